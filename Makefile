@@ -1,0 +1,43 @@
+# contractctl: `make demo` and `make test` each set up everything first (Debian
+# packages, .venv, the project with its dev extras), then run. Re-running is fast.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup system demo test bench lint clean
+
+setup: system $(STAMP)
+
+system:
+	@scripts/ensure-system-packages
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+demo: setup
+	$(BIN)/contractctl demo
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python -m tests.bench
+
+# mypy checks a symlink tree laid out as installed (cli/ -> contractctl/cli), because
+# the editable install's import hook is invisible to it.
+TYPECHECK := build/typecheck
+
+lint: setup
+	$(BIN)/ruff check contractctl cli tests scripts
+	$(BIN)/ruff format --check contractctl cli tests scripts
+	@rm -rf $(TYPECHECK) && mkdir -p $(TYPECHECK)/contractctl
+	@cp -rs $(CURDIR)/contractctl/. $(TYPECHECK)/contractctl/
+	@cp -rs $(CURDIR)/cli $(TYPECHECK)/contractctl/cli
+	cd $(TYPECHECK) && $(CURDIR)/$(BIN)/mypy --config-file $(CURDIR)/pyproject.toml -p contractctl
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,186 @@
+"""The `contractctl` command: root options, command registration, the error boundary.
+
+Every ContractctlError raised by the core becomes one line on stderr and its exit code
+here, in one place (and, with --json, an ``{"error": {...}}`` object on stdout). A
+traceback is shown only with CONTRACTCTL_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from contractctl.cli.context import AppContext
+
+if TYPE_CHECKING:
+    from contractctl.errors import ContractctlError
+
+app = typer.Typer(
+    name="contractctl",
+    help="Contract lifecycle from the command line: draft, approve, sign, amend, "
+    "OCR-check, archive, search, remind. Global options may be given before or after "
+    "the command.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+#: Exit code for a bug in contractctl itself (EX_SOFTWARE); never for bad input.
+INTERNAL_ERROR = 70
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    home: Annotated[
+        str | None,
+        typer.Option(
+            "--home",
+            metavar="DIR",
+            help="Store folder (default: $CONTRACTCTL_HOME, then the user data folder).",
+            show_default=False,
+        ),
+    ] = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            metavar="USER",
+            help="Act as this user (default: $CONTRACTCTL_USER, then the OS login).",
+            show_default=False,
+        ),
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Machine-readable JSON on stdout.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Only data on stdout; no messages.")
+    ] = False,
+) -> None:
+    """Contract lifecycle from the command line."""
+    context = AppContext(home_option=home, json=json_output, quiet=quiet)
+    if as_user:
+        context.user = as_user
+    ctx.obj = context
+    ctx.call_on_close(context.close)
+
+
+def _register() -> None:
+    from contractctl.cli import contracts, party, store_cmds
+
+    store_cmds.register(app)
+    party.register(app)
+    contracts.register(app)
+
+
+_register()
+
+GLOBAL_FLAGS = {"--json", "--quiet"}
+GLOBAL_VALUED = {"--home", "--as"}
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move global options written after the command to the front.
+
+    Scripts write `contractctl list --json` as often as `contractctl --json list`;
+    both must work. Nothing after a `--` separator is touched.
+    """
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        token = args[index]
+        if token == "--":
+            rest.extend(args[index:])
+            break
+        name = token.split("=", 1)[0]
+        if token in GLOBAL_FLAGS or (name in GLOBAL_VALUED and "=" in token):
+            front.append(token)
+        elif token in GLOBAL_VALUED and index + 1 < len(args):
+            front.extend(args[index : index + 2])
+            index += 1
+        else:
+            rest.append(token)
+        index += 1
+    return front + rest
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: run, then exit with the documented code."""
+    sys.exit(run(sys.argv[1:] if argv is None else argv))
+
+
+def run(argv: list[str]) -> int:
+    """Run the CLI on ``argv`` and return the exit code (never raises)."""
+    from contractctl.errors import ContractctlError, Interrupted, StoreProblem
+
+    args = hoist_global_options(list(argv))
+    json_mode = "--json" in args[: args.index("--")] if "--" in args else "--json" in args
+    debug = os.environ.get("CONTRACTCTL_DEBUG") == "1"
+    try:
+        result = app(args=args, prog_name="contractctl", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except ContractctlError as exc:
+        if debug:
+            raise
+        return report(exc, json_mode)
+    except (typer.Abort, KeyboardInterrupt):
+        return report(Interrupted("interrupted; nothing was changed"), json_mode)
+    except Exception as exc:
+        if isinstance(exc, _usage_errors()):
+            from contractctl.errors import InvalidInput
+
+            command = getattr(getattr(exc, "ctx", None), "command_path", None)
+            hint = f"see: {command} --help" if command else None
+            message = exc.format_message()  # type: ignore[attr-defined]
+            return report(InvalidInput(message, hint=hint), json_mode)
+        import sqlite3
+
+        if debug:
+            raise
+        if isinstance(exc, sqlite3.DatabaseError):
+            return report(StoreProblem(f"store database error: {exc}"), json_mode)
+        error = ContractctlError(
+            f"internal error: {type(exc).__name__}: {exc}",
+            hint="this is a bug in contractctl; rerun with CONTRACTCTL_DEBUG=1 for the traceback",
+        )
+        error.exit_code = INTERNAL_ERROR
+        error.kind = "internal"
+        return report(error, json_mode)
+
+
+def _usage_errors() -> tuple[type[Exception], ...]:
+    """Typer's own (vendored click) usage errors, and plain click's for older Typers."""
+    kinds: list[type[Exception]] = []
+    typer_base = getattr(typer, "TyperException", None)
+    if isinstance(typer_base, type):
+        kinds.append(typer_base)
+    try:
+        import click
+
+        kinds.append(click.ClickException)
+    except ImportError:
+        pass
+    return tuple(kinds)
+
+
+def report(exc: ContractctlError, json_mode: bool) -> int:
+    """Print an error as one line (plus its hint) and return its exit code."""
+    from contractctl.cli.output import emit_json
+
+    if json_mode:
+        emit_json({"error": exc.to_dict()})
+    message = " ".join(exc.message.split("\n"))
+    sys.stderr.write(f"contractctl: error: {message}\n")
+    if exc.hint:
+        sys.stderr.write(f"  hint: {exc.hint}\n")
+    sys.stderr.flush()
+    return exc.exit_code
+
+
+if __name__ == "__main__":
+    main()

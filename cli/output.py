@@ -1,0 +1,77 @@
+"""Rendering helpers: JSON on stdout, Rich tables for people.
+
+Contract text and names are always passed as plain strings or rich.text.Text, never
+as markup, so a clause with [brackets] prints as written.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from contractctl.cli.context import AppContext
+
+
+def emit_json(data: Any) -> None:
+    """Machine output: one JSON document on stdout, UTF-8 characters unescaped."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def money_text(amount: Mapping[str, Any] | None) -> str:
+    """An amount dict ``{"minor", "currency"}`` as people read it."""
+    if not amount:
+        return ""
+    from contractctl.money import Money, format_money
+
+    return format_money(Money(amount["minor"], amount["currency"]))
+
+
+def table(
+    app: AppContext,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    title: str | None = None,
+    justify_right: Sequence[str] = (),
+) -> None:
+    """A simple Rich table on stdout."""
+    from rich import box
+    from rich.table import Table
+
+    plain = not app.out.is_terminal
+    grid = Table(
+        title=title,
+        show_lines=False,
+        header_style="bold",
+        expand=False,
+        box=None if plain else box.HEAVY_HEAD,
+        title_justify="left",
+    )
+    for column in columns:
+        grid.add_column(
+            column, overflow="fold", justify="right" if column in justify_right else "left"
+        )
+    for row in rows:
+        grid.add_row(*["" if v is None else str(v) for v in row])
+    app.out.print(grid)
+
+
+def key_values(
+    app: AppContext, pairs: Iterable[tuple[str, Any]], *, title: str | None = None
+) -> None:
+    """Labelled values, one per line, empty ones skipped."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column(overflow="fold")
+    for key, value in pairs:
+        if value in (None, "", [], {}):
+            continue
+        grid.add_row(key, str(value))
+    if title:
+        app.out.print(title, style="bold")
+    app.out.print(grid)

@@ -1,0 +1,160 @@
+"""`contractctl init`, `doctor`, `audit` and `demo`: the store and its health."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from contractctl.cli.context import AppContext, app_context
+from contractctl.cli.output import emit_json, table
+
+
+def init_command(ctx: typer.Context) -> None:
+    """Create a store, or upgrade an older one; never overwrites edited files."""
+    from contractctl.store import init_store
+
+    app = app_context(ctx)
+    report = init_store(app.home, app.user)
+    if app.json:
+        emit_json(report.to_dict())
+        return
+    typer.echo(str(report.home))
+    if report.schema_before == 0:
+        app.note(f"Created a store at {report.home} (schema version {report.schema_after})")
+    elif report.schema_before != report.schema_after:
+        app.note(f"Upgraded the store from schema {report.schema_before} to {report.schema_after}")
+    else:
+        app.note(
+            f"The store at {report.home} is up to date; kept {len(report.kept)} files as they are"
+        )
+
+
+def doctor_command(ctx: typer.Context) -> None:
+    """Check external tools (soffice, tesseract + languages, pdftoppm, fonts) and the store."""
+    from contractctl.doctor import run_checks
+    from contractctl.errors import EnvironmentProblem
+
+    app = app_context(ctx)
+    checks = run_checks(app.home)
+    failed = [c for c in checks if c.required and not c.ok]
+    if app.json:
+        emit_json({"ok": not failed, "checks": [c.to_dict() for c in checks]})
+    else:
+        table(
+            app,
+            ["check", "status", "found", "needed for"],
+            [
+                (
+                    c.name,
+                    "ok" if c.ok else ("MISSING" if c.required else "optional, missing"),
+                    c.detail,
+                    c.used_for,
+                )
+                for c in checks
+            ],
+        )
+        for check in checks:
+            if not check.ok and check.hint:
+                app.err.print(f"{check.name}: {check.hint}")
+    if failed:
+        names = ", ".join(c.name for c in failed)
+        error = EnvironmentProblem(f"doctor found problems: {names}")
+        if app.json:  # the report is already on stdout; only the exit code remains
+            raise typer.Exit(error.exit_code)
+        raise error
+
+
+def audit_command(
+    ctx: typer.Context,
+    target: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ID|verify]",
+            help="A contract or party id to show its events, or 'verify' to check the chain.",
+        ),
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the last N events.")] = None,
+) -> None:
+    """Show the audit log, or `audit verify` to recompute its hash chain (exit 1 if broken)."""
+    app = app_context(ctx)
+    if target == "verify":
+        _audit_verify(app)
+        return
+    from contractctl.errors import NotFound
+    from contractctl.store import audit
+
+    store = app.store()
+    subject = None
+    if target:
+        subject = target.strip().upper()
+        known = store.conn.execute(
+            "SELECT 1 FROM contracts WHERE id = ? UNION SELECT 1 FROM parties WHERE id = ?",
+            (subject, subject),
+        ).fetchone()
+        if not known:
+            raise NotFound(f"no contract or party {target!r}")
+    events = audit.events(store.conn, subject, limit)
+    if app.json:
+        emit_json([e.to_dict() for e in events])
+        return
+    table(
+        app,
+        ["#", "at", "actor", "action", "subject", "hash"],
+        [
+            (e.seq, e.at[:19].replace("T", " "), e.actor, e.action, e.subject or "", e.hash[:12])
+            for e in events
+        ],
+    )
+
+
+def _audit_verify(app: AppContext) -> None:
+    from contractctl.errors import CheckFailed
+    from contractctl.store import audit
+
+    report = audit.verify(app.store().conn)
+    if app.json:
+        emit_json(report.to_dict())
+    elif report.ok:
+        typer.echo(f"ok: {report.checked} events, hash chain intact")
+    if not report.ok:
+        error = CheckFailed(f"audit chain broken: {report.reason}")
+        if app.json:
+            raise typer.Exit(error.exit_code)
+        raise error
+
+
+def demo_command(ctx: typer.Context) -> None:
+    """Walk the contract lifecycle on a throw-away store, narrated (the README's first command)."""
+    from contractctl.demo import run_demo
+
+    app = app_context(ctx)
+    home = app.home if app.home_option else None
+    narrator = _ConsoleNarrator(app)
+    result = run_demo(home, app.user, narrator)
+    if app.json:
+        emit_json({"home": str(result.home), "steps": result.steps})
+
+
+class _ConsoleNarrator:
+    def __init__(self, app: AppContext) -> None:
+        self.app = app
+        self.count = 0
+
+    def step(self, title: str) -> None:
+        if self.app.json:
+            return
+        self.count += 1
+        self.app.out.print()
+        self.app.out.print(f"== {self.count}. {title}", style="bold cyan")
+
+    def say(self, text: str) -> None:
+        if not self.app.json:
+            self.app.out.print(text)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the store commands to the root app."""
+    app.command("init")(init_command)
+    app.command("doctor")(doctor_command)
+    app.command("audit")(audit_command)
+    app.command("demo")(demo_command)

@@ -1,0 +1,192 @@
+"""The store's schema as code: numbered, forward-only migrations.
+
+``PRAGMA user_version`` holds the number of migrations applied. Each migration runs in
+its own transaction together with the version bump, so a crash mid-upgrade leaves the
+store at the previous version, never between two. Tables may grow, never shrink:
+scripts and older backups depend on the names.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from contractctl.errors import StoreProblem
+
+Migration = Callable[[sqlite3.Connection], None]
+
+STATUSES = (
+    "draft",
+    "in_review",
+    "returned",
+    "rejected",
+    "approved",
+    "signing",
+    "signed",
+    "active",
+    "expired",
+    "terminated",
+    "archived",
+)
+
+
+def _v1_foundation(conn: sqlite3.Connection) -> None:
+    """Parties, contracts, versions, the hash-chained audit log, counters and meta."""
+    status_list = ", ".join(f"'{s}'" for s in STATUSES)
+    execute_script(
+        conn,
+        f"""
+        CREATE TABLE meta (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE counters (
+            name  TEXT PRIMARY KEY,
+            value INTEGER NOT NULL
+        );
+        CREATE TABLE parties (
+            id         TEXT PRIMARY KEY,
+            kind       TEXT NOT NULL CHECK (kind IN ('company', 'person')),
+            name       TEXT NOT NULL CHECK (name <> ''),
+            uscc       TEXT UNIQUE,
+            address    TEXT NOT NULL DEFAULT '',
+            legal_rep  TEXT NOT NULL DEFAULT '',
+            contact    TEXT NOT NULL DEFAULT '',
+            phone      TEXT NOT NULL DEFAULT '',
+            email      TEXT NOT NULL DEFAULT '',
+            bank       TEXT NOT NULL DEFAULT '',
+            account    TEXT NOT NULL DEFAULT '',
+            risk_level TEXT NOT NULL DEFAULT 'low'
+                       CHECK (risk_level IN ('low', 'medium', 'high')),
+            notes      TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX parties_name ON parties(name);
+        CREATE TABLE contracts (
+            id               TEXT PRIMARY KEY,
+            title            TEXT NOT NULL,
+            type             TEXT NOT NULL,
+            status           TEXT NOT NULL CHECK (status IN ({status_list})),
+            counterparty_id  TEXT REFERENCES parties(id),
+            amount_minor     INTEGER,
+            currency         TEXT,
+            current_version  INTEGER NOT NULL DEFAULT 1,
+            start_date       TEXT,
+            end_date         TEXT,
+            signed_date      TEXT,
+            department       TEXT NOT NULL DEFAULT '',
+            template         TEXT,
+            template_version INTEGER,
+            source           TEXT NOT NULL DEFAULT 'draft'
+                             CHECK (source IN ('draft', 'import')),
+            external_key     TEXT UNIQUE,
+            standard         INTEGER,
+            needs_review     INTEGER NOT NULL DEFAULT 0,
+            fields           TEXT NOT NULL DEFAULT '{{}}',
+            created_by       TEXT NOT NULL,
+            created_at       TEXT NOT NULL,
+            updated_at       TEXT NOT NULL,
+            CHECK ((amount_minor IS NULL) = (currency IS NULL))
+        );
+        CREATE INDEX contracts_status ON contracts(status);
+        CREATE INDEX contracts_type_end ON contracts(type, end_date);
+        CREATE INDEX contracts_party ON contracts(counterparty_id);
+        CREATE INDEX contracts_signed ON contracts(signed_date);
+        CREATE INDEX contracts_end ON contracts(end_date);
+        CREATE TABLE versions (
+            contract_id TEXT NOT NULL REFERENCES contracts(id),
+            n           INTEGER NOT NULL CHECK (n >= 1),
+            kind        TEXT NOT NULL,
+            parent_n    INTEGER,
+            docx_sha    TEXT,
+            pdf_sha     TEXT,
+            text_sha    TEXT,
+            sha256      TEXT,
+            reason      TEXT NOT NULL DEFAULT '',
+            fields      TEXT NOT NULL DEFAULT '{{}}',
+            created_by  TEXT NOT NULL,
+            created_at  TEXT NOT NULL,
+            PRIMARY KEY (contract_id, n)
+        );
+        CREATE TABLE events (
+            seq       INTEGER PRIMARY KEY,
+            at        TEXT NOT NULL,
+            actor     TEXT NOT NULL,
+            action    TEXT NOT NULL,
+            subject   TEXT,
+            data      TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash      TEXT NOT NULL UNIQUE
+        );
+        CREATE INDEX events_subject ON events(subject, seq);
+        -- The audit log is append-only. These triggers stop accidents; a determined
+        -- editor can drop them, and then `audit verify` names the first broken link.
+        CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        -- Older versions are immutable: only a signed PDF may be attached later.
+        CREATE TRIGGER versions_immutable BEFORE UPDATE OF contract_id, n, kind,
+            parent_n, docx_sha, text_sha, sha256, fields ON versions
+            BEGIN SELECT RAISE(ABORT, 'a contract version is immutable'); END;
+        """,
+    )
+
+
+def execute_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run several statements inside the caller's transaction.
+
+    sqlite3's executescript() would COMMIT first, breaking the migration's atomicity,
+    so statements are split with sqlite3.complete_statement (which understands
+    trigger bodies) and executed one by one.
+    """
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            if pending.strip().strip(";").strip():
+                conn.execute(pending)
+            pending = ""
+    if pending.strip() and not pending.strip().startswith("--"):
+        raise ValueError(f"incomplete SQL statement in migration: {pending[:60]!r}")
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_foundation,)
+
+#: The schema version this contractctl writes and expects.
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    """The number of migrations applied to this database."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Apply every pending migration; return (version before, version after).
+
+    The connection must be in autocommit mode (isolation_level=None): each migration
+    takes the write lock with BEGIN IMMEDIATE, so two `init` runs at once serialise.
+    """
+    before = current_version(conn)
+    if before > SCHEMA_VERSION:
+        raise StoreProblem(
+            f"this store has schema version {before}, newer than this contractctl "
+            f"understands ({SCHEMA_VERSION})",
+            hint="upgrade contractctl",
+        )
+    for number in range(before + 1, SCHEMA_VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated while we waited for the lock.
+            if current_version(conn) >= number:
+                conn.execute("COMMIT")
+                continue
+            MIGRATIONS[number - 1](conn)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return before, current_version(conn)

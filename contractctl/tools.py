@@ -1,0 +1,119 @@
+"""The one seam through which contractctl runs external programs.
+
+Every call has a timeout, logs its argv at debug level, keeps stderr for the error
+message, and can check that the file it was meant to write exists and is not empty
+(soffice exits 0 and writes nothing when it cannot open a document). Tools are looked
+up only by the commands that need them, so `search` works on a machine without
+Tesseract, and a missing tool is reported with the Debian package that provides it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from contractctl.errors import ToolFailed, ToolMissing
+
+log = logging.getLogger(__name__)
+
+#: Which Debian package provides each external program we use.
+PACKAGES: dict[str, str] = {
+    "soffice": "libreoffice-writer-nogui",
+    "tesseract": "tesseract-ocr",
+    "pdftoppm": "poppler-utils",
+    "pdftotext": "poppler-utils",
+    "pdffonts": "poppler-utils",
+    "pdfsig": "poppler-utils",
+    "qpdf": "qpdf",
+    "fc-list": "fontconfig",
+}
+
+
+def install_hint(program: str) -> str:
+    """The command a user runs to get ``program`` (``apt-get install ...``)."""
+    package = PACKAGES.get(program, program)
+    return f"install it with: sudo apt-get install {package}"
+
+
+def find(program: str) -> str:
+    """Absolute path of ``program`` on PATH, or ToolMissing naming its package."""
+    path = shutil.which(program)
+    if path is None:
+        raise ToolMissing(f"{program} is not installed", hint=install_hint(program))
+    return path
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a finished program left: its exit code and decoded output."""
+
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(
+    argv: Sequence[str | os.PathLike[str]],
+    *,
+    timeout: float,
+    expect_file: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    check: bool = True,
+) -> Result:
+    """Run a program to completion and return its output.
+
+    ``timeout`` is required: an external tool that hangs must never hang contractctl.
+    With ``check`` a non-zero exit raises ToolFailed with the tail of stderr.
+    With ``expect_file`` the file must exist and be non-empty after the run, even
+    when the exit code was 0.
+    """
+    args = [os.fspath(a) for a in argv]
+    program = Path(args[0]).name
+    args[0] = find(args[0]) if os.sep not in args[0] else args[0]
+    full_env = None
+    if env is not None:
+        full_env = {**os.environ, **env}
+    log.debug("run: %s", " ".join(args))
+    try:
+        proc = subprocess.run(
+            args,
+            capture_output=True,
+            timeout=timeout,
+            env=full_env,
+            cwd=cwd,
+            check=False,
+        )
+    except FileNotFoundError as exc:
+        raise ToolMissing(f"{program} is not installed", hint=install_hint(program)) from exc
+    except subprocess.TimeoutExpired as exc:
+        raise ToolFailed(f"{program} did not finish within {timeout:g} s") from exc
+    result = Result(
+        argv=tuple(args),
+        returncode=proc.returncode,
+        stdout=proc.stdout.decode("utf-8", "replace"),
+        stderr=proc.stderr.decode("utf-8", "replace"),
+    )
+    if check and proc.returncode != 0:
+        raise ToolFailed(f"{program} failed (exit {proc.returncode}): {_tail(result.stderr)}")
+    if expect_file is not None and (not expect_file.exists() or expect_file.stat().st_size == 0):
+        raise ToolFailed(
+            f"{program} exited {proc.returncode} but wrote no {expect_file.name}: "
+            f"{_tail(result.stderr or result.stdout)}"
+        )
+    return result
+
+
+def _tail(text: str, limit: int = 300) -> str:
+    """The last meaningful line(s) of a tool's output, short enough for one line."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if not lines:
+        return "no message"
+    tail = " | ".join(lines[-3:])
+    return tail if len(tail) <= limit else "..." + tail[-limit:]

@@ -1,0 +1,29 @@
+"""Run the benchmarks: `python -m tests.bench [NAME ...]` (make bench runs them all)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+
+from tests.bench.harness import record, render
+
+BENCHMARKS = ["bench_foundation"]
+
+
+def main(argv: list[str]) -> int:
+    """Run the named benchmark modules (all by default) and print their tables."""
+    names = argv or BENCHMARKS
+    for name in names:
+        module = importlib.import_module(f"tests.bench.{name}")
+        start = time.perf_counter()
+        for title, rows in module.run():
+            print(render(title, rows), flush=True)
+            print(flush=True)
+            record(f"{name}-{title.split(':')[0].lower().replace(' ', '-')}", rows)
+        print(f"({name}: {time.perf_counter() - start:.1f} s)\n", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,46 @@
+"""`contractctl demo`: the README's first command tells a true story on a real store."""
+
+from __future__ import annotations
+
+import io
+from contextlib import redirect_stdout
+from pathlib import Path
+
+from contractctl.store import Store, audit
+from tests.conftest import Cli
+
+
+def test_the_demo_walks_its_steps_on_the_given_store_and_leaves_it_valid(tmp_path: Path) -> None:
+    home = tmp_path / "demo"
+    result = Cli(home)("demo")
+    assert result.code == 0, result.stderr
+    out = result.stdout
+    assert "== 1. Create a store" in out
+    assert "P-0001 上海星河电子科技有限公司" in out
+    assert "a mistyped code is refused (exit 2)" in out
+    assert "chain intact" in out
+    assert "event 2 (party.add) was modified" in out
+    assert str(home) in out
+    with Store.open(home) as store:
+        assert store.conn.execute("SELECT count(*) FROM parties").fetchone()[0] == 2
+        assert audit.verify(store.conn).ok, "the tampering happens on a copy only"
+
+
+def test_the_demo_never_touches_the_users_own_store(tmp_path: Path) -> None:
+    """Without --home, the demo uses a fresh temp folder even when CONTRACTCTL_HOME is set."""
+    import json
+    import shutil
+
+    from contractctl.cli.main import run
+
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = run(["demo", "--json"])
+    assert code == 0
+    home = Path(json.loads(out.getvalue())["home"])
+    try:
+        assert home.name.startswith("contractctl-demo-")
+        assert (home / "contracts.db").exists()
+        assert not (tmp_path / "default-home").exists()
+    finally:
+        shutil.rmtree(home)

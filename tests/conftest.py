@@ -1,0 +1,129 @@
+"""Shared fixtures: a fresh store per test and a CLI runner that keeps stdout and stderr apart.
+
+The runner calls ``contractctl.cli.main.run`` (the real error boundary), so exit codes
+and error lines are exactly what a user's shell would see.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contractctl.store import Store, init_store
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Result:
+    """What a contractctl invocation left: exit code, stdout, stderr."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        """stdout parsed as JSON."""
+        return json.loads(self.stdout)
+
+
+class Cli:
+    """Runs contractctl in-process against one store."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+
+    def __call__(self, *args: str, input: str | None = None) -> Result:
+        from contractctl.cli.main import run
+
+        out, err = io.StringIO(), io.StringIO()
+        stdin = sys.stdin
+        sys.stdin = io.StringIO(input or "")
+        try:
+            with redirect_stdout(out), redirect_stderr(err):
+                code = run(["--home", str(self.home), *args])
+        finally:
+            sys.stdin = stdin
+        return Result(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's own store or user name."""
+    monkeypatch.setenv("CONTRACTCTL_USER", "tester")
+    monkeypatch.setenv("CONTRACTCTL_HOME", str(tmp_path / "default-home"))
+    monkeypatch.delenv("CONTRACTCTL_DEBUG", raising=False)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """An initialised, empty store."""
+    path = tmp_path / "store"
+    init_store(path, "tester")
+    return path
+
+
+@pytest.fixture
+def store(home: Path) -> Iterator[Store]:
+    """The open store behind ``home``."""
+    with Store.open(home) as opened:
+        yield opened
+
+
+@pytest.fixture
+def cli(home: Path) -> Cli:
+    """Run contractctl against the ``home`` store."""
+    return Cli(home)
+
+
+def snapshot(home: Path) -> dict[str, Any]:
+    """Row counts of every table and the set of object files: a failed command
+    must leave both exactly as they were."""
+    with Store.open(home) as opened:
+        counts = opened.counts()
+        rows = {
+            table: opened.conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
+            for table in ("parties", "contracts", "versions", "events", "counters")
+        }
+    objects = sorted(str(p.relative_to(home)) for p in (home / "objects").rglob("*") if p.is_file())
+    return {
+        "counts": counts,
+        "rows": {k: [tuple(r) for r in v] for k, v in rows.items()},
+        "objects": objects,
+    }
+
+
+def installed_contractctl() -> str:
+    """The console script installed in this venv (for end-to-end subprocess tests)."""
+    candidate = Path(sys.executable).parent / "contractctl"
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("contractctl")
+    if not found:
+        pytest.fail("the contractctl console script is not installed (run make test)")
+    return found
+
+
+def run_installed(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed contractctl as a subprocess."""
+    return subprocess.run(
+        [installed_contractctl(), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
