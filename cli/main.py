@@ -70,10 +70,12 @@ def root(
 
 
 def _register() -> None:
-    from contractctl.cli import contracts, party, store_cmds
+    from contractctl.cli import contracts, drafting, party, store_cmds, template
 
     store_cmds.register(app)
     party.register(app)
+    template.register(app)
+    drafting.register(app)
     contracts.register(app)
 
 
@@ -176,6 +178,8 @@ def report(exc: ContractctlError, json_mode: bool) -> int:
         emit_json({"error": exc.to_dict()})
     message = " ".join(exc.message.split("\n"))
     sys.stderr.write(f"contractctl: error: {message}\n")
+    for problem in getattr(exc, "problems", []):
+        sys.stderr.write(f"  - {problem}\n")
     if exc.hint:
         sys.stderr.write(f"  hint: {exc.hint}\n")
     sys.stderr.flush()

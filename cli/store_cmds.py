@@ -11,14 +11,16 @@ from contractctl.cli.output import emit_json, table
 
 def init_command(ctx: typer.Context) -> None:
     """Create a store, or upgrade an older one; never overwrites edited files."""
-    from contractctl.store import init_store
+    from contractctl.bootstrap import initialise
 
     app = app_context(ctx)
-    report = init_store(app.home, app.user)
+    report = initialise(app.home, app.user)
     if app.json:
         emit_json(report.to_dict())
         return
     typer.echo(str(report.home))
+    if report.registered:
+        app.note(f"Registered templates: {', '.join(report.registered)}")
     if report.schema_before == 0:
         app.note(f"Created a store at {report.home} (schema version {report.schema_after})")
     elif report.schema_before != report.schema_after:

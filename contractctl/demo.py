@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Protocol
 
 from contractctl import parties, uscc
+from contractctl.bootstrap import initialise
 from contractctl.errors import ContractctlError
-from contractctl.store import DB_NAME, Store, audit, init_store
+from contractctl.store import DB_NAME, Store, audit
 
 
 class Narrator(Protocol):
@@ -58,7 +59,7 @@ def run_demo(home: Path | None, actor: str, narrator: Narrator) -> DemoResult:
 
 def _create_store(home: Path, actor: str, narrator: Narrator) -> None:
     narrator.step("Create a store")
-    report = init_store(home, actor)
+    report = initialise(home, actor)
     narrator.say(f"contractctl init --home {home}")
     narrator.say(
         f"  created {len(report.created)} entries (contracts.db, objects/, rules/, "
@@ -106,7 +107,9 @@ def _add_counterparties(home: Path, actor: str, narrator: Narrator) -> None:
 def _audit_trail(home: Path, actor: str, narrator: Narrator) -> None:
     narrator.step("Every change is in a hash-chained audit log")
     with Store.open(home) as store:
-        for event in audit.events(store.conn):
+        events = audit.events(store.conn)
+        target = next(e.seq for e in events if e.action == "party.add")
+        for event in events:
             narrator.say(
                 f"  #{event.seq} {event.action:<14} {event.subject or ''}  {event.hash[:12]}"
             )
@@ -117,12 +120,12 @@ def _audit_trail(home: Path, actor: str, narrator: Narrator) -> None:
         shutil.copy(home / DB_NAME, scratch / DB_NAME)
         conn = sqlite3.connect(scratch / DB_NAME)
         conn.execute("DROP TRIGGER events_no_update")
-        conn.execute("UPDATE events SET actor = 'mallory' WHERE seq = 2")
+        conn.execute("UPDATE events SET actor = 'mallory' WHERE seq = ?", (target,))
         conn.commit()
         tampered = audit.verify(conn)
         conn.close()
         narrator.say(
-            f"on a copy where someone edited event 2 by hand: {tampered.reason} "
+            f"on a copy where someone edited event {target} by hand: {tampered.reason} "
             "(audit verify exits 1)"
         )
     finally:

@@ -106,3 +106,19 @@ class Interrupted(ContractctlError):
 
     exit_code = 130
     kind = "interrupted"
+
+
+class ValidationFailed(InvalidInput):
+    """Input data failed validation; ``problems`` lists every problem found at once."""
+
+    kind = "validation_failed"
+
+    def __init__(self, message: str, problems: list[object], *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.problems = problems
+
+    def to_dict(self) -> dict[str, object]:
+        """The error object, with each problem as ``{"field", "value", "expected"}``."""
+        data = super().to_dict()
+        data["problems"] = [p.to_dict() if hasattr(p, "to_dict") else str(p) for p in self.problems]
+        return data

@@ -27,11 +27,12 @@ class TomlDoc:
     path: Path
     text: str
     data: dict[str, Any]
+    name: str = ""
 
     @property
     def display(self) -> str:
         """The file name as shown in messages (relative to the store when possible)."""
-        return str(self.path)
+        return self.name or str(self.path)
 
     def line_of(self, *keys: str) -> int | None:
         """Best-effort line number of the last key in ``keys`` (a dotted path).
@@ -72,6 +73,12 @@ def load(path: Path, *, display: str | None = None) -> TomlDoc:
         raise ConfigError(f"{name}: file not found") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{name}: cannot read: {exc}") from exc
+    return parse(text, path=path, display=name)
+
+
+def parse(text: str, *, path: Path, display: str) -> TomlDoc:
+    """Parse TOML text that came from ``display`` (a file or a stored object)."""
+    name = display
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -81,7 +88,7 @@ def load(path: Path, *, display: str | None = None) -> TomlDoc:
             reason = _TOMLLIB_POSITION.sub("", message).strip()
             raise ConfigError(f"{name}:{match.group(1)}: invalid TOML: {reason}") from exc
         raise ConfigError(f"{name}: invalid TOML: {message}") from exc
-    return TomlDoc(path=path, text=text, data=data)
+    return TomlDoc(path=path, text=text, data=data, name=name)
 
 
 def reject_unknown(

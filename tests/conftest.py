@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 
-from contractctl.store import Store, init_store
+from contractctl.bootstrap import initialise
+from contractctl.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -70,7 +71,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def home(tmp_path: Path) -> Path:
     """An initialised, empty store."""
     path = tmp_path / "store"
-    init_store(path, "tester")
+    initialise(path, "tester")
     return path
 
 

@@ -57,17 +57,18 @@ def test_init_upgrades_an_older_schema_and_keeps_its_data(
             "VALUES ('P-0001', 'company', '旧公司', 'x', 'x')"
         )
 
-    def v2(conn: sqlite3.Connection) -> None:
+    def add_website(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE parties ADD COLUMN website TEXT NOT NULL DEFAULT ''")
 
-    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, v2))
+    current = schema.SCHEMA_VERSION
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, add_website))
     monkeypatch.setattr(schema, "SCHEMA_VERSION", len(schema.MIGRATIONS))
     with pytest.raises(StoreProblem, match=r"run|upgrade"):
         Store.open(home)
 
     report = init_store(home, "tester")
 
-    assert (report.schema_before, report.schema_after) == (1, 2)
+    assert (report.schema_before, report.schema_after) == (current, current + 1)
     with Store.open(home) as store:
         row = store.conn.execute("SELECT name, website FROM parties").fetchone()
         assert tuple(row) == ("旧公司", "")
@@ -147,6 +148,14 @@ def test_an_object_that_already_existed_survives_a_rollback(store: Store) -> Non
 # --- audit chain ---------------------------------------------------------------------
 
 
+@pytest.fixture
+def bare(tmp_path: Path) -> Path:
+    """A store with nothing but its init event, so event numbers are predictable."""
+    path = tmp_path / "bare"
+    init_store(path, "tester")
+    return path
+
+
 def _tamper(home: Path, *sql: str) -> None:
     """Edit the database by hand, the way someone with file access could."""
     conn = sqlite3.connect(home / DB_NAME)
@@ -170,9 +179,9 @@ def _verify(home: Path) -> audit.ChainReport:
         return audit.verify(store.conn)
 
 
-def test_an_untouched_chain_verifies(home: Path) -> None:
-    _three_more_events(home)
-    report = _verify(home)
+def test_an_untouched_chain_verifies(bare: Path) -> None:
+    _three_more_events(bare)
+    report = _verify(bare)
     assert report.ok and report.checked == 4
 
 
@@ -194,38 +203,38 @@ def test_the_audit_log_refuses_updates_and_deletes_through_sql(store: Store) -> 
     ids=["actor-edited", "data-edited", "deleted", "moved"],
 )
 def test_audit_verify_names_the_first_broken_event(
-    home: Path, edit: str, first_bad: int, reason: str
+    bare: Path, edit: str, first_bad: int, reason: str
 ) -> None:
-    _three_more_events(home)
-    _tamper(home, edit)
-    report = _verify(home)
+    _three_more_events(bare)
+    _tamper(bare, edit)
+    report = _verify(bare)
     assert not report.ok
     assert report.first_bad_seq == first_bad
     assert reason in (report.reason or "")
 
 
-def test_swapping_two_events_is_caught(home: Path) -> None:
-    _three_more_events(home)
+def test_swapping_two_events_is_caught(bare: Path) -> None:
+    _three_more_events(bare)
     _tamper(
-        home,
+        bare,
         "UPDATE events SET seq = -2 WHERE seq = 2",
         "UPDATE events SET seq = 2 WHERE seq = 3",
         "UPDATE events SET seq = 3 WHERE seq = -2",
     )
-    report = _verify(home)
+    report = _verify(bare)
     assert report.first_bad_seq == 2 and not report.ok
 
 
-def test_cutting_events_off_the_end_is_caught(home: Path) -> None:
-    _three_more_events(home)
-    _tamper(home, "DELETE FROM events WHERE seq = 4")
-    report = _verify(home)
+def test_cutting_events_off_the_end_is_caught(bare: Path) -> None:
+    _three_more_events(bare)
+    _tamper(bare, "DELETE FROM events WHERE seq = 4")
+    report = _verify(bare)
     assert not report.ok and "cut off" in (report.reason or "")
 
 
-def test_recomputing_a_forged_event_still_breaks_the_next_link(home: Path) -> None:
-    _three_more_events(home)
-    with Store.open(home) as store:
+def test_recomputing_a_forged_event_still_breaks_the_next_link(bare: Path) -> None:
+    _three_more_events(bare)
+    with Store.open(bare) as store:
         event = audit.events(store.conn)[1]
     forged = audit.event_hash(
         event.prev_hash,
@@ -236,6 +245,6 @@ def test_recomputing_a_forged_event_still_breaks_the_next_link(home: Path) -> No
         event.subject,
         audit.canonical_json(event.data),
     )
-    _tamper(home, f"UPDATE events SET actor = 'mallory', hash = '{forged}' WHERE seq = 2")
-    report = _verify(home)
+    _tamper(bare, f"UPDATE events SET actor = 'mallory', hash = '{forged}' WHERE seq = 2")
+    report = _verify(bare)
     assert report.first_bad_seq == 3

@@ -30,7 +30,15 @@ BUSY_TIMEOUT_S = 60.0
 PEOPLE_TEMPLATE = """\
 # People who take part in approvals, and their roles. Approval rules
 # (rules/approval.toml) name roles; roles resolve to the people listed here.
+# Act as one of them with --as ID (or CONTRACTCTL_USER=ID).
 # contractctl init never overwrites this file.
+#
+# [[people]]
+# id = "wang.fang"
+# name = "王芳"
+# email = "wang.fang@example.com"
+# department = "legal"
+# roles = ["legal"]          # legal approves new template versions
 """
 
 
@@ -198,6 +206,7 @@ class InitReport:
     kept: list[str]
     schema_before: int
     schema_after: int
+    registered: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON shape of `init --json`."""
@@ -207,6 +216,7 @@ class InitReport:
             "kept": self.kept,
             "schema_before": self.schema_before,
             "schema_after": self.schema_after,
+            "registered": self.registered,
         }
 
 

@@ -152,7 +152,33 @@ def execute_script(conn: sqlite3.Connection, script: str) -> None:
         raise ValueError(f"incomplete SQL statement in migration: {pending[:60]!r}")
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_foundation,)
+def _v2_templates(conn: sqlite3.Connection) -> None:
+    """Template versions: each DOCX and schema stored as objects, pending until approved."""
+    execute_script(
+        conn,
+        """
+        CREATE TABLE templates (
+            name        TEXT NOT NULL,
+            version     INTEGER NOT NULL CHECK (version >= 1),
+            status      TEXT NOT NULL CHECK (status IN ('pending', 'approved')),
+            type        TEXT NOT NULL,
+            language    TEXT NOT NULL,
+            title       TEXT NOT NULL,
+            docx_sha    TEXT NOT NULL,
+            schema_sha  TEXT NOT NULL,
+            source      TEXT NOT NULL CHECK (source IN ('shipped', 'added')),
+            added_by    TEXT NOT NULL,
+            added_at    TEXT NOT NULL,
+            approved_by TEXT,
+            approved_at TEXT,
+            PRIMARY KEY (name, version)
+        );
+        CREATE INDEX contracts_template ON contracts(template, template_version);
+        """,
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_foundation, _v2_templates)
 
 #: The schema version this contractctl writes and expects.
 SCHEMA_VERSION = len(MIGRATIONS)
