@@ -70,13 +70,14 @@ def root(
 
 
 def _register() -> None:
-    from contractctl.cli import contracts, drafting, party, store_cmds, template
+    from contractctl.cli import approval, contracts, drafting, party, store_cmds, template
 
     store_cmds.register(app)
     party.register(app)
     template.register(app)
     drafting.register(app)
     contracts.register(app)
+    approval.register(app)
 
 
 _register()

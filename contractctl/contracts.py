@@ -379,17 +379,19 @@ def versions(store: Store, contract_id: str) -> list[dict[str, Any]]:
 def contract_detail(store: Store, contract_id: str) -> dict[str, Any]:
     """Everything known about a contract: the `show ID --json` shape.
 
-    Sections that later capabilities fill (route, signatures, obligations, risk
-    flags, OCR checks) are present and empty until then, so scripts can rely on them.
+    Sections that later capabilities fill (signatures, obligations, OCR checks) are
+    present and empty until then, so scripts can rely on them.
     """
+    from contractctl.approvals import flags_view, route_view
+
     contract = get_contract(store.conn, contract_id)
     detail = contract.to_dict()
     detail["fields"] = contract.fields
     detail["versions"] = versions(store, contract.id)
-    detail["route"] = []
+    detail["route"] = route_view(store, contract.id)
     detail["signatures"] = []
     detail["obligations"] = []
-    detail["risk_flags"] = []
+    detail["risk_flags"] = flags_view(store, contract.id)
     detail["ocr_checks"] = []
     detail["events"] = [e.to_dict() for e in audit.events(store.conn, contract.id)]
     return detail

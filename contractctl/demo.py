@@ -46,6 +46,8 @@ def run_demo(home: Path | None, actor: str, narrator: Narrator) -> DemoResult:
     steps: list[Callable[[Path, str, Narrator], None]] = [
         _create_store,
         _add_counterparties,
+        _draft_purchase_contract,
+        _approve_by_rules,
         _audit_trail,
     ]
     for step in steps:
@@ -104,6 +106,117 @@ def _add_counterparties(home: Path, actor: str, narrator: Narrator) -> None:
         )
 
 
+def _draft_purchase_contract(home: Path, actor: str, narrator: Narrator) -> None:
+    from contractctl.contracts import versions
+    from contractctl.drafting import DraftRequest, draft
+    from contractctl.money import format_money, to_chinese_upper
+    from contractctl.template_store import latest_approved, load_spec
+
+    narrator.step("Draft a purchase contract (采购合同) from the shipped template")
+    with Store.open(home) as store:
+        spec = load_spec(store, latest_approved(store.conn, "purchase-zh"))
+        data = {k: v for k, v in spec.sample.items() if k != "counterparty"}
+        data["contract_no"] = "CG-2026-0001"
+        narrator.say(
+            "contractctl draft purchase-zh --data purchase.toml --party P-0001 "
+            "(validated against the template's typed fields, rendered in a sandbox, "
+            "converted to PDF by LibreOffice)"
+        )
+        result = draft(store, actor, DraftRequest(template="purchase-zh", data=data,
+                                                  party="P-0001", key="demo-purchase",
+                                                  department="procurement"))
+        contract = result.contract
+        files = versions(store, contract.id)[0]
+    amount = contract.amount
+    narrator.say(f"{contract.id}  {contract.title}  status {contract.status}")
+    if amount is not None:
+        narrator.say(f"  amount {format_money(amount)} ({to_chinese_upper(amount)})")
+    narrator.say(f"  standard wording: {'yes' if contract.standard else 'no'}")
+    narrator.say(f"  PDF:  {files['pdf']}")
+    narrator.say(f"  DOCX: {files['docx']}")
+
+
+DEMO_PEOPLE = """\
+# The demo company's approvers (see README: Approval by rules).
+[[people]]
+id = "zhao.lei"
+name = "赵磊"
+department = "procurement"
+roles = []
+
+[[people]]
+id = "qian.feng"
+name = "钱峰"
+department = "procurement"
+roles = []
+
+[[people]]
+id = "wang.fang"
+name = "王芳"
+department = "legal"
+roles = ["legal"]
+
+[[people]]
+id = "sun.li"
+name = "孙丽"
+department = "finance"
+roles = ["finance"]
+
+[[people]]
+id = "li.ming"
+name = "李明"
+department = "management"
+roles = ["ceo"]
+
+[departments]
+procurement = { head = "zhao.lei" }
+default = { head = "zhao.lei" }
+
+[[delegations]]
+from = "zhao.lei"
+to = "qian.feng"
+start = 2020-01-01
+end = 2099-12-31
+reason = "the demo's department head is always travelling"
+"""
+
+
+def _approve_by_rules(home: Path, actor: str, narrator: Narrator) -> None:
+    from contractctl.approvals import decide, facts_for, load_policy, risk_flags_for, submit
+    from contractctl.contracts import get_contract
+    from contractctl.routing import explain
+
+    narrator.step("Route it for approval by the rules in rules/approval.toml")
+    (home / "people.toml").write_text(DEMO_PEOPLE, encoding="utf-8")
+    narrator.say("people.toml: 赵磊 heads procurement (钱峰 decides while he travels), "
+                 "王芳 legal, 孙丽 finance, 李明 CEO")
+    with Store.open(home) as store:
+        contract = get_contract(store.conn, "C-" + _demo_year() + "-0001")
+        policy = load_policy(home)
+        facts = facts_for(store, contract, risk_flags_for(store, contract, policy))
+        narrator.say(f"contractctl rules explain {contract.id}")
+        for item in explain(policy.rules, facts):
+            if item.applied:
+                why = "; ".join(c.describe() for c, _, _ in item.checks) or "every contract"
+                narrator.say(f"  applies: {item.route.id} ({why})")
+        with store.transaction(actor) as tx:
+            view = submit(tx, contract.id)
+        narrator.say(f"contractctl submit {contract.id}: "
+                     + " -> ".join(s["name"] for s in view["stages"]))
+        for person, note in (("qian.feng", "as delegate of 赵磊"), ("wang.fang", "legal")):
+            with store.transaction(person) as tx:
+                view = decide(tx, contract.id, "approve", f"demo approval ({note})")
+            narrator.say(f"contractctl approve {contract.id} --as {person}  ({note})")
+        status = get_contract(store.conn, contract.id).status
+    narrator.say(f"{contract.id} is now {status}")
+
+
+def _demo_year() -> str:
+    from datetime import date
+
+    return str(date.today().year)
+
+
 def _audit_trail(home: Path, actor: str, narrator: Narrator) -> None:
     narrator.step("Every change is in a hash-chained audit log")
     with Store.open(home) as store:
@@ -111,7 +224,7 @@ def _audit_trail(home: Path, actor: str, narrator: Narrator) -> None:
         target = next(e.seq for e in events if e.action == "party.add")
         for event in events:
             narrator.say(
-                f"  #{event.seq} {event.action:<14} {event.subject or ''}  {event.hash[:12]}"
+                f"  #{event.seq:<3} {event.action:<18} {event.subject or '':<16} {event.hash[:12]}"
             )
         report = audit.verify(store.conn)
         narrator.say(f"contractctl audit verify: {report.checked} events, chain intact")

@@ -78,15 +78,19 @@ class DraftResult:
     contract: Contract
     created: bool
     deviations: list[int] = field(default_factory=list)
+    row: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The `draft --json` shape: ``{"id", "version"}`` plus what happened."""
-        return {
+        data = {
             "id": self.contract.id,
             "version": self.contract.version,
             "created": self.created,
             "standard": self.contract.standard,
         }
+        if self.row is not None:
+            data["row"] = self.row
+        return data
 
 
 # --- input ------------------------------------------------------------------------
@@ -241,6 +245,11 @@ class _TemplateText:
 _template_text = _TemplateText()
 
 
+def template_text_of(store: Store, version: TemplateVersion) -> str:
+    """The text of a template version's DOCX, tags included (cached per version)."""
+    return _template_text.get(store, version)
+
+
 def render_docx(
     store: Store, prepared: Prepared, out: Path, renderer: Renderer | None = None
 ) -> None:
@@ -260,11 +269,11 @@ def record(tx: Tx, prepared: Prepared, docx: Path, pdf: Path | None) -> DraftRes
     party = values.get("counterparty")
     party_id = None
     if isinstance(party, dict):
-        party_id = party.get("id")
+        party_id = party.get("id") or _existing_party_id(tx, party)
         if party_id is None:
             details = {k: party[k] for k in _ATTRS if k != "name" and party.get(k)}
             party_id = add_party(tx, name=party["name"], **details).id
-            party["id"] = party_id
+        party["id"] = party_id
     docx_sha = tx.put_file(docx)
     pdf_sha = tx.put_file(pdf) if pdf else None
     text_sha = tx.put_bytes(draft_text.encode("utf-8"))
@@ -304,6 +313,18 @@ def record(tx: Tx, prepared: Prepared, docx: Path, pdf: Path | None) -> DraftRes
         },
     )
     return DraftResult(contract, True, deviations)
+
+
+def _existing_party_id(tx: Tx, party: Mapping[str, Any]) -> str | None:
+    """A new counterparty may have been created by an earlier row of the same batch:
+    look again, inside this transaction, by credit code and then by name."""
+    for ref in (party.get("uscc"), party.get("name")):
+        if ref:
+            try:
+                return get_party(tx.conn, str(ref)).id
+            except ContractctlError:
+                continue
+    return None
 
 
 def _date_value(values: Mapping[str, Any], name: str) -> date | None:
@@ -392,7 +413,8 @@ def rows_from_csv(path: Path) -> list[dict[str, Any]]:
 
 def place_value(row: dict[str, Any], column: str, cell: str) -> None:
     """Put a text value into field data: ``items[2].quantity`` sets one cell of a table
-    row; a value that is a JSON list is a whole table; anything else is the field."""
+    row; a JSON list is a whole table, a JSON object a party's details; anything else
+    is the field's value as written."""
     import re
 
     match = re.fullmatch(r"(\w+)\[(\d+)\]\.(\w+)", column)
@@ -404,7 +426,7 @@ def place_value(row: dict[str, Any], column: str, cell: str) -> None:
         rows[index - 1][name] = cell
         return
     stripped = cell.strip()
-    if stripped.startswith("[") and stripped.endswith("]"):
+    if (stripped[:1], stripped[-1:]) in (("[", "]"), ("{", "}")):
         try:
             row[column] = json.loads(stripped)
             return
@@ -451,7 +473,7 @@ def draft_batch(
     for number, request in requests:
         existing = existing_for_key(store, request.key)
         if existing is not None:
-            result.existing.append(DraftResult(existing, False))
+            result.existing.append(DraftResult(existing, False, row=number))
             continue
         try:
             pending.append((number, prepare(store, request)))
@@ -482,20 +504,35 @@ def draft_batch(
             progress.advance()
         progress.finish()
         lock = threading.Lock()
+        order = list(docs)
+        finished: dict[Path, str | None] = {}
+        position = 0
 
         def commit(docx: Path, error: str | None) -> None:
-            number, prepared = docs[docx]
+            """Called as each PDF is ready; stores contracts in CSV row order, so ids
+            follow the rows however the conversions overtake each other."""
+            nonlocal position
             with lock:
-                if error is not None:
-                    result.failed.append((number, error))
-                else:
-                    pdf_path = docx.with_suffix(".pdf") if pdf else None
-                    try:
-                        with store.transaction(actor) as tx:
-                            result.made.append(record(tx, prepared, docx, pdf_path))
-                    except ContractctlError as exc:
-                        result.failed.append((number, exc.message))
-                progress.advance()
+                finished[docx] = error
+                while position < len(order) and order[position] in finished:
+                    ready = order[position]
+                    _store_row(ready, finished.pop(ready))
+                    position += 1
+
+        def _store_row(docx: Path, error: str | None) -> None:
+            number, prepared = docs[docx]
+            if error is not None:
+                result.failed.append((number, error))
+            else:
+                pdf_path = docx.with_suffix(".pdf") if pdf else None
+                try:
+                    with store.transaction(actor) as tx:
+                        made = record(tx, prepared, docx, pdf_path)
+                    made.row = number
+                    result.made.append(made)
+                except ContractctlError as exc:
+                    result.failed.append((number, exc.message))
+            progress.advance()
 
         progress.start(len(docs), "drafting" if pdf else "storing")
         try:
@@ -509,5 +546,4 @@ def draft_batch(
                     commit(docx, None)
         finally:
             progress.finish()
-    result.made.sort(key=lambda r: r.contract.id)
     return result

@@ -240,8 +240,27 @@ def validate_values(
         except FieldProblem as exc:
             problems.append(Problem(field_spec.name, raw, exc.expected))
             values[field_spec.name] = None
+    _conditional_requirements(spec, values, problems)
     _reconcile_amounts(spec, values, problems)
     return values, problems
+
+
+def _conditional_requirements(
+    spec: TemplateSpec, values: dict[str, Any], problems: list[Problem]
+) -> None:
+    """A field required only when another holds: the deposit amount when a deposit is
+    agreed, the arbitration body when disputes go to arbitration."""
+    for field_spec in spec.fields:
+        if field_spec.required_if is None or values.get(field_spec.name) is not None:
+            continue
+        other, equals = field_spec.required_if
+        value = values.get(other)
+        applies = bool(value) if equals is None else str(value) == equals
+        if applies:
+            because = f"{other} is {value}" if equals is not None else f"{other} is set"
+            problems.append(
+                Problem(field_spec.name, None, f"required when {because} ({field_spec.label})")
+            )
 
 
 def _derivable(spec: TemplateSpec, field_spec: FieldSpec, data: Mapping[str, Any]) -> bool:

@@ -145,7 +145,7 @@ def make_environment() -> SandboxedEnvironment:
 
         def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
             if operator == "**":
-                if isinstance(right, (int, Decimal)) and abs(right) > 64:
+                if isinstance(right, (int, float, Decimal)) and not -64 <= right <= 64:
                     raise RenderLimit("exponent too large in template")
                 return left**right
             for seq, count in ((left, right), (right, left)):
@@ -234,6 +234,8 @@ class Renderer:
             raise RenderError(f"template error: {exc.message or exc}{near}") from exc
         except RecursionError as exc:
             raise RenderLimit("the template recurses too deeply") from exc
+        except (TypeError, ValueError, ArithmeticError, AttributeError, LookupError) as exc:
+            raise RenderError(f"the template failed on the given values: {exc}") from exc
         finally:
             _deadline.at = None
         template.save(out_path)

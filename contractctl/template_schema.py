@@ -35,6 +35,7 @@ FIELD_KEYS = (
     "choices",
     "currency",
     "columns",
+    "required_if",
 )
 TEMPLATE_KEYS = (
     "name",
@@ -69,6 +70,8 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     currency: str | None = None
     columns: tuple[FieldSpec, ...] = ()
+    #: (other field, value): required when that field equals value (None: when truthy)
+    required_if: tuple[str, str | None] | None = None
 
     @property
     def label(self) -> str:
@@ -102,6 +105,11 @@ class FieldSpec:
             "pattern": self.pattern,
             "currency": self.currency,
             "columns": [c.to_dict() for c in self.columns] or None,
+            "required_if": (
+                None
+                if self.required_if is None
+                else {"field": self.required_if[0], "equals": self.required_if[1]}
+            ),
         }
 
 
@@ -185,14 +193,23 @@ def parse_schema(doc: tomlfile.TomlDoc) -> TemplateSpec:
         raise doc.error("a schema declares its fields as [[fields]] tables")
     fields = tuple(_parse_field(doc, raw, ("fields",), allow_table=True) for raw in raw_fields)
     seen: set[str] = set()
-    for spec in fields:
-        if spec.name in seen:
-            raise doc.error(f"fields -> {spec.name}: declared twice", "fields", spec.name)
-        if spec.name in RESERVED_NAMES:
+    for declared in fields:
+        if declared.name in seen:
+            raise doc.error(f"fields -> {declared.name}: declared twice", "fields", declared.name)
+        if declared.name in RESERVED_NAMES:
             raise doc.error(
-                f"fields -> {spec.name}: reserved (filled from contractctl.toml)", spec.name
+                f"fields -> {declared.name}: reserved (filled from contractctl.toml)",
+                declared.name,
             )
-        seen.add(spec.name)
+        seen.add(declared.name)
+    for declared in fields:
+        if declared.required_if and declared.required_if[0] not in seen:
+            raise doc.error(
+                f"fields -> {declared.name} -> required_if: no field "
+                f"{declared.required_if[0]!r}",
+                declared.name,
+                "required_if",
+            )
     sample = doc.data.get("sample", {})
     if not isinstance(sample, dict):
         raise doc.error("sample: expected a table", "sample")
@@ -283,10 +300,19 @@ def _parse_field(
         )
     elif "columns" in raw:
         raise doc.error(f"{label} -> columns: only table fields have columns", name, "columns")
+    required_if = None
+    if "required_if" in raw:
+        condition = raw["required_if"]
+        if not isinstance(condition, str) or not condition.strip():
+            raise doc.error(f"{label} -> required_if: 'other_field' or 'other_field == value'",
+                            name, "required_if")
+        other, _, equals = (part.strip() for part in condition.partition("=="))
+        required_if = (other, equals.strip("\"'") or None)
     spec = FieldSpec(
         name=name,
         type=ftype,
         required=required,
+        required_if=required_if,
         label_zh=str(labels.get("zh", "")),
         label_en=str(labels.get("en", "")),
         help=str(raw.get("help", "")),

@@ -91,6 +91,12 @@ def test_a_template_cannot_exhaust_memory_or_cpu(tmp_path: Path, body: str, says
         _render(tmp_path, body)
 
 
+@pytest.mark.parametrize("body", ["{{ 1 / 0 }}", "{{ 'a' + 1 }}", "{{ 2.0 ** 5000.0 }}"])
+def test_a_template_error_on_the_values_is_bad_input_not_a_crash(tmp_path: Path, body: str) -> None:
+    with pytest.raises(RenderError):
+        _render(tmp_path, body)
+
+
 def test_filters_write_money_and_dates_as_contracts_do() -> None:
     amount = Money(12_345_650, "CNY")
     assert money_filter(amount) == "¥123,456.50"

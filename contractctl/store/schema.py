@@ -178,7 +178,62 @@ def _v2_templates(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_foundation, _v2_templates)
+def _v3_approvals(conn: sqlite3.Connection) -> None:
+    """Approval routes (one per submission), their tasks, and risk flags."""
+    execute_script(
+        conn,
+        """
+        CREATE TABLE approval_routes (
+            id           INTEGER PRIMARY KEY,
+            contract_id  TEXT NOT NULL REFERENCES contracts(id),
+            version_n    INTEGER NOT NULL,
+            state        TEXT NOT NULL
+                         CHECK (state IN ('open', 'approved', 'rejected', 'returned')),
+            route_ids    TEXT NOT NULL,
+            rules_hash   TEXT NOT NULL,
+            facts        TEXT NOT NULL,
+            submitted_by TEXT NOT NULL,
+            submitted_at TEXT NOT NULL,
+            closed_at    TEXT
+        );
+        CREATE INDEX approval_routes_contract ON approval_routes(contract_id, id);
+        CREATE TABLE approval_tasks (
+            id          INTEGER PRIMARY KEY,
+            route_id    INTEGER NOT NULL REFERENCES approval_routes(id),
+            stage_n     INTEGER NOT NULL,
+            stage_name  TEXT NOT NULL,
+            mode        TEXT NOT NULL CHECK (mode IN ('all', 'any')),
+            approver    TEXT NOT NULL,
+            role        TEXT,
+            state       TEXT NOT NULL CHECK (state IN
+                        ('waiting', 'pending', 'approved', 'rejected', 'returned', 'skipped')),
+            due_hours   INTEGER NOT NULL,
+            calendar    TEXT NOT NULL,
+            due_at      TEXT,
+            escalate_to TEXT NOT NULL DEFAULT '[]',
+            decided_by  TEXT,
+            decided_at  TEXT,
+            comment     TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX approval_tasks_route ON approval_tasks(route_id, stage_n);
+        CREATE INDEX approval_tasks_open ON approval_tasks(state, due_at);
+        CREATE TABLE risk_flags (
+            id          INTEGER PRIMARY KEY,
+            contract_id TEXT NOT NULL REFERENCES contracts(id),
+            version_n   INTEGER NOT NULL,
+            route_id    INTEGER REFERENCES approval_routes(id),
+            code        TEXT NOT NULL,
+            severity    TEXT NOT NULL,
+            clause      INTEGER,
+            text        TEXT NOT NULL,
+            message     TEXT NOT NULL
+        );
+        CREATE INDEX risk_flags_contract ON risk_flags(contract_id, route_id);
+        """,
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_foundation, _v2_templates, _v3_approvals)
 
 #: The schema version this contractctl writes and expects.
 SCHEMA_VERSION = len(MIGRATIONS)

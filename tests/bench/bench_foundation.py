@@ -19,7 +19,13 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from contractctl.contracts import ListFilter, NewContract, NewVersion, create_contract, list_contracts
+from contractctl.contracts import (
+    ListFilter,
+    NewContract,
+    NewVersion,
+    create_contract,
+    list_contracts,
+)
 from contractctl.money import Money
 from contractctl.parties import add_party
 from contractctl.store import Store, audit, init_store
@@ -40,9 +46,7 @@ def run() -> Iterator[tuple[str, list[Row]]]:
 
 
 def _process(argv: list[str]) -> float:
-    return median_seconds(
-        lambda: subprocess.run(argv, capture_output=True, check=True), runs=15
-    )
+    return median_seconds(lambda: subprocess.run(argv, capture_output=True, check=True), runs=15)
 
 
 def startup(home: Path) -> list[Row]:
@@ -51,8 +55,7 @@ def startup(home: Path) -> list[Row]:
     list_time = _process([CONTRACTCTL, "--home", str(home), "party", "list", "--json"])
     return [
         Row("contractctl --help (target < 0.3 s)", help_time, bare, "s", "python -c pass"),
-        Row("contractctl party list --json (empty store)", list_time, bare, "s",
-            "python -c pass"),
+        Row("contractctl party list --json (empty store)", list_time, bare, "s", "python -c pass"),
     ]
 
 
@@ -62,8 +65,9 @@ def writes(home: Path, tmp: Path) -> list[Row]:
         start = time.perf_counter()
         for n in range(count):
             with store.transaction("bench") as tx:
-                add_party(tx, name=f"基准测试公司 {n:05d}", address="上海市浦东新区",
-                          risk_level="low")
+                add_party(
+                    tx, name=f"基准测试公司 {n:05d}", address="上海市浦东新区", risk_level="low"
+                )
         ours = count / (time.perf_counter() - start)
 
     raw_path = tmp / "raw.db"
@@ -74,14 +78,22 @@ def writes(home: Path, tmp: Path) -> list[Row]:
     start = time.perf_counter()
     for n in range(count):
         raw.execute("BEGIN IMMEDIATE")
-        raw.execute("INSERT INTO parties VALUES (?, ?, ?, ?)",
-                    (f"P-{n:05d}", f"基准测试公司 {n:05d}", "上海市浦东新区", "low"))
+        raw.execute(
+            "INSERT INTO parties VALUES (?, ?, ?, ?)",
+            (f"P-{n:05d}", f"基准测试公司 {n:05d}", "上海市浦东新区", "low"),
+        )
         raw.execute("COMMIT")
     baseline = count / (time.perf_counter() - start)
     raw.close()
     return [
-        Row("party add, library (validate + row + audit event)", ours, baseline, "/s",
-            "raw INSERT, same pragmas", higher_is_better=True),
+        Row(
+            "party add, library (validate + row + audit event)",
+            ours,
+            baseline,
+            "/s",
+            "raw INSERT, same pragmas",
+            higher_is_better=True,
+        ),
     ]
 
 
@@ -98,8 +110,14 @@ def audit_verify(home: Path) -> list[Row]:
         hashlib.sha256((prev + data).encode()).hexdigest()
     baseline = len(rows) / (time.perf_counter() - start)
     return [
-        Row(f"audit verify ({events:,} events)", ours, baseline, "/s",
-            "raw sha256 of the same bytes", higher_is_better=True),
+        Row(
+            f"audit verify ({events:,} events)",
+            ours,
+            baseline,
+            "/s",
+            "raw sha256 of the same bytes",
+            higher_is_better=True,
+        ),
     ]
 
 
@@ -114,19 +132,27 @@ def listing(home: Path) -> list[Row]:
                 create_contract(
                     tx,
                     NewContract(
-                        title=f"采购合同 {n}", type=rng.choice(["purchase", "sales", "service"]),
-                        counterparty_id=party, status=rng.choice(statuses),
+                        title=f"采购合同 {n}",
+                        type=rng.choice(["purchase", "sales", "service"]),
+                        counterparty_id=party,
+                        status=rng.choice(statuses),
                         amount=Money(rng.randrange(1, 10**9), "CNY"),
                         end_date=today + timedelta(days=rng.randrange(-400, 800)),
                     ),
                     NewVersion(),
                 )
-        flt = ListFilter(statuses=["active"], expires_from=today.isoformat(),
-                         expires_to=(today + timedelta(days=30)).isoformat(), sort="end")
+        flt = ListFilter(
+            statuses=["active"],
+            expires_from=today.isoformat(),
+            expires_to=(today + timedelta(days=30)).isoformat(),
+            sort="end",
+        )
         ours = median_seconds(lambda: list_contracts(store.conn, flt), runs=20)
         found = len(list_contracts(store.conn, flt))
-        sql = ("SELECT * FROM contracts WHERE status = 'active' AND end_date >= ? AND end_date <= ? "
-               "ORDER BY end_date")
+        sql = (
+            "SELECT * FROM contracts WHERE status = 'active' AND end_date >= ? AND end_date <= ? "
+            "ORDER BY end_date"
+        )
         params = (today.isoformat(), (today + timedelta(days=30)).isoformat())
         baseline = median_seconds(lambda: store.conn.execute(sql, params).fetchall(), runs=20)
         all_ours = median_seconds(
@@ -138,8 +164,18 @@ def listing(home: Path) -> list[Row]:
             runs=5,
         )
     return [
-        Row(f"list --status active --expires-within 30d ({found} hits)", ours * 1000,
-            baseline * 1000, "ms", "raw SELECT, same WHERE"),
-        Row("list --json, all 10,000 (query + JSON)", all_ours * 1000, all_base * 1000, "ms",
-            "raw SELECT * + json.dumps"),
+        Row(
+            f"list --status active --expires-within 30d ({found} hits)",
+            ours * 1000,
+            baseline * 1000,
+            "ms",
+            "raw SELECT, same WHERE",
+        ),
+        Row(
+            "list --json, all 10,000 (query + JSON)",
+            all_ours * 1000,
+            all_base * 1000,
+            "ms",
+            "raw SELECT * + json.dumps",
+        ),
     ]

@@ -54,7 +54,10 @@ def percentile(samples: list[float], pct: float) -> float:
 
 def render(title: str, rows: list[Row]) -> str:
     """A plain-text table of rows with ratios."""
-    lines = [f"## {title}", f"{'what':<46} {'contractctl':>14} {'baseline':>14}  ratio  baseline is"]
+    lines = [
+        f"## {title}",
+        f"{'what':<46} {'contractctl':>14} {'baseline':>14}  ratio  baseline is",
+    ]
     for row in rows:
         base = f"{row.baseline:,.3f}" if row.baseline is not None else "-"
         ratio = f"{row.ratio:.2f}x" if row.ratio is not None else "-"

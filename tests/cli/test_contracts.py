@@ -182,8 +182,9 @@ def test_show_json_carries_versions_with_absolute_paths_and_events(
         version["sha256"] == Path(version["pdf"]).name.join(["", ""])
         or len(version["sha256"]) == 64
     )
-    for section in ("route", "signatures", "obligations", "risk_flags", "ocr_checks"):
+    for section in ("signatures", "obligations", "risk_flags", "ocr_checks"):
         assert detail[section] == []
+    assert detail["route"]["stages"] == []
     assert [e["action"] for e in detail["events"]] == ["contract.create"]
 
 
