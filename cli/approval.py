@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-
 from contractctl.cli.context import AppContext, app_context
 from contractctl.cli.output import emit_json, key_values, money_text, table
 
@@ -24,8 +23,10 @@ def submit_command(ctx: typer.Context, contract_id: IdArg) -> None:
         emit_json({**view, "risk_flags": flags_view(store, contract_id.upper())})
         return
     typer.echo(contract_id.upper())
-    app.note(f"Submitted via {', '.join(view['route_ids'])}: "
-             + " -> ".join(s["name"] for s in view["stages"]))
+    app.note(
+        f"Submitted via {', '.join(view['route_ids'])}: "
+        + " -> ".join(s["name"] for s in view["stages"])
+    )
     for flag in flags_view(store, contract_id.upper()):
         app.note(f"  risk [{flag['severity']}] {flag['message']}")
 
@@ -37,8 +38,9 @@ def _decision(ctx: typer.Context, contract_id: str, action: str, message: str) -
     store = app.store()
     with store.transaction(app.user) as tx:
         view = decide(tx, contract_id, action, message)
-    status = store.conn.execute("SELECT status FROM contracts WHERE id = ?",
-                                (contract_id.strip().upper(),)).fetchone()
+    status = store.conn.execute(
+        "SELECT status FROM contracts WHERE id = ?", (contract_id.strip().upper(),)
+    ).fetchone()
     if app.json:
         emit_json({**view, "status": status[0] if status else None})
         return
@@ -70,7 +72,9 @@ def reject_command(
 def return_command(
     ctx: typer.Context,
     contract_id: IdArg,
-    message: Annotated[str, typer.Option("-m", "--message", help="What to change (required).")] = "",
+    message: Annotated[
+        str, typer.Option("-m", "--message", help="What to change (required).")
+    ] = "",
 ) -> None:
     """Return the contract to its drafter for changes; `submit` again starts a fresh route."""
     _decision(ctx, contract_id, "return", message)
@@ -88,8 +92,9 @@ def route_command(ctx: typer.Context, contract_id: IdArg) -> None:
     if not view["stages"]:
         typer.echo(f"{contract_id.upper()} has not been submitted")
         return
-    app.out.print(f"route {', '.join(view['route_ids'])} ({view['state']}), rules "
-                  f"{view['rules_version']}")
+    app.out.print(
+        f"route {', '.join(view['route_ids'])} ({view['state']}), rules {view['rules_version']}"
+    )
     render_stages(app, view["stages"])
 
 
@@ -99,16 +104,21 @@ def render_stages(app: AppContext, stages: list[dict[str, Any]]) -> None:
     for stage in stages:
         for index, approver in enumerate(stage["approvers"]):
             due = (stage["due"] or "").replace("T", " ").replace("Z", "")
-            rows.append((
-                f"{stage['n']}. {stage['name']} ({stage['mode']})" if index == 0 else "",
-                stage["state"] if index == 0 else "",
-                f"{due}{' OVERDUE' if stage['overdue'] else ''}" if index == 0 else "",
-                f"{approver['person']} ({approver['name']})",
-                approver["state"] + (f" by {approver['decided_by']}"
-                                     if approver["decided_by"] not in (None, approver["person"])
-                                     else ""),
-                approver["comment"] or "",
-            ))
+            rows.append(
+                (
+                    f"{stage['n']}. {stage['name']} ({stage['mode']})" if index == 0 else "",
+                    stage["state"] if index == 0 else "",
+                    f"{due}{' OVERDUE' if stage['overdue'] else ''}" if index == 0 else "",
+                    f"{approver['person']} ({approver['name']})",
+                    approver["state"]
+                    + (
+                        f" by {approver['decided_by']}"
+                        if approver["decided_by"] not in (None, approver["person"])
+                        else ""
+                    ),
+                    approver["comment"] or "",
+                )
+            )
     table(app, ["stage", "state", "due", "approver", "decision", "comment"], rows)
 
 
@@ -129,15 +139,22 @@ def rules_check(ctx: typer.Context) -> None:
         cases = run_rule_tests(policy.rules, home / "rules" / "tests")
     except ConfigError as exc:
         raise CheckFailed(exc.message, hint=exc.hint) from exc
-    summary = {"ok": True, "routes": len(policy.rules.routes), "hit_policy": policy.rules.hit_policy,
-               "people": len(policy.people.by_id), "cases": len(cases.results),
-               "rules_version": policy.version}
+    summary = {
+        "ok": True,
+        "routes": len(policy.rules.routes),
+        "hit_policy": policy.rules.hit_policy,
+        "people": len(policy.people.by_id),
+        "cases": len(cases.results),
+        "rules_version": policy.version,
+    }
     if app.json:
         emit_json(summary)
     else:
-        typer.echo(f"ok: {summary['routes']} routes (hit policy {summary['hit_policy']}), "
-                   f"{summary['people']} people, {summary['cases']} test cases; rules "
-                   f"version {summary['rules_version']}")
+        typer.echo(
+            f"ok: {summary['routes']} routes (hit policy {summary['hit_policy']}), "
+            f"{summary['people']} people, {summary['cases']} test cases; rules "
+            f"version {summary['rules_version']}"
+        )
 
 
 @rules_app.command("explain")
@@ -155,16 +172,30 @@ def rules_explain(ctx: typer.Context, contract_id: IdArg) -> None:
     explanations = explain(policy.rules, facts)
     decision = policy.rules.decide(facts)
     if app.json:
-        emit_json({"id": contract.id, "hit_policy": policy.rules.hit_policy,
-                   "facts": facts.to_dict(), "routes": [e.to_dict() for e in explanations],
-                   "decision": decision.to_dict(), "rules_version": policy.version})
+        emit_json(
+            {
+                "id": contract.id,
+                "hit_policy": policy.rules.hit_policy,
+                "facts": facts.to_dict(),
+                "routes": [e.to_dict() for e in explanations],
+                "decision": decision.to_dict(),
+                "rules_version": policy.version,
+            }
+        )
         return
-    key_values(app, [("contract", contract.id), ("type", facts.type),
-                     ("amount", money_text(facts.amount.to_dict() if facts.amount else None)),
-                     ("standard", facts.standard), ("counterparty risk", facts.counterparty_risk),
-                     ("department", facts.department or "(none)"),
-                     ("amendment", facts.amendment),
-                     ("risk flags", ", ".join(facts.risk_flags) or "none")])
+    key_values(
+        app,
+        [
+            ("contract", contract.id),
+            ("type", facts.type),
+            ("amount", money_text(facts.amount.to_dict() if facts.amount else None)),
+            ("standard", facts.standard),
+            ("counterparty risk", facts.counterparty_risk),
+            ("department", facts.department or "(none)"),
+            ("amendment", facts.amendment),
+            ("risk flags", ", ".join(facts.risk_flags) or "none"),
+        ],
+    )
     for item in explanations:
         mark = "APPLIES" if item.applied else ("matches" if item.matched else "no")
         app.out.print(f"{mark:>8}  {item.route.id}: {item.route.description}")
@@ -191,14 +222,18 @@ def rules_test(ctx: typer.Context) -> None:
     else:
         for result in report.failed:
             app.out.print(f"FAIL {result.name} ({result.where})")
-            app.out.print(f"     routes: expected {result.expected_routes}, got {result.actual_routes}")
+            app.out.print(
+                f"     routes: expected {result.expected_routes}, got {result.actual_routes}"
+            )
             if result.expected_stages is not None:
-                app.out.print(f"     stages: expected {result.expected_stages}, "
-                              f"got {result.actual_stages}")
+                app.out.print(
+                    f"     stages: expected {result.expected_stages}, got {result.actual_stages}"
+                )
         for route in report.uncovered:
             app.out.print(f"uncovered: no case reaches route {route!r}")
-        typer.echo(f"{len(report.results) - len(report.failed)} passed, "
-                   f"{len(report.failed)} failed")
+        typer.echo(
+            f"{len(report.results) - len(report.failed)} passed, {len(report.failed)} failed"
+        )
     if report.failed:
         error = CheckFailed(f"{len(report.failed)} rule test case(s) failed")
         if app.json:

@@ -149,7 +149,20 @@ def _render_detail(app: Any, d: dict[str, Any]) -> None:
         ],
         title="versions",
     )
-    for section in ("route", "signatures", "obligations", "risk_flags", "ocr_checks"):
+    route = d["route"]
+    if route.get("stages"):
+        from contractctl.cli.approval import render_stages
+
+        app.out.print(f"route {', '.join(route['route_ids'])} ({route['state']})")
+        render_stages(app, route["stages"])
+    if d["risk_flags"]:
+        table(
+            app,
+            ["severity", "clause", "flag", "text"],
+            [(f["severity"], f["clause"] or "", f["message"], f["text"]) for f in d["risk_flags"]],
+            title="risk flags",
+        )
+    for section in ("signatures", "obligations", "ocr_checks"):
         if d[section]:
             app.out.print(f"{section.replace('_', ' ')}: {len(d[section])}")
     table(

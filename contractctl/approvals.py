@@ -46,16 +46,29 @@ def load_policy(home: Path) -> Policy:
     people = load_people(home)
     path = home / "rules" / "approval.toml"
     if not path.exists():
-        raise ConfigError("rules/approval.toml: file not found",
-                          hint="restore the shipped rules with: contractctl init")
-    rules = load_rules(path, display="rules/approval.toml", known_roles=people.roles,
-                       known_people=people.by_id)
+        raise ConfigError(
+            "rules/approval.toml: file not found",
+            hint="restore the shipped rules with: contractctl init",
+        )
     risk = None
     risk_path = home / "rules" / "risk.toml"
     if risk_path.exists():
         from contractctl.risk import load_risk_rules
 
-        risk = load_risk_rules(risk_path)
+        risk = load_risk_rules(risk_path, display="rules/risk.toml")
+    if not people.by_id:
+        raise ConfigError(
+            "people.toml lists nobody yet: approval routes need people for their roles "
+            "(department heads, legal, finance, ceo)",
+            hint="add [[people]] entries with roles, and [departments] heads, to people.toml",
+        )
+    rules = load_rules(
+        path,
+        display="rules/approval.toml",
+        known_roles=people.roles,
+        known_people=people.by_id,
+        known_flags=risk.codes() if risk is not None else None,
+    )
     digest = hashlib.sha256()
     for name in RULE_FILES:
         file = home / name
@@ -93,22 +106,31 @@ def risk_flags_for(store: Store, contract: Contract, policy: Policy) -> list[Any
         from contractctl.drafting import template_text_of
         from contractctl.template_store import load_spec, resolve
 
-        row = store.conn.execute("SELECT template_version FROM contracts WHERE id = ?",
-                                 (contract.id,)).fetchone()
+        row = store.conn.execute(
+            "SELECT template_version FROM contracts WHERE id = ?", (contract.id,)
+        ).fetchone()
         version = resolve(store.conn, f"{contract.template}@{row['template_version']}")
         template_text = template_text_of(store, version)
         standard = load_spec(store, version).standard_clauses
-    return list(check(policy.risk, contract_type=contract.type,
-                      text=version_text(store, contract), fields=contract.fields,
-                      template_text=template_text, standard_clauses=standard))
+    return list(
+        check(
+            policy.risk,
+            contract_type=contract.type,
+            text=version_text(store, contract),
+            fields=contract.fields,
+            template_text=template_text,
+            standard_clauses=standard,
+        )
+    )
 
 
 def facts_for(store: Store, contract: Contract, flags: list[Any]) -> Facts:
     """What the rules match on, for the contract's current version."""
     party_risk = "low"
     if contract.counterparty:
-        row = store.conn.execute("SELECT risk_level FROM parties WHERE id = ?",
-                                 (contract.counterparty["id"],)).fetchone()
+        row = store.conn.execute(
+            "SELECT risk_level FROM parties WHERE id = ?", (contract.counterparty["id"],)
+        ).fetchone()
         party_risk = row["risk_level"] if row else "low"
     current = _version_row(store, contract)
     amendment = current is not None and current["kind"] == "amendment"
@@ -119,8 +141,9 @@ def facts_for(store: Store, contract: Contract, flags: list[Any]) -> Facts:
         mine = json.loads(current["fields"])
         old, new = parent.get("amount"), mine.get("amount")
         if old and new and old.get("currency") == new.get("currency") and old["minor"]:
-            change_pct = (Decimal(new["minor"] - old["minor"]) * 100 / Decimal(old["minor"])
-                          ).quantize(Decimal("0.01"))
+            change_pct = (
+                Decimal(new["minor"] - old["minor"]) * 100 / Decimal(old["minor"])
+            ).quantize(Decimal("0.01"))
         old_end, new_end = parent.get("end_date"), mine.get("end_date")
         term_extended = bool(old_end and new_end and new_end > old_end)
     severities = [f.severity for f in flags]
@@ -156,7 +179,8 @@ def _approvers(stage: Stage, people: People, department: str) -> list[tuple[str,
     found: list[tuple[str, str | None]] = []
     for role in stage.roles:
         resolved = people.resolve_role(role, department) or (
-            people.resolve_role(role, "default") if role == "dept_head" else [])
+            people.resolve_role(role, "default") if role == "dept_head" else []
+        )
         if not resolved:
             where = f" for department {department!r}" if role == "dept_head" else ""
             raise ConfigError(
@@ -166,9 +190,9 @@ def _approvers(stage: Stage, people: People, department: str) -> list[tuple[str,
         found.extend((person, role) for person in resolved)
     found.extend((person, None) for person in stage.people)
     unique: list[tuple[str, str | None]] = []
-    for person, role in found:
+    for person, via in found:
         if person not in [p for p, _ in unique]:
-            unique.append((person, role))
+            unique.append((person, via))
     return unique
 
 
@@ -182,14 +206,23 @@ def submit(tx: Tx, contract_id: str) -> dict[str, Any]:
     facts = facts_for(store, contract, flags)
     decision = policy.rules.decide(facts)
     if not decision.stages:
-        raise ConfigError(f"rules/approval.toml: no route matches {contract.id}",
-                          hint="add a route with `when = {}` as a catch-all")
+        raise ConfigError(
+            f"rules/approval.toml: no route matches {contract.id}",
+            hint="add a route with `when = {}` as a catch-all",
+        )
     now = _now()
     cursor = tx.conn.execute(
         "INSERT INTO approval_routes (contract_id, version_n, state, route_ids, rules_hash, "
         "facts, submitted_by, submitted_at) VALUES (?, ?, 'open', ?, ?, ?, ?, ?)",
-        (contract.id, contract.version, json.dumps(list(decision.route_ids)), policy.version,
-         canonical_json(facts.to_dict()), tx.actor, now_iso()),
+        (
+            contract.id,
+            contract.version,
+            json.dumps(list(decision.route_ids)),
+            policy.version,
+            canonical_json(facts.to_dict()),
+            tx.actor,
+            now_iso(),
+        ),
     )
     route_id = int(cursor.lastrowid or 0)
     for n, stage in enumerate(decision.stages, start=1):
@@ -199,21 +232,45 @@ def submit(tx: Tx, contract_id: str) -> dict[str, Any]:
                 "INSERT INTO approval_tasks (route_id, stage_n, stage_name, mode, approver, "
                 "role, state, due_hours, calendar, due_at, escalate_to) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (route_id, n, stage.label, stage.mode, person, role,
-                 "pending" if n == 1 else "waiting", stage.due_hours, stage.calendar,
-                 _iso(due) if due else None, json.dumps(list(stage.escalate_to))),
+                (
+                    route_id,
+                    n,
+                    stage.label,
+                    stage.mode,
+                    person,
+                    role,
+                    "pending" if n == 1 else "waiting",
+                    stage.due_hours,
+                    stage.calendar,
+                    _iso(due) if due else None,
+                    json.dumps(list(stage.escalate_to)),
+                ),
             )
     for flag in flags:
         tx.conn.execute(
             "INSERT INTO risk_flags (contract_id, version_n, route_id, code, severity, clause, "
             "text, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (contract.id, contract.version, route_id, flag.code, flag.severity, flag.clause,
-             flag.text, flag.message),
+            (
+                contract.id,
+                contract.version,
+                route_id,
+                flag.code,
+                flag.severity,
+                flag.clause,
+                flag.text,
+                flag.message,
+            ),
         )
-    lifecycle.transition(tx, contract.id, "submit", route_id=route_id,
-                         routes=list(decision.route_ids), rules_version=policy.version,
-                         stages=[s.label for s in decision.stages],
-                         risk_flags=[f.code for f in flags])
+    lifecycle.transition(
+        tx,
+        contract.id,
+        "submit",
+        route_id=route_id,
+        routes=list(decision.route_ids),
+        rules_version=policy.version,
+        stages=[s.label for s in decision.stages],
+        risk_flags=[f.code for f in flags],
+    )
     return route_view(store, contract.id)
 
 
@@ -223,28 +280,41 @@ def submit(tx: Tx, contract_id: str) -> dict[str, Any]:
 def _open_route(tx: Tx, contract: Contract) -> Any:
     route = tx.conn.execute(
         "SELECT * FROM approval_routes WHERE contract_id = ? AND state = 'open' "
-        "ORDER BY id DESC LIMIT 1", (contract.id,)).fetchone()
+        "ORDER BY id DESC LIMIT 1",
+        (contract.id,),
+    ).fetchone()
     if route is None:
         latest = tx.conn.execute(
             "SELECT * FROM approval_routes WHERE contract_id = ? ORDER BY id DESC LIMIT 1",
-            (contract.id,)).fetchone()
-        mine = latest is not None and tx.conn.execute(
-            "SELECT 1 FROM approval_tasks WHERE route_id = ? AND approver = ?",
-            (latest["id"], tx.actor)).fetchone()
+            (contract.id,),
+        ).fetchone()
+        mine = (
+            latest is not None
+            and tx.conn.execute(
+                "SELECT 1 FROM approval_tasks WHERE route_id = ? AND approver = ?",
+                (latest["id"], tx.actor),
+            ).fetchone()
+        )
         if latest is not None and mine:
             last = tx.conn.execute(
                 "SELECT * FROM approval_tasks WHERE route_id = ? AND decided_at IS NOT NULL "
-                "ORDER BY decided_at DESC LIMIT 1", (latest["id"],)).fetchone()
+                "ORDER BY decided_at DESC LIMIT 1",
+                (latest["id"],),
+            ).fetchone()
             raise NotAllowed(
                 f"{contract.id} was already decided: {latest['state']}, last by "
-                f"{last['decided_by']} at {last['decided_at'][:19]}")
-        raise NotAllowed(f"{contract.id} is {contract.status}, not in review",
-                         hint=f"submit it first: contractctl submit {contract.id}")
+                f"{last['decided_by']} at {last['decided_at'][:19]}"
+            )
+        raise NotAllowed(
+            f"{contract.id} is {contract.status}, not in review",
+            hint=f"submit it first: contractctl submit {contract.id}",
+        )
     return route
 
 
-def decide(tx: Tx, contract_id: str, action: str, comment: str = "",
-           *, today: date | None = None) -> dict[str, Any]:
+def decide(
+    tx: Tx, contract_id: str, action: str, comment: str = "", *, today: date | None = None
+) -> dict[str, Any]:
     """Approve, reject or return on behalf of ``tx.actor`` (or as their delegate)."""
     if action not in ("approve", "reject", "return"):
         raise InvalidInput(f"unknown decision {action!r}")
@@ -261,8 +331,11 @@ def decide(tx: Tx, contract_id: str, action: str, comment: str = "",
     pending = [t for t in tasks if t["state"] == "pending"]
     stage_n = pending[0]["stage_n"] if pending else None
     stage_tasks = [t for t in tasks if t["stage_n"] == stage_n]
-    mine = [t for t in stage_tasks if t["state"] == "pending"
-            and people.may_act_for(tx.actor, t["approver"], on)]
+    mine = [
+        t
+        for t in stage_tasks
+        if t["state"] == "pending" and people.may_act_for(tx.actor, t["approver"], on)
+    ]
     if not mine:
         _refuse(tx.actor, contract, tasks, stage_tasks, people, on)
     task = next((t for t in mine if t["approver"] == tx.actor), mine[0])
@@ -270,35 +343,59 @@ def decide(tx: Tx, contract_id: str, action: str, comment: str = "",
     stamp = now_iso()
     tx.conn.execute(
         "UPDATE approval_tasks SET state = ?, decided_by = ?, decided_at = ?, comment = ? "
-        "WHERE id = ?", (state, tx.actor, stamp, comment, task["id"]))
+        "WHERE id = ?",
+        (state, tx.actor, stamp, comment, task["id"]),
+    )
     on_behalf = task["approver"] if task["approver"] != tx.actor else None
-    tx.audit(f"approval.{action}", contract.id, {
-        "route_id": route["id"], "stage": stage_n, "stage_name": task["stage_name"],
-        "approver": task["approver"], "on_behalf_of": on_behalf, "comment": comment,
-        "rules_version": route["rules_hash"],
-    })
+    tx.audit(
+        f"approval.{action}",
+        contract.id,
+        {
+            "route_id": route["id"],
+            "stage": stage_n,
+            "stage_name": task["stage_name"],
+            "approver": task["approver"],
+            "on_behalf_of": on_behalf,
+            "comment": comment,
+            "rules_version": route["rules_hash"],
+        },
+    )
     if action == "approve":
         _after_approval(tx, contract, route, task, stage_tasks, tasks)
     else:
         tx.conn.execute(
             "UPDATE approval_tasks SET state = 'skipped' WHERE route_id = ? "
-            "AND state IN ('pending', 'waiting')", (route["id"],))
-        tx.conn.execute("UPDATE approval_routes SET state = ?, closed_at = ? WHERE id = ?",
-                        (state, stamp, route["id"]))
-        lifecycle.transition(tx, contract.id, action, route_id=route["id"], comment=comment,
-                             rules_version=route["rules_hash"])
+            "AND state IN ('pending', 'waiting')",
+            (route["id"],),
+        )
+        tx.conn.execute(
+            "UPDATE approval_routes SET state = ?, closed_at = ? WHERE id = ?",
+            (state, stamp, route["id"]),
+        )
+        lifecycle.transition(
+            tx,
+            contract.id,
+            action,
+            route_id=route["id"],
+            comment=comment,
+            rules_version=route["rules_hash"],
+        )
     return route_view(store, contract.id)
 
 
-def _after_approval(tx: Tx, contract: Contract, route: Any, task: Any,
-                    stage_tasks: list[Any], tasks: list[Any]) -> None:
+def _after_approval(
+    tx: Tx, contract: Contract, route: Any, task: Any, stage_tasks: list[Any], tasks: list[Any]
+) -> None:
     stage_done = task["mode"] == "any" or all(
-        t["state"] == "approved" or t["id"] == task["id"] for t in stage_tasks)
+        t["state"] == "approved" or t["id"] == task["id"] for t in stage_tasks
+    )
     if not stage_done:
         return
     tx.conn.execute(
         "UPDATE approval_tasks SET state = 'skipped' WHERE route_id = ? AND stage_n = ? "
-        "AND state = 'pending'", (route["id"], task["stage_n"]))
+        "AND state = 'pending'",
+        (route["id"], task["stage_n"]),
+    )
     later = sorted({t["stage_n"] for t in tasks if t["stage_n"] > task["stage_n"]})
     if later:
         policy_calendar = load_policy(tx.store.home).rules.calendar
@@ -306,31 +403,48 @@ def _after_approval(tx: Tx, contract: Contract, route: Any, task: Any,
         due = policy_calendar.due(_now(), nxt[0]["due_hours"], nxt[0]["calendar"])
         tx.conn.execute(
             "UPDATE approval_tasks SET state = 'pending', due_at = ? WHERE route_id = ? "
-            "AND stage_n = ?", (_iso(due), route["id"], later[0]))
+            "AND stage_n = ?",
+            (_iso(due), route["id"], later[0]),
+        )
         return
-    tx.conn.execute("UPDATE approval_routes SET state = 'approved', closed_at = ? WHERE id = ?",
-                    (now_iso(), route["id"]))
-    lifecycle.transition(tx, contract.id, "approve", route_id=route["id"],
-                         rules_version=route["rules_hash"])
+    tx.conn.execute(
+        "UPDATE approval_routes SET state = 'approved', closed_at = ? WHERE id = ?",
+        (now_iso(), route["id"]),
+    )
+    lifecycle.transition(
+        tx, contract.id, "approve", route_id=route["id"], rules_version=route["rules_hash"]
+    )
 
 
-def _refuse(actor: str, contract: Contract, tasks: list[Any], stage_tasks: list[Any],
-            people: People, on: date) -> None:
+def _refuse(
+    actor: str,
+    contract: Contract,
+    tasks: list[Any],
+    stage_tasks: list[Any],
+    people: People,
+    on: date,
+) -> None:
     decided = [t for t in stage_tasks if t["state"] in ("approved", "rejected", "returned")]
     own = [t for t in tasks if people.may_act_for(actor, t["approver"], on)]
     if own and any(t["state"] == "skipped" for t in own) and decided:
         first = decided[0]
         raise NotAllowed(
             f"stage {first['stage_n']} ({first['stage_name']}) of {contract.id} was already "
-            f"decided by {first['decided_by']} at {first['decided_at'][:19]}")
-    if own and all(t["state"] != "pending" for t in own) and not any(
-            t["state"] == "waiting" for t in own):
+            f"decided by {first['decided_by']} at {first['decided_at'][:19]}"
+        )
+    if (
+        own
+        and all(t["state"] != "pending" for t in own)
+        and not any(t["state"] == "waiting" for t in own)
+    ):
         done = next(t for t in own if t["state"] != "waiting")
         raise NotAllowed(f"{actor} already decided on {contract.id} ({done['state']})")
     waiting = [t for t in own if t["state"] == "waiting"]
     if waiting:
-        raise NotAllowed(f"{contract.id} is not at {actor}'s stage yet "
-                         f"(stage {waiting[0]['stage_n']}, {waiting[0]['stage_name']})")
+        raise NotAllowed(
+            f"{contract.id} is not at {actor}'s stage yet "
+            f"(stage {waiting[0]['stage_n']}, {waiting[0]['stage_name']})"
+        )
     current = [t for t in stage_tasks if t["state"] == "pending"]
     who = []
     for t in current:
@@ -350,14 +464,15 @@ def route_view(store: Store, contract_id: str, *, now: datetime | None = None) -
     contract = get_contract(store.conn, contract_id)
     route = store.conn.execute(
         "SELECT * FROM approval_routes WHERE contract_id = ? ORDER BY id DESC LIMIT 1",
-        (contract.id,)).fetchone()
+        (contract.id,),
+    ).fetchone()
     if route is None:
         return {"route_ids": [], "state": None, "stages": [], "rules_version": None}
     moment = _iso(now or _now())
     people = load_people(store.home)
     tasks = store.conn.execute(
-        "SELECT * FROM approval_tasks WHERE route_id = ? ORDER BY stage_n, id",
-        (route["id"],)).fetchall()
+        "SELECT * FROM approval_tasks WHERE route_id = ? ORDER BY stage_n, id", (route["id"],)
+    ).fetchall()
     stages: list[dict[str, Any]] = []
     for n in sorted({t["stage_n"] for t in tasks}):
         group = [t for t in tasks if t["stage_n"] == n]
@@ -373,25 +488,31 @@ def route_view(store: Store, contract_id: str, *, now: datetime | None = None) -
         else:
             state = "skipped"
         due = group[0]["due_at"]
-        stages.append({
-            "n": n,
-            "name": group[0]["stage_name"],
-            "mode": group[0]["mode"],
-            "state": state,
-            "due": due,
-            "overdue": bool(state == "pending" and due and due < moment),
-            "escalate_to": json.loads(group[0]["escalate_to"]),
-            "approvers": [{
-                "person": t["approver"],
-                "name": people.by_id[t["approver"]].name if t["approver"] in people.by_id
-                else t["approver"],
-                "role": t["role"],
-                "state": t["state"],
-                "decided_by": t["decided_by"],
-                "decided_at": t["decided_at"],
-                "comment": t["comment"],
-            } for t in group],
-        })
+        stages.append(
+            {
+                "n": n,
+                "name": group[0]["stage_name"],
+                "mode": group[0]["mode"],
+                "state": state,
+                "due": due,
+                "overdue": bool(state == "pending" and due and due < moment),
+                "escalate_to": json.loads(group[0]["escalate_to"]),
+                "approvers": [
+                    {
+                        "person": t["approver"],
+                        "name": people.by_id[t["approver"]].name
+                        if t["approver"] in people.by_id
+                        else t["approver"],
+                        "role": t["role"],
+                        "state": t["state"],
+                        "decided_by": t["decided_by"],
+                        "decided_at": t["decided_at"],
+                        "comment": t["comment"],
+                    }
+                    for t in group
+                ],
+            }
+        )
     return {
         "route": route["id"],
         "route_ids": json.loads(route["route_ids"]),
@@ -407,7 +528,16 @@ def flags_view(store: Store, contract_id: str) -> list[dict[str, Any]]:
     """Risk flags of the latest submission."""
     rows = store.conn.execute(
         "SELECT * FROM risk_flags WHERE contract_id = ? AND route_id = (SELECT max(id) FROM "
-        "approval_routes WHERE contract_id = ?) ORDER BY id", (contract_id, contract_id))
-    return [{"code": r["code"], "severity": r["severity"], "clause": r["clause"],
-             "text": r["text"], "message": r["message"]} for r in rows]
-
+        "approval_routes WHERE contract_id = ?) ORDER BY id",
+        (contract_id, contract_id),
+    )
+    return [
+        {
+            "code": r["code"],
+            "severity": r["severity"],
+            "clause": r["clause"],
+            "text": r["text"],
+            "message": r["message"],
+        }
+        for r in rows
+    ]

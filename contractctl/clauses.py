@@ -1,12 +1,15 @@
 """Numbered clauses in contract text: 第X条 in Chinese, "N. Title" in English.
 
 Drafting uses this to check that a draft's standard clauses still read as the
-template's; the compare engine builds on the same segmentation.
+template's; the compare engine builds on the same segmentation. The template linter
+finds a DOCX template's clause headings here too, and words standard clauses 第X条.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterable
 
 _DIGITS = {
     "零": 0,
@@ -25,6 +28,10 @@ _DIGITS = {
 _CN_HEADING = re.compile(r"^\s*第\s*([一二两三四五六七八九十百零〇\d]+)\s*条[\s　]*(.*)$")
 _EN_HEADING = re.compile(r"^\s*(\d{1,3})\.\s+(\S.*)$")
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+_NUMERAL_DIGITS = "一二三四五六七八九"
+_CLAUSE_NUMERAL = re.compile(r"(?:[一二三四五六七八九]?十)?[一二三四五六七八九]?")
+_ZH_PARAGRAPH_HEADING = re.compile(r"^第([一二三四五六七八九十]{1,4})条(?:\s+|$)")
+_EN_PARAGRAPH_HEADING = re.compile(r"^(\d{1,3})\.\s+(\S.{0,79})$")
 
 
 def chinese_number(text: str) -> int:
@@ -45,6 +52,54 @@ def chinese_number(text: str) -> int:
         else:
             current = _DIGITS[char]
     return total + current
+
+
+def clause_number(numeral: str) -> int:
+    """一 → 1, 十 → 10, 十二 → 12, 二十 → 20, 九十九 → 99; ValueError for anything else.
+
+    The number of a 第X条 heading, read by :func:`chinese_number` but only in the forms
+    headings write (一 to 九十九): 零, 十十, 二二 or 一百 are refused, not read as 0, 20, 2
+    or 100, so a paragraph that merely starts with 第…条 is not taken for a heading.
+    """
+    if not numeral or _CLAUSE_NUMERAL.fullmatch(numeral) is None:
+        raise ValueError(f"not a Chinese numeral from 一 to 九十九: {numeral!r}")
+    return chinese_number(numeral)
+
+
+def clause_numeral(number: int) -> str:
+    """1 → 一, 10 → 十, 21 → 二十一 (1..99), as clause headings write them."""
+    if not 1 <= number <= 99:
+        raise ValueError(f"clause numbers run from 1 to 99, not {number}")
+    tens, units = divmod(number, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _NUMERAL_DIGITS[tens - 1] + "十")
+    return head + (_NUMERAL_DIGITS[units - 1] if units else "")
+
+
+def paragraph_headings(paragraphs: Iterable[str]) -> list[tuple[int, str]]:
+    """The clause headings among a document's body paragraphs: ``(number, text)`` in order.
+
+    A heading is a paragraph that starts with ``第一条`` … ``第九十九条`` in Chinese
+    contracts, or reads ``12. Governing Law`` in English ones (a title that neither starts
+    in lower case nor ends like a sentence, so numbered obligations do not count), which
+    are used only when there are no Chinese headings. The text is the whole paragraph,
+    stripped. Unlike :func:`split_clauses`, which reads lines of extracted text, every
+    heading is returned, so that the linter can point at skipped or repeated numbers.
+    """
+    chinese: list[tuple[int, str]] = []
+    english: list[tuple[int, str]] = []
+    for paragraph in paragraphs:
+        text = paragraph.strip()
+        match = _ZH_PARAGRAPH_HEADING.match(text)
+        if match:
+            with contextlib.suppress(ValueError):
+                chinese.append((clause_number(match.group(1)), text))
+            continue
+        match = _EN_PARAGRAPH_HEADING.match(text)
+        if match:
+            title = match.group(2)
+            if not title[0].islower() and not title.rstrip().endswith((".", ";", ",", ":")):
+                english.append((int(match.group(1)), text))
+    return chinese or english
 
 
 def split_clauses(text: str) -> dict[int, str]:

@@ -122,9 +122,17 @@ def _draft_purchase_contract(home: Path, actor: str, narrator: Narrator) -> None
             "(validated against the template's typed fields, rendered in a sandbox, "
             "converted to PDF by LibreOffice)"
         )
-        result = draft(store, actor, DraftRequest(template="purchase-zh", data=data,
-                                                  party="P-0001", key="demo-purchase",
-                                                  department="procurement"))
+        result = draft(
+            store,
+            actor,
+            DraftRequest(
+                template="purchase-zh",
+                data=data,
+                party="P-0001",
+                key="demo-purchase",
+                department="procurement",
+            ),
+        )
         contract = result.contract
         files = versions(store, contract.id)[0]
     amount = contract.amount
@@ -188,8 +196,10 @@ def _approve_by_rules(home: Path, actor: str, narrator: Narrator) -> None:
 
     narrator.step("Route it for approval by the rules in rules/approval.toml")
     (home / "people.toml").write_text(DEMO_PEOPLE, encoding="utf-8")
-    narrator.say("people.toml: 赵磊 heads procurement (钱峰 decides while he travels), "
-                 "王芳 legal, 孙丽 finance, 李明 CEO")
+    narrator.say(
+        "people.toml: 赵磊 heads procurement (钱峰 decides while he travels), "
+        "王芳 legal, 孙丽 finance, 李明 CEO"
+    )
     with Store.open(home) as store:
         contract = get_contract(store.conn, "C-" + _demo_year() + "-0001")
         policy = load_policy(home)
@@ -201,8 +211,9 @@ def _approve_by_rules(home: Path, actor: str, narrator: Narrator) -> None:
                 narrator.say(f"  applies: {item.route.id} ({why})")
         with store.transaction(actor) as tx:
             view = submit(tx, contract.id)
-        narrator.say(f"contractctl submit {contract.id}: "
-                     + " -> ".join(s["name"] for s in view["stages"]))
+        narrator.say(
+            f"contractctl submit {contract.id}: " + " -> ".join(s["name"] for s in view["stages"])
+        )
         for person, note in (("qian.feng", "as delegate of 赵磊"), ("wang.fang", "legal")):
             with store.transaction(person) as tx:
                 view = decide(tx, contract.id, "approve", f"demo approval ({note})")

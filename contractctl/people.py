@@ -80,8 +80,9 @@ class People:
         """Who decides for ``person_id`` on ``on`` (following chains), if anyone."""
         current, seen = person_id, {person_id}
         while True:
-            step = next((d.target for d in self.delegations
-                         if d.source == current and d.active(on)), None)
+            step = next(
+                (d.target for d in self.delegations if d.source == current and d.active(on)), None
+            )
             if step is None:
                 return None if current == person_id else current
             if step in seen:
@@ -95,8 +96,9 @@ class People:
             return True
         current, seen = approver, {approver}
         while True:
-            step = next((d.target for d in self.delegations
-                         if d.source == current and d.active(on)), None)
+            step = next(
+                (d.target for d in self.delegations if d.source == current and d.active(on)), None
+            )
             if step is None or step in seen:
                 return False
             if step == actor:
@@ -156,8 +158,9 @@ def _departments(doc: tomlfile.TomlDoc, people: dict[str, Person]) -> dict[str, 
         tomlfile.reject_unknown(doc, entry, DEPARTMENT_KEYS, "departments", name)
         head = entry.get("head")
         if head not in people:
-            raise doc.error(f"departments -> {name} -> head: {head!r} is not in [[people]]",
-                            name, "head")
+            raise doc.error(
+                f"departments -> {name} -> head: {head!r} is not in [[people]]", name, "head"
+            )
         heads[name] = str(head)
     return heads
 
@@ -174,15 +177,18 @@ def _delegations(doc: tomlfile.TomlDoc, people: dict[str, Person]) -> tuple[Dele
         source, target = entry.get("from"), entry.get("to")
         for key, who in (("from", source), ("to", target)):
             if who not in people:
-                raise doc.error(f"delegations -> {key}: {who!r} is not in [[people]]",
-                                "delegations", key)
+                raise doc.error(
+                    f"delegations -> {key}: {who!r} is not in [[people]]", "delegations", key
+                )
         start, end = entry.get("start"), entry.get("end")
         if not isinstance(start, date) or not isinstance(end, date) or end < start:
-            raise doc.error("delegations: start and end are dates, end not before start",
-                            "delegations", "start")
+            raise doc.error(
+                "delegations: start and end are dates, end not before start", "delegations", "start"
+            )
         if source == target:
-            raise doc.error(f"delegations: {source} cannot delegate to themselves",
-                            "delegations", "to")
+            raise doc.error(
+                f"delegations: {source} cannot delegate to themselves", "delegations", "to"
+            )
         out.append(Delegation(str(source), str(target), start, end, str(entry.get("reason", ""))))
     _refuse_cycles(doc, out)
     return tuple(out)
@@ -196,8 +202,17 @@ def _refuse_cycles(doc: tomlfile.TomlDoc, delegations: list[Delegation]) -> None
             last = chain[-1]
             start = max(d.start for d in chain)
             end = min(d.end for d in chain)
-            nxt = next((d for d in delegations if d.source == last.target
-                        and d.start <= end and d.end >= start and d not in chain), None)
+            nxt = next(
+                (
+                    d
+                    for d in delegations
+                    if d.source == last.target
+                    and d.start <= end
+                    and d.end >= start
+                    and d not in chain
+                ),
+                None,
+            )
             if nxt is None:
                 break
             chain.append(nxt)

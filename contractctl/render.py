@@ -7,6 +7,10 @@ is an error, never a blank in a contract), autoescaping (a value with & < > cann
 corrupt the DOCX XML), and bounds on output size, render time, ``range`` and the
 ``*``/``**`` operators, so a template cannot exhaust memory or CPU.
 
+Before docxtpl opens a template, :func:`contractctl.docx_safety.check_docx` refuses zip
+bombs, XML entity declarations and tag counts that would stall docxtpl's patching, so a
+hostile DOCX cannot hang or exhaust the renderer even if it never went through the linter.
+
 Compiled templates are cached by source, because docxtpl calls ``from_string`` on
 every render and recompiling costs ~30% of a render (PERFORMANCE-NOTES.md).
 """
@@ -22,6 +26,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from contractctl import docx_safety
 from contractctl.errors import InvalidInput
 from contractctl.money import Money, format_money, to_chinese_upper
 
@@ -207,13 +212,19 @@ class Renderer:
     def __init__(self, template_path: Path) -> None:
         self.template_path = template_path
         self.env = make_environment()
+        self._checked = False  # the template passed docx_safety.check_docx
 
     def render(self, context: Mapping[str, Any], out_path: Path) -> None:
-        """Render with ``context`` (see ``to_context``) and save the DOCX to ``out_path``."""
+        """Render with ``context`` (see ``to_context``) and save the DOCX to ``out_path``.
+
+        The template is checked by docx_safety on the first render (RenderError if it is
+        refused); later renders by the same Renderer trust that check.
+        """
         from docxtpl import DocxTemplate
         from jinja2 import TemplateError
         from jinja2.exceptions import SecurityError
 
+        self._check_template()
         try:
             template = DocxTemplate(self.template_path)
             template.init_docx()
@@ -239,3 +250,15 @@ class Renderer:
         finally:
             _deadline.at = None
         template.save(out_path)
+
+    def _check_template(self) -> None:
+        """Refuse a hostile template before docxtpl reads it; once, as it renders many times."""
+        if self._checked:
+            return
+        try:
+            docx_safety.check_docx(self.template_path)
+        except InvalidInput as exc:
+            raise RenderError(
+                f"{self.template_path.name} is not a readable DOCX: {exc.message}", hint=exc.hint
+            ) from exc
+        self._checked = True

@@ -29,13 +29,31 @@ CALENDARS = ("business", "calendar")
 RISK_LEVELS = ("low", "medium", "high")
 SEVERITIES = ("low", "medium", "high")
 DYNAMIC_ROLES = ("dept_head",)
-TOP_KEYS = ("version", "hit_policy", "default_currency", "calendar", "holidays",
-            "extra_workdays", "route")
+TOP_KEYS = (
+    "version",
+    "hit_policy",
+    "default_currency",
+    "calendar",
+    "holidays",
+    "extra_workdays",
+    "route",
+)
 ROUTE_KEYS = ("id", "description", "when", "stages")
 STAGE_KEYS = ("roles", "people", "mode", "due", "calendar", "escalate_to", "name")
-WHEN_KEYS = ("type", "amount_min", "amount_max", "standard", "counterparty_risk",
-             "department", "amendment", "risk_flags", "risk_severity_min", "template",
-             "amount_change_pct_min", "term_extended")
+WHEN_KEYS = (
+    "type",
+    "amount_min",
+    "amount_max",
+    "standard",
+    "counterparty_risk",
+    "department",
+    "amendment",
+    "risk_flags",
+    "risk_severity_min",
+    "template",
+    "amount_change_pct_min",
+    "term_extended",
+)
 
 
 @dataclass(frozen=True)
@@ -66,7 +84,8 @@ class Facts:
             "risk_flags": list(self.risk_flags),
             "risk_severity": self.risk_severity,
             "template": self.template,
-            "amount_change_pct": None if self.amount_change_pct is None
+            "amount_change_pct": None
+            if self.amount_change_pct is None
             else str(self.amount_change_pct),
             "term_extended": self.term_extended,
         }
@@ -92,9 +111,15 @@ class Condition:
             value = " | ".join(sorted(value))
         elif isinstance(value, bool):
             value = "yes" if value else "no"
-        ops = {"amount_min": ">=", "amount_max": "<=", "amount_change_pct_min": ">=",
-               "risk_severity_min": ">="}
-        return f"{self.key.replace('_min', '').replace('_max', '')} {ops.get(self.key, '=')} {value}"
+        ops = {
+            "amount_min": ">=",
+            "amount_max": "<=",
+            "amount_change_pct_min": ">=",
+            "risk_severity_min": ">=",
+        }
+        return (
+            f"{self.key.replace('_min', '').replace('_max', '')} {ops.get(self.key, '=')} {value}"
+        )
 
     def holds(self, facts: Facts) -> tuple[bool, Any]:
         """Whether the fact satisfies the condition, and the fact's value."""
@@ -105,8 +130,11 @@ class Condition:
             amount = facts.amount
             if amount is None or amount.currency != expected.currency:
                 return False, amount
-            ok = amount.minor >= expected.minor if key == "amount_min" else (
-                amount.minor <= expected.minor)
+            ok = (
+                amount.minor >= expected.minor
+                if key == "amount_min"
+                else (amount.minor <= expected.minor)
+            )
             return ok, amount
         if key == "standard":
             return facts.standard is expected, facts.standard
@@ -143,10 +171,12 @@ def _compile(key: str, expected: Any) -> Callable[[Facts], bool]:
     if key in ("amount_min", "amount_max"):
         bound, currency = expected.minor, expected.currency
         if key == "amount_min":
-            return lambda f: (f.amount is not None and f.amount.currency == currency
-                              and f.amount.minor >= bound)
-        return lambda f: (f.amount is not None and f.amount.currency == currency
-                          and f.amount.minor <= bound)
+            return lambda f: (
+                f.amount is not None and f.amount.currency == currency and f.amount.minor >= bound
+            )
+        return lambda f: (
+            f.amount is not None and f.amount.currency == currency and f.amount.minor <= bound
+        )
     if key in ("standard", "amendment", "term_extended"):
         attr = key
         return lambda f: getattr(f, attr) is expected
@@ -184,9 +214,15 @@ class Stage:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
-        return {"name": self.label, "roles": list(self.roles), "people": list(self.people),
-                "mode": self.mode, "due_hours": self.due_hours, "calendar": self.calendar,
-                "escalate_to": list(self.escalate_to)}
+        return {
+            "name": self.label,
+            "roles": list(self.roles),
+            "people": list(self.people),
+            "mode": self.mode,
+            "due_hours": self.due_hours,
+            "calendar": self.calendar,
+            "escalate_to": list(self.escalate_to),
+        }
 
 
 @dataclass(frozen=True)
@@ -203,8 +239,9 @@ class Route:
         return [(c, *c.holds(facts)) for c in self.conditions]
 
     def matches(self, facts: Facts) -> bool:
-        """All conditions hold."""
-        for condition in self.conditions:
+        """All conditions hold (a plain loop: all() over a generator is slower here, and
+        this runs routes x contracts times)."""
+        for condition in self.conditions:  # noqa: SIM110
             if not condition.test(facts):
                 return False
         return True
@@ -238,8 +275,9 @@ class Calendar:
         remaining = timedelta(hours=hours)
         current = start
         for _ in range(10_000):
-            day_end = datetime.combine(current.date() + timedelta(days=1), datetime.min.time(),
-                                       tzinfo=current.tzinfo)
+            day_end = datetime.combine(
+                current.date() + timedelta(days=1), datetime.min.time(), tzinfo=current.tzinfo
+            )
             if self.is_workday(current.date()):
                 available = day_end - current
                 if remaining <= available:
@@ -259,8 +297,7 @@ class RuleSet:
     calendar: Calendar
     source_hash: str
     path: Path | None = None
-    _by_type: dict[str, tuple[Route, ...]] = field(default_factory=dict, repr=False,
-                                                   compare=False)
+    _by_type: dict[str, tuple[Route, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         from contractctl.template_schema import CONTRACT_TYPES
@@ -307,19 +344,30 @@ class Decision:
 
 def parse_due(text: Any) -> int:
     """``48h`` or ``3d`` as hours."""
-    if not isinstance(text, str) or len(text) < 2 or text[-1] not in "hd" or not text[:-1].isdigit():
+    if (
+        not isinstance(text, str)
+        or len(text) < 2
+        or text[-1] not in "hd"
+        or not text[:-1].isdigit()
+    ):
         raise ValueError("a duration like 48h or 3d")
     number = int(text[:-1])
     return number * 24 if text[-1] == "d" else number
 
 
-def load_rules(path: Path, *, display: str | None = None,
-               known_roles: Iterable[str] | None = None,
-               known_people: Iterable[str] | None = None) -> RuleSet:
+def load_rules(
+    path: Path,
+    *,
+    display: str | None = None,
+    known_roles: Iterable[str] | None = None,
+    known_people: Iterable[str] | None = None,
+    known_flags: Iterable[str] | None = None,
+) -> RuleSet:
     """Read and validate an approval table; every mistake names file, line and key.
 
     With ``known_roles``/``known_people`` (from people.toml), stages naming a role nobody
-    holds or an unknown person are errors too.
+    holds or an unknown person are errors too; with ``known_flags`` (from risk.toml), so
+    is a ``risk_flags`` condition naming a flag no risk rule raises.
     """
     raw_bytes = path.read_bytes() if path.exists() else b""
     doc = tomlfile.load(path, display=display or path.name)
@@ -327,13 +375,15 @@ def load_rules(path: Path, *, display: str | None = None,
     tomlfile.reject_unknown(doc, data, TOP_KEYS)
     policy = data.get("hit_policy", "collect")
     if policy not in HIT_POLICIES:
-        raise doc.error(f"hit_policy: {policy!r} is not one of {', '.join(HIT_POLICIES)}",
-                        "hit_policy")
+        raise doc.error(
+            f"hit_policy: {policy!r} is not one of {', '.join(HIT_POLICIES)}", "hit_policy"
+        )
     currency = data.get("default_currency", "CNY")
     default_calendar = data.get("calendar", "business")
     if default_calendar not in CALENDARS:
-        raise doc.error(f"calendar: {default_calendar!r} is not one of {', '.join(CALENDARS)}",
-                        "calendar")
+        raise doc.error(
+            f"calendar: {default_calendar!r} is not one of {', '.join(CALENDARS)}", "calendar"
+        )
     calendar = Calendar(_dates(doc, data, "holidays"), _dates(doc, data, "extra_workdays"))
     raw_routes = data.get("route", [])
     if not isinstance(raw_routes, list) or not raw_routes:
@@ -343,12 +393,29 @@ def load_rules(path: Path, *, display: str | None = None,
     routes: list[Route] = []
     for raw in raw_routes:
         routes.append(_route(doc, raw, currency, default_calendar, roles, people))
+    if known_flags is not None:
+        flags = set(known_flags)
+        for route in routes:
+            for condition in route.conditions:
+                unknown = (
+                    sorted(set(condition.expected) - flags)
+                    if (condition.key == "risk_flags")
+                    else []
+                )
+                if unknown:
+                    raise doc.error(
+                        f"route {route.id!r} -> when -> risk_flags: no risk rule raises "
+                        f"{', '.join(unknown)}",
+                        route.id,
+                        "risk_flags",
+                    )
     ids = [r.id for r in routes]
     for route_id in ids:
         if ids.count(route_id) > 1:
             raise doc.error(f"route {route_id!r}: declared twice", route_id)
-    rules = RuleSet(policy, currency, tuple(routes), calendar,
-                    hashlib.sha256(raw_bytes).hexdigest(), path)
+    rules = RuleSet(
+        policy, currency, tuple(routes), calendar, hashlib.sha256(raw_bytes).hexdigest(), path
+    )
     _check_reachability(doc, rules)
     return rules
 
@@ -360,8 +427,14 @@ def _dates(doc: tomlfile.TomlDoc, data: Mapping[str, Any], key: str) -> frozense
     return frozenset(values)
 
 
-def _route(doc: tomlfile.TomlDoc, raw: Any, currency: str, default_calendar: str,
-           roles: set[str] | None, people: set[str] | None) -> Route:
+def _route(
+    doc: tomlfile.TomlDoc,
+    raw: Any,
+    currency: str,
+    default_calendar: str,
+    roles: set[str] | None,
+    people: set[str] | None,
+) -> Route:
     if not isinstance(raw, dict):
         raise doc.error("route: each [[route]] is a table", "route")
     route_id = raw.get("id")
@@ -380,12 +453,14 @@ def _route(doc: tomlfile.TomlDoc, raw: Any, currency: str, default_calendar: str
     return Route(route_id, str(raw.get("description", "")), tuple(conditions), tuple(stages))
 
 
-def _condition(doc: tomlfile.TomlDoc, route_id: str, key: str, value: Any,
-               currency: str) -> Condition:
+def _condition(
+    doc: tomlfile.TomlDoc, route_id: str, key: str, value: Any, currency: str
+) -> Condition:
     where = f"route {route_id!r} -> when -> {key}"
     if key not in WHEN_KEYS:
-        raise doc.error(f"{where}: unknown key (expected one of: {', '.join(WHEN_KEYS)})",
-                        route_id, key)
+        raise doc.error(
+            f"{where}: unknown key (expected one of: {', '.join(WHEN_KEYS)})", route_id, key
+        )
 
     def fail(expected: str) -> ConfigError:
         return doc.error(f"{where}: expected {expected}, got {value!r}", route_id, key)
@@ -426,8 +501,14 @@ def _condition(doc: tomlfile.TomlDoc, route_id: str, key: str, value: Any,
     return Condition(key, frozenset(values))
 
 
-def _stage(doc: tomlfile.TomlDoc, route_id: str, raw: Any, default_calendar: str,
-           roles: set[str] | None, people: set[str] | None) -> Stage:
+def _stage(
+    doc: tomlfile.TomlDoc,
+    route_id: str,
+    raw: Any,
+    default_calendar: str,
+    roles: set[str] | None,
+    people: set[str] | None,
+) -> Stage:
     where = f"route {route_id!r} -> stages"
     if not isinstance(raw, dict):
         raise doc.error(f"{where}: each stage is a table", route_id, "stages")
@@ -439,13 +520,17 @@ def _stage(doc: tomlfile.TomlDoc, route_id: str, raw: Any, default_calendar: str
     if roles is not None:
         for role in stage_roles:
             if role not in roles:
-                raise doc.error(f"{where} -> roles: unknown role {role!r} (nobody in "
-                                "people.toml holds it)", route_id, "roles")
+                raise doc.error(
+                    f"{where} -> roles: unknown role {role!r} (nobody in people.toml holds it)",
+                    route_id,
+                    "roles",
+                )
     if people is not None:
         for person in stage_people:
             if person not in people:
-                raise doc.error(f"{where} -> people: {person!r} is not in people.toml",
-                                route_id, "people")
+                raise doc.error(
+                    f"{where} -> people: {person!r} is not in people.toml", route_id, "people"
+                )
     mode = raw.get("mode", "all")
     if mode not in MODES:
         raise doc.error(f"{where} -> mode: {mode!r} is not one of all, any", route_id, "mode")
@@ -455,15 +540,24 @@ def _stage(doc: tomlfile.TomlDoc, route_id: str, raw: Any, default_calendar: str
         raise doc.error(f"{where} -> due: {exc}, got {raw.get('due')!r}", route_id, "due") from exc
     calendar = raw.get("calendar", default_calendar)
     if calendar not in CALENDARS:
-        raise doc.error(f"{where} -> calendar: {calendar!r} is not business or calendar",
-                        route_id, "calendar")
+        raise doc.error(
+            f"{where} -> calendar: {calendar!r} is not business or calendar", route_id, "calendar"
+        )
     escalate = raw.get("escalate_to", [])
     escalate = [escalate] if isinstance(escalate, str) else escalate
     if not isinstance(escalate, list) or not all(isinstance(e, str) for e in escalate):
-        raise doc.error(f"{where} -> escalate_to: a role or person, or a list of them",
-                        route_id, "escalate_to")
-    return Stage(tuple(stage_roles), tuple(stage_people), mode, due, calendar,
-                 tuple(escalate), str(raw.get("name", "")))
+        raise doc.error(
+            f"{where} -> escalate_to: a role or person, or a list of them", route_id, "escalate_to"
+        )
+    return Stage(
+        tuple(stage_roles),
+        tuple(stage_people),
+        mode,
+        due,
+        calendar,
+        tuple(escalate),
+        str(raw.get("name", "")),
+    )
 
 
 def _names(doc: tomlfile.TomlDoc, route_id: str, raw: Mapping[str, Any], key: str) -> list[str]:
@@ -554,22 +648,27 @@ def _check_reachability(doc: tomlfile.TomlDoc, rules: RuleSet) -> None:
     spaces = [_space(r) for r in rules.routes]
     for route, space in zip(rules.routes, spaces, strict=True):
         if not _satisfiable(space):
-            raise doc.error(f"route {route.id!r}: unreachable: amount_min is above amount_max",
-                            route.id)
+            raise doc.error(
+                f"route {route.id!r}: unreachable: amount_min is above amount_max", route.id
+            )
     if rules.hit_policy == "first":
         for index, route in enumerate(rules.routes):
             for earlier, space in zip(rules.routes[:index], spaces[:index], strict=True):
                 if _covers(space, spaces[index]):
                     raise doc.error(
                         f"route {route.id!r}: unreachable under hit_policy first: route "
-                        f"{earlier.id!r} above it matches every contract it matches", route.id)
+                        f"{earlier.id!r} above it matches every contract it matches",
+                        route.id,
+                    )
     if rules.hit_policy == "unique":
         for index, route in enumerate(rules.routes):
             for earlier, space in zip(rules.routes[:index], spaces[:index], strict=True):
                 if _overlap(space, spaces[index]):
                     raise doc.error(
                         f"route {route.id!r}: overlaps route {earlier.id!r} under hit_policy "
-                        "unique: some contract would match both", route.id)
+                        "unique: some contract would match both",
+                        route.id,
+                    )
 
 
 # --- explanation --------------------------------------------------------------------
@@ -592,8 +691,7 @@ class RouteExplanation:
             "matched": self.matched,
             "applied": self.applied,
             "conditions": [
-                {"condition": c.describe(), "key": c.key, "holds": ok,
-                 "value": _plain(value)}
+                {"condition": c.describe(), "key": c.key, "holds": ok, "value": _plain(value)}
                 for c, ok, value in self.checks
             ],
             "stages": [s.label for s in self.route.stages],

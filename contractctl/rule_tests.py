@@ -19,8 +19,19 @@ from contractctl.money import parse_money
 from contractctl.routing import Facts, RuleSet, stage_labels
 
 CASE_KEYS = ("name", "contract", "expect")
-CONTRACT_KEYS = ("type", "amount", "standard", "counterparty_risk", "department", "amendment",
-                 "amount_change_pct", "term_extended", "risk_flags", "risk_severity", "template")
+CONTRACT_KEYS = (
+    "type",
+    "amount",
+    "standard",
+    "counterparty_risk",
+    "department",
+    "amendment",
+    "amount_change_pct",
+    "term_extended",
+    "risk_flags",
+    "risk_severity",
+    "template",
+)
 EXPECT_KEYS = ("routes", "stages")
 
 
@@ -38,9 +49,13 @@ class CaseResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
-        return {"name": self.name, "where": self.where, "ok": self.ok,
-                "expected": {"routes": self.expected_routes, "stages": self.expected_stages},
-                "actual": {"routes": self.actual_routes, "stages": self.actual_stages}}
+        return {
+            "name": self.name,
+            "where": self.where,
+            "ok": self.ok,
+            "expected": {"routes": self.expected_routes, "stages": self.expected_stages},
+            "actual": {"routes": self.actual_routes, "stages": self.actual_stages},
+        }
 
 
 @dataclass
@@ -57,8 +72,12 @@ class TestReport:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON shape of `rules test --json`."""
-        return {"passed": len(self.results) - len(self.failed), "failed": len(self.failed),
-                "cases": [r.to_dict() for r in self.results], "uncovered_routes": self.uncovered}
+        return {
+            "passed": len(self.results) - len(self.failed),
+            "failed": len(self.failed),
+            "cases": [r.to_dict() for r in self.results],
+            "uncovered_routes": self.uncovered,
+        }
 
 
 def facts_from(doc: tomlfile.TomlDoc, raw: Any, currency: str, where: str) -> Facts:
@@ -117,9 +136,18 @@ def run_rule_tests(rules: RuleSet, folder: Path) -> TestReport:
             expected_stages = None if raw_stages is None else [str(s) for s in raw_stages]
             actual_stages = stage_labels(decision.stages)
             ok = list(decision.route_ids) == expected_routes and (
-                expected_stages is None or expected_stages == actual_stages)
-            report.results.append(CaseResult(name, where, ok, expected_routes,
-                                             list(decision.route_ids), expected_stages,
-                                             actual_stages))
+                expected_stages is None or expected_stages == actual_stages
+            )
+            report.results.append(
+                CaseResult(
+                    name,
+                    where,
+                    ok,
+                    expected_routes,
+                    list(decision.route_ids),
+                    expected_stages,
+                    actual_stages,
+                )
+            )
     report.uncovered = [r.id for r in rules.routes if r.id not in reached]
     return report

@@ -10,31 +10,32 @@ around it so the author can find it in Word: Jinja syntax, split tags, misplaced
 used, unknown attributes and filters, attempts to reach Python internals, and standard
 clauses missing from the document.
 
-The file is treated as hostile: size and compression ratio are checked before anything
-is expanded, XML with DOCTYPE or ENTITY declarations is refused, and the Jinja code is
-only lexed and parsed, never compiled or rendered.
+The file is treated as hostile: it is opened through :mod:`contractctl.docx_safety`,
+which refuses zip bombs, XML entity declarations and absurd numbers of tags (reported
+here as ``not-a-docx``), and the Jinja code is only lexed and parsed, never compiled or
+rendered. The document's paragraphs and runs are read by :mod:`contractctl.template_text`,
+the clause headings and their numerals by :mod:`contractctl.clauses`.
 """
 
 from __future__ import annotations
 
 import bisect
-import contextlib
 import difflib
 import html
-import io
 import re
-import zipfile
-import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from contractctl.clauses import clause_number, clause_numeral, paragraph_headings
 from contractctl.config import Company
+from contractctl.docx_safety import open_docx, scan_tags
 from contractctl.errors import InvalidInput
 from contractctl.fields import PARTY_ATTRIBUTES
 from contractctl.template_schema import RESERVED_NAMES
+from contractctl.template_text import Para, Part, paragraphs, shorten, template_parts
 
 if TYPE_CHECKING:
     from jinja2 import nodes
@@ -84,31 +85,10 @@ LOOP_ATTRIBUTES = _words(
     "index index0 revindex revindex0 first last length cycle depth depth0 previtem nextitem changed"
 )
 
-#: Limits on what is expanded from the zip before anything is parsed.
-MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 200
-#: Members smaller than this cannot hurt whatever their ratio (a tiny part of zeros).
-RATIO_FLOOR_BYTES = 64 * 1024
-MAX_MEMBERS = 10_000
-#: Contract templates hold a few hundred tags; analysing each costs about half a ms.
-MAX_TAGS = 3_000
-#: More tags than this left open and docxtpl's patching takes quadratic time.
-MAX_UNCLOSED_TAGS = 20
-CONTEXT_WIDTH = 80
-
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_CLOSERS = {"{": "}}", "%": "%}", "#": "#}"}
-_OPENING = re.compile(r"\{[{%#]")
-_PREFIX = re.compile(r"^\{([{%#])-?(tr|tc|p|r) ")
-_DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
-_OPENERS = frozenset({"for", "if", "with", "macro", "call", "filter", "block", "autoescape"})
+_PREFIX = re.compile(r"^\{([{%#])(tr|tc|p|r) ")
+_OPENERS = _words("for if with macro call filter block autoescape raw")
 _DOCXTPL_CELL = frozenset({"colspan", "cellbg"})
 _DOCXTPL_MERGE = frozenset({"vm", "hm"})
-_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
-_FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
-_CN_DIGITS = "一二三四五六七八九"
-_ZH_HEADING = re.compile(r"^第([一二三四五六七八九十]{1,4})条(?:\s+|$)")
-_EN_HEADING = re.compile(r"^(\d{1,3})\.\s+(\S.{0,79})$")
 
 
 @dataclass(frozen=True)
@@ -138,10 +118,6 @@ class LintProblem:
         return f"{self.code}: {self.message}{where}"
 
 
-class _Refused(Exception):
-    """The file cannot be accepted as a DOCX at all (the ``not-a-docx`` problem)."""
-
-
 # ----------------------------------------------------------------------------- API
 
 
@@ -152,17 +128,17 @@ def lint_template(docx_path: Path, spec: TemplateSpec) -> list[LintProblem]:
     rendered, and the file is opened with limits, so a hostile file is safe to lint.
     """
     try:
-        document = _open_docx(docx_path)
-        parts = _template_parts(document)
-    except _Refused as exc:
-        return [LintProblem("not-a-docx", str(exc), "")]
+        document = open_docx(docx_path)
+        parts = template_parts(document)
+    except InvalidInput as exc:  # docx_safety refused the file
+        return [LintProblem("not-a-docx", exc.message, "")]
     linter = _Linter(spec)
     for part in parts:
         linter.check_part(part)
     linter.check_required_fields_used()
-    linter.check_clauses(_headings(_body_texts(document)))
+    linter.check_clauses(_headings(parts[0].paras))
     order = {code: index for index, code in enumerate(CODES)}
-    return sorted(_unique(linter.problems), key=lambda p: order.get(p.code, len(order)))
+    return sorted(dict.fromkeys(linter.problems), key=lambda p: order.get(p.code, len(order)))
 
 
 def clause_headings(docx_path: Path) -> list[tuple[int, str]]:
@@ -174,292 +150,15 @@ def clause_headings(docx_path: Path) -> list[tuple[int, str]]:
     Raises InvalidInput when the file is not a readable DOCX.
     """
     try:
-        document = _open_docx(docx_path)
-    except _Refused as exc:
-        raise InvalidInput(f"{docx_path.name}: {exc}") from exc
-    return _headings(_body_texts(document))
+        document = open_docx(docx_path)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{docx_path.name}: {exc.message}") from exc
+    return _headings(paragraphs(document.element.body))
 
 
-def cn_numeral_to_int(text: str) -> int:
-    """一 → 1, 十 → 10, 十二 → 12, 二十 → 20, 九十九 → 99; ValueError for anything else."""
-    match = re.fullmatch(r"(?:([一二三四五六七八九])?十)?([一二三四五六七八九])?", text)
-    if not text or match is None:
-        raise ValueError(f"not a Chinese numeral from 一 to 九十九: {text!r}")
-    tens, units = match.groups()
-    value = (_CN_DIGITS.index(units) + 1) if units else 0
-    if "十" in text:
-        value += 10 * ((_CN_DIGITS.index(tens) + 1) if tens else 1)
-    return value
-
-
-def int_to_cn_numeral(number: int) -> str:
-    """1 → 一, 10 → 十, 21 → 二十一 (1..99), as clause headings write them."""
-    if not 1 <= number <= 99:
-        raise ValueError(f"clause numbers run from 1 to 99, not {number}")
-    tens, units = divmod(number, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else _CN_DIGITS[tens - 1] + "十")
-    return head + (_CN_DIGITS[units - 1] if units else "")
-
-
-# ----------------------------------------------------------------- opening the file
-
-
-def _open_docx(path: Path) -> Any:
-    """The python-docx Document, after the zip and its XML passed the safety checks."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_UNCOMPRESSED_BYTES:
-            raise _Refused(
-                f"the file is {size / 2**20:.0f} MB; templates are at most "
-                f"{MAX_UNCOMPRESSED_BYTES // 2**20} MB"
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise _Refused(f"cannot read the file: {exc.strerror or exc}") from exc
-    members = _safe_members(data)
-    if "word/document.xml" not in members:
-        raise _Refused("not a Word document: the zip has no word/document.xml")
-    for name, blob in members.items():
-        _check_xml(name, blob)
-    from docx import Document
-
-    try:
-        return Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises several kinds for a package it cannot read
-        raise _Refused(f"python-docx cannot open it: {exc}") from exc
-
-
-def _safe_members(data: bytes) -> dict[str, bytes]:
-    """Every member of the zip, refusing zip bombs before anything is expanded."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
-        raise _Refused(f"not a DOCX file (not a readable zip archive: {exc})") from exc
-    with archive:
-        infos = archive.infolist()
-        if len(infos) > MAX_MEMBERS:
-            raise _Refused(f"the zip holds {len(infos):,} members; refused as a zip bomb")
-        total = sum(info.file_size for info in infos)
-        if total > MAX_UNCOMPRESSED_BYTES:
-            raise _Refused(
-                f"the zip would expand to {total / 2**20:.0f} MB (at most "
-                f"{MAX_UNCOMPRESSED_BYTES // 2**20} MB); refused as a zip bomb"
-            )
-        for info in infos:
-            ratio = info.file_size / max(info.compress_size, 1)
-            if info.file_size > RATIO_FLOOR_BYTES and ratio > MAX_COMPRESSION_RATIO:
-                raise _Refused(
-                    f"{info.filename} expands {ratio:.0f}× (at most {MAX_COMPRESSION_RATIO}×); "
-                    "refused as a zip bomb"
-                )
-        members: dict[str, bytes] = {}
-        for info in infos:
-            try:
-                with archive.open(info) as handle:
-                    blob = handle.read(info.file_size + 1)
-            except (
-                zipfile.BadZipFile,
-                RuntimeError,
-                NotImplementedError,
-                zlib.error,
-                EOFError,
-                OSError,
-            ) as exc:
-                raise _Refused(f"cannot read {info.filename} from the zip: {exc}") from exc
-            if len(blob) > info.file_size:
-                raise _Refused(f"{info.filename} is larger than the zip says; refused")
-            members[info.filename] = blob
-    return members
-
-
-def _check_xml(name: str, blob: bytes) -> None:
-    """Refuse DOCTYPE/ENTITY declarations and XML that does not parse."""
-    text_like = name.endswith((".xml", ".rels")) or blob.lstrip()[:1] == b"<"
-    utf16 = blob[:2] in (b"\xff\xfe", b"\xfe\xff") or b"<\x00" in blob[:4] or b"\x00<" in blob[:4]
-    if not (text_like or utf16):
-        return
-    sample = blob.decode("utf-16", "ignore").encode() if utf16 else blob
-    if _DTD.search(sample) or _DTD.search(blob):
-        raise _Refused(f"{name} declares a DOCTYPE or ENTITY; refused (XML entity expansion)")
-    from lxml import etree  # type: ignore[import-untyped]
-
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-    )
-    try:
-        root = etree.fromstring(blob, parser)
-    except etree.XMLSyntaxError as exc:
-        if name.endswith((".xml", ".rels")):
-            raise _Refused(f"{name} is not well-formed XML: {exc}") from exc
-        return
-    if root is not None and root.getroottree().docinfo.doctype:
-        raise _Refused(f"{name} declares a DOCTYPE; refused (XML entity expansion)")
-
-
-# ------------------------------------------------------------------ the document's text
-
-
-@dataclass
-class _Para:
-    """One paragraph (or document property) as the author sees it in Word."""
-
-    text: str
-    spans: list[tuple[int, int, int]] = field(default_factory=list)  # (start, end, run)
-    row: int | None = None
-    cell: int | None = None
-    scope: str = ""  # the paragraph, or the whole table row around it
-    offset: int = 0  # where the paragraph's text starts in ``scope``
-
-    def context(self, start: int = 0, end: int = 0) -> str:
-        return _shorten(self.scope or self.text, self.offset + start, self.offset + end)
-
-
-@dataclass
-class _Part:
-    """A piece docxtpl renders on its own: the body, a header, a footer, a property."""
-
-    label: str  # "" for the body, else "the footer (word/footer1.xml)"...
-    source: str | None  # what Jinja parses; None when too broken to patch safely
-    paras: list[_Para]
-    patched: bool = True  # docxtpl's {%tr/{%p/{%tc/{%r prefixes apply
-    unclosed: int = 0
-
-
-def _template_parts(document: Any) -> list[_Part]:
-    """The body, headers, footers, footnotes and properties, as docxtpl renders them."""
-    from docx.opc.constants import RELATIONSHIP_TYPE
-    from docx.opc.oxml import parse_xml
-    from docxtpl import DocxTemplate
-    from lxml import etree
-
-    patcher = DocxTemplate.__new__(DocxTemplate)  # patch_xml uses no instance state
-
-    tags = 0
-
-    def part(label: str, root: Any, xml: str) -> _Part:
-        nonlocal tags
-        ends = [end for _, end in _scan(xml)]
-        unclosed = ends.count(-1)
-        tags += len(ends) - unclosed
-        if tags > MAX_TAGS:
-            raise _Refused(f"the template holds more than {MAX_TAGS:,} tags; refused")
-        if unclosed > MAX_UNCLOSED_TAGS:  # docxtpl's regexes are quadratic in these
-            return _Part(label, None, _paragraphs(root), unclosed=unclosed)
-        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", patcher.patch_xml(xml))
-        return _Part(label, source, _paragraphs(root))
-
-    body = document.element.body
-    parts = [part("", body, etree.tostring(body, encoding="unicode"))]
-    for kind, reltype in (
-        ("header", RELATIONSHIP_TYPE.HEADER),
-        ("footer", RELATIONSHIP_TYPE.FOOTER),
-    ):
-        for rel in document.part.rels.values():
-            if rel.reltype == reltype and not rel.is_external and rel.target_part.blob:
-                root = parse_xml(rel.target_part.blob)
-                label = f"the {kind} {str(rel.target_part.partname).lstrip('/')}"
-                parts.append(part(label, root, etree.tostring(root, encoding="unicode")))
-    for package_part in document.part.package.parts:
-        if package_part.content_type == _FOOTNOTES:
-            blob = package_part.blob
-            try:
-                root = parse_xml(blob)
-            except Exception as exc:  # lxml's parse errors
-                raise _Refused(f"the footnotes are not well-formed XML: {exc}") from exc
-            parts.append(part("the footnotes", root, blob.decode("utf-8", "replace")))
-    properties = document.core_properties
-    for name in _PROPERTIES:
-        value = getattr(properties, name) or ""
-        if _OPENING.search(value):
-            label = f"the document property '{name}'"
-            parts.append(_Part(label, value, [_Para(value, scope=value)], patched=False))
-    return parts
-
-
-def _paragraphs(root: Any) -> list[_Para]:
-    """Each w:p's text with the run of every character; tags hidden in XML attributes too."""
-    paras: list[_Para] = []
-    rows: dict[int, list[_Para]] = {}
-    row_ids: dict[Any, int] = {}
-    cell_ids: dict[Any, int] = {}
-    run_number = 0
-    for element in root.iter(f"{_W}p"):
-        texts: list[str] = []
-        spans: list[tuple[int, int, int]] = []
-        last_run: Any = None
-        length = 0
-        for t in element.iter(f"{_W}t"):
-            if _nearest(t, f"{_W}p") is not element or not t.text:
-                continue
-            run = _nearest(t, f"{_W}r")
-            if run is None or run is not last_run:
-                run_number += 1
-                last_run = run
-            texts.append(t.text)
-            spans.append((length, length + len(t.text), run_number))
-            length += len(t.text)
-        para = _Para("".join(texts), spans)
-        row, cell = _nearest(element, f"{_W}tr"), _nearest(element, f"{_W}tc")
-        if row is not None:
-            para.row = row_ids.setdefault(row, len(row_ids))
-            para.cell = cell_ids.setdefault(cell, len(cell_ids))
-            rows.setdefault(para.row, []).append(para)
-        paras.append(para)
-    for members in rows.values():
-        _give_row_scope(members)
-    for element in root.iter():
-        for attribute, value in element.attrib.items():
-            if _OPENING.search(value):
-                name = attribute.rsplit("}", 1)[-1]
-                scope = f"(hidden in an XML attribute {name}) {value}"
-                paras.append(_Para(value, scope=scope, offset=len(scope) - len(value)))
-    return paras
-
-
-def _give_row_scope(members: list[_Para]) -> None:
-    """Let every paragraph of a table row show the row's text: cells joined by |."""
-    scope = ""
-    previous_cell: int | None = None
-    for para in members:
-        if para.text:
-            if scope:
-                scope += " | " if para.cell != previous_cell else " "
-            para.offset = len(scope)
-            scope += para.text
-            previous_cell = para.cell
-    for para in members:
-        para.scope = scope
-        if not para.text:
-            para.offset = len(scope)
-
-
-def _nearest(element: Any, tag: str) -> Any:
-    for ancestor in element.iterancestors(tag):
-        return ancestor
-    return None
-
-
-def _body_texts(document: Any) -> list[str]:
-    """Body paragraphs outside tables and text boxes, in order."""
-    outside = (f"{_W}tbl", f"{_W}txbxContent")
-    texts = []
-    for element in document.element.body.iter(f"{_W}p"):
-        if _nearest(element, outside[0]) is None and _nearest(element, outside[1]) is None:
-            texts.append("".join(t.text or "" for t in element.iter(f"{_W}t")))
-    return texts
-
-
-def _shorten(text: str, start: int, end: int, width: int = CONTEXT_WIDTH) -> str:
-    """At most ``width`` characters of ``text``, keeping ``start``..``end`` in view."""
-    low = 0 if len(text) <= width else max(0, min((start + end - width) // 2, len(text) - width))
-    if end - start > width:
-        low = start
-    high = low + width
-    shown = text[low:high].translate(_BLANKS).strip()
-    return ("…" if low > 0 else "") + shown + ("…" if high < len(text) else "")
-
-
-_BLANKS = str.maketrans("\t\r\n", "   ")
+#: The names the clause numeral helpers had when they lived here.
+cn_numeral_to_int = clause_number
+int_to_cn_numeral = clause_numeral
 
 
 # --------------------------------------------------------------------------- tags
@@ -470,7 +169,7 @@ class _Tag:
     """One ``{{ }}``, ``{% %}`` or ``{# #}`` tag in a paragraph."""
 
     source: str  # as typed in Word
-    para: _Para
+    para: Para
     start: int
     end: int
     level: str  # "tr", "tc", "p", "r" or "" (inline)
@@ -521,14 +220,14 @@ class _Linter:
             self.env.filters.setdefault(name, _passthrough)
         self.used: set[str] = set()
 
-    def add(self, code: str, message: str, context: str = "", part: _Part | None = None) -> None:
+    def add(self, code: str, message: str, context: str = "", part: Part | None = None) -> None:
         if part is not None and part.label:
             message = f"{message} (in {part.label})"
         self.problems.append(LintProblem(code, message, context))
 
     # ---------------------------------------------------------------- one part
 
-    def check_part(self, part: _Part) -> None:
+    def check_part(self, part: Part) -> None:
         tags = list(self._tags(part))
         before = len(self.problems)
         for tag in tags:
@@ -542,10 +241,11 @@ class _Linter:
             if undeclared is None or name in undeclared:
                 self._undeclared(name, tag, part)
                 reported.add(name)
-        for name in sorted((undeclared or set()) - self.declared - GLOBALS - reported):
+        refused = {name for tag in tags if tag.unsafe for name in tag.used}
+        for name in sorted((undeclared or set()) - self.declared - GLOBALS - reported - refused):
             self._undeclared(name, None, part)
 
-    def _undeclared_in_part(self, part: _Part, *, report_syntax: bool) -> set[str] | None:
+    def _undeclared_in_part(self, part: Part, *, report_syntax: bool) -> set[str] | None:
         """Jinja's own view of the patched part: its undeclared names, or None if unreadable."""
         from jinja2 import TemplateSyntaxError, meta
 
@@ -567,10 +267,10 @@ class _Linter:
             self.add("jinja-syntax", "tags nested too deeply to read", "", part)
         return None
 
-    def _tags(self, part: _Part) -> Iterator[_Tag]:
+    def _tags(self, part: Part) -> Iterator[_Tag]:
         for para in part.paras:
             starts = [span[0] for span in para.spans]
-            for begin, end in _scan(para.text):
+            for begin, end in scan_tags(para.text):
                 if end < 0:  # reported once per paragraph: the rest follows from it
                     self.add(
                         "split-tag",
@@ -597,7 +297,7 @@ class _Linter:
                     )
                 yield tag
 
-    def _analyse(self, tag: _Tag, part: _Part) -> None:
+    def _analyse(self, tag: _Tag, part: Part) -> None:
         """Lex and parse one tag on its own: syntax, safety, filters, names."""
         from jinja2 import TemplateSyntaxError, meta
 
@@ -616,6 +316,8 @@ class _Linter:
         names = [value for kind, value in tokens if kind == "name"]
         tag.keyword = names[0] if names and tag.delim == "{%" else ""
         tag.unsafe = self._check_unsafe(tag, names, part)
+        if tag.unsafe:
+            tag.used = set(names) - _JINJA_WORDS
         if tag.unsafe or tag.delim == "{#":
             return
         for index, (kind, value) in enumerate(tokens[:-1]):
@@ -692,8 +394,8 @@ class _Linter:
             ):
                 tag.attributes.append((getitem.node.name, key.value))
 
-    def _check_unsafe(self, tag: _Tag, names: Sequence[str], part: _Part) -> bool:
-        bad = sorted({n for n in names if n in UNSAFE_NAMES or n.startswith("_")})
+    def _check_unsafe(self, tag: _Tag, names: Sequence[str], part: Part) -> bool:
+        bad = sorted({n for n in names if n in UNSAFE_NAMES or (n.startswith("_") and n != "_")})
         if "__" in tag.source and not bad:
             bad = ["__"]
         if not bad:
@@ -707,7 +409,7 @@ class _Linter:
         )
         return True
 
-    def _unknown_filter(self, name: str, tag: _Tag, part: _Part) -> None:
+    def _unknown_filter(self, name: str, tag: _Tag, part: Part) -> None:
         close = difflib.get_close_matches(name, sorted(ALLOWED_FILTERS), n=1)
         hint = (
             f"did you mean {close[0]}?"
@@ -723,11 +425,11 @@ class _Linter:
 
     # ------------------------------------------------------- docxtpl's {%tr/{%p
 
-    def _check_placement(self, part: _Part, tags: list[_Tag]) -> None:
+    def _check_placement(self, part: Part, tags: list[_Tag]) -> None:
         by_para: dict[int, list[_Tag]] = {}
         for tag in tags:
             by_para.setdefault(id(tag.para), []).append(tag)
-        rows: dict[int, list[_Para]] = {}
+        rows: dict[int, list[Para]] = {}
         for para in part.paras:
             if para.row is not None:
                 rows.setdefault(para.row, []).append(para)
@@ -756,11 +458,11 @@ class _Linter:
     def _alone(
         self,
         tag: _Tag,
-        members: list[_Para],
+        members: list[Para],
         by_para: dict[int, list[_Tag]],
         code: str,
         what: str,
-        part: _Part,
+        part: Part,
         seen: set[tuple[str, int]],
     ) -> None:
         """A {%p/{%tr/{%tc tag must be the only content of its paragraph/row/cell."""
@@ -789,7 +491,7 @@ class _Linter:
         elif other:
             self.add(
                 code,
-                f"{tag.source} shares its {what} with other text ({_shorten(other, 0, 0, 40)}"
+                f"{tag.source} shares its {what} with other text ({shorten(other, 0, 0, 40)}"
                 f"), which docxtpl deletes with the {what}: give the tag a {what} of its own",
                 tag.context,
                 part,
@@ -797,7 +499,7 @@ class _Linter:
 
     # ------------------------------------------------------ blocks and scopes
 
-    def _walk(self, part: _Part, tags: list[_Tag]) -> list[tuple[_Tag, str]]:
+    def _walk(self, part: Part, tags: list[_Tag]) -> list[tuple[_Tag, str]]:
         """Follow blocks in document order: balance, levels, scopes and attributes.
 
         Returns the (tag, name) pairs using a name that nothing declares or binds.
@@ -827,16 +529,14 @@ class _Linter:
                 self._names(tag, frames, candidates)
             else:
                 self.used |= tag.used
+            if tag.assigns:  # {% set %} binds in the innermost scope ({% if %} makes none)
+                scope = next(f for f in reversed(frames) if f.keyword != "if")
+                scope.names.update(dict.fromkeys(tag.assigns))
             if tag.opens or keyword in _OPENERS:
                 frames.append(_Frame(tag, {n: tag.loops.get(n) for n in tag.binds}))
                 if keyword == "for":
                     frames[-1].names["loop"] = "@loop"
-                self._attributes(tag, frames, part)
-                continue
             self._attributes(tag, frames, part)
-            if tag.assigns:
-                scope = next(f for f in reversed(frames) if f.tag is None or f.tag.keyword != "if")
-                scope.names.update(dict.fromkeys(tag.assigns))
         for frame in reversed(frames[1:]):
             assert frame.tag is not None
             closer = _statement(frame.tag.level, f"end{frame.tag.keyword}")
@@ -848,7 +548,7 @@ class _Linter:
             )
         return candidates
 
-    def _close(self, frames: list[_Frame], tag: _Tag, kind: str, part: _Part) -> None:
+    def _close(self, frames: list[_Frame], tag: _Tag, kind: str, part: Part) -> None:
         depth = next(
             (i for i in range(len(frames) - 1, 0, -1) if frames[i].keyword == kind),
             None,
@@ -874,7 +574,7 @@ class _Linter:
         self._same_level(opener, tag, part)
         del frames[depth:]
 
-    def _same_level(self, opener: _Tag, tag: _Tag, part: _Part) -> None:
+    def _same_level(self, opener: _Tag, tag: _Tag, part: Part) -> None:
         if opener.level == tag.level:
             return
         code = "tr-misuse" if {"tr", "tc"} & {opener.level, tag.level} else "p-misuse"
@@ -896,7 +596,7 @@ class _Linter:
             if not any(name in frame.names for frame in frames):
                 candidates.append((tag, name))
 
-    def _attributes(self, tag: _Tag, frames: list[_Frame], part: _Part) -> None:
+    def _attributes(self, tag: _Tag, frames: list[_Frame], part: Part) -> None:
         if tag.unsafe or not tag.parsed:
             return
         for variable, attribute in tag.attributes:
@@ -924,7 +624,7 @@ class _Linter:
                     part,
                 )
 
-    def _undeclared(self, name: str, tag: _Tag | None, part: _Part) -> None:
+    def _undeclared(self, name: str, tag: _Tag | None, part: Part) -> None:
         simple = tag is None or re.fullmatch(
             r"\{\{-?\s*" + re.escape(name) + r"\s*-?\}\}", tag.source
         )
@@ -954,14 +654,14 @@ class _Linter:
         for wanted in self.spec.standard_clauses:
             if wanted in numbers:
                 continue
-            shown = f"第{int_to_cn_numeral(wanted)}条" if zh and wanted < 100 else f"{wanted}."
+            shown = f"第{clause_numeral(wanted)}条" if zh and wanted < 100 else f"{wanted}."
             before = [text for n, text in headings if n < wanted]
             span = f"{min(numbers)}..{max(numbers)}" if numbers else "none"
             self.add(
                 "clause-numbering",
                 f"standard clause {wanted} ({shown}) is listed in standard_clauses but "
                 f"the document has no such heading (clause numbers found: {span})",
-                _shorten(before[-1], 0, 0) if before else "",
+                shorten(before[-1], 0, 0) if before else "",
             )
         previous = 0
         for number, text in headings:
@@ -972,7 +672,7 @@ class _Linter:
             else:
                 message = ""
             if message:
-                self.add("clause-sequence", message, _shorten(text, 0, 0))
+                self.add("clause-sequence", message, shorten(text, 0, 0))
             previous = number
 
 
@@ -982,25 +682,6 @@ def _bound(target: nodes.Node) -> set[str]:
 
     found = [target] if isinstance(target, nodes.Name) else list(target.find_all(nodes.Name))
     return {n.name for n in found if isinstance(n, nodes.Name)}
-
-
-def _scan(text: str) -> Iterator[tuple[int, int]]:
-    """``(start, end)`` of each tag in order; ``end`` is -1 for a tag that never closes.
-
-    Linear in ``len(text)``: once a closer is missing, every later opener of that kind
-    is unclosed without searching again (a regex would search from each opener).
-    """
-    position, missing = 0, set()
-    while (found := _OPENING.search(text, position)) is not None:
-        begin, kind = found.start(), text[found.start() + 1]
-        close = -1 if kind in missing else text.find(_CLOSERS[kind], begin + 2)
-        if close < 0:
-            missing.add(kind)
-            yield begin, -1
-            position = begin + 2
-            continue
-        yield begin, close + 2
-        position = close + 2
 
 
 def _passthrough(value: Any, *args: Any, **kwargs: Any) -> Any:
@@ -1030,33 +711,10 @@ def _line_context(source: str, line: int) -> str:
         if 0 <= index + offset < len(lines):
             text = html.unescape(re.sub(r"<[^>]+>", "", lines[index + offset])).strip()
             if text:
-                return _shorten(text, 0, 0)
+                return shorten(text, 0, 0)
     return ""
 
 
-def _headings(texts: Sequence[str]) -> list[tuple[int, str]]:
-    chinese: list[tuple[int, str]] = []
-    english: list[tuple[int, str]] = []
-    for raw in texts:
-        text = raw.strip()
-        match = _ZH_HEADING.match(text)
-        if match:
-            with contextlib.suppress(ValueError):
-                chinese.append((cn_numeral_to_int(match.group(1)), text))
-            continue
-        match = _EN_HEADING.match(text)
-        if match:
-            title = match.group(2)
-            if not title[0].islower() and not title.rstrip().endswith((".", ";", ",", ":")):
-                english.append((int(match.group(1)), text))
-    return chinese or english
-
-
-def _unique(problems: list[LintProblem]) -> list[LintProblem]:
-    seen: set[LintProblem] = set()
-    unique = []
-    for problem in problems:
-        if problem not in seen:
-            seen.add(problem)
-            unique.append(problem)
-    return unique
+def _headings(paras: Sequence[Para]) -> list[tuple[int, str]]:
+    """The clause headings among the body paragraphs outside tables and text boxes."""
+    return paragraph_headings(para.text for para in paras if para.top_level)

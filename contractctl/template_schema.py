@@ -205,8 +205,7 @@ def parse_schema(doc: tomlfile.TomlDoc) -> TemplateSpec:
     for declared in fields:
         if declared.required_if and declared.required_if[0] not in seen:
             raise doc.error(
-                f"fields -> {declared.name} -> required_if: no field "
-                f"{declared.required_if[0]!r}",
+                f"fields -> {declared.name} -> required_if: no field {declared.required_if[0]!r}",
                 declared.name,
                 "required_if",
             )
@@ -304,8 +303,11 @@ def _parse_field(
     if "required_if" in raw:
         condition = raw["required_if"]
         if not isinstance(condition, str) or not condition.strip():
-            raise doc.error(f"{label} -> required_if: 'other_field' or 'other_field == value'",
-                            name, "required_if")
+            raise doc.error(
+                f"{label} -> required_if: 'other_field' or 'other_field == value'",
+                name,
+                "required_if",
+            )
         other, _, equals = (part.strip() for part in condition.partition("=="))
         required_if = (other, equals.strip("\"'") or None)
     spec = FieldSpec(

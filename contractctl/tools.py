@@ -82,23 +82,32 @@ def run(
         full_env = {**os.environ, **env}
     log.debug("run: %s", " ".join(args))
     try:
-        proc = subprocess.run(
+        # A session of its own, so a timeout or Ctrl-C can end the whole process group:
+        # soffice's launcher (oosplash) would otherwise leave soffice.bin running.
+        proc = subprocess.Popen(
             args,
-            capture_output=True,
-            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             env=full_env,
             cwd=cwd,
-            check=False,
+            start_new_session=True,
         )
     except FileNotFoundError as exc:
         raise ToolMissing(f"{program} is not installed", hint=install_hint(program)) from exc
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as exc:
+        _kill_group(proc)
         raise ToolFailed(f"{program} did not finish within {timeout:g} s") from exc
+    except BaseException:
+        _kill_group(proc)
+        raise
     result = Result(
         argv=tuple(args),
         returncode=proc.returncode,
-        stdout=proc.stdout.decode("utf-8", "replace"),
-        stderr=proc.stderr.decode("utf-8", "replace"),
+        stdout=stdout.decode("utf-8", "replace"),
+        stderr=stderr.decode("utf-8", "replace"),
     )
     if check and proc.returncode != 0:
         raise ToolFailed(f"{program} failed (exit {proc.returncode}): {_tail(result.stderr)}")
@@ -108,6 +117,17 @@ def run(
             f"{_tail(result.stderr or result.stdout)}"
         )
     return result
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """End a program and every process it started, then reap it."""
+    import signal
+
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+    proc.communicate()
 
 
 def _tail(text: str, limit: int = 300) -> str:

@@ -12,7 +12,8 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,3 +129,13 @@ def run_installed(
         env={**os.environ, **(env or {})},
         check=False,
     )
+
+
+def rewrite_docx(path: Path, member: str, edit: Callable[[bytes], bytes]) -> Path:
+    """Edit one member of a DOCX in place, as a hand-crafted or hostile file would."""
+    with zipfile.ZipFile(path) as archive:
+        members = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in members:
+            archive.writestr(info.filename, edit(data) if info.filename == member else data)
+    return path

@@ -36,6 +36,11 @@ def test_return_and_resubmit_goes_back_into_review() -> None:
     assert lifecycle.next_status("returned", "submit") == "in_review"
 
 
+def test_only_an_approved_contract_can_be_signed() -> None:
+    signable = {state for (state, action) in lifecycle.TRANSITIONS if action == "sign"}
+    assert signable == {"approved"}
+
+
 @pytest.mark.parametrize(
     ("status", "action"),
     [

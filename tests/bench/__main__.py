@@ -8,7 +8,7 @@ import time
 
 from tests.bench.harness import record, render
 
-BENCHMARKS = ["bench_foundation", "bench_drafting", "bench_approval"]
+BENCHMARKS = ["bench_foundation", "bench_drafting", "bench_convert", "bench_approval"]
 
 
 def main(argv: list[str]) -> int:

@@ -33,12 +33,20 @@ def _table(rng: random.Random) -> tuple[str, list[tuple[str, str, int, int, bool
         low = rng.randrange(0, 5_000_000)
         high = low + rng.randrange(1, 5_000_000)
         standard = rng.choice([True, False, None])
-        when = [f'type = "{ctype}"', f'department = "{dept}"', f'amount_min = "{low}"',
-                f'amount_max = "{high}"']
+        when = [
+            f'type = "{ctype}"',
+            f'department = "{dept}"',
+            f'amount_min = "{low}"',
+            f'amount_max = "{high}"',
+        ]
         if standard is not None:
             when.append(f"standard = {'true' if standard else 'false'}")
-        lines += [f'[[route]]\nid = "r{n}"\nwhen = {{ {", ".join(when)} }}',
-                  '  [[route.stages]]', f'  roles = ["role{n % 7}"]', ""]
+        lines += [
+            f'[[route]]\nid = "r{n}"\nwhen = {{ {", ".join(when)} }}',
+            "  [[route.stages]]",
+            f'  roles = ["role{n % 7}"]',
+            "",
+        ]
         plain.append((ctype, dept, low * 100, high * 100, standard))
     return "\n".join(lines), plain
 
@@ -54,9 +62,13 @@ def run() -> Iterator[tuple[str, list[Row]]]:
         rules = load_rules(path)
         load_time = time.perf_counter() - start
     facts = [
-        Facts(type=rng.choice(TYPES), amount=Money(rng.randrange(0, 10_000_000) * 100, "CNY"),
-              standard=rng.choice([True, False]), counterparty_risk=rng.choice(RISKS),
-              department=rng.choice(DEPARTMENTS))
+        Facts(
+            type=rng.choice(TYPES),
+            amount=Money(rng.randrange(0, 10_000_000) * 100, "CNY"),
+            standard=rng.choice([True, False]),
+            counterparty_risk=rng.choice(RISKS),
+            department=rng.choice(DEPARTMENTS),
+        )
         for _ in range(CONTRACTS)
     ]
     start = time.perf_counter()
@@ -65,9 +77,14 @@ def run() -> Iterator[tuple[str, list[Row]]]:
 
     def baseline_decide(f: Facts) -> int:
         amount = f.amount.minor if f.amount else -1
-        return sum(1 for ctype, dept, low, high, std in plain
-                   if f.type == ctype and f.department == dept and low <= amount <= high
-                   and (std is None or f.standard is std))
+        return sum(
+            1
+            for ctype, dept, low, high, std in plain
+            if f.type == ctype
+            and f.department == dept
+            and low <= amount <= high
+            and (std is None or f.standard is std)
+        )
 
     start = time.perf_counter()
     base_matched = sum(baseline_decide(f) for f in facts)
@@ -76,9 +93,17 @@ def run() -> Iterator[tuple[str, list[Row]]]:
     one = facts[0]
     explain_ms = median_seconds(lambda: explain(rules, one), runs=50) * 1000
     decide_ms = median_seconds(lambda: rules.decide(one), runs=50) * 1000
-    yield (f"Routing: {CONTRACTS:,} contracts x {ROUTES}-route table (target < 1 s)", [
-        Row(f"route all {CONTRACTS:,} ({matched:,} route matches)", ours, baseline, "s",
-            "plain Python comparisons"),
-        Row("rules explain on one contract", explain_ms, decide_ms, "ms", "decide on one"),
-        Row(f"load + validate the {ROUTES}-route table", load_time * 1000, None, "ms"),
-    ])
+    yield (
+        f"Routing: {CONTRACTS:,} contracts x {ROUTES}-route table (target < 1 s)",
+        [
+            Row(
+                f"route all {CONTRACTS:,} ({matched:,} route matches)",
+                ours,
+                baseline,
+                "s",
+                "plain Python comparisons",
+            ),
+            Row("rules explain on one contract", explain_ms, decide_ms, "ms", "decide on one"),
+            Row(f"load + validate the {ROUTES}-route table", load_time * 1000, None, "ms"),
+        ],
+    )

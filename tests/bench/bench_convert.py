@@ -87,23 +87,25 @@ def _baseline_one(soffice: str, profile: Path, src: Path, outdir: Path) -> None:
 def single(soffice: str, root: Path, docs: list[Path]) -> list[Row]:
     profile = root / "baseline-profile"
     _baseline_one(soffice, profile, docs[0], root / "warm")  # create the profile first
-    ours, base = [], []
+    ours, pooled, base = [], [], []
     for n, src in enumerate(docs):
         start = time.perf_counter()
         convert_one(src, root / "single" / f"{n}.pdf")
         ours.append(time.perf_counter() - start)
         start = time.perf_counter()
+        with ConverterPool() as pool:  # start-up, LibreOffice's warm-up, one PDF, stop
+            assert pool.convert([(src, root / "pooled" / f"{n}.pdf")]) == {src: None}
+        pooled.append(time.perf_counter() - start)
+        start = time.perf_counter()
         _baseline_one(soffice, profile, src, root / "single-base")
         base.append(time.perf_counter() - start)
+    label = "soffice --convert-to, warm profile"
     return [
-        Row(
-            "convert_one (fresh temporary profile)",
-            statistics.median(ours),
-            statistics.median(base),
-            "s",
-            "soffice --convert-to, warm profile",
-        )
-    ]
+        Row("convert_one (fresh temporary profile)", statistics.median(ours),
+            statistics.median(base), "s", label),
+        Row("one document through a new ConverterPool", statistics.median(pooled),
+            statistics.median(base), "s", label),
+    ]  # fmt: skip
 
 
 def _pool_rate(

@@ -36,8 +36,7 @@ def run() -> Iterator[tuple[str, list[Row]]]:
         initialise(home, "bench")
         with Store.open(home) as store:
             yield "Render: purchase-zh DOCX, sample values", render(store, Path(tmp))
-            yield (f"Batch: draft-batch of {BATCH_N} contracts to PDF",
-                   batch(store, Path(tmp)))
+            yield (f"Batch: draft-batch of {BATCH_N} contracts to PDF", batch(store, Path(tmp)))
 
 
 def _sample_rows(store: Store, n: int) -> list[dict[str, object]]:
@@ -80,8 +79,12 @@ def render(store: Store, tmp: Path) -> list[Row]:
         money_filter,
     )
 
-    filters = {"money": money_filter, "cn_upper": cn_upper_filter, "date_cn": date_cn_filter,
-               "date_en": date_en_filter}
+    filters = {
+        "money": money_filter,
+        "cn_upper": cn_upper_filter,
+        "date_cn": date_cn_filter,
+        "date_en": date_en_filter,
+    }
     start = time.perf_counter()
     for _ in range(RENDER_N):
         env = Environment(autoescape=True)
@@ -90,8 +93,16 @@ def render(store: Store, tmp: Path) -> list[Row]:
         template.render(context, jinja_env=env, autoescape=True)
         template.save(out)
     baseline = RENDER_N / (time.perf_counter() - start)
-    return [Row("render + save a DOCX (sandboxed, bounded, cached)", ours, baseline, "/s",
-                "stock docxtpl, plain Jinja", higher_is_better=True)]
+    return [
+        Row(
+            "render + save a DOCX (sandboxed, bounded, cached)",
+            ours,
+            baseline,
+            "/s",
+            "stock docxtpl, plain Jinja",
+            higher_is_better=True,
+        )
+    ]
 
 
 def batch(store: Store, tmp: Path) -> list[Row]:
@@ -114,12 +125,27 @@ def batch(store: Store, tmp: Path) -> list[Row]:
     for index, doc in enumerate(docs):
         link = outdir / f"doc-{index}.docx"
         link.symlink_to(doc)
-        subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(outdir),
-                        str(link)], capture_output=True, check=True, timeout=300)
+        subprocess.run(
+            ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(outdir), str(link)],
+            capture_output=True,
+            check=True,
+            timeout=300,
+        )
     baseline = len(docs) / (time.perf_counter() - start)
     return [
-        Row(f"draft-batch: validate, render, PDF, store ({BATCH_N})", ours, baseline, "/s",
-            f"soffice --convert-to pdf per file ({len(docs)})", higher_is_better=True),
-        Row("  wall time of the whole batch", elapsed, len(rows) / baseline, "s",
-            "per-file soffice for the same count (rate x count)"),
+        Row(
+            f"draft-batch: validate, render, PDF, store ({BATCH_N})",
+            ours,
+            baseline,
+            "/s",
+            f"soffice --convert-to pdf per file ({len(docs)})",
+            higher_is_better=True,
+        ),
+        Row(
+            "  wall time of the whole batch",
+            elapsed,
+            len(rows) / baseline,
+            "s",
+            "per-file soffice for the same count (rate x count)",
+        ),
     ]

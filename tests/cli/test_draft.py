@@ -16,14 +16,15 @@ import pytest
 
 from contractctl.money import Money, format_money, to_chinese_upper
 from contractctl.template_schema import load_schema
-from tests.conftest import REPO, Cli, snapshot
+from tests.conftest import REPO, Cli, rewrite_docx, snapshot
 
 TEMPLATES = sorted(p.stem for p in (REPO / "templates").glob("*.toml"))
 
 
 def _pdf_text(path: str) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", path, "-"], capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", path, "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def _squash(text: str) -> str:
@@ -76,19 +77,28 @@ def test_missing_fields_without_a_terminal_are_exit_2_listing_each_and_nothing_i
     result = cli("draft", "purchase-zh", "--set", "contract_no=CG-2026-0009")
     assert result.code == 2
     assert "nothing was drafted" in result.stderr
-    for missing in ("sign_date: required", "counterparty: required", "items: required",
-                    "delivery_date: required"):
+    for missing in (
+        "sign_date: required",
+        "counterparty: required",
+        "items: required",
+        "delivery_date: required",
+    ):
         assert f"  - {missing}" in result.stderr
     assert snapshot(home) == before
 
 
-def test_wrong_types_are_reported_with_value_and_expectation_as_json(cli: Cli, tmp_path: Path) -> None:
+def test_wrong_types_are_reported_with_value_and_expectation_as_json(
+    cli: Cli, tmp_path: Path
+) -> None:
     data = _sample_file(tmp_path, "purchase-zh", sign_date="22/11/2026", tax_rate="thirteen")
     result = cli("draft", "purchase-zh", "--data", str(data), "--json")
     assert result.code == 2
     problems = result.json()["error"]["problems"]
-    assert {"field": "sign_date", "value": "'22/11/2026'",
-            "expected": "a date as YYYY-MM-DD or 2026年11月22日"} in problems
+    assert {
+        "field": "sign_date",
+        "value": "'22/11/2026'",
+        "expected": "a date as YYYY-MM-DD or 2026年11月22日",
+    } in problems
     assert any(p["field"] == "tax_rate" for p in problems)
 
 
@@ -115,8 +125,16 @@ def test_xml_characters_in_values_reach_the_pdf_intact(cli: Cli, tmp_path: Path)
 def test_the_counterparty_can_be_an_existing_party(cli: Cli, tmp_path: Path) -> None:
     cli("party", "add", "福建星网锐捷通讯股份有限公司", "--uscc", "91350100M000100Y43")
     data = _sample_file(tmp_path, "purchase-zh")
-    result = cli("draft", "purchase-zh", "--data", str(data), "--party", "91350100M000100Y43",
-                 "--no-pdf", "--json")
+    result = cli(
+        "draft",
+        "purchase-zh",
+        "--data",
+        str(data),
+        "--party",
+        "91350100M000100Y43",
+        "--no-pdf",
+        "--json",
+    )
     assert result.code == 0, result.stderr
     detail = cli("show", result.json()["id"], "--json").json()
     assert detail["counterparty"] == {"id": "P-0001", "name": "福建星网锐捷通讯股份有限公司"}
@@ -139,8 +157,7 @@ def test_template_fields_json_is_complete_enough_to_generate_data(cli: Cli) -> N
     assert by_name["items"]["type"] == "table"
     assert {c["name"] for c in by_name["items"]["columns"]} >= {"name", "quantity", "unit_price"}
     assert by_name["amount"]["min"] == {"minor": 1, "currency": "CNY"}
-    assert by_name["deposit_amount"]["required_if"] == {"field": "deposit_required",
-                                                         "equals": None}
+    assert by_name["deposit_amount"]["required_if"] == {"field": "deposit_required", "equals": None}
     listed = cli("template", "list", "--json").json()
     assert {t["name"] for t in listed} == set(TEMPLATES)
     assert all(t["status"] == "approved" and t["source"] == "shipped" for t in listed)
@@ -148,29 +165,34 @@ def test_template_fields_json_is_complete_enough_to_generate_data(cli: Cli) -> N
 
 def _edited_template(tmp_path: Path, old: str, new: str, version: int = 2) -> tuple[Path, Path]:
     """A copy of purchase-zh with one edit in its document XML, as version ``version``."""
-    import zipfile
+    import shutil
 
-    src = REPO / "templates" / "purchase-zh.docx"
-    out = tmp_path / f"purchase-zh-v{version}.docx"
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w") as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename == "word/document.xml":
-                text = data.decode("utf-8")
-                assert old in text, old
-                data = text.replace(old, new, 1).encode("utf-8")
-            zout.writestr(item, data)
+    out = shutil.copy(
+        REPO / "templates" / "purchase-zh.docx", tmp_path / f"purchase-zh-v{version}.docx"
+    )
+
+    def edit(data: bytes) -> bytes:
+        text = data.decode("utf-8")
+        assert old in text, old
+        return text.replace(old, new, 1).encode("utf-8")
+
+    rewrite_docx(out, "word/document.xml", edit)
     schema = tmp_path / f"purchase-zh-v{version}.toml"
     schema.write_text(
-        (REPO / "templates" / "purchase-zh.toml").read_text(encoding="utf-8").replace(
-            "version = 1", f"version = {version}", 1), encoding="utf-8")
+        (REPO / "templates" / "purchase-zh.toml")
+        .read_text(encoding="utf-8")
+        .replace("version = 1", f"version = {version}", 1),
+        encoding="utf-8",
+    )
     return out, schema
 
 
 def _legal(home: Path) -> None:
     (home / "people.toml").write_text(
         '[[people]]\nid = "wang.fang"\nname = "王芳"\nroles = ["legal"]\n\n'
-        '[[people]]\nid = "li.lei"\nname = "李雷"\nroles = ["sales"]\n', encoding="utf-8")
+        '[[people]]\nid = "li.lei"\nname = "李雷"\nroles = ["sales"]\n',
+        encoding="utf-8",
+    )
 
 
 def test_a_new_template_version_is_pending_until_legal_approves_it(
@@ -191,8 +213,16 @@ def test_a_new_template_version_is_pending_until_legal_approves_it(
     assert cli("template", "approve", "purchase-zh@2", "--as", "wang.fang").code == 0
     assert cli("template", "approve", "purchase-zh@2", "--as", "wang.fang").code == 3
 
-    after = cli("draft", "purchase-zh", "--data", data, "--set", "contract_no=CG-2026-0002",
-                "--no-pdf", "--json").json()
+    after = cli(
+        "draft",
+        "purchase-zh",
+        "--data",
+        data,
+        "--set",
+        "contract_no=CG-2026-0002",
+        "--no-pdf",
+        "--json",
+    ).json()
     events = cli("audit", after["id"], "--json").json()
     assert events[-1]["data"]["template"] == "purchase-zh@2"
     again = cli("template", "add", str(docx), "--schema", str(schema))
@@ -246,17 +276,37 @@ def _batch_csv(tmp_path: Path, rows: int, *, bad: dict[int, dict[str, str]] | No
     path = tmp_path / "batch.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["key", "contract_no", "sign_date", "sign_place", "party",
-                         "delivery_date", "delivery_address", "items[1].name", "items[1].spec",
-                         "items[1].unit", "items[1].quantity", "items[1].unit_price"])
+        writer.writerow(
+            [
+                "key",
+                "contract_no",
+                "sign_date",
+                "sign_place",
+                "party",
+                "delivery_date",
+                "delivery_address",
+                "items[1].name",
+                "items[1].spec",
+                "items[1].unit",
+                "items[1].quantity",
+                "items[1].unit_price",
+            ]
+        )
         for n in range(1, rows + 1):
-            row = {"key": f"batch-{n}", "contract_no": f"CG-2026-{n:04d}",
-                   "sign_date": "2026-11-22", "sign_place": "上海",
-                   "party": "P-0001" if n % 2 else "Harbor Analytics Ltd.",
-                   "delivery_date": "2026-12-31", "delivery_address": "上海市浦东新区",
-                   "items[1].name": f"笔记本电脑 {n}", "items[1].spec": "14 寸",
-                   "items[1].unit": "台", "items[1].quantity": str(n),
-                   "items[1].unit_price": "6,999.00"}
+            row = {
+                "key": f"batch-{n}",
+                "contract_no": f"CG-2026-{n:04d}",
+                "sign_date": "2026-11-22",
+                "sign_place": "上海",
+                "party": "P-0001" if n % 2 else "Harbor Analytics Ltd.",
+                "delivery_date": "2026-12-31",
+                "delivery_address": "上海市浦东新区",
+                "items[1].name": f"笔记本电脑 {n}",
+                "items[1].spec": "14 寸",
+                "items[1].unit": "台",
+                "items[1].quantity": str(n),
+                "items[1].unit_price": "6,999.00",
+            }
             row.update((bad or {}).get(n, {}))
             writer.writerow(row.values())
     return path
@@ -290,8 +340,9 @@ def test_draft_batch_validates_every_row_first_and_names_the_bad_ones(
 ) -> None:
     cli("party", "add", "上海星河电子科技有限公司")
     cli("party", "add", "Harbor Analytics Ltd.")
-    csv_path = _batch_csv(tmp_path, 5, bad={2: {"sign_date": "yesterday"},
-                                            4: {"items[1].quantity": "many"}})
+    csv_path = _batch_csv(
+        tmp_path, 5, bad={2: {"sign_date": "yesterday"}, 4: {"items[1].quantity": "many"}}
+    )
     before = snapshot(home)
     result = cli("draft-batch", "purchase-zh", "--csv", str(csv_path))
     assert result.code == 2
