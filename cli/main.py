@@ -157,17 +157,18 @@ def run(argv: list[str]) -> int:
 
 
 def _usage_errors() -> tuple[type[Exception], ...]:
-    """Typer's own (vendored click) usage errors, and plain click's for older Typers."""
+    """Typer's own (vendored click) usage errors, and plain click's for Typer < 0.27."""
+    import importlib
+
     kinds: list[type[Exception]] = []
     typer_base = getattr(typer, "TyperException", None)
     if isinstance(typer_base, type):
         kinds.append(typer_base)
     try:
-        import click
-
-        kinds.append(click.ClickException)
-    except ImportError:
-        pass
+        click = importlib.import_module("click")
+    except ModuleNotFoundError:
+        return tuple(kinds)
+    kinds.append(click.ClickException)
     return tuple(kinds)
 
 

@@ -233,7 +233,51 @@ def _v3_approvals(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_foundation, _v2_templates, _v3_approvals)
+def _v4_signatures(conn: sqlite3.Connection) -> None:
+    """Digital signatures per version, click-through acceptances kept apart as evidence,
+    and the unsigned PDF a signed version started from."""
+    execute_script(
+        conn,
+        """
+        ALTER TABLE versions ADD COLUMN unsigned_pdf_sha TEXT;
+        CREATE TABLE signatures (
+            id          INTEGER PRIMARY KEY,
+            contract_id TEXT NOT NULL REFERENCES contracts(id),
+            version_n   INTEGER NOT NULL,
+            seq         INTEGER NOT NULL CHECK (seq >= 1),
+            party       TEXT NOT NULL,
+            key_name    TEXT NOT NULL,
+            signer      TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            certify     INTEGER NOT NULL DEFAULT 0,
+            level       TEXT NOT NULL,
+            timestamp   TEXT,
+            pdf_before  TEXT NOT NULL,
+            pdf_after   TEXT NOT NULL,
+            signed_by   TEXT NOT NULL,
+            signed_at   TEXT NOT NULL,
+            UNIQUE (contract_id, version_n, seq)
+        );
+        CREATE INDEX signatures_contract ON signatures(contract_id, version_n);
+        CREATE TABLE acceptances (
+            id          INTEGER PRIMARY KEY,
+            contract_id TEXT NOT NULL REFERENCES contracts(id),
+            version_n   INTEGER NOT NULL,
+            accepted_by TEXT NOT NULL,
+            pdf_sha     TEXT NOT NULL,
+            recorded_by TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_foundation,
+    _v2_templates,
+    _v3_approvals,
+    _v4_signatures,
+)
 
 #: The schema version this contractctl writes and expects.
 SCHEMA_VERSION = len(MIGRATIONS)
