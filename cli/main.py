@@ -70,7 +70,7 @@ def root(
 
 
 def _register() -> None:
-    from contractctl.cli import approval, contracts, drafting, party, store_cmds, template
+    from contractctl.cli import approval, contracts, drafting, keys, party, store_cmds, template
 
     store_cmds.register(app)
     party.register(app)
@@ -78,11 +78,12 @@ def _register() -> None:
     drafting.register(app)
     contracts.register(app)
     approval.register(app)
+    keys.register(app)
 
 
 _register()
 
-GLOBAL_FLAGS = {"--json", "--quiet"}
+GLOBAL_FLAGS = {"--json", "--quiet", "-q"}
 GLOBAL_VALUED = {"--home", "--as"}
 
 

@@ -72,7 +72,8 @@ def audit_command(
         str | None,
         typer.Argument(
             metavar="[ID|verify]",
-            help="A contract or party id to show its events, or 'verify' to check the chain.",
+            help="A contract or party id (or another subject such as key:org or "
+            "purchase-zh@2) to show its events, or 'verify' to check the chain.",
         ),
     ] = None,
     limit: Annotated[int | None, typer.Option(help="Only the last N events.")] = None,
@@ -88,13 +89,17 @@ def audit_command(
     store = app.store()
     subject = None
     if target:
-        subject = target.strip().upper()
-        known = store.conn.execute(
+        subject = target.strip()
+        upper = subject.upper()
+        if store.conn.execute(
             "SELECT 1 FROM contracts WHERE id = ? UNION SELECT 1 FROM parties WHERE id = ?",
-            (subject, subject),
-        ).fetchone()
-        if not known:
-            raise NotFound(f"no contract or party {target!r}")
+            (upper, upper),
+        ).fetchone():
+            subject = upper
+        elif not store.conn.execute(
+            "SELECT 1 FROM events WHERE subject = ? LIMIT 1", (subject,)
+        ).fetchone():
+            raise NotFound(f"no contract, party or other subject {target!r} in the audit log")
     events = audit.events(store.conn, subject, limit)
     if app.json:
         emit_json([e.to_dict() for e in events])
