@@ -54,7 +54,9 @@ def run_demo(home: Path | None, actor: str, narrator: Narrator) -> DemoResult:
         step(home, actor, narrator)
     narrator.step("Done")
     narrator.say(f"The demo store stays at {home}; explore it with:")
-    narrator.say(f"  contractctl --home {home} party list")
+    narrator.say(f"  contractctl --home {home} list")
+    narrator.say(f"  contractctl --home {home} show C-{_demo_year()}-0001")
+    narrator.say(f"  contractctl --home {home} route C-{_demo_year()}-0001")
     narrator.say(f"  contractctl --home {home} audit")
     return DemoResult(home=home, steps=len(steps))
 
