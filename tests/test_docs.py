@@ -12,7 +12,6 @@ from tests.conftest import REPO
 
 def _commands() -> Iterator[tuple[str, Any]]:
     import typer.main
-
     from contractctl.cli.main import app
 
     def walk(command: Any, path: str) -> Iterator[tuple[str, Any]]:
