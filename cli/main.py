@@ -70,7 +70,16 @@ def root(
 
 
 def _register() -> None:
-    from contractctl.cli import approval, contracts, drafting, keys, party, store_cmds, template
+    from contractctl.cli import (
+        approval,
+        contracts,
+        drafting,
+        keys,
+        party,
+        signing,
+        store_cmds,
+        template,
+    )
 
     store_cmds.register(app)
     party.register(app)
@@ -79,6 +88,7 @@ def _register() -> None:
     contracts.register(app)
     approval.register(app)
     keys.register(app)
+    signing.register(app)
 
 
 _register()

@@ -379,17 +379,20 @@ def versions(store: Store, contract_id: str) -> list[dict[str, Any]]:
 def contract_detail(store: Store, contract_id: str) -> dict[str, Any]:
     """Everything known about a contract: the `show ID --json` shape.
 
-    Sections that later capabilities fill (signatures, obligations, OCR checks) are
-    present and empty until then, so scripts can rely on them.
+    Sections that later capabilities fill (obligations, OCR checks) are present and
+    empty until then, so scripts can rely on them. Click-through acceptances are kept
+    apart from digital signatures and never shown as one.
     """
     from contractctl.approvals import flags_view, route_view
+    from contractctl.signing import acceptances_view, signatures_view
 
     contract = get_contract(store.conn, contract_id)
     detail = contract.to_dict()
     detail["fields"] = contract.fields
     detail["versions"] = versions(store, contract.id)
     detail["route"] = route_view(store, contract.id)
-    detail["signatures"] = []
+    detail["signatures"] = signatures_view(store, contract.id)
+    detail["acceptances"] = acceptances_view(store, contract.id)
     detail["obligations"] = []
     detail["risk_flags"] = flags_view(store, contract.id)
     detail["ocr_checks"] = []

@@ -9,9 +9,11 @@ from __future__ import annotations
 import io
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
@@ -139,3 +141,58 @@ def rewrite_docx(path: Path, member: str, edit: Callable[[bytes], bytes]) -> Pat
         for info, data in members:
             archive.writestr(info.filename, edit(data) if info.filename == member else data)
     return path
+
+
+def run_on_terminal(argv: list[str], script: list[tuple[str, str]]) -> tuple[int, str]:
+    """Run a program with a pseudo-terminal as its terminal, answer each (prompt, answer)
+    in turn, and return its exit code and everything it showed."""
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the program, with the pty as its terminal
+        try:
+            os.execv(argv[0], argv)
+        finally:
+            os._exit(127)
+    try:
+        seen = _converse(fd, script)
+        seen += _read_until_exit(fd)
+    except BaseException:
+        os.kill(pid, 9)  # a prompt never came: do not wait on a child waiting for input
+        raise
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    return os.waitstatus_to_exitcode(status), seen
+
+
+def _converse(fd: int, script: list[tuple[str, str]]) -> str:
+    """Answer each prompt of a program running on the pty ``fd``; the text it showed."""
+    seen = ""
+    for prompt, answer in script:
+        deadline = time.monotonic() + 30
+        while prompt not in seen:
+            assert time.monotonic() < deadline, f"no {prompt!r} prompt in {seen!r}"
+            ready, _, _ = select.select([fd], [], [], 1)
+            if ready:
+                seen += os.read(fd, 1024).decode("utf-8", "replace")
+        seen = seen.replace(prompt, "<asked>", 1)
+        os.write(fd, (answer + "\n").encode("utf-8"))
+    return seen
+
+
+def _read_until_exit(fd: int) -> str:
+    seen = ""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 1)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk.decode("utf-8", "replace")
+    return seen

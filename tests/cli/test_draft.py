@@ -364,3 +364,32 @@ def test_a_new_counterparty_shared_by_many_rows_is_created_once(home: Path) -> N
         parties = store.conn.execute("SELECT id, name FROM parties").fetchall()
     assert [tuple(p) for p in parties] == [("P-0001", sample["counterparty"]["name"])]
     assert {r.contract.counterparty["id"] for r in result.made} == {"P-0001"}  # type: ignore[index]
+
+
+def test_on_a_terminal_draft_asks_for_each_missing_required_field(
+    cli: Cli, home: Path, tmp_path: Path
+) -> None:
+    from tests.conftest import installed_contractctl, run_on_terminal
+
+    spec = load_schema(REPO / "templates" / "nda-en.toml")
+    data = json.loads(json.dumps(spec.sample, default=str))
+    del data["contract_no"], data["sign_place"]
+    path = tmp_path / "nda.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    code, seen = run_on_terminal(
+        [
+            installed_contractctl(),
+            "--home",
+            str(home),
+            "draft",
+            "nda-en",
+            "--data",
+            str(path),
+            "--no-pdf",
+        ],
+        [("Agreement number: ", "NDA-2026-0042"), ("Place of signing: ", "Shanghai")],
+    )
+    assert code == 0, seen
+    contract = cli("list", "--json").json()[0]
+    fields = cli("show", contract["id"], "--json").json()["fields"]
+    assert (fields["contract_no"], fields["sign_place"]) == ("NDA-2026-0042", "Shanghai")

@@ -3,18 +3,14 @@ company's real certificate and manages the trust roots used by `verify`."""
 
 from __future__ import annotations
 
-import os
-import pty
-import select
 import stat
-import time
 from pathlib import Path
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
-from tests.conftest import Cli, installed_contractctl, snapshot
+from tests.conftest import Cli, installed_contractctl, run_on_terminal, snapshot
 from tests.test_keys import ORG, PASS, RealCa, key_files, make_real_ca, run_openssl
 
 PASS_ENV = "CONTRACTCTL_KEY_PASSPHRASE"
@@ -293,52 +289,10 @@ def test_on_a_terminal_the_passphrase_is_asked_hidden_and_twice(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(PASS_ENV, raising=False)
-    program = installed_contractctl()
-    argv = [program, "--home", str(home), "keys", "init", "--org", ORG]
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: contractctl with the pty as its terminal
-        try:
-            os.execv(program, argv)
-        finally:
-            os._exit(127)
-    try:
-        seen = _converse(fd, [("passphrase: ", PASS), ("confirmation: ", PASS)])
-        seen += _read_until_exit(fd)
-    finally:
-        _, status = os.waitpid(pid, 0)
-        os.close(fd)
-    assert os.waitstatus_to_exitcode(status) == 0, seen
+    code, seen = run_on_terminal(
+        [installed_contractctl(), "--home", str(home), "keys", "init", "--org", ORG],
+        [("passphrase: ", PASS), ("confirmation: ", PASS)],
+    )
+    assert code == 0, seen
     assert PASS not in seen  # never echoed
     assert (home / "keys" / "org.p12").is_file()
-
-
-def _converse(fd: int, script: list[tuple[str, str]]) -> str:
-    """Answer each prompt of a program running on the pty ``fd``; the text it showed."""
-    seen = ""
-    for prompt, answer in script:
-        deadline = time.monotonic() + 30
-        while prompt not in seen:
-            assert time.monotonic() < deadline, f"no {prompt!r} prompt in {seen!r}"
-            ready, _, _ = select.select([fd], [], [], 1)
-            if ready:
-                seen += os.read(fd, 1024).decode("utf-8", "replace")
-        seen = seen.replace(prompt, "<asked>", 1)
-        os.write(fd, (answer + "\n").encode("utf-8"))
-    return seen
-
-
-def _read_until_exit(fd: int) -> str:
-    seen = ""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 1)
-        if not ready:
-            continue
-        try:
-            chunk = os.read(fd, 1024)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        seen += chunk.decode("utf-8", "replace")
-    return seen

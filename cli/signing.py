@@ -1,0 +1,192 @@
+"""`contractctl sign`, `verify` and `accept`: PAdES signatures and click-through acceptance.
+
+The key passphrase comes from CONTRACTCTL_KEY_PASSPHRASE, else a hidden prompt when stdin
+is a terminal, else the command stops with exit 2; never from an option. `verify` exits 0
+only when every signature holds, 1 otherwise (also when the file cannot be verified).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from contractctl.cli.context import AppContext, app_context
+from contractctl.cli.output import emit_json, table
+
+if TYPE_CHECKING:
+    from contractctl.verify import VerifyReport
+
+IdArg = Annotated[str, typer.Argument(metavar="ID", help="Contract id (C-2026-0001).")]
+
+
+class Party(StrEnum):
+    """Who signs: the company or the counterparty."""
+
+    company = "company"
+    counterparty = "counterparty"
+
+
+def sign_command(
+    ctx: typer.Context,
+    contract_id: IdArg,
+    key: Annotated[
+        str, typer.Option("--key", metavar="NAME", help="Signing identity (see: keys list).")
+    ],
+    party: Annotated[
+        Party | None,
+        typer.Option("--party", help="Who signs (default: the next party due to sign)."),
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Reason recorded in the signature.")
+    ] = None,
+    location: Annotated[
+        str | None, typer.Option("--location", help="Location recorded in the signature.")
+    ] = None,
+) -> None:
+    """Sign the current version's PDF (PAdES) of an approved contract; prints its status.
+
+    The key passphrase is read from CONTRACTCTL_KEY_PASSPHRASE, or asked for on a terminal.
+    """
+    from contractctl.cli.keys import passphrase
+
+    from contractctl.keys import get_identity
+    from contractctl.signing import sign
+
+    app = app_context(ctx)
+    store = app.store()
+    get_identity(store.home, key)  # an unknown key is reported before any prompt
+    result = sign(
+        store,
+        app.user,
+        contract_id,
+        key=key,
+        passphrase=passphrase(confirm=False),
+        party=party.value if party else None,
+        reason=reason,
+        location=location,
+    )
+    if app.json:
+        emit_json(result.to_dict())
+        return
+    typer.echo(result.status)
+    kind = "certified" if result.certify else "signed"
+    app.note(
+        f"{result.contract_id} v{result.version}: {kind} by {result.signer} for the "
+        f"{result.party} ({result.level}, field {result.field})"
+    )
+    if result.remaining:
+        app.note(f"Next to sign: {', '.join(result.remaining)}")
+    app.note(f"Signed PDF: {result.pdf_path}")
+
+
+def verify_command(
+    ctx: typer.Context,
+    target: Annotated[
+        str, typer.Argument(metavar="FILE_OR_ID", help="A PDF file, or a contract id.")
+    ],
+    trust: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--trust",
+            metavar="PEM",
+            help="Also trust the CA certificate(s) in this PEM file (repeatable).",
+        ),
+    ] = None,
+    at: Annotated[
+        str,
+        typer.Option(
+            "--at",
+            metavar="WHEN",
+            help="Validation time: now, signing-time (each signature's claimed time) "
+            "or YYYY-MM-DD.",
+        ),
+    ] = "now",
+    allow_form_filling: Annotated[
+        bool,
+        typer.Option(
+            "--allow-form-filling", help="Accept form filling added after the last signature."
+        ),
+    ] = False,
+) -> None:
+    """Check every signature in a PDF or a contract's current PDF; exit 1 unless all hold."""
+    from contractctl.keys import trust_anchors
+    from contractctl.verify import parse_at, verify_contract, verify_pdf
+
+    app = app_context(ctx)
+    parse_at(at)  # a bad --at is bad usage (exit 2), before any work
+    roots = trust_anchors(app.home, trust or [])
+    path = Path(target)
+    if path.is_file() or target.lower().endswith(".pdf"):
+        report = verify_pdf(path, trust=roots, at=at, allow_form_filling=allow_form_filling)
+    else:
+        report = verify_contract(
+            app.store(), target, trust=roots, at=at, allow_form_filling=allow_form_filling
+        )
+    if app.json:
+        emit_json(report.to_dict())
+    else:
+        _render(app, report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _render(app: AppContext, report: VerifyReport) -> None:
+    table(
+        app,
+        ["field", "signer", "intact", "valid", "trusted", "expired", "coverage", "after", "level"],
+        [
+            (
+                s.field,
+                s.signer,
+                _yes(s.intact),
+                _yes(s.valid),
+                _yes(s.trusted),
+                "?" if s.expired is None else ("EXPIRED" if s.expired else "no"),
+                s.coverage,
+                s.modifications,
+                s.level,
+            )
+            for s in report.signatures
+        ],
+    )
+    for s in report.signatures:
+        for problem in s.problems:
+            app.out.print(f"{s.field}: {problem}")
+    for problem in report.problems:
+        app.out.print(problem)
+    app.out.print(f"{report.verdict} (validated at {report.validation_time})")
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "NO"
+
+
+def accept_command(
+    ctx: typer.Context,
+    contract_id: IdArg,
+    by: Annotated[
+        str, typer.Option("--by", metavar="NAME", help="The person who accepted the PDF.")
+    ],
+) -> None:
+    """Record a click-through acceptance of the current PDF (evidence, not a signature)."""
+    from contractctl.signing import accept
+
+    app = app_context(ctx)
+    record = accept(app.store(), app.user, contract_id, by=by)
+    if app.json:
+        emit_json(record)
+        return
+    typer.echo(record["pdf_sha256"])
+    app.note(
+        f"Recorded the acceptance of {record['contract']} v{record['version']} by "
+        f"{record['accepted_by']} (click-through acceptance, not a digital signature)"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Attach `sign`, `verify` and `accept`."""
+    app.command("sign")(sign_command)
+    app.command("verify")(verify_command)
+    app.command("accept")(accept_command)

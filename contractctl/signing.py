@@ -1,0 +1,526 @@
+"""Signing: PAdES signatures on a contract's current PDF, and click-through acceptances.
+
+``sign`` adds one digital signature to the current version's PDF as an incremental
+update (the bytes signed before stay byte-for-byte in the file), PAdES baseline B-B
+(``ETSI.CAdES.detached``, SHA-256), with the identity's own key type (ECDSA or RSA).
+Parties sign in the order of the template's ``signatories``. When the company signs
+first, its signature CERTIFIES the document (DocMDP: form filling allowed, so the
+counterparty can still sign); every other signature is an approval signature. A
+certification signature must be the first in a PDF, so a company that signs second
+(``signatories = ["counterparty", "company"]``) gives an approval signature.
+
+The store keeps every signed PDF as an object; ``versions.pdf_sha`` points at the
+latest and ``versions.unsigned_pdf_sha`` keeps the PDF as approved. The signature row,
+the status change (approved -> signing -> signed) and the audit events land in one
+transaction, so a failure leaves the store as it was.
+
+``accept`` records a click-through acceptance: who, when and the SHA-256 of the exact PDF
+shown. It is evidence of assent, kept in its own table, and never called a signature.
+
+pyHanko and cryptography are imported inside the functions that use them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from contractctl.contracts import Contract, get_contract
+from contractctl.errors import (
+    ContractctlError,
+    Duplicate,
+    InvalidInput,
+    NotAllowed,
+    StoreProblem,
+)
+from contractctl.store import Store, Tx
+from contractctl.store.audit import now_iso
+
+if TYPE_CHECKING:
+    from pyhanko.sign.signers import SimpleSigner
+
+DEFAULT_SIGNATORIES: tuple[str, ...] = ("company", "counterparty")
+#: The signature level `sign` produces (no timestamp yet: baseline B-B).
+LEVEL = "B-B"
+SIGNABLE = ("approved", "signing")
+ACCEPTABLE = ("approved", "signing", "signed", "active")
+#: Room for the CMS signed attributes and structure beyond certificates and signature.
+CMS_OVERHEAD = 4096
+
+
+@dataclass(frozen=True)
+class SignResult:
+    """One signature that `sign` added."""
+
+    contract_id: str
+    version: int
+    seq: int
+    party: str
+    key_name: str
+    signer: str
+    fingerprint: str
+    certify: bool
+    level: str
+    field: str
+    status: str
+    pdf_sha: str
+    pdf_path: Path
+    signed_at: str
+    remaining: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `sign --json` shape."""
+        return {
+            "id": self.contract_id,
+            "version": self.version,
+            "seq": self.seq,
+            "party": self.party,
+            "key": self.key_name,
+            "signer": self.signer,
+            "fingerprint": self.fingerprint,
+            "certify": self.certify,
+            "level": self.level,
+            "field": self.field,
+            "status": self.status,
+            "pdf": str(self.pdf_path),
+            "sha256": self.pdf_sha,
+            "signed_at": self.signed_at,
+            "remaining": list(self.remaining),
+        }
+
+
+# -- who signs next ---------------------------------------------------------------------
+
+
+def signatories(store: Store, contract: Contract) -> tuple[str, ...]:
+    """The parties who sign ``contract``, in order: its template's ``signatories``."""
+    row = store.conn.execute(
+        "SELECT template, template_version FROM contracts WHERE id = ?", (contract.id,)
+    ).fetchone()
+    if row is None or not row["template"] or row["template_version"] is None:
+        return DEFAULT_SIGNATORIES
+    from contractctl.template_store import get_version, load_spec
+
+    try:
+        spec = load_spec(store, get_version(store.conn, row["template"], row["template_version"]))
+    except ContractctlError:
+        return DEFAULT_SIGNATORIES
+    return tuple(spec.signatories) or DEFAULT_SIGNATORIES
+
+
+def _signed_parties(conn: Any, contract_id: str, version_n: int) -> list[str]:
+    rows = conn.execute(
+        "SELECT party FROM signatures WHERE contract_id = ? AND version_n = ? ORDER BY seq",
+        (contract_id, version_n),
+    )
+    return [r["party"] for r in rows]
+
+
+def choose_party(order: tuple[str, ...], signed: list[str], party: str | None) -> str:
+    """The party signing now: ``party`` if it is the one due, else the next unsigned one.
+
+    A party not among the signatories is bad input (exit 2); signing twice or out of
+    order is not allowed (exit 3) and the message names who must sign next.
+    """
+    pending = [p for p in order if p not in signed]
+    if party is not None and party not in order:
+        raise InvalidInput(
+            f"{party!r} is not a signatory of this contract (signatories: {', '.join(order)})"
+        )
+    if not pending:
+        raise NotAllowed(f"every signatory has signed already ({', '.join(signed)})")
+    due = pending[0]
+    if party is None or party == due:
+        return due
+    if party in signed:
+        raise NotAllowed(f"{party} has already signed; {due} must sign next")
+    raise NotAllowed(f"{due} must sign before {party}")
+
+
+# -- signing ----------------------------------------------------------------------------
+
+
+def sign(
+    store: Store,
+    actor: str,
+    contract_id: str,
+    *,
+    key: str,
+    passphrase: str,
+    party: str | None = None,
+    reason: str | None = None,
+    location: str | None = None,
+) -> SignResult:
+    """Sign the current version's PDF of an approved contract with the identity ``key``.
+
+    Checks state and order first (exit 3: "C-2026-0001 is in_review: only approved
+    contracts can be signed"), opens the key once, then signs and records everything in
+    one transaction. Returns what was signed and the contract's new status.
+    """
+    from contractctl import keys
+
+    contract = get_contract(store.conn, contract_id)
+    due = _check_signable(store, contract, party)
+    identity = keys.get_identity(store.home, key)
+    if identity.expired:
+        raise NotAllowed(
+            f"the certificate of signing identity {key!r} expired on {identity.valid_to[:10]}",
+            hint="renew it, or sign with another identity",
+        )
+    signer = _key_once(keys.load_signer(store.home, key, passphrase))
+    with store.transaction(actor) as tx:
+        # Checked again under the write lock: if another signer came first, the party
+        # chosen above is no longer due and this signature is refused, never re-assigned.
+        contract = get_contract(tx.conn, contract.id)
+        _check_signable(store, contract, due)
+        order = signatories(store, contract)
+        version = _current_version(tx, contract)
+        signed = _signed_parties(tx.conn, contract.id, contract.version)
+        who = choose_party(order, signed, due)
+        seq = len(signed) + 1
+        certify = who == "company" and seq == 1
+        before_sha = version["pdf_sha"]
+        before = _read_object(store, before_sha)
+        signed_pdf, field = _sign_bytes(
+            before,
+            signer,
+            certify=certify,
+            seq=seq,
+            reason=reason,
+            location=location,
+        )
+        after_sha = tx.put_bytes(signed_pdf)
+        signed_at = now_iso()
+        common_name = _common_name(signer)
+        tx.conn.execute(
+            "UPDATE versions SET pdf_sha = ?, unsigned_pdf_sha = COALESCE(unsigned_pdf_sha, ?) "
+            "WHERE contract_id = ? AND n = ?",
+            (after_sha, before_sha, contract.id, contract.version),
+        )
+        tx.conn.execute(
+            "INSERT INTO signatures (contract_id, version_n, seq, party, key_name, signer, "
+            "fingerprint, certify, level, timestamp, pdf_before, pdf_after, signed_by, "
+            "signed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
+            (
+                contract.id,
+                contract.version,
+                seq,
+                who,
+                key,
+                common_name,
+                identity.fingerprint,
+                int(certify),
+                LEVEL,
+                before_sha,
+                after_sha,
+                actor,
+                signed_at,
+            ),
+        )
+        remaining = tuple(p for p in order if p not in [*signed, who])
+        tx.audit(
+            "signature.add",
+            contract.id,
+            {
+                "version": contract.version,
+                "seq": seq,
+                "party": who,
+                "key": key,
+                "signer": common_name,
+                "fingerprint": identity.fingerprint,
+                "test_identity": identity.test,
+                "certify": certify,
+                "level": LEVEL,
+                "field": field,
+                "pdf_before": before_sha,
+                "pdf_after": after_sha,
+            },
+        )
+        status = contract.status
+        if not remaining:
+            status = _transition(tx, contract.id, "complete_signing", party=who, seq=seq)
+            tx.conn.execute(
+                "UPDATE contracts SET signed_date = ? WHERE id = ?",
+                (date.today().isoformat(), contract.id),
+            )
+        elif status == "approved":
+            status = _transition(tx, contract.id, "sign", party=who, seq=seq)
+    return SignResult(
+        contract_id=contract.id,
+        version=contract.version,
+        seq=seq,
+        party=who,
+        key_name=key,
+        signer=common_name,
+        fingerprint=identity.fingerprint,
+        certify=certify,
+        level=LEVEL,
+        field=field,
+        status=status,
+        pdf_sha=after_sha,
+        pdf_path=store.objects.path(after_sha),
+        signed_at=signed_at,
+        remaining=remaining,
+    )
+
+
+def _transition(tx: Tx, contract_id: str, action: str, **data: object) -> str:
+    from contractctl.lifecycle import transition
+
+    return transition(tx, contract_id, action, **data)
+
+
+def _check_signable(store: Store, contract: Contract, party: str | None) -> str:
+    """The party due to sign now, or why the contract cannot be signed."""
+    if contract.status not in SIGNABLE:
+        raise NotAllowed(
+            f"{contract.id} is {contract.status}: only approved contracts can be signed"
+        )
+    order = signatories(store, contract)
+    version = store.conn.execute(
+        "SELECT pdf_sha FROM versions WHERE contract_id = ? AND n = ?",
+        (contract.id, contract.version),
+    ).fetchone()
+    if version is None or not version["pdf_sha"]:
+        raise InvalidInput(
+            f"{contract.id} version {contract.version} has no PDF to sign",
+            hint="make one when drafting (draft --pdf); only the PDF is signed",
+        )
+    return choose_party(order, _signed_parties(store.conn, contract.id, contract.version), party)
+
+
+def _current_version(tx: Tx, contract: Contract) -> Any:
+    return tx.conn.execute(
+        "SELECT * FROM versions WHERE contract_id = ? AND n = ?",
+        (contract.id, contract.version),
+    ).fetchone()
+
+
+def _read_object(store: Store, sha: str) -> bytes:
+    """An object's bytes, checked against its name: never sign a damaged file."""
+    path = store.objects.path(sha)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise StoreProblem(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if hashlib.sha256(data).hexdigest() != sha:
+        raise StoreProblem(
+            f"{path} does not match its SHA-256: the stored PDF is damaged",
+            hint="run contractctl fsck",
+        )
+    return data
+
+
+def _sign_bytes(
+    pdf: bytes,
+    signer: SimpleSigner,
+    *,
+    certify: bool,
+    seq: int,
+    reason: str | None,
+    location: str | None,
+) -> tuple[bytes, str]:
+    """Sign ``pdf`` once (incremental update, invisible field); the new bytes and field name."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.sign import fields, signers
+    from pyhanko.sign.general import SigningError
+
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        field = _free_field_name(writer, seq)
+        meta = signers.PdfSignatureMetadata(
+            field_name=field,
+            md_algorithm="sha256",
+            subfilter=fields.SigSeedSubFilter.PADES,
+            certify=certify,
+            docmdp_permissions=fields.MDPPerm.FILL_FORMS,
+            reason=reason,
+            location=location,
+        )
+        pdf_signer = signers.PdfSigner(
+            meta, signer=signer, new_field_spec=fields.SigFieldSpec(sig_field_name=field)
+        )
+        out = pdf_signer.sign_pdf(writer, bytes_reserved=_bytes_reserved(signer))
+    except (PdfError, SigningError, ValueError) as exc:
+        raise InvalidInput(f"cannot sign this PDF: {exc}") from exc
+    return bytes(out.getvalue()), field
+
+
+def _free_field_name(writer: Any, seq: int) -> str:
+    """``Signature<seq>``, or the next number not taken by a field already in the PDF."""
+    from pyhanko.sign import fields
+
+    taken = {name for name, _, _ in fields.enumerate_sig_fields(writer, filled_status=None)}
+    n = seq
+    while f"Signature{n}" in taken:
+        n += 1
+    return f"Signature{n}"
+
+
+def _bytes_reserved(signer: SimpleSigner) -> int:
+    """Room for the CMS container, as hex digits: certificates + signature + overhead.
+
+    Passing it stops pyHanko from signing a dummy first just to measure (PERFORMANCE-NOTES).
+    """
+    certs = [signer.signing_cert, *signer.cert_registry]
+    size = sum(len(c.dump()) for c in certs if c is not None)
+    key_bits = signer.signing_cert.public_key.bit_size if signer.signing_cert else 4096
+    size += 2 * (key_bits // 8) + 16 + CMS_OVERHEAD
+    return 2 * size
+
+
+def _common_name(signer: SimpleSigner) -> str:
+    cert = signer.signing_cert
+    if cert is None:
+        return ""
+    return str(cert.subject.native.get("common_name") or cert.subject.human_friendly)
+
+
+def _key_once(signer: SimpleSigner) -> SimpleSigner:
+    """The same signer, but with its private key parsed once instead of at every signature.
+
+    pyHanko's SimpleSigner re-parses (and for RSA re-checks, ~70 ms) the key each time it
+    signs; a batch signing many PDFs with one identity pays that once.
+    """
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+    from pyhanko.sign.signers import SimpleSigner
+    from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
+    key = serialization.load_der_private_key(signer.signing_key.dump(), password=None)
+
+    class _Loaded(SimpleSigner):
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+            algorithm = get_pyca_cryptography_hash(digest_algorithm)
+            if mechanism == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
+                return key.sign(data, padding.PKCS1v15(), algorithm)
+            if mechanism == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
+                return key.sign(data, ec.ECDSA(algorithm))
+            return super().sign_raw(data, digest_algorithm)
+
+    if signer.signing_cert is None:
+        return signer
+    return _Loaded(
+        signing_cert=signer.signing_cert,
+        signing_key=signer.signing_key,
+        cert_registry=signer.cert_registry,
+        signature_mechanism=signer.signature_mechanism,
+    )
+
+
+# -- reading ----------------------------------------------------------------------------
+
+
+def signatures_view(store: Store, contract_id: str) -> list[dict[str, Any]]:
+    """The digital signatures recorded for a contract, every version, in signing order.
+
+    This is `show ID --json`'s ``signatures``; acceptances are apart (acceptances_view).
+    """
+    contract = get_contract(store.conn, contract_id)
+    rows = store.conn.execute(
+        "SELECT * FROM signatures WHERE contract_id = ? ORDER BY version_n, seq", (contract.id,)
+    )
+    return [
+        {
+            "kind": "digital_signature",
+            "version": r["version_n"],
+            "seq": r["seq"],
+            "party": r["party"],
+            "key": r["key_name"],
+            "signer": r["signer"],
+            "fingerprint": r["fingerprint"],
+            "certify": bool(r["certify"]),
+            "level": r["level"],
+            "timestamp": r["timestamp"],
+            "pdf_before": r["pdf_before"],
+            "pdf_after": r["pdf_after"],
+            "signed_by": r["signed_by"],
+            "signed_at": r["signed_at"],
+        }
+        for r in rows
+    ]
+
+
+def acceptances_view(store: Store, contract_id: str) -> list[dict[str, Any]]:
+    """The click-through acceptances recorded for a contract (evidence, not signatures)."""
+    contract = get_contract(store.conn, contract_id)
+    rows = store.conn.execute(
+        "SELECT * FROM acceptances WHERE contract_id = ? ORDER BY id", (contract.id,)
+    )
+    return [_acceptance(r) for r in rows]
+
+
+def _acceptance(row: Any) -> dict[str, Any]:
+    return {
+        "kind": "acceptance",
+        "note": "click-through acceptance: evidence of assent, not a digital signature",
+        "contract": row["contract_id"],
+        "version": row["version_n"],
+        "accepted_by": row["accepted_by"],
+        "pdf_sha256": row["pdf_sha"],
+        "recorded_by": row["recorded_by"],
+        "recorded_at": row["recorded_at"],
+    }
+
+
+# -- acceptance -------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def accept(store: Store, actor: str, contract_id: str, *, by: str) -> dict[str, Any]:
+    """Record that ``by`` accepted the exact current PDF (click-through acceptance).
+
+    Evidence only: who, when (recorded by whom) and the SHA-256 of the PDF bytes as
+    stored now, re-hashed here. It is not a digital signature and changes no status.
+    The contract must have been approved; the same person accepting the same PDF twice
+    is refused (exit 3).
+    """
+    name = by.strip()
+    if not name or _CONTROL.search(name):
+        raise InvalidInput("--by needs the name of the person who accepted")
+    with store.transaction(actor) as tx:
+        contract = get_contract(tx.conn, contract_id)
+        if contract.status not in ACCEPTABLE:
+            raise NotAllowed(
+                f"{contract.id} is {contract.status}: only an approved contract can be accepted"
+            )
+        version = _current_version(tx, contract)
+        if version is None or not version["pdf_sha"]:
+            raise InvalidInput(f"{contract.id} version {contract.version} has no PDF to accept")
+        sha = hashlib.sha256(_read_object(store, version["pdf_sha"])).hexdigest()
+        seen = tx.conn.execute(
+            "SELECT recorded_at FROM acceptances WHERE contract_id = ? AND version_n = ? "
+            "AND accepted_by = ? AND pdf_sha = ?",
+            (contract.id, contract.version, name, sha),
+        ).fetchone()
+        if seen is not None:
+            raise Duplicate(
+                f"{name} already accepted this PDF of {contract.id} at {seen['recorded_at']}"
+            )
+        cursor = tx.conn.execute(
+            "INSERT INTO acceptances (contract_id, version_n, accepted_by, pdf_sha, "
+            "recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (contract.id, contract.version, name, sha, actor, now_iso()),
+        )
+        tx.audit(
+            "acceptance.record",
+            contract.id,
+            {
+                "version": contract.version,
+                "accepted_by": name,
+                "pdf_sha256": sha,
+                "kind": "click-through acceptance (not a digital signature)",
+            },
+        )
+        row = tx.conn.execute(
+            "SELECT * FROM acceptances WHERE id = ?", (cursor.lastrowid,)
+        ).fetchone()
+    return _acceptance(row)

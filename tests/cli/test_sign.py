@@ -1,0 +1,132 @@
+"""`contractctl sign`, `verify` and `accept` as a user runs them: exit codes, stdout/stderr."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli, snapshot
+from tests.test_signing import PASS, copy_base
+
+
+@pytest.fixture
+def setup(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Cli, list[str]]:
+    home, ids = copy_base(tmp_path_factory, tmp_path)
+    monkeypatch.setenv("CONTRACTCTL_KEY_PASSPHRASE", PASS)
+    return Cli(home), ids
+
+
+def test_sign_both_parties_then_verify_the_contract(setup: tuple[Cli, list[str]]) -> None:
+    cli, (cid, _, _) = setup
+    first = cli("sign", cid, "--key", "org", "--reason", "同意", "--location", "上海")
+    assert first.code == 0, first.stderr
+    assert first.stdout.strip() == "signing"
+    assert "certified by 示例科技有限公司 for the company" in first.stderr
+    assert "Next to sign: counterparty" in first.stderr
+    second = cli("sign", cid, "--key", "person-li-lei", "--party", "counterparty", "--json")
+    assert second.code == 0, second.stderr
+    data = second.json()
+    assert (data["status"], data["party"], data["seq"], data["certify"]) == (
+        "signed",
+        "counterparty",
+        2,
+        False,
+    )
+    assert Path(data["pdf"]).is_file() and data["level"] == "B-B"
+    verified = cli("verify", cid, "--json")
+    assert verified.code == 0, verified.stdout + verified.stderr
+    report = verified.json()
+    assert report["verdict"] == "valid"
+    assert [s["signer"] for s in report["signatures"]] == ["示例科技有限公司", "Li Lei"]
+    human = cli("verify", data["pdf"])
+    assert human.code == 0 and "valid (validated at " in human.stdout
+
+
+def test_verify_exits_1_on_a_tampered_file_and_2_on_bad_usage(
+    setup: tuple[Cli, list[str]], tmp_path: Path
+) -> None:
+    cli, (cid, _, _) = setup
+    pdf = Path(cli("sign", cid, "--key", "org", "--json").json()["pdf"])
+    tampered = tmp_path / "tampered.pdf"
+    data = bytearray(pdf.read_bytes())
+    data[10] ^= 0x01
+    tampered.write_bytes(bytes(data))
+    result = cli("verify", str(tampered), "--json")
+    assert result.code == 1
+    assert result.json()["verdict"] == "invalid"
+    human = cli("verify", str(tampered))
+    assert human.code == 1 and "digest mismatch" in human.stdout
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"not a pdf at all")
+    cannot = cli("verify", str(junk), "--json")
+    assert cannot.code == 1 and cannot.json()["verdict"] == "cannot_verify"
+    assert cli("verify", str(pdf), "--at", "someday").code == 2
+    assert cli("verify", str(tmp_path / "missing.pdf")).code == 2
+    assert cli("verify", str(pdf), "--trust", str(tmp_path / "nope.pem")).code == 2
+
+
+def test_sign_refusals_name_the_reason_and_change_nothing(
+    setup: tuple[Cli, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli, (cid, no_pdf, still_draft) = setup
+    before = snapshot(cli.home)
+    wrong_state = cli("sign", still_draft, "--key", "org")
+    assert wrong_state.code == 3
+    assert f"{still_draft} is draft: only approved contracts can be signed" in wrong_state.stderr
+    out_of_order = cli("sign", cid, "--key", "person-li-lei", "--party", "counterparty")
+    assert out_of_order.code == 3 and "company must sign before counterparty" in (
+        out_of_order.stderr
+    )
+    assert cli("sign", no_pdf, "--key", "org").code == 2
+    assert cli("sign", cid, "--key", "nobody").code == 2
+    assert cli("sign", cid, "--key", "org", "--party", "witness").code == 2
+    monkeypatch.setenv("CONTRACTCTL_KEY_PASSPHRASE", "wrong")
+    wrong = cli("sign", cid, "--key", "org")
+    assert wrong.code == 2 and "wrong passphrase" in wrong.stderr
+    assert snapshot(cli.home) == before
+
+
+def test_sign_without_a_passphrase_and_no_terminal_exits_2(
+    setup: tuple[Cli, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli, (cid, _, _) = setup
+    monkeypatch.delenv("CONTRACTCTL_KEY_PASSPHRASE")
+    before = snapshot(cli.home)
+    result = cli("sign", cid, "--key", "org")
+    assert result.code == 2
+    assert "CONTRACTCTL_KEY_PASSPHRASE" in result.stderr
+    assert snapshot(cli.home) == before
+    help_text = cli("sign", "--help").stdout
+    assert "--key" in help_text and "CONTRACTCTL_KEY_PASSPHRASE" in help_text
+    assert "--passphrase" not in help_text
+
+
+def test_accept_records_evidence_and_refuses_a_repeat(setup: tuple[Cli, list[str]]) -> None:
+    cli, (cid, _, still_draft) = setup
+    result = cli("accept", cid, "--by", "Zhang San", "--json")
+    assert result.code == 0, result.stderr
+    record = result.json()
+    assert record["kind"] == "acceptance" and len(record["pdf_sha256"]) == 64
+    human = cli("accept", cid, "--by", "Li Si")
+    assert human.stdout.strip() == record["pdf_sha256"]
+    assert "not a digital signature" in human.stderr
+    assert cli("accept", cid, "--by", "Zhang San").code == 3
+    assert cli("accept", still_draft, "--by", "Zhang San").code == 3
+    assert cli("accept", cid).code == 2  # --by is required
+
+
+def test_verify_an_untrusted_signer_quietly_then_with_its_root(
+    setup: tuple[Cli, list[str]], tmp_path: Path
+) -> None:
+    cli, (cid, _, _) = setup
+    pdf = cli("sign", cid, "--key", "org", "--json").json()["pdf"]
+    (root,) = (cli.home / "keys" / "trust").glob("*.pem")
+    kept = root.rename(tmp_path / "root.pem")  # the store no longer trusts its test CA
+    untrusted = cli("verify", pdf)
+    assert untrusted.code == 1
+    assert "does not chain to a trusted root" in untrusted.stdout
+    assert "Traceback" not in untrusted.stderr and untrusted.stderr == ""
+    assert cli("verify", pdf, "--trust", str(kept)).code == 0
