@@ -29,7 +29,7 @@ from typing import Any
 from contractctl import clauses, extract
 from contractctl.contracts import Contract, NewContract, NewVersion, create_contract, get_contract
 from contractctl.errors import ContractctlError, InvalidInput, NotAllowed, ValidationFailed
-from contractctl.fields import FieldProblem, Problem, validate_values
+from contractctl.fields import PARTY_ATTRIBUTES, FieldProblem, Problem, validate_values
 from contractctl.money import Money
 from contractctl.parties import add_party, get_party
 from contractctl.progress import NullProgress, Progress
@@ -163,7 +163,7 @@ def _party_resolver(store: Store) -> Callable[[Any], dict[str, Any]]:
     return resolve_party
 
 
-_ATTRS = ("name", "uscc", "address", "legal_rep", "contact", "phone", "email", "bank", "account")
+_ATTRS = PARTY_ATTRIBUTES
 
 
 def prepare(store: Store, request: DraftRequest, *, ask: Ask | None = None) -> Prepared:

@@ -13,22 +13,15 @@ from typing import Any
 
 from contractctl import uscc as uscc_codes
 from contractctl.errors import Duplicate, InvalidInput, NotFound
+from contractctl.fields import PARTY_ATTRIBUTES
 from contractctl.money import Money
 from contractctl.store import Store, Tx
 from contractctl.store.audit import now_iso
 
 KINDS = ("company", "person")
 RISK_LEVELS = ("low", "medium", "high")
-DETAIL_FIELDS = (
-    "address",
-    "legal_rep",
-    "contact",
-    "phone",
-    "email",
-    "bank",
-    "account",
-    "notes",
-)
+#: Everything but name and credit code: what a contract shows of a party, plus notes.
+DETAIL_FIELDS = (*(a for a in PARTY_ATTRIBUTES if a not in ("name", "uscc")), "notes")
 EDITABLE = ("name", "kind", "uscc", "risk_level", *DETAIL_FIELDS)
 
 
