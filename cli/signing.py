@@ -44,6 +44,27 @@ def sign_command(
     location: Annotated[
         str | None, typer.Option("--location", help="Location recorded in the signature.")
     ] = None,
+    seal: Annotated[
+        str,
+        typer.Option(
+            "--seal",
+            metavar="auto|none|IMAGE",
+            help="Visible seal: auto (drawn from the key: round for an organisation, "
+            "square for a person), none (invisible signature) or a PNG/JPEG file.",
+        ),
+    ] = "none",
+    page: Annotated[
+        int | None,
+        typer.Option("--page", metavar="N", help="Page of the seal (default: the last page)."),
+    ] = None,
+    box: Annotated[
+        str | None,
+        typer.Option(
+            "--box",
+            metavar="x1,y1,x2,y2",
+            help="Seal box in PDF points (default: the party's line of the signature block).",
+        ),
+    ] = None,
 ) -> None:
     """Sign the current version's PDF (PAdES) of an approved contract; prints its status.
 
@@ -52,9 +73,11 @@ def sign_command(
     from contractctl.cli.keys import passphrase
 
     from contractctl.keys import get_identity
+    from contractctl.seal import check_request
     from contractctl.signing import sign
 
     app = app_context(ctx)
+    seal_request = check_request(seal, page, box)  # bad options: exit 2 before any prompt
     store = app.store()
     get_identity(store.home, key)  # an unknown key is reported before any prompt
     result = sign(
@@ -66,6 +89,7 @@ def sign_command(
         party=party.value if party else None,
         reason=reason,
         location=location,
+        seal=seal_request,
     )
     if app.json:
         emit_json(result.to_dict())

@@ -44,6 +44,8 @@ from contractctl.store.audit import now_iso
 if TYPE_CHECKING:
     from pyhanko.sign.signers import SimpleSigner
 
+    from contractctl.seal import SealRequest
+
 DEFAULT_SIGNATORIES: tuple[str, ...] = ("company", "counterparty")
 #: The signature level `sign` produces (no timestamp yet: baseline B-B).
 LEVEL = "B-B"
@@ -155,12 +157,14 @@ def sign(
     party: str | None = None,
     reason: str | None = None,
     location: str | None = None,
+    seal: SealRequest | None = None,
 ) -> SignResult:
     """Sign the current version's PDF of an approved contract with the identity ``key``.
 
     Checks state and order first (exit 3: "C-2026-0001 is in_review: only approved
     contracts can be signed"), opens the key once, then signs and records everything in
-    one transaction. Returns what was signed and the contract's new status.
+    one transaction. Returns what was signed and the contract's new status. ``seal`` asks
+    for a visible seal (contractctl.seal); without it the signature field is invisible.
     """
     from contractctl import keys
 
@@ -184,6 +188,8 @@ def sign(
         who = choose_party(order, signed, due)
         seq = len(signed) + 1
         certify = who == "company" and seq == 1
+        if seal is not None and seal.visible:
+            _check_visible_allowed(tx, contract)
         before_sha = version["pdf_sha"]
         before = _read_object(store, before_sha)
         signed_pdf, field = _sign_bytes(
@@ -193,6 +199,9 @@ def sign(
             seq=seq,
             reason=reason,
             location=location,
+            seal=seal,
+            party=who,
+            kind=identity.kind,
         )
         after_sha = tx.put_bytes(signed_pdf)
         signed_at = now_iso()
@@ -324,8 +333,15 @@ def _sign_bytes(
     seq: int,
     reason: str | None,
     location: str | None,
+    seal: SealRequest | None = None,
+    party: str = "company",
+    kind: str = "organisation",
 ) -> tuple[bytes, str]:
-    """Sign ``pdf`` once (incremental update, invisible field); the new bytes and field name."""
+    """Sign ``pdf`` once (incremental update); the new bytes and field name.
+
+    The field is invisible unless ``seal`` asks for a visible one: then it sits where
+    contractctl.seal.place puts it, with the drawn or image seal as its appearance.
+    """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.sign import fields, signers
@@ -343,13 +359,66 @@ def _sign_bytes(
             reason=reason,
             location=location,
         )
-        pdf_signer = signers.PdfSigner(
-            meta, signer=signer, new_field_spec=fields.SigFieldSpec(sig_field_name=field)
-        )
+        spec = fields.SigFieldSpec(sig_field_name=field)
+        style = None
+        if seal is not None and seal.visible:
+            spec, style = _visible_field(pdf, writer, field, seal, signer, party, kind)
+        pdf_signer = signers.PdfSigner(meta, signer=signer, new_field_spec=spec, stamp_style=style)
         out = pdf_signer.sign_pdf(writer, bytes_reserved=_bytes_reserved(signer))
     except (PdfError, SigningError, ValueError) as exc:
         raise InvalidInput(f"cannot sign this PDF: {exc}") from exc
     return bytes(out.getvalue()), field
+
+
+def _check_visible_allowed(tx: Tx, contract: Contract) -> None:
+    """A new visible field after a certification signature fails pyHanko's DocMDP check."""
+    certified = tx.conn.execute(
+        "SELECT 1 FROM signatures WHERE contract_id = ? AND version_n = ? AND certify = 1",
+        (contract.id, contract.version),
+    ).fetchone()
+    if certified is not None:
+        raise NotAllowed(
+            f"{contract.id} was certified by the company: a visible seal added now would "
+            "make the certification fail validation",
+            hint="sign with --seal none",
+        )
+
+
+def _visible_field(
+    pdf: bytes,
+    writer: Any,
+    field: str,
+    seal: SealRequest,
+    signer: SimpleSigner,
+    party: str,
+    kind: str,
+) -> tuple[Any, Any]:
+    """The field spec (page, box) and stamp style of a visible seal."""
+    from pyhanko.sign import fields
+
+    from contractctl import seal as seals
+
+    name = _common_name(signer)
+    size = seals.seal_size(kind)
+    count = int(writer.root["/Pages"]["/Count"])
+    last = (seal.page or count) - 1
+    if last >= count:
+        raise InvalidInput(f"--page {seal.page}: the PDF has {count} page(s)")
+    page_ref, _ = writer.find_page_for_modification(last)
+    x0, y0, x1, y1 = (float(v) for v in page_ref.get_object()["/MediaBox"])
+    placement = seals.place(
+        pdf,
+        seal,
+        page_count=count,
+        page_size=(x1 - x0, y1 - y0),
+        party=party,
+        name=name,
+        size=size,
+    )
+    bx1, by1, bx2, by2 = placement.box
+    box = (round(bx1), round(by1), round(bx2), round(by2))
+    spec = fields.SigFieldSpec(sig_field_name=field, on_page=placement.page, box=box)
+    return spec, seals.stamp_style(seal.mode, kind=kind, name=name)
 
 
 def _free_field_name(writer: Any, seq: int) -> str:

@@ -130,3 +130,15 @@ def test_verify_an_untrusted_signer_quietly_then_with_its_root(
     assert "does not chain to a trusted root" in untrusted.stdout
     assert "Traceback" not in untrusted.stderr and untrusted.stderr == ""
     assert cli("verify", pdf, "--trust", str(kept)).code == 0
+
+
+def test_sign_with_a_bad_seal_box_exits_2_and_signs_nothing(setup: tuple[Cli, list[str]]) -> None:
+    cli, (cid, _, _) = setup
+    before = snapshot(cli.home)
+    bad = cli("sign", cid, "--key", "org", "--seal", "auto", "--box", "100,100,50,50")
+    assert bad.code == 2 and "--box" in bad.stderr
+    assert snapshot(cli.home) == before
+    sealed = cli("sign", cid, "--key", "org", "--seal", "auto", "--json")
+    assert sealed.code == 0, sealed.stderr
+    verified = cli("verify", cid, "--json")
+    assert verified.code == 0 and verified.json()["verdict"] == "valid"
