@@ -50,9 +50,11 @@ def sign_command(
             "--seal",
             metavar="auto|none|IMAGE",
             help="Visible seal: auto (drawn from the key: round for an organisation, "
-            "square for a person), none (invisible signature) or a PNG/JPEG file.",
+            "square for a person; the default), none (invisible signature) or a "
+            "PNG/JPEG file. A certifying first seal also makes the empty seal fields of "
+            "the later signatories; without it, later seals cannot be visible.",
         ),
-    ] = "none",
+    ] = "auto",
     page: Annotated[
         int | None,
         typer.Option("--page", metavar="N", help="Page of the seal (default: the last page)."),
@@ -62,7 +64,8 @@ def sign_command(
         typer.Option(
             "--box",
             metavar="x1,y1,x2,y2",
-            help="Seal box in PDF points (default: the party's line of the signature block).",
+            help="Seal box in PDF points (default: the party's line of the signature block). "
+            "Only for the first signature: later seals fill the field it made.",
         ),
     ] = None,
 ) -> None:

@@ -48,6 +48,7 @@ def run_demo(home: Path | None, actor: str, narrator: Narrator) -> DemoResult:
         _add_counterparties,
         _draft_purchase_contract,
         _approve_by_rules,
+        _sign_and_verify,
         _audit_trail,
     ]
     for step in steps:
@@ -222,6 +223,71 @@ def _approve_by_rules(home: Path, actor: str, narrator: Narrator) -> None:
             narrator.say(f"contractctl approve {contract.id} --as {person}  ({note})")
         status = get_contract(store.conn, contract.id).status
     narrator.say(f"{contract.id} is now {status}")
+
+
+DEMO_PASSPHRASE = "demo-only-passphrase"
+
+
+def _sign_and_verify(home: Path, actor: str, narrator: Narrator) -> None:
+    from contractctl.keys import init_test_identities, trust_anchors
+    from contractctl.seal import SealRequest
+    from contractctl.signing import sign
+    from contractctl.verify import verify_contract, verify_pdf
+
+    narrator.step("Sign for both parties (PAdES) and verify")
+    contract_id = "C-" + _demo_year() + "-0001"
+    with Store.open(home) as store:
+        company = store.settings.company.name
+        init_test_identities(store, actor, org=company, person=None, passphrase=DEMO_PASSPHRASE)
+        init_test_identities(
+            store,
+            actor,
+            org="上海星河电子科技有限公司",
+            person=None,
+            passphrase=DEMO_PASSPHRASE,
+            name="xinghe",
+        )
+        narrator.say(
+            f"contractctl keys init --org {company}  (TEST identities from a local "
+            "test CA; real use: keys import, passphrase from CONTRACTCTL_KEY_PASSPHRASE)"
+        )
+        first = sign(
+            store,
+            actor,
+            contract_id,
+            key="org",
+            passphrase=DEMO_PASSPHRASE,
+            party="company",
+            seal=SealRequest(mode="auto"),
+        )
+        narrator.say(
+            f"contractctl sign {contract_id} --key org --seal auto  -> {first.status} "
+            "(certifying signature, red round seal over 甲方（盖章）)"
+        )
+        second = sign(
+            store,
+            actor,
+            contract_id,
+            key="xinghe",
+            passphrase=DEMO_PASSPHRASE,
+            party="counterparty",
+        )
+        narrator.say(f"contractctl sign {contract_id} --key xinghe  -> {second.status}")
+        trust = trust_anchors(home)
+        report = verify_contract(store, contract_id, trust=trust)
+        for item in report.to_dict()["signatures"]:
+            narrator.say(
+                f"  {item['signer']}: intact {item['intact']}, trusted "
+                f"{item['trusted']}, changes after it: {item['modifications']}"
+            )
+        narrator.say(f"contractctl verify {contract_id}: {report.verdict}")
+        signed_pdf = Path(second.to_dict()["pdf"]).read_bytes()
+    # One byte inside the first page-content stream, which every signature covers.
+    tampered = bytearray(signed_pdf)
+    index = signed_pdf.find(b"stream") + 50
+    tampered[index] = (tampered[index] + 1) % 256
+    verdict = verify_pdf(bytes(tampered), trust=trust).verdict
+    narrator.say(f"a copy with one byte changed: verify says {verdict} (exit 1)")
 
 
 def _demo_year() -> str:

@@ -61,7 +61,7 @@ class Placement:
 class SealRequest:
     """What `sign --seal/--page/--box` asked for: mode is auto, none or an image path."""
 
-    mode: str = "none"
+    mode: str = "auto"
     page: int | None = None  # 1-based, as the user writes it
     box: tuple[float, float, float, float] | None = None
 
@@ -205,12 +205,20 @@ def _find_block_line(
 # -- appearance -------------------------------------------------------------------------
 
 
-def stamp_style(mode: str, *, kind: str, name: str) -> BaseStampStyle:
-    """The pyHanko stamp style for ``--seal auto`` (drawn seal) or an image file."""
+def stamp_style(mode: str, *, kind: str, name: str, natural_size: bool = False) -> BaseStampStyle:
+    """The pyHanko stamp style for ``--seal auto`` (drawn seal) or an image file.
+
+    The drawn seal fills its box; with ``natural_size`` (a box made in advance, as large
+    as a round seal) it keeps its own size (seal_size) and sits in the middle of the box.
+    """
     from pyhanko.stamp import StaticStampStyle
 
     if mode == "auto":
-        return _drawn_style(round_seal=kind != "person", name=name)
+        return _drawn_style(
+            round_seal=kind != "person",
+            name=name,
+            max_size=seal_size(kind) if natural_size else None,
+        )
     try:
         from pyhanko.pdf_utils.images import PdfImage
     except ImportError as exc:  # Pillow is optional in pyHanko
@@ -252,7 +260,7 @@ def subset_font(text: str) -> bytes:
     return out.getvalue()
 
 
-def _drawn_style(*, round_seal: bool, name: str) -> BaseStampStyle:
+def _drawn_style(*, round_seal: bool, name: str, max_size: float | None = None) -> BaseStampStyle:
     from pyhanko.pdf_utils import content, generic, layout
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
     from pyhanko.stamp import BaseStamp, BaseStampStyle
@@ -277,9 +285,14 @@ def _drawn_style(*, round_seal: bool, name: str) -> BaseStampStyle:
             def glyph(char: str) -> bytes:
                 return bytes(engine.shape(char).graphics_ops)
 
-            size = min(float(self.box.width), float(self.box.height))
+            width, height = float(self.box.width), float(self.box.height)
+            size = min(width, height, max_size or width)
             draw = _round_seal if round_seal else _square_seal
-            return [draw(text, size, advance, glyph)]
+            ops = draw(text, size, advance, glyph)
+            dx, dy = (width - size) / 2, (height - size) / 2
+            if dx or dy:
+                ops = b"q 1 0 0 1 %.3f %.3f cm %s Q" % (dx, dy, ops)
+            return [ops]
 
     @dataclass(frozen=True)
     class SealStyle(BaseStampStyle):

@@ -9,6 +9,13 @@ counterparty can still sign); every other signature is an approval signature. A
 certification signature must be the first in a PDF, so a company that signs second
 (``signatories = ["counterparty", "company"]``) gives an approval signature.
 
+Seals are visible by default (``--seal auto``). A new visible field added after a
+certification would fail its DocMDP check, so a visible certifying signature also creates,
+in the same incremental update, the EMPTY signature field of every later signatory, with
+its box on that party's line of the signature block; later signatures fill their field
+(form filling, which the certification allows) and draw their seal in it. Their place
+is fixed then: ``--box``/``--page`` only apply to the first signature.
+
 The store keeps every signed PDF as an object; ``versions.pdf_sha`` points at the
 latest and ``versions.unsigned_pdf_sha`` keeps the PDF as approved. The signature row,
 the status change (approved -> signing -> signed) and the audit events land in one
@@ -163,13 +170,18 @@ def sign(
 
     Checks state and order first (exit 3: "C-2026-0001 is in_review: only approved
     contracts can be signed"), opens the key once, then signs and records everything in
-    one transaction. Returns what was signed and the contract's new status. ``seal`` asks
-    for a visible seal (contractctl.seal); without it the signature field is invisible.
+    one transaction. Returns what was signed and the contract's new status. ``seal`` is
+    the seal asked for (contractctl.seal; default ``auto``, a drawn seal);
+    ``SealRequest("none")`` gives an invisible signature field.
     """
     from contractctl import keys
+    from contractctl.seal import SealRequest
 
+    if seal is None:
+        seal = SealRequest("auto")
     contract = get_contract(store.conn, contract_id)
     due = _check_signable(store, contract, party)
+    _seal_plan(store.conn, contract, due, seal)  # refused before the key is opened
     identity = keys.get_identity(store.home, key)
     if identity.expired:
         raise NotAllowed(
@@ -188,11 +200,11 @@ def sign(
         who = choose_party(order, signed, due)
         seq = len(signed) + 1
         certify = who == "company" and seq == 1
-        if seal is not None and seal.visible:
-            _check_visible_allowed(tx, contract)
+        prepared = _seal_plan(tx.conn, contract, who, seal)
+        later = order[order.index(who) + 1 :] if certify and seal.visible else ()
         before_sha = version["pdf_sha"]
         before = _read_object(store, before_sha)
-        signed_pdf, field = _sign_bytes(
+        signed_pdf, field, fields_made = _sign_bytes(
             before,
             signer,
             certify=certify,
@@ -202,6 +214,8 @@ def sign(
             seal=seal,
             party=who,
             kind=identity.kind,
+            prepared=prepared,
+            later=later,
         )
         after_sha = tx.put_bytes(signed_pdf)
         signed_at = now_iso()
@@ -232,10 +246,12 @@ def sign(
             ),
         )
         remaining = tuple(p for p in order if p not in [*signed, who])
+        extra: dict[str, Any] = {"prepared_fields": fields_made} if fields_made else {}
         tx.audit(
             "signature.add",
             contract.id,
             {
+                **extra,
                 "version": contract.version,
                 "seq": seq,
                 "party": who,
@@ -336,20 +352,28 @@ def _sign_bytes(
     seal: SealRequest | None = None,
     party: str = "company",
     kind: str = "organisation",
-) -> tuple[bytes, str]:
-    """Sign ``pdf`` once (incremental update); the new bytes and field name.
+    prepared: str | None = None,
+    later: tuple[str, ...] = (),
+) -> tuple[bytes, str, dict[str, str]]:
+    """Sign ``pdf`` once (incremental update); the new bytes, the field name and the
+    empty fields made for ``later`` parties (party -> field name).
 
     The field is invisible unless ``seal`` asks for a visible one: then it sits where
-    contractctl.seal.place puts it, with the drawn or image seal as its appearance.
+    contractctl.seal.place puts it, with the drawn or image seal as its appearance. With
+    ``prepared`` the signature fills that existing empty field (its box was fixed when
+    it was made). ``later`` parties each get an empty visible field on their line of the
+    signature block, in this same revision (before a certification seals the form).
     """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.sign import fields, signers
     from pyhanko.sign.general import SigningError
 
+    made: dict[str, str] = {}
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        field = _free_field_name(writer, seq)
+        taken = _field_names(writer)
+        field = prepared if prepared is not None else _free_field_name(taken, seq)
         meta = signers.PdfSignatureMetadata(
             field_name=field,
             md_algorithm="sha256",
@@ -359,29 +383,123 @@ def _sign_bytes(
             reason=reason,
             location=location,
         )
-        spec = fields.SigFieldSpec(sig_field_name=field)
+        spec: Any = fields.SigFieldSpec(sig_field_name=field)
         style = None
-        if seal is not None and seal.visible:
+        boxes: list[tuple[int, tuple[int, int, int, int]]] = []
+        if prepared is not None:
+            if prepared not in taken:
+                raise InvalidInput(f"the signature field {prepared!r} is not in the PDF")
+            spec = None
+            if seal is not None and seal.visible:
+                style = _seal_style(seal, signer, kind)
+        elif seal is not None and seal.visible:
             spec, style = _visible_field(pdf, writer, field, seal, signer, party, kind)
+            boxes.append((spec.on_page, spec.box))
+        taken.add(field)
+        for n, other in enumerate(later, start=seq + 1):
+            name = _free_field_name(taken, n)
+            page, box = _prepared_box(pdf, writer, other, boxes)
+            fields.append_signature_field(
+                writer, fields.SigFieldSpec(sig_field_name=name, on_page=page, box=box)
+            )
+            boxes.append((page, box))
+            taken.add(name)
+            made[other] = name
         pdf_signer = signers.PdfSigner(meta, signer=signer, new_field_spec=spec, stamp_style=style)
         out = pdf_signer.sign_pdf(writer, bytes_reserved=_bytes_reserved(signer))
     except (PdfError, SigningError, ValueError) as exc:
         raise InvalidInput(f"cannot sign this PDF: {exc}") from exc
-    return bytes(out.getvalue()), field
+    return bytes(out.getvalue()), field, made
 
 
-def _check_visible_allowed(tx: Tx, contract: Contract) -> None:
-    """A new visible field after a certification signature fails pyHanko's DocMDP check."""
-    certified = tx.conn.execute(
+def _seal_plan(conn: Any, contract: Contract, party: str, seal: SealRequest) -> str | None:
+    """The empty field made for ``party`` at the certification, if any, and whether the
+    seal asked for can go in: ``--box``/``--page`` cannot move a field made earlier
+    (exit 2); a visible seal after an invisible certification is refused (exit 3)."""
+    certified = conn.execute(
         "SELECT 1 FROM signatures WHERE contract_id = ? AND version_n = ? AND certify = 1",
         (contract.id, contract.version),
     ).fetchone()
-    if certified is not None:
+    if certified is None:
+        return None
+    prepared = _prepared_field(conn, contract, party)
+    if prepared is not None:
+        if seal.visible and (seal.box is not None or seal.page is not None):
+            raise InvalidInput(
+                f"--box/--page: the place of the {party}'s seal was fixed when the company "
+                f"certified {contract.id} (field {prepared})",
+                hint="sign without --box and --page",
+            )
+        return prepared if seal.visible else None
+    if seal.visible:
         raise NotAllowed(
             f"{contract.id} was certified by the company: a visible seal added now would "
             "make the certification fail validation",
             hint="sign with --seal none",
         )
+    return None
+
+
+def _prepared_field(conn: Any, contract: Contract, party: str) -> str | None:
+    """The field name the certifying signature made for ``party`` (its audit event)."""
+    import json
+
+    rows = conn.execute(
+        "SELECT data FROM events WHERE subject = ? AND action = 'signature.add' ORDER BY seq",
+        (contract.id,),
+    )
+    for row in rows:
+        data = json.loads(row["data"])
+        if data.get("version") != contract.version or not data.get("certify"):
+            continue
+        name = (data.get("prepared_fields") or {}).get(party)
+        if isinstance(name, str):
+            return name
+    return None
+
+
+def _prepared_box(
+    pdf: bytes,
+    writer: Any,
+    party: str,
+    boxes: list[tuple[int, tuple[int, int, int, int]]],
+) -> tuple[int, tuple[int, int, int, int]]:
+    """The page and box of a later party's empty field: its line of the signature block
+    on the last page, the size of a round seal (the largest), clear of ``boxes``."""
+    from contractctl import seal as seals
+
+    count = int(writer.root["/Pages"]["/Count"])
+    page_ref, _ = writer.find_page_for_modification(count - 1)
+    x0, y0, x1, y1 = (float(v) for v in page_ref.get_object()["/MediaBox"])
+    size = seals.ROUND_SIZE
+    placement = seals.place(
+        pdf,
+        seals.SealRequest("auto"),
+        page_count=count,
+        page_size=(x1 - x0, y1 - y0),
+        party=party,
+        name="",
+        size=size,
+    )
+    bx1, by1, bx2, by2 = (round(v) for v in placement.box)
+    step = round(size) + 10
+    for _ in range(8):  # no line found for two parties: side by side, not on top
+        if not any(
+            page == placement.page and bx1 < ox2 and ox1 < bx2 and by1 < oy2 and oy1 < by2
+            for page, (ox1, oy1, ox2, oy2) in boxes
+        ):
+            break
+        if bx1 - step >= 0:
+            bx1, bx2 = bx1 - step, bx2 - step
+        else:
+            by1, by2 = by1 + step, by2 + step
+    return placement.page, (bx1, by1, bx2, by2)
+
+
+def _seal_style(seal: SealRequest, signer: SimpleSigner, kind: str) -> Any:
+    from contractctl import seal as seals
+
+    return seals.stamp_style(seal.mode, kind=kind, name=_common_name(signer), natural_size=True)
 
 
 def _visible_field(
@@ -421,11 +539,14 @@ def _visible_field(
     return spec, seals.stamp_style(seal.mode, kind=kind, name=name)
 
 
-def _free_field_name(writer: Any, seq: int) -> str:
-    """``Signature<seq>``, or the next number not taken by a field already in the PDF."""
+def _field_names(writer: Any) -> set[str]:
     from pyhanko.sign import fields
 
-    taken = {name for name, _, _ in fields.enumerate_sig_fields(writer, filled_status=None)}
+    return {name for name, _, _ in fields.enumerate_sig_fields(writer, filled_status=None)}
+
+
+def _free_field_name(taken: set[str], seq: int) -> str:
+    """``Signature<seq>``, or the next number not taken by a field already in the PDF."""
     n = seq
     while f"Signature{n}" in taken:
         n += 1

@@ -34,15 +34,16 @@ def _pages(pdf: Path) -> int:
         return int(PdfFileReader(fh, strict=False).root["/Pages"]["/Count"])
 
 
-def _seal_rects(pdf: Path) -> list[tuple[float, float, float, float]]:
-    """The /Rect of every signature widget with a non-zero area."""
+def _seal_rects(pdf: Path, filled: bool | None = True) -> list[tuple[float, float, float, float]]:
+    """The /Rect of every signed (``filled``; None: every) signature widget with a
+    non-zero area."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign import fields
 
     with pdf.open("rb") as fh:
         reader = PdfFileReader(fh, strict=False)
         rects = []
-        for _, _, ref in fields.enumerate_sig_fields(reader, filled_status=None):
+        for _, _, ref in fields.enumerate_sig_fields(reader, filled_status=filled):
             x1, y1, x2, y2 = (float(v) for v in ref.get_object()["/Rect"])
             if x2 > x1 and y2 > y1:
                 rects.append((x1, y1, x2, y2))
@@ -149,7 +150,7 @@ def test_a_person_gets_a_square_seal_and_seal_none_adds_no_red(
             sign(store, "t", cid, key="person-li-lei", passphrase=PASS, seal=SealRequest("auto"))
     # the square seal itself, as an approval signature on the unsigned PDF
     signer = keys.load_signer(home, "person-li-lei", PASS)
-    data, _ = _sign_bytes(
+    data, _, _ = _sign_bytes(
         _unsigned(home, cid).read_bytes(),
         signer,
         certify=False,
@@ -210,3 +211,84 @@ def test_seal_options_are_checked_before_signing(tmp_path: Path) -> None:
         check_request("auto", 0, None)
     with pytest.raises(InvalidInput, match="not with --seal none"):
         check_request("none", 2, None)
+
+
+def test_the_certification_makes_the_counterpartys_field_and_both_seals_verify(
+    signing_store: tuple[Path, str], tmp_path: Path
+) -> None:
+    from contractctl.seal import text_lines
+
+    home, cid = signing_store
+    with Store.open(home) as store:
+        first = sign(store, "wang.fang", cid, key="org", passphrase=PASS)  # auto by default
+        second = sign(store, "li.lei", cid, key="person-li-lei", passphrase=PASS)
+    assert first.certify and first.field == "Signature1"
+    assert second.field == "Signature2" and second.status == "signed"
+    # the first revision already holds the counterparty's empty field, with its box
+    [company_box] = _seal_rects(first.pdf_path)
+    [empty_box] = _seal_rects(first.pdf_path, filled=False)
+    last = _pages(first.pdf_path)
+    assert _red(_render(first.pdf_path, last, tmp_path), empty_box) == 0
+    # the counterparty signed into it: same box, no new field
+    assert sorted(_seal_rects(second.pdf_path)) == sorted([company_box, empty_box])
+    assert _seal_rects(second.pdf_path, filled=False) == []
+    # its box is on the 乙方（盖章） line
+    lines = text_lines(first.pdf_path.read_bytes(), last - 1)
+    [label] = [box for text, box in lines if "乙方" in text and "盖章" in text]
+    label_y = 841.9 - (label[1] + label[3]) / 2
+    assert empty_box[1] < label_y < empty_box[3]
+    # both verify, without allowing form filling
+    report = verify_pdf(second.pdf_path, trust=keys.trust_anchors(home))
+    assert report.verdict == "valid", report.to_dict()
+    assert [(s.field, s.certify, s.modifications) for s in report.signatures] == [
+        ("Signature1", True, "signatures"),
+        ("Signature2", False, "none"),
+    ]
+    assert verify_pdf(first.pdf_path, trust=keys.trust_anchors(home)).ok
+    out = tools.run(["pdfsig", second.pdf_path], timeout=60, check=False).stdout
+    assert out.count("Signature Validation: Signature is Valid.") == 2, out
+    for pdf in (first.pdf_path, second.pdf_path):
+        checked = tools.run(["qpdf", "--check", pdf], timeout=60, check=False)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert "No syntax or stream encoding errors" in checked.stdout
+    page = _render(second.pdf_path, last, tmp_path)
+    assert _red(page, company_box) > 500
+    assert _red(page, empty_box) > 300
+    # a person's square seal keeps its own size (2.8 cm) in the middle of the larger box
+    x1, y1, x2, y2 = empty_box
+    assert x2 - x1 > 100
+    assert _red(page, (x1, y1, x1 + 8, y2)) == 0 and _red(page, (x2 - 8, y1, x2, y2)) == 0
+
+
+def test_a_prepared_field_has_a_fixed_place_and_seal_none_stays_invisible(
+    signing_store: tuple[Path, str],
+) -> None:
+    home, cid = signing_store
+    with Store.open(home) as store:
+        sign(store, "t", cid, key="org", passphrase=PASS, seal=check_request("auto", 1, None))
+        with pytest.raises(InvalidInput, match="fixed when the company certified"):
+            sign(
+                store,
+                "t",
+                cid,
+                key="person-li-lei",
+                passphrase=PASS,
+                seal=check_request("auto", None, "300,400,420,520"),
+            )
+        with pytest.raises(InvalidInput, match="fixed when the company certified"):
+            sign(
+                store,
+                "t",
+                cid,
+                key="person-li-lei",
+                passphrase=PASS,
+                seal=check_request("auto", 1, None),
+            )
+        second = sign(
+            store, "t", cid, key="person-li-lei", passphrase=PASS, seal=SealRequest("none")
+        )
+    # --seal none: an invisible signature; the prepared field stays empty
+    assert second.field == "Signature3"
+    assert len(_seal_rects(second.pdf_path, filled=False)) == 1
+    report = verify_pdf(second.pdf_path, trust=keys.trust_anchors(home))
+    assert report.verdict == "valid", report.to_dict()

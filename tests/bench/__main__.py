@@ -8,7 +8,13 @@ import time
 
 from tests.bench.harness import record, render
 
-BENCHMARKS = ["bench_foundation", "bench_drafting", "bench_convert", "bench_approval"]
+BENCHMARKS = [
+    "bench_foundation",
+    "bench_drafting",
+    "bench_convert",
+    "bench_approval",
+    "bench_signing",
+]
 
 
 def main(argv: list[str]) -> int:

@@ -19,6 +19,9 @@ def test_the_demo_walks_its_steps_on_the_given_store_and_leaves_it_valid(tmp_pat
     assert "P-0001 上海星河电子科技有限公司" in out
     assert "a mistyped code is refused (exit 2)" in out
     assert "chain intact" in out
+    assert "C-" in out and "is now approved" in out
+    assert "-> signed" in out and "verify C-" in out and ": valid" in out
+    assert "a copy with one byte changed: verify says invalid" in out
     assert "(party.add) was modified" in out
     assert str(home) in out
     with Store.open(home) as store:

@@ -142,3 +142,39 @@ def test_sign_with_a_bad_seal_box_exits_2_and_signs_nothing(setup: tuple[Cli, li
     assert sealed.code == 0, sealed.stderr
     verified = cli("verify", cid, "--json")
     assert verified.code == 0 and verified.json()["verdict"] == "valid"
+
+
+def test_sign_seals_by_default_and_later_seals_fill_the_fields_made_at_certification(
+    setup: tuple[Cli, list[str]],
+) -> None:
+    from tests.test_seal import _seal_rects
+
+    cli, (cid, _, _) = setup
+    first = cli("sign", cid, "--key", "org", "--json")
+    assert first.code == 0, first.stderr
+    pdf = Path(first.json()["pdf"])
+    assert len(_seal_rects(pdf)) == 1 and len(_seal_rects(pdf, filled=False)) == 1
+    before = snapshot(cli.home)
+    moved = cli("sign", cid, "--key", "person-li-lei", "--box", "300,400,420,520")
+    assert moved.code == 2
+    assert "fixed when the company certified" in moved.stderr
+    assert snapshot(cli.home) == before
+    second = cli("sign", cid, "--key", "person-li-lei", "--json")
+    assert second.code == 0, second.stderr
+    assert second.json()["field"] == "Signature2"
+    assert len(_seal_rects(Path(second.json()["pdf"]))) == 2
+    verified = cli("verify", cid, "--json")
+    assert verified.code == 0, verified.stdout
+    assert [s["modifications"] for s in verified.json()["signatures"]] == ["signatures", "none"]
+
+
+def test_after_an_invisible_certification_a_visible_seal_exits_3(
+    setup: tuple[Cli, list[str]],
+) -> None:
+    cli, (cid, _, _) = setup
+    assert cli("sign", cid, "--key", "org", "--seal", "none").code == 0
+    refused = cli("sign", cid, "--key", "person-li-lei")
+    assert refused.code == 3
+    assert "a visible seal added now would make the certification fail" in refused.stderr
+    assert cli("sign", cid, "--key", "person-li-lei", "--seal", "none").code == 0
+    assert cli("verify", cid).code == 0
