@@ -292,3 +292,29 @@ def test_a_prepared_field_has_a_fixed_place_and_seal_none_stays_invisible(
     assert len(_seal_rects(second.pdf_path, filled=False)) == 1
     report = verify_pdf(second.pdf_path, trust=keys.trust_anchors(home))
     assert report.verdict == "valid", report.to_dict()
+
+
+def test_a_scanned_seal_image_is_stamped_and_the_signature_verifies(
+    signing_store: tuple[Path, str], tmp_path: Path
+) -> None:
+    from PIL import Image, ImageDraw
+
+    stamp = tmp_path / "公章.png"
+    image = Image.new("RGB", (400, 400), "white")
+    ImageDraw.Draw(image).ellipse((10, 10, 390, 390), outline=(220, 0, 0), width=24)
+    ImageDraw.Draw(image).regular_polygon((200, 200, 80), 5, fill=(220, 0, 0))
+    image.save(stamp)
+    home, cid = signing_store
+    with Store.open(home) as store:
+        result = sign(
+            store,
+            "wang.fang",
+            cid,
+            key="org",
+            passphrase=PASS,
+            seal=check_request(str(stamp), None, None),
+        )
+    pdf = result.pdf_path
+    assert verify_pdf(pdf, trust=keys.trust_anchors(home)).ok
+    [box] = _seal_rects(pdf)
+    assert _red(_render(pdf, _pages(pdf), tmp_path), box) > 500
