@@ -68,6 +68,22 @@ def sign_command(
             "Only for the first signature: later seals fill the field it made.",
         ),
     ] = None,
+    tsa: Annotated[
+        str | None,
+        typer.Option(
+            "--tsa",
+            metavar="URL",
+            help="Add an RFC 3161 timestamp from this timestamp authority (level B-T). "
+            "If it fails or times out, nothing is signed (exit 4) unless --tsa-optional.",
+        ),
+    ] = None,
+    tsa_optional: Annotated[
+        bool,
+        typer.Option(
+            "--tsa-optional",
+            help="If the TSA fails, sign without a timestamp (level B-B) and say why.",
+        ),
+    ] = False,
 ) -> None:
     """Sign the current version's PDF (PAdES) of an approved contract; prints its status.
 
@@ -75,12 +91,17 @@ def sign_command(
     """
     from contractctl.cli.keys import passphrase
 
+    from contractctl.errors import InvalidInput
     from contractctl.keys import get_identity
     from contractctl.seal import check_request
-    from contractctl.signing import sign
+    from contractctl.signing import check_tsa_url, sign
 
     app = app_context(ctx)
     seal_request = check_request(seal, page, box)  # bad options: exit 2 before any prompt
+    if tsa is not None:
+        check_tsa_url(tsa)
+    elif tsa_optional:
+        raise InvalidInput("--tsa-optional needs --tsa URL")
     store = app.store()
     get_identity(store.home, key)  # an unknown key is reported before any prompt
     result = sign(
@@ -93,6 +114,8 @@ def sign_command(
         reason=reason,
         location=location,
         seal=seal_request,
+        tsa_url=tsa,
+        tsa_optional=tsa_optional,
     )
     if app.json:
         emit_json(result.to_dict())
@@ -103,6 +126,10 @@ def sign_command(
         f"{result.contract_id} v{result.version}: {kind} by {result.signer} for the "
         f"{result.party} ({result.level}, field {result.field})"
     )
+    if result.timestamp is not None:
+        app.note(f"Timestamp: {result.timestamp} from {result.tsa}")
+    if result.timestamp_skipped is not None:
+        app.note(f"Timestamp skipped (--tsa-optional): {result.timestamp_skipped}")
     if result.remaining:
         app.note(f"Next to sign: {', '.join(result.remaining)}")
     app.note(f"Signed PDF: {result.pdf_path}")

@@ -24,6 +24,14 @@ transaction, so a failure leaves the store as it was.
 ``accept`` records a click-through acceptance: who, when and the SHA-256 of the exact PDF
 shown. It is evidence of assent, kept in its own table, and never called a signature.
 
+``sign(..., tsa_url=URL)`` adds an RFC 3161 signature timestamp from that TSA (pyHanko's
+HTTPTimeStamper, one request, bounded by ``tsa_timeout`` seconds): the level becomes B-T
+and the token's genTime is recorded as the signature's ``timestamp``. When the TSA fails
+(refused, timed out, HTTP error, bad reply) signing stops with exit 4 and nothing is
+stored, unless ``tsa_optional`` allows signing without it: then the level is B-B and
+``SignResult.timestamp_skipped`` says why. The request is made while the store's write
+lock is held (the timestamp covers the signature value, made inside the transaction).
+
 pyHanko and cryptography are imported inside the functions that use them.
 """
 
@@ -33,7 +41,7 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +52,7 @@ from contractctl.errors import (
     InvalidInput,
     NotAllowed,
     StoreProblem,
+    ToolFailed,
 )
 from contractctl.store import Store, Tx
 from contractctl.store.audit import now_iso
@@ -54,8 +63,12 @@ if TYPE_CHECKING:
     from contractctl.seal import SealRequest
 
 DEFAULT_SIGNATORIES: tuple[str, ...] = ("company", "counterparty")
-#: The signature level `sign` produces (no timestamp yet: baseline B-B).
+#: The signature level `sign` produces without a timestamp: baseline B-B.
 LEVEL = "B-B"
+#: ... and with an RFC 3161 signature timestamp.
+LEVEL_T = "B-T"
+#: Room for a timestamp token (TSA certificate chain, signed attributes) in the signature.
+TSA_RESERVE = 16384
 SIGNABLE = ("approved", "signing")
 ACCEPTABLE = ("approved", "signing", "signed", "active")
 #: Room for the CMS signed attributes and structure beyond certificates and signature.
@@ -81,6 +94,9 @@ class SignResult:
     pdf_path: Path
     signed_at: str
     remaining: tuple[str, ...]
+    timestamp: str | None = None
+    tsa: str | None = None
+    timestamp_skipped: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The `sign --json` shape."""
@@ -100,6 +116,9 @@ class SignResult:
             "sha256": self.pdf_sha,
             "signed_at": self.signed_at,
             "remaining": list(self.remaining),
+            "timestamp": self.timestamp,
+            "tsa": self.tsa,
+            "timestamp_skipped": self.timestamp_skipped,
         }
 
 
@@ -165,6 +184,9 @@ def sign(
     reason: str | None = None,
     location: str | None = None,
     seal: SealRequest | None = None,
+    tsa_url: str | None = None,
+    tsa_optional: bool = False,
+    tsa_timeout: float = 10,
 ) -> SignResult:
     """Sign the current version's PDF of an approved contract with the identity ``key``.
 
@@ -172,11 +194,14 @@ def sign(
     contracts can be signed"), opens the key once, then signs and records everything in
     one transaction. Returns what was signed and the contract's new status. ``seal`` is
     the seal asked for (contractctl.seal; default ``auto``, a drawn seal);
-    ``SealRequest("none")`` gives an invisible signature field.
+    ``SealRequest("none")`` gives an invisible signature field. ``tsa_url`` asks that TSA
+    for an RFC 3161 timestamp (level B-T); see the module docstring for its failures.
     """
     from contractctl import keys
     from contractctl.seal import SealRequest
 
+    if tsa_url is not None:
+        check_tsa_url(tsa_url)
     if seal is None:
         seal = SealRequest("auto")
     contract = get_contract(store.conn, contract_id)
@@ -204,19 +229,31 @@ def sign(
         later = order[order.index(who) + 1 :] if certify and seal.visible else ()
         before_sha = version["pdf_sha"]
         before = _read_object(store, before_sha)
-        signed_pdf, field, fields_made = _sign_bytes(
-            before,
-            signer,
-            certify=certify,
-            seq=seq,
-            reason=reason,
-            location=location,
-            seal=seal,
-            party=who,
-            kind=identity.kind,
-            prepared=prepared,
-            later=later,
-        )
+        options: dict[str, Any] = {
+            "certify": certify,
+            "seq": seq,
+            "reason": reason,
+            "location": location,
+            "seal": seal,
+            "party": who,
+            "kind": identity.kind,
+            "prepared": prepared,
+            "later": later,
+        }
+        stamper = _TsaClient(tsa_url, tsa_timeout) if tsa_url is not None else None
+        skipped: str | None = None
+        try:
+            signed_pdf, field, fields_made = _sign_bytes(
+                before, signer, timestamper=stamper, **options
+            )
+        except TsaFailed as exc:
+            if not tsa_optional:
+                raise
+            skipped = exc.message
+            stamper = None
+            signed_pdf, field, fields_made = _sign_bytes(before, signer, **options)
+        timestamp = stamper.gen_time if stamper is not None else None
+        level = LEVEL_T if timestamp is not None else LEVEL
         after_sha = tx.put_bytes(signed_pdf)
         signed_at = now_iso()
         common_name = _common_name(signer)
@@ -228,7 +265,7 @@ def sign(
         tx.conn.execute(
             "INSERT INTO signatures (contract_id, version_n, seq, party, key_name, signer, "
             "fingerprint, certify, level, timestamp, pdf_before, pdf_after, signed_by, "
-            "signed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
+            "signed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 contract.id,
                 contract.version,
@@ -238,7 +275,8 @@ def sign(
                 common_name,
                 identity.fingerprint,
                 int(certify),
-                LEVEL,
+                level,
+                timestamp,
                 before_sha,
                 after_sha,
                 actor,
@@ -260,7 +298,10 @@ def sign(
                 "fingerprint": identity.fingerprint,
                 "test_identity": identity.test,
                 "certify": certify,
-                "level": LEVEL,
+                "level": level,
+                "timestamp": timestamp,
+                **({"tsa": tsa_url} if tsa_url is not None else {}),
+                **({"timestamp_skipped": skipped} if skipped is not None else {}),
                 "field": field,
                 "pdf_before": before_sha,
                 "pdf_after": after_sha,
@@ -284,14 +325,97 @@ def sign(
         signer=common_name,
         fingerprint=identity.fingerprint,
         certify=certify,
-        level=LEVEL,
+        level=level,
         field=field,
         status=status,
         pdf_sha=after_sha,
         pdf_path=store.objects.path(after_sha),
         signed_at=signed_at,
         remaining=remaining,
+        timestamp=timestamp,
+        tsa=tsa_url,
+        timestamp_skipped=skipped,
     )
+
+
+# -- timestamps -------------------------------------------------------------------------
+
+
+class TsaFailed(ToolFailed):
+    """The timestamp authority refused, timed out or answered with something unusable."""
+
+    kind = "tsa_failed"
+
+
+def check_tsa_url(url: str) -> str:
+    """``url`` if it is an http(s) URL with a host; anything else is bad usage (exit 2)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- reading it checks the port number
+    except ValueError as exc:
+        raise InvalidInput(f"--tsa: {url!r} is not a valid URL: {exc}") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise InvalidInput(
+            f"--tsa: {url!r} is not an http:// or https:// URL",
+            hint="give the RFC 3161 timestamp service's URL, e.g. https://tsa.example.com/",
+        )
+    return url
+
+
+class _TsaClient:
+    """Builds pyHanko's HTTPTimeStamper for one URL and remembers the token's genTime.
+
+    Any failure of the request becomes TsaFailed naming the TSA and the reason.
+    """
+
+    def __init__(self, url: str, timeout: float) -> None:
+        self.url = url
+        self.timeout = timeout
+        self.gen_time: str | None = None
+
+    def timestamper(self) -> Any:
+        from pyhanko.sign.timestamps import HTTPTimeStamper
+
+        client = self
+
+        class _Recording(HTTPTimeStamper):
+            async def async_timestamp(self, message_digest: bytes, md_algorithm: str) -> Any:
+                try:
+                    token = await super().async_timestamp(message_digest, md_algorithm)
+                    info = token["content"]["encap_content_info"]["content"].parsed
+                    moment = info["gen_time"].native
+                except Exception as exc:  # refused, timed out, HTTP error, bad reply
+                    raise TsaFailed(
+                        f"timestamp authority {client.url} failed: {client.reason(exc)}",
+                        hint="try again later, use another TSA, or allow signing "
+                        "without a timestamp (--tsa-optional)",
+                    ) from exc
+                client.gen_time = (
+                    moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+                )
+                return token
+
+        return _Recording(self.url, timeout=self.timeout)
+
+    def reason(self, exc: BaseException) -> str:
+        """The most telling message in the exception's chain."""
+        seen: list[BaseException] = []
+        current: BaseException | None = exc
+        while current is not None and current not in seen:
+            seen.append(current)
+            current = current.__cause__ or current.__context__
+        for error in reversed(seen):
+            if isinstance(error, TimeoutError):
+                return f"no answer within {self.timeout:g} s (timed out)"
+            if isinstance(error, ConnectionRefusedError):
+                return f"connection refused ({error.strerror or error})"
+        for error in reversed(seen):
+            text = " ".join(str(error).split())
+            if text:
+                return f"{type(error).__name__}: {text}"[:300]
+        return type(exc).__name__
 
 
 def _transition(tx: Tx, contract_id: str, action: str, **data: object) -> str:
@@ -354,6 +478,7 @@ def _sign_bytes(
     kind: str = "organisation",
     prepared: str | None = None,
     later: tuple[str, ...] = (),
+    timestamper: _TsaClient | None = None,
 ) -> tuple[bytes, str, dict[str, str]]:
     """Sign ``pdf`` once (incremental update); the new bytes, the field name and the
     empty fields made for ``later`` parties (party -> field name).
@@ -363,6 +488,7 @@ def _sign_bytes(
     ``prepared`` the signature fills that existing empty field (its box was fixed when
     it was made). ``later`` parties each get an empty visible field on their line of the
     signature block, in this same revision (before a certification seals the form).
+    With ``timestamper`` the signature gets an RFC 3161 timestamp (TsaFailed otherwise).
     """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfError
@@ -405,8 +531,17 @@ def _sign_bytes(
             boxes.append((page, box))
             taken.add(name)
             made[other] = name
-        pdf_signer = signers.PdfSigner(meta, signer=signer, new_field_spec=spec, stamp_style=style)
-        out = pdf_signer.sign_pdf(writer, bytes_reserved=_bytes_reserved(signer))
+        pdf_signer = signers.PdfSigner(
+            meta,
+            signer=signer,
+            new_field_spec=spec,
+            stamp_style=style,
+            timestamper=timestamper.timestamper() if timestamper is not None else None,
+        )
+        reserved = _bytes_reserved(signer) + (2 * TSA_RESERVE if timestamper else 0)
+        out = pdf_signer.sign_pdf(writer, bytes_reserved=reserved)
+    except TsaFailed:
+        raise
     except (PdfError, SigningError, ValueError) as exc:
         raise InvalidInput(f"cannot sign this PDF: {exc}") from exc
     return bytes(out.getvalue()), field, made

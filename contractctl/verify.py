@@ -20,6 +20,12 @@ integrity (``expired``), and fails the signature. The validation time is always 
 ``now``, ``signing-time`` (the time each signature claims; without a timestamp it is the
 signer's own clock) or a date (its last second, UTC).
 
+A signature with an RFC 3161 signature timestamp is level B-T and reports the token's
+genTime as ``timestamp``. The TSA's certificate must chain to one of the trust roots too:
+a timestamp that is untrusted or broken is one of that signature's problems, so that
+signature (and the verdict) fails, even when the signature itself is intact. A B-T claim
+that cannot be trusted is not accepted as a B-B one silently.
+
 pyHanko, asn1crypto and the certificate validator are imported inside the functions.
 """
 
@@ -412,6 +418,14 @@ def _judge(
         problems.append(
             f"modified after signing: {_MODIFICATIONS[level_name]} changes in later revisions"
         )
+    stamp = status.timestamp_validity
+    if stamp is not None:
+        if not (stamp.intact and stamp.valid):
+            problems.append("the signature timestamp is broken (its token does not verify)")
+        elif not stamp.trusted:
+            problems.append(
+                "the signature timestamp's TSA certificate does not chain to a trusted root"
+            )
     if status.docmdp_ok is False:
         problems.append("later changes are not allowed by the certification signature's DocMDP")
     diff = status.diff_result
