@@ -27,6 +27,7 @@ from contractctl.signing import TsaFailed, sign, signatures_view
 from contractctl.store import Store
 from contractctl.verify import verify_contract
 from tests.conftest import Cli, snapshot
+from tests.pki import make_ca, make_leaf
 from tests.test_signing import PASS, copy_base
 
 
@@ -46,69 +47,19 @@ def _test_pki() -> tuple[bytes, Any, Any]:
     """A test CA (PEM) and a TSA certificate and key it issued, as asn1crypto objects."""
     from asn1crypto import keys as akeys
     from asn1crypto import x509 as ax509
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.x509.oid import ExtendedKeyUsageOID
 
     now = datetime.now(UTC)
-    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "contractctl test TSA CA")])
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    tsa = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "contractctl test TSA")]))
-        .issuer_name(ca_name)
-        .public_key(tsa_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
-        )
-        .sign(ca_key, hashes.SHA256())
+    ca_key, ca = make_ca(1, name="contractctl test TSA CA")
+    tsa_key, tsa = make_leaf(
+        ca_key,
+        ca,
+        start=now - timedelta(days=1),
+        end=now + timedelta(days=30),
+        name="contractctl test TSA",
+        extended_usage=[ExtendedKeyUsageOID.TIME_STAMPING],
+        rsa=True,
     )
     tsa_cert = ax509.Certificate.load(tsa.public_bytes(serialization.Encoding.DER))
     tsa_pkey = akeys.PrivateKeyInfo.load(

@@ -19,6 +19,7 @@ from contractctl.errors import InvalidInput
 from contractctl.signing import sign
 from contractctl.store import Store
 from contractctl.verify import parse_at, verify_contract, verify_pdf
+from tests.pki import make_ca, make_leaf
 from tests.test_signing import PASS, copy_base, rogue_identity
 
 
@@ -200,74 +201,6 @@ def test_a_signer_from_an_unrelated_ca_is_untrusted_until_its_root_is_given(
 
 
 # -- certificates made by hand ----------------------------------------------------------
-
-
-def make_ca(days_back: int = 60) -> tuple[Any, Any]:
-    """A CA key and certificate valid from ``days_back`` days ago for a year."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Expiry Test CA")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=days_back))
-        .not_valid_after(now + timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(_usage(ca=True), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
-        .sign(key, hashes.SHA256())
-    )
-    return key, cert
-
-
-def _usage(*, ca: bool) -> Any:
-    from cryptography import x509
-
-    return x509.KeyUsage(
-        digital_signature=not ca,
-        content_commitment=not ca,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=ca,
-        crl_sign=ca,
-        encipher_only=False,
-        decipher_only=False,
-    )
-
-
-def make_leaf(ca_key: Any, ca_cert: Any, *, start: datetime, end: datetime) -> tuple[Any, Any]:
-    """An ECDSA signing certificate from ``ca_cert`` valid from ``start`` to ``end``."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Old Signer")]))
-        .issuer_name(ca_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_usage(ca=False), critical=True)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    return key, cert
 
 
 def _p12(key: Any, cert: Any, ca_cert: Any) -> bytes:
