@@ -71,11 +71,16 @@ def root(
 
 def _register() -> None:
     from contractctl.cli import (
+        amend,
         approval,
+        archive,
         contracts,
         drafting,
+        importing,
         keys,
+        ocr,
         party,
+        search,
         signing,
         store_cmds,
         template,
@@ -89,6 +94,11 @@ def _register() -> None:
     approval.register(app)
     keys.register(app)
     signing.register(app)
+    amend.register(app)
+    search.register(app)
+    importing.register(app)
+    archive.register(app)
+    ocr.register(app)
 
 
 _register()

@@ -372,14 +372,26 @@ def decide(
             "UPDATE approval_routes SET state = ?, closed_at = ? WHERE id = ?",
             (state, stamp, route["id"]),
         )
-        lifecycle.transition(
-            tx,
-            contract.id,
-            action,
-            route_id=route["id"],
-            comment=comment,
-            rules_version=route["rules_hash"],
-        )
+        restored = None
+        if action == "reject":
+            from contractctl.amend import abandon_rejected
+
+            restored = abandon_rejected(
+                tx,
+                contract.id,
+                route_id=route["id"],
+                comment=comment,
+                rules_version=route["rules_hash"],
+            )
+        if restored is None:
+            lifecycle.transition(
+                tx,
+                contract.id,
+                action,
+                route_id=route["id"],
+                comment=comment,
+                rules_version=route["rules_hash"],
+            )
     return route_view(store, contract.id)
 
 

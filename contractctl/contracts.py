@@ -49,9 +49,15 @@ class Contract:
     created_by: str
     created_at: str
     updated_at: str
+    in_force_version: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The stable JSON shape of a contract."""
+        """The stable JSON shape of a contract.
+
+        ``version`` is the current (latest) version; ``in_force_version`` the one that
+        binds the parties: the same once signed, the parent while an amendment is under
+        way, None before the first signature.
+        """
         return {
             "id": self.id,
             "title": self.title,
@@ -60,6 +66,7 @@ class Contract:
             "counterparty": self.counterparty,
             "amount": self.amount.to_dict() if self.amount else None,
             "version": self.version,
+            "in_force_version": self.in_force_version,
             "start_date": self.start_date,
             "end_date": self.end_date,
             "signed_date": self.signed_date,
@@ -75,6 +82,9 @@ class Contract:
         }
 
 
+#: Statuses in which the current version binds the parties.
+_BINDING = ("signed", "active", "expired", "terminated", "archived")
+
 _SELECT = (
     "SELECT c.*, p.name AS party_name FROM contracts c "
     "LEFT JOIN parties p ON p.id = c.counterparty_id"
@@ -89,7 +99,11 @@ def _from_row(row: sqlite3.Row) -> Contract:
         else None
     )
     standard = None if row["standard"] is None else bool(row["standard"])
+    in_force = row["in_force_version"]
+    if in_force is None and row["status"] in _BINDING:
+        in_force = row["current_version"]
     return Contract(
+        in_force_version=in_force,
         id=row["id"],
         title=row["title"],
         type=row["type"],
@@ -145,6 +159,7 @@ class NewVersion:
     text_sha: str | None = None
     reason: str = ""
     fields: dict[str, Any] = field(default_factory=dict)
+    file_sha: str | None = None  # the original file when it is neither PDF nor DOCX (a scan)
 
 
 def create_contract(tx: Tx, new: NewContract, first: NewVersion) -> Contract:
@@ -228,8 +243,8 @@ def create_contract(tx: Tx, new: NewContract, first: NewVersion) -> Contract:
 def add_version(
     tx: Tx, contract_id: str, n: int, version: NewVersion, parent_n: int | None
 ) -> None:
-    """Insert an immutable version row."""
-    main = version.pdf_sha or version.docx_sha
+    """Insert an immutable version row, and bring the search index in step (same tx)."""
+    main = version.pdf_sha or version.docx_sha or version.file_sha
     tx.conn.execute(
         "INSERT INTO versions (contract_id, n, kind, parent_n, docx_sha, pdf_sha, text_sha, "
         "sha256, reason, fields, created_by, created_at) "
@@ -249,6 +264,9 @@ def add_version(
             now_iso(),
         ),
     )
+    from contractctl.search.index import reindex_contract
+
+    reindex_contract(tx, contract_id)
 
 
 def _iso(value: date | None) -> str | None:
@@ -263,6 +281,19 @@ def get_contract(conn: sqlite3.Connection, contract_id: str) -> Contract:
     if row is None:
         raise NotFound(f"no contract {contract_id!r}", hint="list contracts with: contractctl list")
     return _from_row(row)
+
+
+def contracts_by_id(conn: sqlite3.Connection, ids: list[str]) -> dict[str, Contract]:
+    """Contracts by exact id in one query (search hits); ids not found are left out.
+
+    Unlike get_contract (case-insensitive, so a table scan), this uses the primary key.
+    """
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    return {
+        row["id"]: _from_row(row) for row in conn.execute(f"{_SELECT} WHERE c.id IN ({marks})", ids)
+    }
 
 
 SORT_KEYS = {
@@ -299,8 +330,9 @@ class ListFilter:
     limit: int | None = None
 
 
-def list_contracts(conn: sqlite3.Connection, flt: ListFilter) -> list[Contract]:
-    """Contracts matching every given filter, sorted as asked."""
+def filter_clauses(conn: sqlite3.Connection, flt: ListFilter) -> tuple[list[str], list[Any]]:
+    """The SQL conditions (on ``contracts c``) and parameters of a filter's criteria;
+    shared by `list` and `search`. Sorting and limit are not part of it."""
     from contractctl.parties import get_party
 
     clauses: list[str] = []
@@ -337,6 +369,12 @@ def list_contracts(conn: sqlite3.Connection, flt: ListFilter) -> list[Contract]:
         params.append(flt.source)
     if flt.needs_review:
         clauses.append("c.needs_review = 1")
+    return clauses, params
+
+
+def list_contracts(conn: sqlite3.Connection, flt: ListFilter) -> list[Contract]:
+    """Contracts matching every given filter, sorted as asked."""
+    clauses, params = filter_clauses(conn, flt)
     if flt.sort not in SORT_KEYS:
         raise InvalidInput(f"--sort: {flt.sort!r} is not one of {', '.join(SORT_KEYS)}")
     order = SORT_KEYS[flt.sort]
@@ -369,8 +407,30 @@ def versions(store: Store, contract_id: str) -> list[dict[str, Any]]:
             "pdf": path(r["pdf_sha"]),
             "sha256": r["sha256"],
             "reason": r["reason"],
+            "outcome": r["outcome"],
             "created_by": r["created_by"],
             "created_at": r["created_at"],
+        }
+        for r in rows
+    ]
+
+
+def obligations_view(store: Store, contract_id: str) -> list[dict[str, Any]]:
+    """A contract's obligations (expiry, renewal notice, payments), by due date."""
+    rows = store.conn.execute(
+        "SELECT * FROM obligations WHERE contract_id = ? ORDER BY due_date, id", (contract_id,)
+    )
+    return [
+        {
+            "id": r["id"],
+            "kind": r["kind"],
+            "due": r["due_date"],
+            "description": r["description"],
+            "amount": (
+                Money(r["amount_minor"], r["currency"]).to_dict() if r["currency"] else None
+            ),
+            "state": r["state"],
+            "source": r["source"],
         }
         for r in rows
     ]
@@ -379,8 +439,8 @@ def versions(store: Store, contract_id: str) -> list[dict[str, Any]]:
 def contract_detail(store: Store, contract_id: str) -> dict[str, Any]:
     """Everything known about a contract: the `show ID --json` shape.
 
-    Sections that later capabilities fill (obligations, OCR checks) are present and
-    empty until then, so scripts can rely on them. Click-through acceptances are kept
+    Every section is present (an empty list when there is nothing), so scripts can rely
+    on them. Click-through acceptances are kept
     apart from digital signatures and never shown as one.
     """
     from contractctl.approvals import flags_view, route_view
@@ -393,8 +453,10 @@ def contract_detail(store: Store, contract_id: str) -> dict[str, Any]:
     detail["route"] = route_view(store, contract.id)
     detail["signatures"] = signatures_view(store, contract.id)
     detail["acceptances"] = acceptances_view(store, contract.id)
-    detail["obligations"] = []
+    detail["obligations"] = obligations_view(store, contract.id)
     detail["risk_flags"] = flags_view(store, contract.id)
-    detail["ocr_checks"] = []
+    from contractctl.ocr_check import checks_view
+
+    detail["ocr_checks"] = checks_view(store, contract.id)
     detail["events"] = [e.to_dict() for e in audit.events(store.conn, contract.id)]
     return detail

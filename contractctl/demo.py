@@ -49,6 +49,8 @@ def run_demo(home: Path | None, actor: str, narrator: Narrator) -> DemoResult:
         _draft_purchase_contract,
         _approve_by_rules,
         _sign_and_verify,
+        _amend_and_diff,
+        _import_and_search,
         _audit_trail,
     ]
     for step in steps:
@@ -288,6 +290,139 @@ def _sign_and_verify(home: Path, actor: str, narrator: Narrator) -> None:
     tampered[index] = (tampered[index] + 1) % 256
     verdict = verify_pdf(bytes(tampered), trust=trust).verdict
     narrator.say(f"a copy with one byte changed: verify says {verdict} (exit 1)")
+
+
+def _amend_and_diff(home: Path, actor: str, narrator: Narrator) -> None:
+    from contractctl.amend import AmendRequest, amend, version_text
+    from contractctl.approvals import decide, route_view, submit
+    from contractctl.compare import compare, render_html
+    from contractctl.contracts import get_contract
+    from contractctl.signing import sign
+
+    narrator.step("Amend the signed contract (+20%), route it again, sign it, and redline it")
+    contract_id = "C-" + _demo_year() + "-0001"
+    with Store.open(home) as store:
+        result = amend(
+            store,
+            actor,
+            contract_id,
+            AmendRequest(reason="设备单价上调", sets={"items[1].unit_price": "10721.22"}),
+        )
+        narrator.say(
+            f"contractctl amend {contract_id} --set items[1].unit_price=10721.22 "
+            f"-m 设备单价上调  -> v{result.version}, a draft (v{result.parent} stays in force)"
+        )
+        for change in result.semantic:
+            narrator.say(
+                f"  {change.get('label') or change['what']}: {change['old']} → {change['new']}"
+            )
+        with store.transaction(actor) as tx:
+            view = submit(tx, contract_id)
+        narrator.say(
+            f"contractctl submit {contract_id}: routes {', '.join(view['route_ids'])}: "
+            + " -> ".join(s["name"] for s in view["stages"])
+        )
+        while get_contract(store.conn, contract_id).status == "in_review":
+            stage = next(
+                s for s in route_view(store, contract_id)["stages"] if s["state"] == "pending"
+            )
+            person = next(a["person"] for a in stage["approvers"] if a["state"] == "pending")
+            person = "qian.feng" if person == "zhao.lei" else person
+            with store.transaction(person) as tx:
+                decide(tx, contract_id, "approve", "demo approval of the amendment")
+            narrator.say(f"contractctl approve {contract_id} --as {person}  ({stage['name']})")
+        sign(store, actor, contract_id, key="org", passphrase=DEMO_PASSPHRASE, party="company")
+        done = sign(
+            store,
+            actor,
+            contract_id,
+            key="xinghe",
+            passphrase=DEMO_PASSPHRASE,
+            party="counterparty",
+        )
+        narrator.say(
+            f"signed by both parties again -> {done.status}; v{result.version} is in force"
+        )
+        comparison = compare(
+            version_text(store, contract_id, result.parent),
+            version_text(store, contract_id, result.version),
+        )
+        title = get_contract(store.conn, contract_id).title
+    data = comparison.to_dict()
+    narrator.say(f"contractctl diff {contract_id}  ({len(data['changes'])} clauses changed)")
+    for change in data["changes"][:6]:
+        narrator.say(f"  {change['clause']} {change.get('title') or ''}: {change['kind']}")
+    page = home / f"redline-{contract_id}-v{result.parent}-v{result.version}.html"
+    page.write_text(
+        render_html(
+            comparison,
+            old_label=f"{contract_id} v{result.parent}",
+            new_label=f"{contract_id} v{result.version}",
+            title=title,
+        ),
+        encoding="utf-8",
+    )
+    narrator.say(f"contractctl diff {contract_id} --format html -o {page.name}: {page}")
+
+
+def _historical_folder(home: Path, store: Store) -> Path:
+    """A folder of "old contracts": two text PDFs, a DOCX and a one-page scan, rendered
+    from the shipped templates with their sample data (other companies' names)."""
+    from contractctl.convert import convert_one
+    from contractctl.drafting import DraftRequest, prepare, render_docx
+    from contractctl.ocr import simulate_scan
+    from contractctl.template_store import latest_approved, load_spec
+
+    folder = home / "history"
+    (folder / "2019").mkdir(parents=True, exist_ok=True)
+    made: dict[str, Path] = {}
+    for name in ("sales-zh", "nda-en", "lease-zh"):
+        sample = load_spec(store, latest_approved(store.conn, name)).sample
+        prepared = prepare(store, DraftRequest(template=name, data=dict(sample)))
+        docx = folder / f"{name}.docx"
+        render_docx(store, prepared, docx)
+        made[name] = docx
+    convert_one(made["sales-zh"], folder / "2019" / "销售合同（华东区）—2019.pdf")
+    convert_one(made["nda-en"], folder / "Mutual NDA 2021.pdf")
+    made["sales-zh"].unlink()
+    made["nda-en"].unlink()
+    scan_source = folder / "scan-source.pdf"
+    convert_one(made["lease-zh"], scan_source)
+    simulate_scan(
+        scan_source, folder / "2019" / "租赁合同扫描件.pdf", page_order=[1], rotation=0.8, seed=7
+    )
+    scan_source.unlink()
+    return folder
+
+
+def _import_and_search(home: Path, actor: str, narrator: Narrator) -> None:
+    from contractctl.importer import ImportOptions, import_paths
+    from contractctl.search import search
+
+    narrator.step("Import a folder of old contracts (PDF, DOCX, a scan), then search them")
+    with Store.open(home) as store:
+        folder = _historical_folder(home, store)
+        narrator.say(
+            f"{folder}: 销售合同 (text PDF), Mutual NDA (text PDF), lease-zh.docx, "
+            "租赁合同扫描件 (a scanned page, no text layer)"
+        )
+        report = import_paths(store, actor, [folder], ImportOptions())
+        narrator.say(f"contractctl import {folder.name}")
+        for outcome in report.outcomes:
+            review = f" (review: {', '.join(outcome.needs_review)})" if outcome.needs_review else ""
+            narrator.say(
+                f"  {Path(outcome.file).name}: {outcome.state} {outcome.contract_id or ''}{review}"
+            )
+        again = import_paths(store, actor, [folder], ImportOptions())
+        narrator.say(
+            f"contractctl import {folder.name}  (again): {again.count('duplicate')} "
+            "duplicates, nothing imported twice"
+        )
+        for query in ("违约", "房屋 租金", "confidential information", '"Receiving Party"'):
+            results = search(store.conn, query, limit=3)
+            narrator.say(f"contractctl search '{query}': {len(results.hits)} hit(s)")
+            for hit in results.hits:
+                narrator.say(f"  {hit.contract.id} {hit.contract.title}: {hit.snippet.marked()}")
 
 
 def _demo_year() -> str:

@@ -26,6 +26,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("active", "expire"): "expired",
     ("signed", "terminate"): "terminated",
     ("active", "terminate"): "terminated",
+    ("signed", "amend"): "draft",
+    ("active", "amend"): "draft",
     ("signed", "archive"): "archived",
     ("active", "archive"): "archived",
     ("expired", "archive"): "archived",

@@ -209,6 +209,10 @@ def edit_party(tx: Tx, ref: str, changes: dict[str, Any]) -> Party:
         [values[k] for k in diff] + [now_iso(), party.id],
     )
     tx.audit("party.edit", party.id, {"changes": diff})
+    if "name" in diff or "uscc" in diff:
+        from contractctl.search.index import reindex_party
+
+        reindex_party(tx, party.id)
     return get_party(tx.conn, party.id)
 
 

@@ -310,10 +310,15 @@ def sign(
         status = contract.status
         if not remaining:
             status = _transition(tx, contract.id, "complete_signing", party=who, seq=seq)
-            tx.conn.execute(
-                "UPDATE contracts SET signed_date = ? WHERE id = ?",
-                (date.today().isoformat(), contract.id),
-            )
+            from contractctl.amend import complete
+
+            if complete(tx, contract.id):  # a signed amendment: the original date stays
+                status = _status(tx, contract.id)
+            else:
+                tx.conn.execute(
+                    "UPDATE contracts SET signed_date = ? WHERE id = ?",
+                    (date.today().isoformat(), contract.id),
+                )
         elif status == "approved":
             status = _transition(tx, contract.id, "sign", party=who, seq=seq)
     return SignResult(
@@ -441,6 +446,11 @@ def _check_signable(store: Store, contract: Contract, party: str | None) -> str:
             hint="make one when drafting (draft --pdf); only the PDF is signed",
         )
     return choose_party(order, _signed_parties(store.conn, contract.id, contract.version), party)
+
+
+def _status(tx: Tx, contract_id: str) -> str:
+    row = tx.conn.execute("SELECT status FROM contracts WHERE id = ?", (contract_id,)).fetchone()
+    return str(row["status"])
 
 
 def _current_version(tx: Tx, contract: Contract) -> Any:

@@ -21,6 +21,8 @@ HEAVY = (
     "watchdog",
     "matplotlib",
     "pypdf",
+    "numpy",
+    "openpyxl",
 )
 
 

@@ -272,11 +272,128 @@ def _v4_signatures(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v5_amendments_ocr(conn: sqlite3.Connection) -> None:
+    """Amendments and OCR checks.
+
+    While an amendment is drafted, routed and signed, the contract row describes the
+    amendment (so routing sees its amount) and ``in_force_version`` / ``in_force_status``
+    remember the version that binds the parties and the status to return to if the
+    amendment is rejected. ``versions.outcome`` records a rejected amendment (the version
+    itself stays, immutable). ``ocr_checks`` keeps every check of a scanned copy: the
+    scan's SHA-256 (the scan is stored as an object), the verdict and the full report.
+    """
+    execute_script(
+        conn,
+        """
+        ALTER TABLE contracts ADD COLUMN in_force_version INTEGER;
+        ALTER TABLE contracts ADD COLUMN in_force_status TEXT;
+        ALTER TABLE versions ADD COLUMN outcome TEXT;
+        CREATE TABLE ocr_checks (
+            id          INTEGER PRIMARY KEY,
+            contract_id TEXT NOT NULL REFERENCES contracts(id),
+            version_n   INTEGER NOT NULL,
+            scan_sha    TEXT NOT NULL,
+            scan_name   TEXT NOT NULL,
+            verdict     TEXT NOT NULL CHECK (verdict IN ('match', 'mismatch')),
+            pages       INTEGER NOT NULL,
+            lang        TEXT NOT NULL,
+            dpi         INTEGER NOT NULL,
+            critical    INTEGER NOT NULL DEFAULT 0,
+            major       INTEGER NOT NULL DEFAULT 0,
+            minor       INTEGER NOT NULL DEFAULT 0,
+            seal        TEXT,
+            report_sha  TEXT NOT NULL,
+            checked_by  TEXT NOT NULL,
+            checked_at  TEXT NOT NULL
+        );
+        CREATE INDEX ocr_checks_contract ON ocr_checks(contract_id, id);
+        """,
+    )
+
+
+def _v6_imports_archive(conn: sqlite3.Connection) -> None:
+    """Imported files, extracted metadata, obligations and archive dossiers.
+
+    ``import_files`` is keyed by the file's SHA-256, so a file is imported once however
+    often and from wherever it is offered; a failed file keeps its reason and is tried
+    again on the next run. ``contract_metadata`` keeps each extracted value with its
+    confidence and source text until someone confirms or corrects it (``edit``).
+    """
+    execute_script(
+        conn,
+        """
+        CREATE TABLE import_files (
+            sha256      TEXT PRIMARY KEY,
+            path        TEXT NOT NULL,
+            size        INTEGER NOT NULL,
+            state       TEXT NOT NULL CHECK (state IN ('imported', 'failed')),
+            reason      TEXT NOT NULL DEFAULT '',
+            contract_id TEXT REFERENCES contracts(id),
+            attempts    INTEGER NOT NULL DEFAULT 1,
+            at          TEXT NOT NULL
+        );
+        CREATE TABLE contract_metadata (
+            contract_id  TEXT NOT NULL REFERENCES contracts(id),
+            field        TEXT NOT NULL,
+            value        TEXT,
+            confidence   REAL NOT NULL,
+            source       TEXT NOT NULL DEFAULT '',
+            flags        TEXT NOT NULL DEFAULT '[]',
+            confirmed_by TEXT,
+            confirmed_at TEXT,
+            PRIMARY KEY (contract_id, field)
+        );
+        CREATE TABLE obligations (
+            id           INTEGER PRIMARY KEY,
+            contract_id  TEXT NOT NULL REFERENCES contracts(id),
+            kind         TEXT NOT NULL
+                         CHECK (kind IN ('expiry', 'renewal_notice', 'payment', 'other')),
+            due_date     TEXT NOT NULL,
+            description  TEXT NOT NULL DEFAULT '',
+            amount_minor INTEGER,
+            currency     TEXT,
+            state        TEXT NOT NULL DEFAULT 'open'
+                         CHECK (state IN ('open', 'done', 'cancelled')),
+            source       TEXT NOT NULL DEFAULT '',
+            created_at   TEXT NOT NULL,
+            CHECK ((amount_minor IS NULL) = (currency IS NULL))
+        );
+        CREATE INDEX obligations_due ON obligations(state, due_date);
+        CREATE INDEX obligations_contract ON obligations(contract_id);
+        CREATE TABLE archives (
+            contract_id TEXT PRIMARY KEY REFERENCES contracts(id),
+            dossier_sha TEXT NOT NULL,
+            files       INTEGER NOT NULL,
+            archived_by TEXT NOT NULL,
+            archived_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
+def _v7_search(conn: sqlite3.Connection) -> None:
+    """The full-text index (contractctl.search.index): original text per contract in
+    ``search_docs`` and a contentless FTS5 table over it with CJK split into pairs.
+    Contracts already in the store are indexed now, from their rows, parties and the
+    text of their versions in the object store."""
+    from pathlib import Path
+
+    from contractctl.search import index
+    from contractctl.store.objects import ObjectStore
+
+    execute_script(conn, index.SCHEMA)
+    db_file = next(row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main")
+    index.index_all(conn, ObjectStore(Path(db_file).parent / "objects"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_foundation,
     _v2_templates,
     _v3_approvals,
     _v4_signatures,
+    _v5_amendments_ocr,
+    _v6_imports_archive,
+    _v7_search,
 )
 
 #: The schema version this contractctl writes and expects.

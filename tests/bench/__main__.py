@@ -14,6 +14,9 @@ BENCHMARKS = [
     "bench_convert",
     "bench_approval",
     "bench_signing",
+    "bench_search",
+    "bench_ocr",
+    "bench_extract",
 ]
 
 

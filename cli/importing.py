@@ -1,0 +1,173 @@
+"""`contractctl import`, `watch` and `edit`: historical contracts in, and corrected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from contractctl.cli.context import AppContext, app_context
+from contractctl.cli.output import emit_json
+from contractctl.cli.progress import progress_bar
+
+
+def import_command(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATH...", help="Files and folders (recursive).")
+    ],
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Reader processes (default: one per core).")
+    ] = None,
+    ocr: Annotated[
+        str, typer.Option("--ocr", help="auto (pages without text), always, or never.")
+    ] = "auto",
+    lang: Annotated[
+        str, typer.Option("--lang", help="Tesseract languages, e.g. chi_sim+eng.")
+    ] = "chi_sim+eng",
+    type_: Annotated[
+        str | None, typer.Option("--type", help="Contract type for every file (else guessed).")
+    ] = None,
+    key_from: Annotated[
+        str | None,
+        typer.Option(
+            "--key-from", help="Regex on the file name whose (first group) match is the key."
+        ),
+    ] = None,
+    password: Annotated[
+        str | None, typer.Option("--password", help="Password of encrypted PDFs.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Read and report; store nothing.")
+    ] = False,
+) -> None:
+    """Import historical contracts (PDF, DOCX, scans): resumable, each file once."""
+    from contractctl.importer import ImportOptions, import_paths
+
+    app = app_context(ctx)
+    options = ImportOptions(
+        workers=workers,
+        ocr=ocr,
+        lang=lang,
+        contract_type=type_,
+        key_from=key_from,
+        dry_run=dry_run,
+        password=password,
+    )
+    with progress_bar(app) as progress:
+        report = import_paths(app.store(), app.user, paths, options, progress=progress)
+    data = report.to_dict()
+    if app.json:
+        emit_json(data)
+    else:
+        _print_report(app, data)
+    if data["failed"]:
+        raise typer.Exit(1)
+
+
+def _print_report(app: AppContext, data: dict[str, Any]) -> None:
+    for item in data["files"]:
+        if item["state"] == "imported":
+            typer.echo(item["id"])
+        elif item["state"] == "would_import":
+            meta = item.get("metadata") or {}
+            title = (meta.get("title") or {}).get("value") or ""
+            typer.echo(f"would import {item['file']}  {title}")
+    for item in data["files"]:
+        if item["state"] in ("failed", "refused"):
+            app.err.print(f"failed: {item['file']}: {item['reason']}", markup=False)
+    verb = "would import" if data["dry_run"] else "imported"
+    counted = data["imported"] if not data["dry_run"] else len(data["files"]) - len(data["failed"])
+    app.note(
+        f"{counted} {verb}, {data['duplicates']} duplicate(s), {len(data['failed'])} failed, "
+        f"{len(data['needs_review'])} need review"
+    )
+    if data["needs_review"]:
+        app.note("See them with: contractctl list --needs-review; confirm with: contractctl edit")
+
+
+def watch_command(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="The inbox folder.")],
+    interval: Annotated[
+        float, typer.Option("--interval", help="Seconds between looks at the folder.")
+    ] = 5.0,
+    settle: Annotated[
+        float,
+        typer.Option("--settle", help="Seconds a file must stop changing before it is taken."),
+    ] = 3.0,
+    events: Annotated[
+        bool,
+        typer.Option("--events/--poll-only", help="Also wake on file events (watchdog)."),
+    ] = True,
+    ocr: Annotated[str, typer.Option("--ocr", help="auto, always or never.")] = "auto",
+    lang: Annotated[str, typer.Option("--lang", help="Tesseract languages.")] = "chi_sim+eng",
+) -> None:
+    """Import whatever lands in DIR; done/ and failed/ keep what was handled."""
+    import signal
+    import threading
+
+    from contractctl.importer import ImportOptions
+    from contractctl.importer.watch import WatchOptions, watch
+
+    app = app_context(ctx)
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: Any) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def report(outcome: Any, path: Path) -> None:
+        if app.json:
+            emit_json(outcome.to_dict())
+        elif outcome.state == "imported":
+            typer.echo(outcome.contract_id)
+            app.note(f"imported {path.name} as {outcome.contract_id}")
+        else:
+            app.err.print(f"{outcome.state}: {path.name}: {outcome.reason}", markup=False)
+
+    options = WatchOptions(
+        interval=interval,
+        settle=settle,
+        use_events=events,
+        import_options=ImportOptions(workers=1, ocr=ocr, lang=lang),
+    )
+    app.note(f"Watching {folder} (every {interval:g} s; Ctrl-C or SIGTERM stops)")
+    try:
+        handled = watch(app.store(), app.user, folder, options, stop, report)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    app.note(f"Stopped; {handled} file(s) handled")
+
+
+def edit_command(
+    ctx: typer.Context,
+    contract_id: Annotated[str, typer.Argument(metavar="ID", help="An imported contract.")],
+    sets: Annotated[
+        list[str],
+        typer.Option("--set", help="field=value, or field=confirm to accept the extracted value."),
+    ],
+) -> None:
+    """Confirm or correct an imported contract's extracted values."""
+    from contractctl.drafting import parse_sets
+    from contractctl.importer.edit import edit
+
+    app = app_context(ctx)
+    store = app.store()
+    with store.transaction(app.user) as tx:
+        contract = edit(tx, contract_id, parse_sets(sets))
+    if app.json:
+        emit_json(contract.to_dict())
+        return
+    typer.echo(contract.id)
+    review = "still needs review" if contract.needs_review else "reviewed"
+    app.note(f"{contract.id}: {', '.join(parse_sets(sets))} set; {review}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add import, watch and edit to the root command."""
+    app.command("import")(import_command)
+    app.command("watch")(watch_command)
+    app.command("edit")(edit_command)

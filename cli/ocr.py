@@ -1,0 +1,104 @@
+"""`contractctl ocr-check SCAN --against ID[@N]`: a scanned paper copy against the approved text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from contractctl.cli.context import AppContext, app_context
+from contractctl.cli.output import emit_json
+from contractctl.cli.progress import progress_bar
+
+_STYLE = {"critical": "bold red", "major": "red", "minor": "yellow"}
+
+
+def ocr_check_command(
+    ctx: typer.Context,
+    scan: Annotated[Path, typer.Argument(metavar="SCAN", help="PDF, PNG, JPEG or TIFF scan.")],
+    against: Annotated[
+        str, typer.Option("--against", help="The approved contract: ID or ID@VERSION.")
+    ],
+    lang: Annotated[
+        str, typer.Option("--lang", help="Tesseract languages as Tesseract spells them.")
+    ] = "chi_sim+eng",
+    dpi: Annotated[int, typer.Option("--dpi", help="Resolution to rasterise PDF scans at.")] = 300,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Pages OCR'd at once (default: one per core).")
+    ] = None,
+) -> None:
+    """OCR a scanned copy and compare it with the approved text; exit 1 on a real difference."""
+    from contractctl.ocr_check import check_scan
+
+    app = app_context(ctx)
+    with progress_bar(app) as progress:
+        check = check_scan(
+            app.store(),
+            app.user,
+            scan,
+            against,
+            lang=lang,
+            dpi=dpi,
+            workers=workers,
+            progress=progress,
+        )
+    data = check.to_dict()
+    if app.json:
+        emit_json(data)
+    else:
+        _print(app, data)
+    if check.verdict != "match":
+        raise typer.Exit(1)
+
+
+def _print(app: AppContext, data: dict[str, Any]) -> None:
+    from rich.text import Text
+
+    counts = data["counts"]
+    head = Text(
+        f"{data['verdict'].upper()}: {data['scan']['name']} against {data['contract']} "
+        f"v{data['version']} ({data['scan']['pages']} page(s), mean OCR confidence "
+        f"{data['mean_confidence']})",
+        style="bold green" if data["verdict"] == "match" else "bold red",
+    )
+    app.out.print(head)
+    app.out.print(
+        f"{counts['critical']} critical, {counts['major']} major, {counts['minor']} minor",
+        markup=False,
+    )
+    for change in data["changes"]:
+        line = Text(f"[{change['severity']}] ", style=_STYLE.get(change["severity"], ""))
+        where = f"p.{change['page']} " if change.get("page") else ""
+        if change.get("message"):
+            line.append(f"{where}{change['message']}")
+        else:
+            line.append(f"{where}{change.get('clause') or ''} {change['kind']}: ")
+            semantic = change.get("semantic") or []
+            if semantic:
+                line.append(
+                    "; ".join(
+                        f"{s['label'] or s['what']} {s['old']} → {s['new']}" for s in semantic
+                    )
+                )
+            else:
+                line.append(
+                    f"approved {_short(change.get('approved'))!r} / scanned "
+                    f"{_short(change.get('scanned'))!r}"
+                )
+            if change.get("confidence") is not None:
+                line.append(f"  (OCR confidence {change['confidence']})", style="dim")
+        app.out.print(line, soft_wrap=True)
+    seal = data["seal"]
+    if seal.get("expected"):
+        found = "present" if seal["present"] else "NOT found"
+        app.out.print(f"seal on the signature page (p.{seal['page']}): {found}", markup=False)
+
+
+def _short(text: str | None, limit: int = 80) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def register(app: typer.Typer) -> None:
+    """Add ocr-check to the root command."""
+    app.command("ocr-check")(ocr_check_command)

@@ -1,0 +1,123 @@
+"""`contractctl search QUERY [filters]`: full-text search, Chinese and English."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from contractctl.cli.context import app_context
+from contractctl.cli.output import emit_json
+
+if TYPE_CHECKING:
+    from contractctl.cli.context import AppContext
+    from contractctl.search import Results
+
+QUERY_HELP = (
+    "Words to find, all of them (AND). Chinese matches inside text, English whole words "
+    'in any case; pay* for prefixes; "a phrase" in quotes; -word to leave out; a OR b.'
+)
+
+
+def search_command(
+    ctx: typer.Context,
+    query: Annotated[list[str], typer.Argument(metavar="QUERY", help=QUERY_HELP)],
+    type_: Annotated[
+        list[str] | None, typer.Option("--type", help="Only this contract type (repeatable).")
+    ] = None,
+    status: Annotated[
+        list[str] | None, typer.Option("--status", help="Only this status (repeatable).")
+    ] = None,
+    party: Annotated[
+        str | None, typer.Option("--party", help="Counterparty id, credit code or name.")
+    ] = None,
+    signed_from: Annotated[
+        str | None, typer.Option(help="Signed on or after (YYYY-MM-DD).")
+    ] = None,
+    signed_to: Annotated[str | None, typer.Option(help="Signed on or before.")] = None,
+    expires_before: Annotated[
+        str | None, typer.Option(help="Ends before this date (YYYY-MM-DD).")
+    ] = None,
+    min_amount: Annotated[
+        str | None, typer.Option(help="At least this amount (¥100,000 or 'USD 5000').")
+    ] = None,
+    max_amount: Annotated[str | None, typer.Option(help="At most this amount.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many hits, best first.")] = 20,
+) -> None:
+    """Find contracts by their text, title, parties and metadata, best match first.
+
+    Each hit shows the passage that matched, the match marked «like this» when the
+    output is not a terminal. Write -- before a query that starts with -word.
+    """
+    from datetime import timedelta
+
+    from contractctl.contracts import ListFilter
+    from contractctl.dates import parse_date
+    from contractctl.money import parse_money
+    from contractctl.search import search
+
+    app = app_context(ctx)
+    store = app.store()
+    currency = store.settings.store.default_currency
+    expires_to = None
+    if expires_before:
+        day = parse_date(expires_before, what="--expires-before")
+        expires_to = (day - timedelta(days=1)).isoformat()
+    flt = ListFilter(
+        statuses=status or [],
+        types=type_ or [],
+        party=party,
+        signed_from=signed_from,
+        signed_to=signed_to,
+        expires_to=expires_to,
+        min_amount=parse_money(min_amount, currency) if min_amount else None,
+        max_amount=parse_money(max_amount, currency) if max_amount else None,
+    )
+    text = " ".join(query)
+    results = search(store.conn, text, flt, limit=limit)
+    if app.json:
+        emit_json([hit.to_dict() for hit in results.hits])
+    else:
+        _render(app, results)
+    if not results.hits:
+        if not app.quiet:
+            app.err.print(f"no contracts match {text}")
+        return
+    count = len(results.hits)
+    if results.ranking == "newest":
+        common = " ".join(str(t) for t in results.common)
+        app.note(
+            f"{count} contract{'s' if count != 1 else ''}, most recently added first: "
+            f"{common} is in too many contracts to rank by relevance; "
+            "add words or filters to narrow the search"
+        )
+    else:
+        app.note(f"{count} contract{'s' if count != 1 else ''}, best match first")
+
+
+def _render(app: AppContext, results: Results) -> None:
+    from rich.text import Text
+
+    terminal = app.out.is_terminal
+    for hit in results.hits:
+        c = hit.contract
+        line = Text()
+        line.append(c.id, style="bold")
+        line.append(f"  {c.title}")
+        if c.counterparty:
+            line.append(f"  {c.counterparty['name']}", style="cyan" if terminal else "")
+        score = "" if hit.score is None else f"  score {hit.score:.3g}"
+        line.append(f"  {c.status}  {c.type}{score}", style="dim")
+        app.out.print(line)
+        snippet = hit.snippet
+        if terminal:
+            body = Text("  " + snippet.text)
+            for start, end in snippet.spans:
+                body.stylize("bold reverse", start + 2, end + 2)
+        else:
+            body = Text("  " + snippet.marked())
+        app.out.print(body)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach `search` to the root app."""
+    app.command("search", context_settings={"ignore_unknown_options": True})(search_command)

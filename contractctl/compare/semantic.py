@@ -1,0 +1,319 @@
+"""Values that matter in a contract: amounts, dates, percentages, durations, parties.
+
+A lawyer reading a redline wants ``合同总价款 ¥120,000.00 → ¥150,000.00``, not a cloud of
+changed digits, so each aligned clause's values are extracted from both versions and
+compared. Recognised forms:
+
+* amounts: ``¥120,000.00``, ``￥120000元``, ``人民币120,000元``, ``12万元``, ``RMB 1,200.50``,
+  ``CNY``/``USD 3,000``, ``$3,000.00``, and capitals (``人民币壹拾贰万元整``, read by
+  :func:`contractctl.money.parse_chinese_upper`). Figures and the capitals that restate
+  them next to each other (``¥120,000.00（大写：人民币壹拾贰万元整）``) are one value,
+  shown as the figure. Money stays :class:`~contractctl.money.Money`, never a float;
+* dates: ``2026年1月5日``, ``二〇二六年一月五日``, ``2026-01-05``, ``2026/1/5``,
+  ``January 5, 2026``, ``5 January 2026``;
+* percentages: ``5%``, ``5.5%``, ``百分之五``, ``千分之一``, ``万分之五``, ``5 per cent``;
+* durations: ``30日``, ``30天``, ``三十日``, ``7个工作日``, ``12个月``, ``两年``, ``24小时``,
+  ``30 days``, ``thirty (30) days``, ``12 months``, ``2 years``; years count as 12 months
+  and weeks as 7 days, so ``1年`` and ``12个月`` are the same value;
+* parties: ``甲方：X``, ``乙方（供方）：X``, ``委托方：X``, ``Party A: X``, ``Buyer: X``
+  at the start of a line or table cell, and ``between X and Y``.
+
+Each value gets a label: the row's name in a table, else the nearest known term before
+it in the sentence (合同总价款, 定金, 税率, Fees), else a ``label：`` that opens the
+sentence, else the clause title. Old and new values are paired by label and order; a
+value present on both sides unchanged is not reported.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from contractctl.compare.model import SemanticChange, What
+from contractctl.compare.normalise import comparison_form, fold_ocr_values
+from contractctl.compare.recognise import (
+    amounts,
+    dates,
+    decimal_text,
+    durations,
+    parties,
+    percentages,
+    prepare,
+)
+from contractctl.money import format_money
+
+__all__ = ["Value", "compare_values", "extract"]
+
+
+@dataclass(frozen=True)
+class Value:
+    """One value found in a clause: kind, label, display string, machine value, span."""
+
+    what: What
+    label: str
+    display: str
+    value: Any
+    key: tuple[Any, ...]
+    start: int
+    end: int
+    source: str = ""
+
+
+# --- labels ----------------------------------------------------------------------------
+
+_TERMS: Final[dict[str, tuple[str, ...]]] = {
+    "amount": (
+        "合同总价款", "合同总价", "总价款", "合同价款", "合同金额", "总金额", "月租金", "年租金",
+        "租金总额", "租赁保证金", "质量保证金", "保证金", "押金", "定金", "违约金", "赔偿金",
+        "预付款", "首付款", "尾款", "余款", "服务费", "租金", "价款", "单价", "合计", "总价",
+        "金额", "费用",
+        "Contract Price", "Price", "total Fees", "Fees", "Fee", "Deposit", "Rent", "Total",
+        "Amount", "liquidated damages", "penalty",
+    ),
+    "percentage": (
+        "增值税税率", "税率", "预付款", "质量保证金", "违约金", "利率", "比例", "折扣",
+        "VAT", "tax rate", "interest", "service credit", "availability", "discount",
+    ),
+    "date": (
+        "签订日期", "签署日期", "生效日期", "交货期限", "交付日", "租赁期限", "到期日", "截止",
+        "Effective Date", "Date", "Term", "expiry",
+    ),
+    "duration": (
+        "付款期限", "有效期", "质量保证期", "保修期", "免租期", "租赁期", "验收期限", "通知期",
+        "期限",
+        "Term", "notice", "warranty period", "payment",
+    ),
+}  # fmt: skip
+_GENERIC: Final = {
+    "amount": ("金额", "amount"),
+    "date": ("日期", "date"),
+    "percentage": ("比例", "percentage"),
+    "duration": ("期限", "period"),
+}
+_SENTENCE_BREAK: Final = re.compile(r"[。;!?\n]")
+_COLON_LABEL: Final = re.compile(
+    r"^(?:\d{1,3}(?:\.\d{1,3})*\.?)?\s?([^,:;。\t()]{1,12}?)\s?(?:\([^)]{0,12}\))?\s?:"
+)
+_NEAR: Final = 16
+
+
+def _label(text: str, start: int, what: str, title: str) -> str:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    cells = line.split("\t")
+    if len(cells) > 1 and what != "party":
+        cell_start = line_start
+        first_label = ""
+        for cell in cells:
+            if cell_start <= start < cell_start + len(cell) + 1:
+                break
+            if not first_label and cell.strip() and not re.fullmatch(r"[\d.\s]+", cell):
+                first_label = cell.strip().rstrip(":")
+            cell_start += len(cell) + 1
+        if first_label and len(first_label) <= 30:
+            return first_label
+    context = text[line_start:start]
+    breaks = list(_SENTENCE_BREAK.finditer(context))
+    sentence = context[breaks[-1].end() :] if breaks else context
+    sentence = sentence.split("\t")[-1] if "\t" in sentence else sentence
+    terms = _TERMS[what]
+    best: tuple[int, int, str] | None = None  # (end, length, term)
+    lowered = sentence.lower()
+    for term in terms:
+        at = lowered.rfind(term.lower())
+        if at >= 0:
+            candidate = (at + len(term), len(term), sentence[at : at + len(term)])
+            if best is None or candidate[:2] > best[:2]:
+                best = candidate
+    if best is not None and len(sentence) - best[0] <= _NEAR:
+        return best[2]
+    colon = _COLON_LABEL.match(sentence.strip())
+    if colon and colon.group(1).strip():
+        return colon.group(1).strip()
+    if best is not None:
+        return best[2]
+    if title:
+        return title
+    chinese = bool(re.search(r"[\u4e00-\u9fff]", sentence or text))
+    return _GENERIC[what][0 if chinese else 1]
+
+
+# --- extraction and pairing ------------------------------------------------------------
+
+
+def extract(text: str, *, title: str = "", ocr: bool = False) -> list[Value]:
+    """Every amount, date, percentage, duration and party named in ``text``, in order.
+
+    ``title`` (the clause's) labels values nothing nearer names; ``ocr`` reads numbers
+    through the common OCR confusions (``2O7`` is ``207``).
+    """
+    prepared = prepare(text)
+    if ocr:
+        prepared = fold_ocr_values(prepared)
+    values: list[Value] = []
+    spans: list[tuple[int, int]] = []
+    for start, end, money, capitals in amounts(prepared):
+        display = format_money(money)
+        if capitals is not None and capitals != money:
+            display += f" (大写 {format_money(capitals)})"
+        key = (money.minor, money.currency, None if capitals in (None, money) else capitals.minor)
+        label = _label(prepared, start, "amount", title)
+        values.append(
+            Value("amount", label, display, money.to_dict(), key, start, end, prepared[start:end])
+        )
+        spans.append((start, end))
+    for start, end, day in dates(prepared):
+        label = _label(prepared, start, "date", title)
+        values.append(
+            Value(
+                "date",
+                label,
+                day.isoformat(),
+                day.isoformat(),
+                (day,),
+                start,
+                end,
+                prepared[start:end],
+            )
+        )
+        spans.append((start, end))
+    for start, end, percent in percentages(prepared):
+        text_value = decimal_text(percent)
+        label = _label(prepared, start, "percentage", title)
+        values.append(
+            Value(
+                "percentage",
+                label,
+                f"{text_value}%",
+                text_value,
+                (percent,),
+                start,
+                end,
+                prepared[start:end],
+            )
+        )
+        spans.append((start, end))
+    for start, end, amount, unit, display in durations(prepared):
+        if any(a < end and start < b for a, b in spans):
+            continue  # the 22日 of a date, the 12 of 12个月 already read
+        label = _label(prepared, start, "duration", title)
+        value = {"amount": amount, "unit": unit}
+        values.append(
+            Value(
+                "duration", label, display, value, (amount, unit), start, end, prepared[start:end]
+            )
+        )
+    for start, end, role, name in parties(prepared):
+        shown = re.sub(r"\s+", " ", name)
+        name_key: tuple[Any, ...] = (comparison_form(name).casefold(),)
+        values.append(Value("party", role, shown, shown, name_key, start, end, prepared[start:end]))
+    return sorted(values, key=lambda v: (v.start, v.what))
+
+
+def _groups(values: Iterable[Value]) -> dict[tuple[str, str], list[Value]]:
+    groups: dict[tuple[str, str], list[Value]] = {}
+    for value in values:
+        groups.setdefault((value.what, value.label), []).append(value)
+    return groups
+
+
+def compare_values(
+    old: list[Value],
+    new: list[Value],
+    clause: str,
+    *,
+    tolerant: bool = False,
+    old_text: str = "",
+    new_text: str = "",
+) -> list[SemanticChange]:
+    """The value changes between two versions of one clause.
+
+    Values are paired by (kind, label) and then by order (``difflib`` on the values, so
+    one inserted amount does not shift the others). With ``tolerant`` (text from PDF or
+    OCR, where labels and values may be torn apart by the layout) a value that only
+    lost or gained its label, or that moved to another label while the other side still
+    has it, is not reported; a party whose name changed always is. ``old_text`` and
+    ``new_text`` are the clause texts in comparison form: a party name the layout tore
+    from its role still counts as present when the other text contains it.
+    """
+    # Values of a kind that read the same, in the same order, on both sides did not
+    # change, whatever labels re-wrapped lines gave them.
+    kinds = {v.what for v in (*old, *new)}
+    same = {
+        kind
+        for kind in kinds
+        if [v.key for v in old if v.what == kind] == [v.key for v in new if v.what == kind]
+    }
+    old = [v for v in old if v.what not in same]
+    new = [v for v in new if v.what not in same]
+    old_groups, new_groups = _groups(old), _groups(new)
+    changes: list[tuple[int, SemanticChange]] = []
+    for group in list(old_groups) + [g for g in new_groups if g not in old_groups]:
+        before, after = old_groups.get(group, []), new_groups.get(group, [])
+        matcher = difflib.SequenceMatcher(
+            None, [v.key for v in before], [v.key for v in after], autojunk=False
+        )
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                continue
+            pairs: list[tuple[Value | None, Value | None]] = list(
+                zip(before[i1:i2], after[j1:j2], strict=False)
+            )
+            pairs += [(v, None) for v in before[i1 + len(pairs) : i2]]
+            pairs += [(None, v) for v in after[j1 + len(pairs) : j2]]
+            for was, now in pairs:
+                if tolerant and _layout_artifact(was, now, old, new, old_text, new_text):
+                    continue
+                base = now or was
+                assert base is not None
+                changes.append(
+                    (
+                        base.start if now is not None else -1,
+                        SemanticChange(
+                            what=base.what,
+                            label=base.label,
+                            old=was.display if was else None,
+                            new=now.display if now else None,
+                            clause=clause,
+                            old_value=was.value if was else None,
+                            new_value=now.value if now else None,
+                        ),
+                    )
+                )
+    return [change for _, change in sorted(changes, key=lambda c: c[0])]
+
+
+def _layout_artifact(
+    was: Value | None,
+    now: Value | None,
+    old: list[Value],
+    new: list[Value],
+    old_text: str,
+    new_text: str,
+) -> bool:
+    """Whether a value change is the layout's doing rather than the text's (tolerant mode)."""
+
+    def present(value: Value, values: list[Value], text: str) -> bool:
+        if any(v.key == value.key and v.what == value.what for v in values):
+            return True
+        source = comparison_form(value.source or value.display)
+        return bool(text) and bool(source) and source in text
+
+    if was is not None and now is not None:
+        if was.what == "party":
+            # A name the layout cut short (a wrapped table cell), never another name.
+            longer, shorter, text = (
+                (was, now, new_text)
+                if len(was.display) > len(now.display)
+                else (now, was, old_text)
+            )
+            return longer.display.startswith(shorter.display) and present(longer, [], text)
+        return present(was, new, new_text) and present(now, old, old_text)
+    if was is not None:
+        return present(was, new, new_text)
+    assert now is not None
+    return present(now, old, old_text)

@@ -1,0 +1,298 @@
+"""Batch import as ordered steps: discover, dedupe, inspect (in workers), record.
+
+The main process walks the folders, hashes each file and skips what the store already
+holds (so a rerun after Ctrl-C or a kill continues where it stopped); worker processes
+read the files (text, OCR, metadata); the main process alone writes, one transaction
+per file. A bad file is recorded with its reason and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from contractctl.errors import ContractctlError, Duplicate, Interrupted, InvalidInput
+from contractctl.importer.discover import Candidate, discover
+from contractctl.importer.inspect import Inspected, InspectOptions, file_sha256, inspect_file
+from contractctl.importer.record import (
+    RecordOptions,
+    record_failure,
+    record_import,
+)
+from contractctl.progress import NullProgress, Progress
+from contractctl.store import Store
+from contractctl.template_schema import CONTRACT_TYPES
+
+OCR_MODES = ("auto", "always", "never")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What `import` was asked to do."""
+
+    workers: int | None = None
+    ocr: str = "auto"
+    lang: str = "chi_sim+eng"
+    dpi: int = 300
+    contract_type: str | None = None
+    key_from: str | None = None
+    dry_run: bool = False
+    password: str | None = None
+
+    def check(self) -> re.Pattern[str] | None:
+        """Refuse bad options before any file is read; returns the key pattern."""
+        if self.ocr not in OCR_MODES:
+            raise InvalidInput(f"--ocr: {self.ocr!r} is not one of {', '.join(OCR_MODES)}")
+        if self.contract_type is not None and self.contract_type not in CONTRACT_TYPES:
+            raise InvalidInput(
+                f"--type: {self.contract_type!r} is not one of {', '.join(CONTRACT_TYPES)}"
+            )
+        if self.workers is not None and self.workers < 1:
+            raise InvalidInput("--workers must be at least 1")
+        if not 70 <= self.dpi <= 600:
+            raise InvalidInput("--dpi must be between 70 and 600")
+        if self.key_from is None:
+            return None
+        try:
+            return re.compile(self.key_from)
+        except re.error as exc:
+            raise InvalidInput(f"--key-from: not a regular expression: {exc}") from exc
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one file."""
+
+    file: str
+    state: str  # imported | duplicate | failed | refused | would_import
+    contract_id: str | None = None
+    reason: str = ""
+    needs_review: list[str] = field(default_factory=list)
+    sha256: str | None = None
+    metadata: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """One file in the `import --json` report."""
+        data: dict[str, Any] = {"file": self.file, "state": self.state}
+        if self.contract_id:
+            data["id"] = self.contract_id
+            data["version"] = 1
+        if self.reason:
+            data["reason"] = self.reason
+        if self.needs_review:
+            data["needs_review"] = self.needs_review
+        if self.sha256:
+            data["sha256"] = self.sha256
+        if self.metadata is not None:
+            data["metadata"] = self.metadata
+        return data
+
+
+@dataclass
+class ImportReport:
+    """The whole batch: every file's outcome, and the counts."""
+
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    dry_run: bool = False
+
+    def count(self, state: str) -> int:
+        """How many files ended in ``state``."""
+        return sum(1 for o in self.outcomes if o.state == state)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `import --json` shape: contracts made, plus counts and reasons."""
+        return {
+            "contracts": [
+                {"id": o.contract_id, "version": 1, "file": o.file}
+                for o in self.outcomes
+                if o.state == "imported"
+            ],
+            "imported": self.count("imported"),
+            "duplicates": self.count("duplicate"),
+            "failed": [
+                {"file": o.file, "reason": o.reason}
+                for o in self.outcomes
+                if o.state in ("failed", "refused")
+            ],
+            "needs_review": [
+                o.contract_id for o in self.outcomes if o.state == "imported" and o.needs_review
+            ],
+            "dry_run": self.dry_run,
+            "files": [o.to_dict() for o in self.outcomes],
+        }
+
+
+def import_paths(
+    store: Store,
+    actor: str,
+    paths: Sequence[Path],
+    options: ImportOptions,
+    *,
+    progress: Progress | None = None,
+    skip_bookkeeping: bool = False,
+) -> ImportReport:
+    """Import every PDF, DOCX and image under ``paths``; see the module docstring."""
+    key_pattern = options.check()
+    progress = progress or NullProgress()
+    candidates = list(discover(paths, skip_bookkeeping=skip_bookkeeping))
+    report = ImportReport(dry_run=options.dry_run)
+    workers = options.workers or os.cpu_count() or 1
+    inspect_options = InspectOptions(
+        ocr=options.ocr,
+        lang=options.lang,
+        dpi=options.dpi,
+        password=options.password,
+        ocr_workers=1 if workers > 1 else (os.cpu_count() or 1),
+    )
+    progress.start(len(candidates), "Importing")
+    try:
+        for found, outcome in _inspected(store, candidates, inspect_options, workers, report):
+            if outcome is None and found is not None:
+                outcome = _record(store, actor, found, options, key_pattern)
+            if outcome is not None:
+                report.outcomes.append(outcome)
+            progress.advance()
+    except KeyboardInterrupt:
+        done = report.count("imported")
+        raise Interrupted(
+            f"interrupted after importing {done} file(s); nothing is half-recorded",
+            hint="run the same command again to continue where it stopped",
+        ) from None
+    finally:
+        progress.finish()
+    return report
+
+
+def _inspected(
+    store: Store,
+    candidates: list[Candidate],
+    options: InspectOptions,
+    workers: int,
+    report: ImportReport,
+) -> Iterator[tuple[Inspected | None, FileOutcome | None]]:
+    """Inspected files as workers finish them, with the files settled without reading
+    (refused, already imported, the same bytes twice in this batch) in between."""
+    seen: dict[str, str] = {}
+
+    def settle(candidate: Candidate) -> tuple[FileOutcome | None, tuple[str, str, int] | None]:
+        shown = str(candidate.path)
+        if candidate.refused:
+            return FileOutcome(shown, "refused", reason=candidate.refused), None
+        try:
+            sha, size = file_sha256(candidate.real)
+        except OSError as exc:
+            return FileOutcome(shown, "failed", reason=f"cannot read: {exc.strerror}"), None
+        if sha in seen:
+            return FileOutcome(
+                shown, "duplicate", reason=f"same content as {seen[sha]}", sha256=sha
+            ), None
+        seen[sha] = shown
+        row = store.conn.execute(
+            "SELECT contract_id FROM import_files WHERE sha256 = ? AND state = 'imported'", (sha,)
+        ).fetchone()
+        if row is not None:
+            return FileOutcome(
+                shown,
+                "duplicate",
+                contract_id=None,
+                reason=f"already imported as {row['contract_id']}",
+                sha256=sha,
+            ), None
+        return None, (str(candidate.real), sha, size)
+
+    if workers == 1:
+        for candidate in candidates:
+            outcome, job = settle(candidate)
+            if job is None:
+                yield None, outcome
+                continue
+            found = inspect_file(*job, options)
+            found.path = str(candidate.path)
+            yield found, None
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pending: dict[Future[Inspected], Candidate] = {}
+    try:
+        queue = iter(candidates)
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < workers * 2:
+                following = next(queue, None)
+                if following is None:
+                    exhausted = True
+                    break
+                outcome, job = settle(following)
+                if job is None:
+                    yield None, outcome
+                    continue
+                pending[executor.submit(inspect_file, *job, options)] = following
+            if not pending:
+                break
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                candidate = pending.pop(future)
+                try:
+                    found = future.result()
+                except Exception as exc:  # a worker that died (out of memory, killed)
+                    sha, size = file_sha256(candidate.real)
+                    found = Inspected(str(candidate.path), sha, size, error=f"worker died: {exc}")
+                found.path = str(candidate.path)
+                yield found, None
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _record(
+    store: Store,
+    actor: str,
+    found: Inspected,
+    options: ImportOptions,
+    key_pattern: re.Pattern[str] | None,
+) -> FileOutcome:
+    if found.error is not None:
+        if not options.dry_run:
+            with store.transaction(actor) as tx:
+                record_failure(tx, found, found.error)
+        return FileOutcome(found.path, "failed", reason=found.error, sha256=found.sha256)
+    review = list(found.metadata.needs_review()) if found.metadata is not None else []
+    if options.dry_run:
+        return FileOutcome(
+            found.path,
+            "would_import",
+            needs_review=review,
+            sha256=found.sha256,
+            metadata=found.metadata.to_dict(),
+        )
+    key = _key(found.path, key_pattern)
+    try:
+        with store.transaction(actor) as tx:
+            contract_id = record_import(
+                tx, found, RecordOptions(contract_type=options.contract_type, key=key)
+            )
+    except Duplicate as exc:
+        return FileOutcome(found.path, "duplicate", reason=exc.message, sha256=found.sha256)
+    except ContractctlError as exc:
+        with store.transaction(actor) as tx:
+            record_failure(tx, found, exc.message)
+        return FileOutcome(found.path, "failed", reason=exc.message, sha256=found.sha256)
+    return FileOutcome(
+        found.path, "imported", contract_id=contract_id, needs_review=review, sha256=found.sha256
+    )
+
+
+def _key(path: str, pattern: re.Pattern[str] | None) -> str | None:
+    """The contract's external key from its file name (``--key-from``), if it matches."""
+    if pattern is None:
+        return None
+    match = pattern.search(Path(path).name)
+    if match is None:
+        return None
+    return match.group(1) if match.groups() else match.group(0)

@@ -1,0 +1,146 @@
+"""`contractctl watch DIR`: import whatever lands in an inbox folder.
+
+Polling is the loop's heartbeat, because network shares deliver no file events;
+watchdog's events, where the filesystem has them, only wake the loop early. A file is
+taken once the stability tracker says it has stopped growing; after its import it
+moves to DIR/done, or to DIR/failed with a ``.reason`` file beside it. A stop request
+(SIGTERM, Ctrl-C) is honoured between files: the file in hand finishes its transaction
+(or rolls back) first, so nothing is half-recorded and nothing is moved wrongly.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from contractctl.errors import InvalidInput
+from contractctl.importer.discover import discover
+from contractctl.importer.pipeline import FileOutcome, ImportOptions, import_paths
+from contractctl.importer.stability import StabilityTracker
+from contractctl.store import Store
+
+#: Called after each file with what happened to it (the CLI prints a line).
+OnOutcome = Callable[[FileOutcome, Path], None]
+
+
+@dataclass(frozen=True)
+class WatchOptions:
+    """How often to look, how long a file must rest, and how to import it."""
+
+    interval: float = 5.0
+    settle: float = 3.0
+    use_events: bool = True
+    import_options: ImportOptions = field(default_factory=lambda: ImportOptions(workers=1))
+
+
+def watch(
+    store: Store,
+    actor: str,
+    inbox: Path,
+    options: WatchOptions,
+    stop: threading.Event,
+    on_outcome: OnOutcome | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> int:
+    """Watch ``inbox`` until ``stop`` is set; returns how many files were handled."""
+    if not inbox.is_dir():
+        raise InvalidInput(f"{inbox}: not a folder")
+    if options.interval <= 0 or options.settle < 0:
+        raise InvalidInput("--interval must be above 0 and --settle at least 0")
+    options.import_options.check()
+    for name in ("done", "failed"):
+        (inbox / name).mkdir(exist_ok=True)
+    tracker = StabilityTracker(settle=options.settle)
+    wake = threading.Event()
+    observer = _start_events(inbox, wake) if options.use_events else None
+    handled = 0
+    try:
+        while not stop.is_set():
+            present: set[Path] = set()
+            for candidate in discover([inbox], skip_bookkeeping=True):
+                path = candidate.path
+                present.add(path)
+                try:
+                    info = path.lstat()
+                except OSError:
+                    continue
+                if candidate.refused is None and not tracker.observe(
+                    path, info.st_size, info.st_mtime, clock()
+                ):
+                    continue
+                tracker.forget(path)
+                outcome = _take(store, actor, inbox, path, options.import_options)
+                handled += 1
+                if on_outcome is not None:
+                    on_outcome(outcome, path)
+                if stop.is_set():
+                    break
+            tracker.prune(present)
+            wake.wait(
+                min(options.interval, max(options.settle / 2, 0.2)) if present else options.interval
+            )
+            wake.clear()
+    finally:
+        if observer is not None:
+            observer.stop()
+            observer.join(timeout=5)
+    return handled
+
+
+def _take(store: Store, actor: str, inbox: Path, path: Path, options: ImportOptions) -> FileOutcome:
+    """Import one settled file and move it to done/ or failed/."""
+    report = import_paths(store, actor, [path], options)
+    outcome = (
+        report.outcomes[0]
+        if report.outcomes
+        else FileOutcome(str(path), "failed", reason="not importable")
+    )
+    ok = outcome.state in ("imported", "duplicate")
+    target = _unique(inbox / ("done" if ok else "failed") / path.name)
+    try:
+        shutil.move(str(path), target)
+    except OSError:
+        return outcome  # vanished or locked: the next pass sees it again (dedupe protects)
+    if not ok:
+        target.with_name(target.name + ".reason").write_text(
+            outcome.reason + "\n", encoding="utf-8"
+        )
+    return outcome
+
+
+def _unique(path: Path) -> Path:
+    if not path.exists():
+        return path
+    stem, suffix = path.stem, path.suffix
+    for n in range(2, 10_000):
+        candidate = path.with_name(f"{stem} ({n}){suffix}")
+        if not candidate.exists():
+            return candidate
+    return path.with_name(f"{stem} ({os.getpid()}-{time.time_ns()}){suffix}")
+
+
+def _start_events(inbox: Path, wake: threading.Event) -> Any:
+    """A watchdog observer that wakes the loop on any change; None where it cannot run."""
+    try:
+        from watchdog.events import FileSystemEventHandler
+        from watchdog.observers import Observer
+    except ImportError:
+        return None
+
+    class _Wake(FileSystemEventHandler):
+        def on_any_event(self, event: Any) -> None:
+            wake.set()
+
+    observer = Observer()
+    try:
+        observer.schedule(_Wake(), str(inbox), recursive=True)
+        observer.start()
+    except OSError:  # inotify limits, unsupported filesystems: polling carries on
+        return None
+    return observer

@@ -1,0 +1,426 @@
+"""`ocr-check`: prove that the paper that came back is the contract that was approved.
+
+The scan is OCR'd page by page (contractctl.ocr); its pages are matched to the approved
+PDF's pages, so a missing, extra or swapped page is named as such; then the text, in
+the approved page order, goes through the compare engine with OCR tolerance, which
+folds the confusions Tesseract makes (0/O, 1/l, 己/已 ...) but never a digit read as
+another digit. Each difference gets a severity:
+
+- critical: a changed amount, date, percentage, duration or party name (the compare
+  engine's semantic changes), or a changed account-like number (6+ digits);
+- major: text added, removed or reworded; a missing, extra or misplaced page;
+- minor: a small difference where Tesseract was unsure (low word confidence), shown
+  for review but not failing the check.
+
+The verdict is ``mismatch`` (exit 1) on any critical or major difference. The scan, the
+report and the verdict are stored (ocr_checks, objects) and audited.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from contractctl import extract
+from contractctl.contracts import Contract, get_contract
+from contractctl.errors import InvalidInput, NotFound
+from contractctl.progress import Progress
+from contractctl.store import Store
+from contractctl.store.audit import now_iso
+
+#: Below this word confidence (0-100), a small difference counts as OCR noise.
+LOW_CONFIDENCE = 75.0
+#: A difference of at most this many characters can be noise.
+NOISE_CHARS = 2
+#: A scan page belongs to an approved page when this share of its character pairs match.
+PAGE_MATCH = 0.35
+#: Below this share, the scan is not this contract at all.
+DOCUMENT_MATCH = 0.25
+_ACCOUNT = re.compile(r"\d{6,}")
+_SEAL_WORDS = ("盖章", "公章", "(Seal)", "（盖章）", "Seal")
+
+
+@dataclass
+class OcrCheck:
+    """The result of one check: verdict, differences, pages, seal."""
+
+    contract_id: str
+    version: int
+    scan_name: str
+    scan_sha: str
+    lang: str
+    dpi: int
+    pages: int
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    semantic: list[dict[str, Any]] = field(default_factory=list)
+    page_findings: list[dict[str, Any]] = field(default_factory=list)
+    seal: dict[str, Any] = field(default_factory=dict)
+    mean_conf: float = 0.0
+    check_id: int | None = None
+
+    @property
+    def verdict(self) -> str:
+        """match, or mismatch when any critical or major difference was found."""
+        severe = [c for c in self.changes if c["severity"] in ("critical", "major")]
+        return "mismatch" if severe else "match"
+
+    def count(self, severity: str) -> int:
+        """How many differences of this severity."""
+        return sum(1 for c in self.changes if c["severity"] == severity)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `ocr-check --json` shape (DESIGN.md §4), plus pages, seal and the scan."""
+        return {
+            "verdict": self.verdict,
+            "id": self.check_id,
+            "contract": self.contract_id,
+            "version": self.version,
+            "scan": {"name": self.scan_name, "sha256": self.scan_sha, "pages": self.pages},
+            "lang": self.lang,
+            "dpi": self.dpi,
+            "mean_confidence": round(self.mean_conf, 1),
+            "counts": {s: self.count(s) for s in ("critical", "major", "minor")},
+            "changes": self.changes,
+            "semantic": self.semantic,
+            "pages": self.page_findings,
+            "seal": self.seal,
+        }
+
+
+def parse_target(target: str) -> tuple[str, int | None]:
+    """``ID`` or ``ID@N``."""
+    contract_id, _, version = target.partition("@")
+    if not version:
+        return contract_id, None
+    if not version.isdigit() or int(version) < 1:
+        raise InvalidInput(f"{target!r}: the version after @ is a number, e.g. {contract_id}@2")
+    return contract_id, int(version)
+
+
+def approved_pages(store: Store, contract: Contract, n: int) -> list[str]:
+    """The approved version's text page by page (its unsigned PDF: seals and signature
+    appearances are not contract text), or its stored text as one page."""
+    row = store.conn.execute(
+        "SELECT * FROM versions WHERE contract_id = ? AND n = ?", (contract.id, n)
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"{contract.id} has no version {n}")
+    pdf_sha = row["unsigned_pdf_sha"] or row["pdf_sha"]
+    if pdf_sha:
+        text = extract.pdf_text(store.objects.path(pdf_sha))
+        pages = text.split("\f")
+        if pages and not pages[-1].strip():
+            pages.pop()
+        if any(p.strip() for p in pages):
+            return pages
+    if row["text_sha"]:
+        return [store.objects.read_bytes(row["text_sha"]).decode("utf-8")]
+    raise InvalidInput(f"{contract.id} version {n} has no text to check a scan against")
+
+
+def check_scan(
+    store: Store,
+    actor: str,
+    scan: Path,
+    target: str,
+    *,
+    lang: str = "chi_sim+eng",
+    dpi: int = 300,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    record: bool = True,
+) -> OcrCheck:
+    """OCR ``scan``, compare it with the approved text of ``target``, store the result."""
+    from contractctl.ocr import check_languages, ocr_scan
+
+    contract_id, wanted = parse_target(target)
+    contract = get_contract(store.conn, contract_id)
+    n = wanted or contract.in_force_version or contract.version
+    approved = approved_pages(store, contract, n)
+    if not scan.is_file():
+        raise InvalidInput(f"{scan}: no such file")
+    if not 70 <= dpi <= 600:
+        raise InvalidInput("--dpi must be between 70 and 600")
+    check_languages(lang)
+    text = ocr_scan(scan, lang=lang, dpi=dpi, workers=workers, progress=progress)
+    if all(p.empty for p in text.pages):
+        raise InvalidInput(
+            f"{scan.name}: no readable text on any of its {len(text.pages)} page(s) "
+            "(blank pages, or an image that is not a document)"
+        )
+    result = compare_scan(approved, text)
+    sha = _sha256(scan)
+    check = OcrCheck(
+        contract_id=contract.id,
+        version=n,
+        scan_name=scan.name,
+        scan_sha=sha,
+        lang=lang,
+        dpi=dpi,
+        pages=len(text.pages),
+        mean_conf=text.mean_conf,
+        **result,
+    )
+    if record:
+        with store.transaction(actor) as tx:
+            tx.put_file(scan)
+            report_sha = tx.put_bytes(
+                json.dumps(check.to_dict(), ensure_ascii=False, indent=1).encode("utf-8")
+            )
+            cursor = tx.conn.execute(
+                "INSERT INTO ocr_checks (contract_id, version_n, scan_sha, scan_name, verdict, "
+                "pages, lang, dpi, critical, major, minor, seal, report_sha, checked_by, "
+                "checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    contract.id,
+                    n,
+                    sha,
+                    scan.name,
+                    check.verdict,
+                    check.pages,
+                    lang,
+                    dpi,
+                    check.count("critical"),
+                    check.count("major"),
+                    check.count("minor"),
+                    json.dumps(check.seal, ensure_ascii=False),
+                    report_sha,
+                    actor,
+                    now_iso(),
+                ),
+            )
+            check.check_id = cursor.lastrowid
+            tx.audit(
+                "contract.ocr_check",
+                contract.id,
+                {
+                    "check": check.check_id,
+                    "version": n,
+                    "scan": sha,
+                    "verdict": check.verdict,
+                    "counts": check.to_dict()["counts"],
+                    "report": report_sha,
+                },
+            )
+    return check
+
+
+def compare_scan(approved: list[str], scan: Any) -> dict[str, Any]:
+    """Pages matched, text compared, severities given: the heart of the check.
+
+    ``approved`` is the approved text page by page; ``scan`` a contractctl.ocr.ScanText.
+    Returns the OcrCheck fields: changes, semantic, page_findings, seal.
+    """
+    from contractctl.compare import compare, normalise
+
+    approved_norm = [normalise(p, ocr_tolerant=True) for p in approved]
+    scan_norm = [normalise(p.text, ocr_tolerant=True) for p in scan.pages]
+    whole = _similarity("".join(scan_norm), "".join(approved_norm))
+    if whole < DOCUMENT_MATCH:
+        raise InvalidInput(
+            f"the scan does not look like this contract (only {whole:.0%} of its text matches "
+            "the approved version)",
+            hint="check that SCAN and --against name the same contract",
+        )
+    mapping, findings = match_pages(approved_norm, scan_norm, scan.pages)
+    ordered = sorted(mapping.items(), key=lambda item: (item[1], item[0]))
+    scan_pages = [scan.pages[i] for i, _ in ordered]
+    comparison = compare(
+        "\f".join(approved), "\f".join(p.text for p in scan_pages), ocr_tolerant=True
+    )
+    changes = [_ocr_change(change, scan_pages) for change in comparison.changes]
+    for finding in findings:
+        changes.append(finding)
+    last = max(mapping.items(), key=lambda item: item[1], default=None)
+    seal = _seal_report(approved, scan, last[0] if last else len(scan.pages) - 1)
+    return {
+        "changes": changes,
+        "semantic": [s.to_dict() for s in comparison.semantic],
+        "page_findings": findings,
+        "seal": seal,
+    }
+
+
+def match_pages(
+    approved: list[str], scanned: list[str], pages: Any
+) -> tuple[dict[int, int], list[dict[str, Any]]]:
+    """Scan page index -> approved page index, and what is wrong with the pages.
+
+    Each scan page goes to the approved page it shares most character pairs with; a scan
+    page like none is extra (or blank), an approved page no scan page matches is missing,
+    and matched pages out of order are reported as misplaced.
+    """
+    mapping: dict[int, int] = {}
+    findings: list[dict[str, Any]] = []
+    taken: set[int] = set()
+    scores = [
+        [_similarity(s, a) for a in approved] if s else [0.0] * len(approved) for s in scanned
+    ]
+    pairs = sorted(
+        ((score, i, j) for i, row in enumerate(scores) for j, score in enumerate(row)),
+        reverse=True,
+    )
+    for score, i, j in pairs:
+        if score < PAGE_MATCH or i in mapping or j in taken:
+            continue
+        mapping[i] = j
+        taken.add(j)
+    for i, page in enumerate(pages):
+        if i in mapping:
+            continue
+        what = "blank page" if page.empty else "extra page not in the approved contract"
+        findings.append(_page_finding("extra_page", page.number, None, what))
+    for j in range(len(approved)):
+        if j not in taken and approved[j].strip():
+            findings.append(
+                _page_finding("missing_page", None, j + 1, f"approved page {j + 1} is missing")
+            )
+    order = [mapping[i] for i in sorted(mapping)]
+    if order != sorted(order):
+        for i in sorted(mapping):
+            expected = sorted(order).index(mapping[i])
+            if order.index(mapping[i]) != expected:
+                findings.append(
+                    _page_finding(
+                        "misplaced_page",
+                        pages[i].number,
+                        mapping[i] + 1,
+                        f"scan page {pages[i].number} is approved page {mapping[i] + 1}",
+                    )
+                )
+    return mapping, findings
+
+
+def _page_finding(kind: str, page: int | None, approved: int | None, text: str) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "clause": None,
+        "page": page,
+        "approved_page": approved,
+        "severity": "major",
+        "old": None,
+        "new": None,
+        "message": text,
+        "confidence": None,
+    }
+
+
+def _similarity(a: str, b: str) -> float:
+    """Share of ``a``'s character pairs found in ``b`` (containment, not Jaccard: an
+    OCR'd page with some noise still belongs to its page)."""
+    pairs_a = {a[k : k + 2] for k in range(len(a) - 1)}
+    if not pairs_a:
+        return 0.0
+    pairs_b = {b[k : k + 2] for k in range(len(b) - 1)}
+    return len(pairs_a & pairs_b) / len(pairs_a)
+
+
+def _ocr_change(change: Any, pages: list[Any]) -> dict[str, Any]:
+    """One engine change as an OCR difference: its scan page, confidence and severity."""
+    data = change.to_dict()
+    page = pages[change.page - 1] if 0 < change.page <= len(pages) else None
+    inserted = "".join(t for op, t in change.ops if op == "insert")
+    deleted = "".join(t for op, t in change.ops if op == "delete")
+    confidence = _confidence(page, inserted or (change.new or "")[:40])
+    severity = change.severity
+    if change.kind in ("moved", "renumbered"):
+        severity = "minor"
+    if severity != "critical" and _account_changed(change.ops):
+        severity = "critical"
+    if (
+        severity == "major"
+        and change.kind == "modified"
+        and len("".join(inserted.split())) <= NOISE_CHARS
+        and len("".join(deleted.split())) <= NOISE_CHARS
+        and not any(ch.isdigit() for ch in inserted + deleted)
+        and confidence is not None
+        and confidence < LOW_CONFIDENCE
+    ):
+        severity = "minor"
+    data.update(
+        {
+            "page": page.number if page is not None else None,
+            "severity": severity,
+            "confidence": None if confidence is None else round(confidence, 1),
+            "approved": change.old,
+            "scanned": change.new,
+        }
+    )
+    return data
+
+
+def _confidence(page: Any, snippet: str) -> float | None:
+    """OCR confidence where ``snippet`` was read on ``page`` (None when not found)."""
+    if page is None:
+        return None
+    probe = snippet.strip()[:20]
+    if not probe:
+        return None
+    start = page.text.find(probe)
+    if start < 0:
+        compact = "".join(probe.split())
+        start = page.text.find(compact[:6]) if compact else -1
+        if start < 0:
+            return None
+        probe = compact[:6]
+    return float(page.conf_at(start, start + len(probe)))
+
+
+def _account_changed(ops: list[tuple[str, str]]) -> bool:
+    """A digit changed inside a long number (account, ID, credit code)."""
+    old = "".join(t for op, t in ops if op in ("equal", "delete"))
+    new = "".join(t for op, t in ops if op in ("equal", "insert"))
+    changed = any(op != "equal" and any(c.isdigit() for c in t) for op, t in ops)
+    return changed and set(_ACCOUNT.findall(old)) != set(_ACCOUNT.findall(new))
+
+
+def _seal_report(approved: list[str], scan: Any, last_index: int) -> dict[str, Any]:
+    """Is a red seal on the signature page, where the approved contract expects one?"""
+    expected = any(word in "".join(approved[-1:]) for word in _SEAL_WORDS)
+    page = scan.pages[last_index] if 0 <= last_index < len(scan.pages) else None
+    seals = list(page.seals) if page is not None else []
+    return {
+        "expected": expected,
+        "present": bool(seals),
+        "page": page.number if page is not None else None,
+        "count": len(seals),
+        "seals": [s.to_dict() for s in seals],
+    }
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def checks_view(store: Store, contract_id: str) -> list[dict[str, Any]]:
+    """The OCR checks of a contract, newest last (the `show --json` ocr_checks list)."""
+    rows = store.conn.execute(
+        "SELECT * FROM ocr_checks WHERE contract_id = ? ORDER BY id", (contract_id,)
+    )
+    return [
+        {
+            "id": r["id"],
+            "version": r["version_n"],
+            "scan": r["scan_name"],
+            "scan_sha256": r["scan_sha"],
+            "verdict": r["verdict"],
+            "pages": r["pages"],
+            "critical": r["critical"],
+            "major": r["major"],
+            "minor": r["minor"],
+            "seal": json.loads(r["seal"]) if r["seal"] else None,
+            "report": str(store.objects.path(r["report_sha"])),
+            "checked_by": r["checked_by"],
+            "checked_at": r["checked_at"],
+        }
+        for r in rows
+    ]

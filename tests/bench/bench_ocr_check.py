@@ -1,0 +1,445 @@
+"""`ocr-check` evaluation: detection per kind of tampering, false alarms, and throughput.
+
+The evaluation set, built here and cached under tests/bench/_out/ocr_check/:
+
+1. each shipped template (templates/*.docx) rendered with its [sample] data (the real
+   renderer) and converted to PDF by LibreOffice: the approved contract;
+2. tampered versions, made the way a forger would, in the DOCX, then converted again:
+   - ``amount``: one digit of one amount in figures changed (the first money figure in
+     running text; its capitals left as they were);
+   - ``date``: the day of one date changed;
+   - ``sentence_deleted``: one sentence of a paragraph deleted;
+   - ``clause_inserted``: a new paragraph with an obligation inserted after one;
+   - ``party``: the counterparty's name changed (one character, or one word in
+     English) in the data, so everywhere it is printed;
+   - ``pages_swapped``: the approved PDF with its first two pages scanned in the
+     other order;
+   each tampering is placed on the pages checked (below), and a document where a kind
+   finds no place (no amount in an NDA) counts it as not applicable;
+3. simulated scans of the clean and the tampered PDFs (contractctl.ocr.simulate_scan) at
+   200 and 300 dpi, each with its own random rotation within +-2 degrees, noise (4-8
+   grey levels), blur (0.3-0.8 px), JPEG quality 40-60 and scale 0.97-1.03, the
+   company seal stamped on the signature page.
+
+Size: ``BENCH_OCR_DOCS`` names the templates (comma-separated, or ``all``; default
+purchase-zh and service-en: one Chinese contract with a line-item table, one English);
+``BENCH_OCR_PAGES`` (default 3) checks each document on its first N-1 pages and its
+signature page (0: every page); ``BENCH_OCR_DPIS`` (default 300,200). The default set
+is 2 documents x 2 resolutions x 7 versions x 3 pages = 84 pages, about 8-10 minutes on
+2 cores; ``BENCH_OCR_DOCS=all BENCH_OCR_PAGES=0`` is the whole set (8 templates, ~45
+pages each resolution and version: ~5 hours).
+
+Detection: a tampered scan is *caught* when the check's verdict is mismatch (exit 1),
+and *pinpointed* when a critical or major difference names the tampering (the changed
+amount or date as a value change, the deleted sentence in an approved text, the inserted
+one in a scanned text, the party's old name, the misplaced pages). False alarms: critical
+or major differences on clean scans.
+
+Throughput: before each clean 300 dpi scan is checked, raw ``tesseract PAGE OUT -l
+chi_sim+eng`` reads the same page images two processes at a time with OMP_THREAD_LIMIT=1
+(each in a session of its own, as tools.run starts them: see bench_ocr); the check
+(``check_scan``, record=False: rasterise, deskew, OCR, seals, page matching, comparison
+and second readings) is timed on the scan right after. Overhead is given on wall time
+and on CPU time of all processes.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import random
+import re
+import resource
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.bench.harness import OUT, Row
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = ROOT / "templates"
+ALL_DOCS = tuple(sorted(p.stem for p in TEMPLATES.glob("*.docx")))
+DEFAULT_DOCS = ("purchase-zh", "service-en")
+KINDS = (
+    "amount",
+    "date",
+    "sentence_deleted",
+    "clause_inserted",
+    "party",
+    "pages_swapped",
+)
+LANG = "chi_sim+eng"
+WORKERS = 2
+CACHE = OUT / "ocr_check"
+COMPANY = "上海我们科技有限公司"
+#: Bump to rebuild the cached documents and scans after changing how they are made.
+RECIPE = 1
+
+
+def _docs() -> tuple[str, ...]:
+    value = os.environ.get("BENCH_OCR_DOCS", "").strip()
+    if not value:
+        return DEFAULT_DOCS
+    if value == "all":
+        return ALL_DOCS
+    names = tuple(v.strip() for v in value.split(",") if v.strip())
+    unknown = [n for n in names if n not in ALL_DOCS]
+    if unknown:
+        raise SystemExit(f"BENCH_OCR_DOCS: unknown template(s) {unknown}; known: {ALL_DOCS}")
+    return names
+
+
+PAGES = int(os.environ.get("BENCH_OCR_PAGES", "3"))
+DPIS = tuple(int(v) for v in os.environ.get("BENCH_OCR_DPIS", "300,200").split(","))
+
+
+# --- the documents ---------------------------------------------------------------------
+
+
+@dataclass
+class Tamper:
+    """What was changed in a tampered version, to judge whether the check found it."""
+
+    kind: str
+    old: str = ""
+    new: str = ""
+    old_value: Any = None
+    new_value: Any = None
+
+
+@dataclass
+class Document:
+    """A template's approved PDF (cut to the pages checked) and its tampered versions."""
+
+    name: str
+    approved: Path
+    pages: list[int]  # the source pages checked, in order
+    versions: dict[str, Path] = field(default_factory=dict)  # kind -> PDF (cut)
+    tampers: dict[str, Tamper] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # kind -> why not applicable
+
+
+def _render_docx(name: str, out: Path, **changes: Any) -> Path:
+    """The template rendered with its sample data, changed by ``changes``."""
+    from contractctl.config import Company
+    from contractctl.fields import validate_values
+    from contractctl.render import Renderer, to_context
+    from contractctl.template_schema import load_schema
+
+    spec = load_schema(TEMPLATES / f"{name}.toml")
+    data = {**copy.deepcopy(spec.sample), **changes}
+    values, problems = validate_values(spec, data, resolve_party=None)
+    if problems:
+        raise SystemExit(f"{name}: the sample data does not validate: {problems}")
+    Renderer(TEMPLATES / f"{name}.docx").render(
+        to_context(values, Company(name=COMPANY).as_dict()), out
+    )
+    return out
+
+
+def _pdf_pages(pdf: Path) -> list[str]:
+    from contractctl import extract
+
+    pages = extract.pdf_text(pdf).split("\f")
+    if pages and not pages[-1].strip():
+        pages.pop()
+    return pages
+
+
+def _squash(text: str) -> str:
+    import unicodedata
+
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def _paragraphs(document: Any) -> Iterator[Any]:
+    """Every paragraph of a python-docx Document: the body's, then the tables' cells'."""
+    yield from document.paragraphs
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                yield from cell.paragraphs
+
+
+def _replace_in_paragraph(paragraph: Any, old: str, new: str) -> bool:
+    """Replace the first ``old`` in a paragraph, inside one run when it lies in one (the
+    formatting kept), else across runs (the text put into the first run)."""
+    for run in paragraph.runs:
+        if old in run.text:
+            run.text = run.text.replace(old, new, 1)
+            return True
+    text = paragraph.text
+    if old not in text or not paragraph.runs:
+        return False
+    paragraph.runs[0].text = text.replace(old, new, 1)
+    for run in paragraph.runs[1:]:
+        run.text = ""
+    return True
+
+
+def _on_pages(snippet: str, pages_text: list[str], wanted: list[int]) -> bool:
+    """Whether ``snippet`` is printed whole on one of the ``wanted`` (1-based) pages."""
+    key = _squash(snippet)
+    return any(key in _squash(pages_text[n - 1]) for n in wanted if n <= len(pages_text))
+
+
+_MONEY = re.compile(r"(?:[¥￥$]|RMB\s?|CNY\s?|USD\s?)\d{1,3}(?:,\d{3})+(?:\.\d{2})?")
+_DATE_ZH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_DATE_EN = re.compile(
+    r"(January|February|March|April|May|June|July|August|September|October|November|"
+    r"December) (\d{1,2}), (\d{4})"
+)
+_INSERTED = {
+    "zh": "乙方另行承担甲方为履行本合同所发生的全部差旅费用及第三方检测费用。",
+    "en": (
+        "Party B shall also bear all travel expenses and third-party inspection fees "
+        "incurred by Party A in performing this Agreement."
+    ),
+}
+
+
+def _edit_docx(
+    clean_docx: Path,
+    out: Path,
+    kind: str,
+    pages_text: list[str],
+    wanted: list[int],
+    rng: random.Random,
+) -> Tamper | None:
+    """A tampered copy of the clean DOCX (amount, date, sentence, clause), or None when
+    the document has no place for this kind of tampering on the pages checked."""
+    from docx import Document as open_docx
+
+    document = open_docx(str(clean_docx))
+    body = list(document.paragraphs)
+    tamper: Tamper | None = None
+    if kind == "amount":
+        for paragraph in _paragraphs(document):
+            for match in _MONEY.finditer(paragraph.text):
+                figure = match.group(0)
+                if not _on_pages(paragraph.text, pages_text, wanted):
+                    continue
+                digits = [i for i, c in enumerate(figure) if c.isdigit()]
+                # not the cents: a forger changes what counts
+                digits = [i for i in digits if "." not in figure[:i]]
+                at = rng.choice(digits)
+                new_digit = rng.choice([d for d in "123456789" if d != figure[at]])
+                changed = figure[:at] + new_digit + figure[at + 1 :]
+                if _replace_in_paragraph(paragraph, figure, changed):
+                    tamper = Tamper(kind, figure, changed)
+                    break
+            if tamper:
+                break
+    elif kind == "date":
+        for paragraph in body[3:]:  # not the title block's signing date
+            text = paragraph.text
+            match = _DATE_ZH.search(text) or _DATE_EN.search(text)
+            if match is None or not _on_pages(text, pages_text, wanted):
+                continue
+            old = match.group(0)
+            if match.re is _DATE_ZH:
+                day = int(match.group(3))
+                new_day = day + 3 if day <= 25 else day - 3
+                new = f"{match.group(1)}年{match.group(2)}月{new_day}日"
+            else:
+                day = int(match.group(2))
+                new_day = day + 3 if day <= 25 else day - 3
+                new = f"{match.group(1)} {new_day}, {match.group(3)}"
+            if _replace_in_paragraph(paragraph, old, new):
+                tamper = Tamper(kind, old, new)
+                break
+    elif kind in ("sentence_deleted", "clause_inserted"):
+        later = [p for p in body if _on_pages(p.text, pages_text, wanted[1:2] or wanted)]
+        candidates = [p for p in later if len(p.text) >= 40]
+        if kind == "sentence_deleted":
+            for paragraph in candidates:
+                sentences = [s for s in re.split(r"(?<=[。；;.])\s*", paragraph.text) if s]
+                if len(sentences) < 2:
+                    continue
+                choice = [s for s in sentences[1:] if len(_squash(s)) >= 12] or [
+                    s for s in sentences if len(_squash(s)) >= 12
+                ]
+                if not choice:
+                    continue
+                sentence = rng.choice(choice)
+                if _replace_in_paragraph(paragraph, sentence, ""):
+                    tamper = Tamper(kind, sentence.strip())
+                    break
+        elif candidates:
+            anchor = candidates[len(candidates) // 2]
+            language = "zh" if re.search(r"[\u4e00-\u9fff]", anchor.text) else "en"
+            clone = copy.deepcopy(anchor._p)
+            anchor._p.addnext(clone)
+            from docx.text.paragraph import Paragraph
+
+            inserted = Paragraph(clone, anchor._parent)
+            for run in inserted.runs[1:]:
+                run.text = ""
+            if inserted.runs:
+                inserted.runs[0].text = _INSERTED[language]
+            tamper = Tamper(kind, "", _INSERTED[language])
+    if tamper is None:
+        return None
+    document.save(str(out))
+    return tamper
+
+
+def _party_change(name: str) -> tuple[dict[str, Any], Tamper]:
+    from contractctl.template_schema import load_schema
+
+    sample = load_schema(TEMPLATES / f"{name}.toml").sample
+    party = copy.deepcopy(sample["counterparty"])
+    old = party["name"]
+    if re.search(r"[\u4e00-\u9fff]", old):
+        # the character after the place name: 苏州恒泰 -> 苏州恒达
+        at = 3 if len(old) > 6 else 1
+        swap = "达" if old[at] != "达" else "信"
+        new = old[:at] + swap + old[at + 1 :]
+    else:
+        words = old.split(" ")
+        words[1] = words[1][:-2] + "da" if len(words[1]) > 4 else words[1] + "da"
+        new = " ".join(words)
+    party["name"] = new
+    return {"counterparty": party}, Tamper("party", old, new)
+
+
+def _cut(pdf: Path, pages: list[int], out: Path) -> Path:
+    """A PDF of the given 1-based pages of ``pdf``, in that order."""
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(str(pdf))
+    writer = PdfWriter()
+    for n in pages:
+        writer.add_page(reader.pages[n - 1])
+    with out.open("wb") as handle:
+        writer.write(handle)
+    return out
+
+
+def _checked_pages(total: int) -> list[int]:
+    if PAGES <= 0 or PAGES >= total:
+        return list(range(1, total + 1))
+    return [*range(1, max(2, PAGES)), total]
+
+
+def build_document(name: str) -> Document:
+    """The approved and tampered PDFs of one template, cached by recipe and sources."""
+    from contractctl.convert import convert_one
+
+    sources = [TEMPLATES / f"{name}.docx", TEMPLATES / f"{name}.toml", Path(__file__)]
+    digest = hashlib.sha256(f"{RECIPE}:{PAGES}".encode())
+    for source in sources[:2]:
+        digest.update(source.read_bytes())
+    folder = CACHE / "docs" / f"{name}-{digest.hexdigest()[:12]}"
+    manifest = folder / "manifest.json"
+    if manifest.exists():
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        return Document(
+            name=name,
+            approved=folder / data["approved"],
+            pages=data["pages"],
+            versions={k: folder / v for k, v in data["versions"].items()},
+            tampers={k: Tamper(**t) for k, t in data["tampers"].items()},
+            skipped=data["skipped"],
+        )
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    rng = random.Random(f"{name}:{RECIPE}")
+    clean_docx = _render_docx(name, folder / "clean.docx")
+    clean_pdf = folder / "clean-full.pdf"
+    convert_one(clean_docx, clean_pdf)
+    pages_text = _pdf_pages(clean_pdf)
+    pages = _checked_pages(len(pages_text))
+    document = Document(name, _cut(clean_pdf, pages, folder / "approved.pdf"), pages)
+    # tampering goes on the pages before the signature page (all of them when few)
+    wanted = [p for p in pages if p != len(pages_text)] or pages
+    for kind in ("amount", "date", "sentence_deleted", "clause_inserted"):
+        docx = folder / f"{kind}.docx"
+        tamper = _edit_docx(clean_docx, docx, kind, pages_text, wanted, rng)
+        if tamper is None:
+            document.skipped[kind] = "nothing of the kind on the pages checked"
+            continue
+        full = folder / f"{kind}-full.pdf"
+        convert_one(docx, full)
+        document.versions[kind] = _cut(full, pages[:-1] + [len(_pdf_pages(full))], folder / f"{kind}.pdf")
+        document.tampers[kind] = tamper
+    changes, tamper = _party_change(name)
+    docx = _render_docx(name, folder / "party.docx", **changes)
+    full = folder / "party-full.pdf"
+    convert_one(docx, full)
+    document.versions["party"] = _cut(full, pages[:-1] + [len(_pdf_pages(full))], folder / "party.pdf")
+    document.tampers["party"] = tamper
+    if len(pages) >= 2:
+        document.versions["pages_swapped"] = document.approved
+        document.tampers["pages_swapped"] = Tamper("pages_swapped")
+    else:
+        document.skipped["pages_swapped"] = "a one-page document"
+    manifest.write_text(
+        json.dumps(
+            {
+                "approved": document.approved.name,
+                "pages": pages,
+                "versions": {k: v.name for k, v in document.versions.items()},
+                "tampers": {k: t.__dict__ for k, t in document.tampers.items()},
+                "skipped": document.skipped,
+            },
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
+    return document
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One simulated scan of a document version at a resolution."""
+
+    doc: str
+    kind: str  # "clean" or a tampering kind
+    dpi: int
+    path: Path
+    settings: dict[str, Any]
+
+
+def make_scan(document: Document, kind: str, dpi: int) -> Scan:
+    """The simulated scan of a version at ``dpi``, cached."""
+    from contractctl.ocr import page_count, simulate_scan
+
+    source = document.approved if kind == "clean" else document.versions[kind]
+    rng = random.Random(f"{document.name}:{kind}:{dpi}:{RECIPE}")
+    settings = {
+        "dpi": dpi,
+        "rotation": round(rng.uniform(-2.0, 2.0), 2),
+        "noise": round(rng.uniform(4.0, 8.0), 1),
+        "blur": round(rng.uniform(0.3, 0.8), 2),
+        "jpeg_quality": rng.randint(40, 60),
+        "scale": round(rng.uniform(0.97, 1.03), 3),
+        "seed": rng.randint(0, 10_000),
+    }
+    total = page_count(source)
+    order = list(range(1, total + 1))
+    if kind == "pages_swapped":
+        order[0], order[1] = order[1], order[0]
+    key = hashlib.sha256(
+        source.read_bytes() + json.dumps([settings, order, RECIPE]).encode()
+    ).hexdigest()[:12]
+    out = CACHE / "scans" / f"{document.name}-{kind}-{dpi}-{key}.pdf"
+    if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        simulate_scan(
+            source,
+            out,
+            page_order=order,
+            stamp_seal_on_last_page=True,
+            **settings,  # type: ignore[arg-type]
+        )
+    return Scan(document.name, kind, dpi, out, settings)

@@ -1,0 +1,162 @@
+"""Clause segmentation: the numbering schemes contracts use, as an outline of clauses."""
+
+from __future__ import annotations
+
+from contractctl.compare import segment
+
+
+def outline(text: str) -> list[tuple[str, int, str]]:
+    """(id, level, title) of each clause."""
+    return [(c.id, c.level, c.title) for c in segment(text)]
+
+
+def test_chinese_articles_with_dotted_sub_clauses_and_a_preamble() -> None:
+    text = """采购合同
+甲方：上海我们科技有限公司
+第一条 合同标的
+1.1 乙方同意出售下列货物。
+1.2 货物以附件为准。
+第二条 合同价款
+本合同总价款为¥120,000.00。
+第十二条 保密"""
+
+    clauses = segment(text)
+
+    assert outline(text) == [
+        ("preamble", 0, ""),
+        ("第一条", 1, "合同标的"),
+        ("1.1", 2, ""),
+        ("1.2", 2, ""),
+        ("第二条", 1, "合同价款"),
+        ("第十二条", 1, "保密"),
+    ]
+    assert [c.number for c in clauses] == [(), (1,), (1, 1), (1, 2), (2,), (12,)]
+    assert clauses[2].parent == 1 and clauses[5].parent is None
+    assert clauses[4].text == "第二条 合同价款\n本合同总价款为¥120,000.00。"
+    assert clauses[4].norm == "合同价款本合同总价款为¥120,000.00。"  # marker left out
+    assert clauses[0].text == "采购合同\n甲方：上海我们科技有限公司"
+
+
+def test_chapters_articles_and_chinese_list_markers() -> None:
+    text = """第一章 总则
+第一条 为规范双方权利义务，订立本合同。
+第二章 付款
+第二条 付款方式
+（一）预付款；
+（二）进度款；
+第三条 发票"""
+
+    assert outline(text) == [
+        ("preamble", 0, ""),
+        ("第一章", 1, "总则"),
+        ("第一条", 2, ""),  # a sentence, not a title
+        ("第二章", 1, "付款"),
+        ("第二条", 2, "付款方式"),
+        ("第二条（一）", 3, ""),
+        ("第二条（二）", 3, ""),
+        ("第三条", 2, "发票"),
+    ]
+
+
+def test_chinese_enumeration_outline() -> None:
+    text = "一、合同标的\n（一）货物名称\n1. 工业平板电脑\n2. 扫描枪\n（二）数量\n二、价款"
+
+    assert outline(text) == [
+        ("preamble", 0, ""),
+        ("一", 1, "合同标的"),
+        ("一（一）", 2, "货物名称"),
+        ("一（一）.1", 3, "工业平板电脑"),
+        ("一（一）.2", 3, "扫描枪"),
+        ("一（二）", 2, "数量"),
+        ("二", 1, "价款"),
+    ]
+
+
+def test_english_articles_sections_and_lettered_lists() -> None:
+    text = """SERVICES AGREEMENT
+Article 1 Definitions
+1.1 In this Agreement:
+(a) "Services" means the services;
+(b) "Fees" means the fees; and
+(c) "Term" means the term.
+1.2 Headings do not affect interpretation.
+ARTICLE 2 PAYMENT
+Section 2.1 Party A shall pay the Fees."""
+
+    assert outline(text) == [
+        ("preamble", 0, ""),
+        ("Article 1", 1, "Definitions"),
+        ("1.1", 2, ""),
+        ("1.1(a)", 3, ""),
+        ("1.1(b)", 3, ""),
+        ("1.1(c)", 3, ""),
+        ("1.2", 2, ""),
+        ("Article 2", 1, "PAYMENT"),
+        ("Section 2.1", 2, ""),
+    ]
+
+
+def test_numbered_english_clauses_and_roman_sub_items() -> None:
+    text = "1. Definitions\n2. Services\n(i) hosting;\n(ii) support.\n3. Fees"
+
+    assert outline(text) == [
+        ("preamble", 0, ""),
+        ("1", 1, "Definitions"),
+        ("2", 1, "Services"),
+        ("2(i)", 2, ""),
+        ("2(ii)", 2, ""),
+        ("3", 1, "Fees"),
+    ]
+
+
+def test_wrapped_lines_that_start_like_a_marker_are_not_headings() -> None:
+    text = """3. Term
+3.2 This Agreement renews automatically for successive periods of one
+(1) year unless either Party gives notice, less any credits under
+Clause 7.3.
+4. Fees"""
+
+    assert [c.id for c in segment(text)] == ["preamble", "3", "3.2", "4"]
+
+
+def test_a_list_marker_must_continue_its_list() -> None:
+    text = "第五条 付款\n付款分三期：\n(3) 尾款在验收后支付。"
+    assert [c.id for c in segment(text)] == ["preamble", "第五条"]
+
+
+def test_pdf_pages_give_each_clause_the_page_it_starts_on() -> None:
+    text = "合同\n第一条 标的\n甲方购买货物。\n\f第二条 价款\n价款为¥1.00。\n\f第三条 交付\n"
+
+    assert [(c.id, c.page) for c in segment(text)] == [
+        ("preamble", 1), ("第一条", 1), ("第二条", 2), ("第三条", 3),
+    ]  # fmt: skip
+
+
+def test_spaced_out_pdf_headings_are_read_and_titled_without_the_spaces() -> None:
+    clauses = segment("第 十 一 条 知 识 产 权\n乙 方 保 证 不 侵 权 。")
+
+    assert (clauses[1].id, clauses[1].number, clauses[1].title) == ("第十一条", (11,), "知识产权")
+    assert clauses[1].norm == "知识产权乙方保证不侵权。"
+
+
+def test_a_repeated_number_gets_a_distinct_id() -> None:
+    ids = [c.id for c in segment("第四条 甲\n第六条 乙\n第六条 丙")]
+    assert ids == ["preamble", "第四条", "第六条", "第六条 (2)"]
+
+
+def test_no_headings_is_one_preamble() -> None:
+    clauses = segment("备忘录\n双方同意合作。")
+    assert [(c.id, c.text) for c in clauses] == [("preamble", "备忘录\n双方同意合作。")]
+
+
+def test_a_list_item_wrapped_to_a_line_start_does_not_split_the_comparison() -> None:
+    from contractctl.compare import compare
+
+    docx = "第一条 解除\n有下列情形之一的，甲方可以解除本合同：（一）逾期交货；（二）质量不合格。"
+    pdf = "第一条 解除\n有下列情形之一的，甲方可以解除本合同：\n（一）逾期交货；（二）质量不合格。"
+    assert [c.id for c in segment(pdf)] == ["preamble", "第一条", "第一条（一）"]
+
+    assert compare(docx, pdf).verdict == "same"
+    edited = compare(docx, pdf.replace("质量不合格", "质量严重不合格"))
+    assert [(c.kind, c.clause) for c in edited.changes] == [("modified", "第一条")]
+    assert [op for op in edited.changes[0].ops if op[0] != "equal"] == [("insert", "严重")]
