@@ -131,19 +131,26 @@ def _render_detail(app: Any, d: dict[str, Any]) -> None:
             ("standard", None if d["standard"] is None else ("yes" if d["standard"] else "no")),
             ("needs review", "yes" if d["needs_review"] else None),
             ("version", d["version"]),
+            (
+                "in force",
+                f"v{d['in_force_version']}"
+                if d["in_force_version"] and d["in_force_version"] != d["version"]
+                else None,
+            ),
         ],
     )
     table(
         app,
-        ["n", "kind", "created", "by", "pdf", "docx"],
+        ["n", "kind", "parent", "created", "by", "reason", "pdf"],
         [
             (
                 v["n"],
-                v["kind"],
+                v["kind"] + (f" ({v['outcome']})" if v.get("outcome") else ""),
+                v["parent"] or "",
                 v["created_at"][:19],
                 v["created_by"],
-                v["pdf"] or "",
-                v["docx"] or "",
+                v["reason"],
+                v["pdf"] or v["docx"] or "",
             )
             for v in d["versions"]
         ],
@@ -162,9 +169,34 @@ def _render_detail(app: Any, d: dict[str, Any]) -> None:
             [(f["severity"], f["clause"] or "", f["message"], f["text"]) for f in d["risk_flags"]],
             title="risk flags",
         )
-    for section in ("signatures", "obligations", "ocr_checks"):
-        if d[section]:
-            app.out.print(f"{section.replace('_', ' ')}: {len(d[section])}")
+    if d["signatures"]:
+        app.out.print(f"signatures: {len(d['signatures'])}")
+    if d["obligations"]:
+        table(
+            app,
+            ["due", "kind", "state", "what"],
+            [(o["due"], o["kind"], o["state"], o["description"]) for o in d["obligations"]],
+            title="obligations",
+        )
+    if d["ocr_checks"]:
+        table(
+            app,
+            ["#", "checked", "version", "scan", "verdict", "critical", "major", "minor"],
+            [
+                (
+                    c["id"],
+                    c["checked_at"][:19],
+                    c["version"],
+                    c["scan"],
+                    c["verdict"],
+                    c["critical"],
+                    c["major"],
+                    c["minor"],
+                )
+                for c in d["ocr_checks"]
+            ],
+            title="OCR checks",
+        )
     table(
         app,
         ["#", "at", "actor", "action"],

@@ -10,6 +10,7 @@ from contractctl.cli.output import emit_json
 
 if TYPE_CHECKING:
     from contractctl.cli.context import AppContext
+
     from contractctl.search import Results
 
 QUERY_HELP = (
@@ -82,16 +83,21 @@ def search_command(
         if not app.quiet:
             app.err.print(f"no contracts match {text}")
         return
-    count = len(results.hits)
+    shown = f"{len(results.hits)} contract{'s' if len(results.hits) != 1 else ''}"
+    common = ", ".join(str(t) for t in results.common)
     if results.ranking == "newest":
-        common = " ".join(str(t) for t in results.common)
         app.note(
-            f"{count} contract{'s' if count != 1 else ''}, most recently added first: "
-            f"{common} is in too many contracts to rank by relevance; "
-            "add words or filters to narrow the search"
+            f"{shown}, most recently added first: {common} "
+            f"{'is' if len(results.common) == 1 else 'are'} in too many contracts to rank "
+            "by relevance; add a rarer word to rank"
+        )
+    elif results.windowed:
+        app.note(
+            f"{shown}, best match first among the {results.window:,} most recently added "
+            "matches; add words or filters to narrow the search"
         )
     else:
-        app.note(f"{count} contract{'s' if count != 1 else ''}, best match first")
+        app.note(f"{shown}, best match first")
 
 
 def _render(app: AppContext, results: Results) -> None:

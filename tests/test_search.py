@@ -308,7 +308,7 @@ def test_a_title_match_ranks_above_a_mention_in_the_text(store: Store) -> None:
     best = add(store, "设备维护服务合同", "乙方负责设备维护。")
     add(store, "租赁合同", "")
     hits = search_api.search(store.conn, "设备维护").hits
-    assert [h.contract.id for h in hits][0] == best
+    assert hits[0].contract.id == best
     assert hits[0].score >= hits[1].score
 
 
@@ -331,6 +331,17 @@ def test_terms_too_common_to_rank_give_the_newest_matches_first(store: Store) ->
     assert mixed.hits[0].snippet.marked() == "«违约责任» «Kubernetes»"
     excluded = search_api.search(store.conn, "Kubernetes -违约责任", rank_limit=2)
     assert (excluded.ranking, excluded.hits) == ("bm25", [])
+
+
+def test_bm25_scores_the_newest_matches_when_there_are_many(store: Store) -> None:
+    best_but_old = add(store, "违约金条款说明", "违约金 违约金 违约金")
+    newer = [add(store, "采购合同", "甲方违约的，支付违约金。") for _ in range(3)]
+    results = search_api.search(store.conn, "违约金", limit=3, rank_window=3)
+    assert results.windowed and results.ranking == "bm25"
+    assert {h.contract.id for h in results.hits} == set(newer)
+    everything = search_api.search(store.conn, "违约金")
+    assert not everything.windowed
+    assert everything.hits[0].contract.id == best_but_old
 
 
 def test_the_snippet_shows_the_original_text_with_the_match_marked(store: Store) -> None:

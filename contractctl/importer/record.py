@@ -131,10 +131,7 @@ def record_import(tx: Tx, found: Inspected, options: RecordOptions) -> str:
             "needs_review": review,
         },
     )
-    from contractctl import search
-
-    search.reindex_contract(tx, contract.id)
-    return contract.id
+    return contract.id  # add_version brought the search index in step
 
 
 def _path(found: Inspected) -> Any:

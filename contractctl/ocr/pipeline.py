@@ -432,19 +432,25 @@ def drop_red(image: PILImage, boxes: Sequence[Box] | None = None) -> PILImage:
 
 
 def cut_regions(
-    regions: Sequence[tuple[PageText, Box]], folder: Path, *, scale: float = 1.0
-) -> list[Path]:
+    regions: Sequence[tuple[PageText, Box]],
+    folder: Path,
+    *,
+    scales: Sequence[float] = (1.0,),
+) -> list[list[Path]]:
     """Image files of regions of OCR'd pages (boxes as the words have them: in pixels of
-    the corrected page), for a second reading: each page corrected once as it was for
-    its first reading, red ink dropped out, each box cut with a margin of
-    ``CUT_MARGIN`` of its height, enlarged by ``scale``, written to ``folder`` as PNG in
-    the order given. The pages' images must still exist (``ocr_scan(keep_images=...)``);
-    InvalidInput otherwise.
+    the corrected page), for a second reading: one list per scale in ``scales``, each
+    with one file per region in the order given.
+
+    Each page is corrected once, as it was for its first reading, with red ink dropped
+    out; each box is cut with a margin of ``CUT_MARGIN`` of its height and enlarged by
+    the scale (Lanczos). The pages' images must still exist
+    (``ocr_scan(keep_images=...)``); InvalidInput otherwise.
     """
     from PIL import Image
 
     folder.mkdir(parents=True, exist_ok=True)
-    out: list[Path | None] = [None] * len(regions)
+    out: list[list[Path]] = [[] for _ in scales]
+    slots: list[list[Path | None]] = [[None] * len(regions) for _ in scales]
     by_page: dict[int, list[int]] = {}
     pages: dict[int, PageText] = {}
     for index, (page, _) in enumerate(regions):
@@ -468,15 +474,19 @@ def cut_regions(
                 min(fixed.height, top + height + pad),
             )
             crop = fixed.crop(area)
-            if scale != 1.0:
-                crop = crop.resize(
-                    (max(1, round(crop.width * scale)), max(1, round(crop.height * scale))),
-                    Image.Resampling.LANCZOS,
-                )
-            target = folder / f"region-{index:05d}-{uuid.uuid4().hex[:6]}.png"
-            crop.save(target, compress_level=1)
-            out[index] = target
-    return [path for path in out if path is not None]
+            for n, scale in enumerate(scales):
+                sized = crop
+                if scale != 1.0:
+                    sized = crop.resize(
+                        (max(1, round(crop.width * scale)), max(1, round(crop.height * scale))),
+                        Image.Resampling.LANCZOS,
+                    )
+                target = folder / f"region-{index:05d}-x{n}-{uuid.uuid4().hex[:6]}.png"
+                sized.save(target, compress_level=1)
+                slots[n][index] = target
+    for n, row in enumerate(slots):
+        out[n] = [path for path in row if path is not None]
+    return out
 
 
 def _osd(source: Path, rotation: int, stem: Path, dpi: int | None) -> Orientation | None:

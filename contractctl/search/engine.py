@@ -42,6 +42,8 @@ from contractctl.search.snippet import Snippet, make_snippet
 DEFAULT_LIMIT = 20
 #: A term whose tokens are in more contracts than this is "common": it is not scored.
 RANK_LIMIT = 20_000
+#: bm25 scores at most this many matches: the most recently added ones.
+RANK_WINDOW = 2_000
 #: Filters passing at most this many contracts are gathered before the FTS walk.
 SMALL_FILTER = 50_000
 
@@ -76,6 +78,9 @@ class Results:
     #: "bm25", or "newest" when ``common`` terms match too many contracts to rank.
     ranking: str
     common: tuple[Term, ...] = ()
+    #: bm25 scored only the ``window`` most recently added matches (more matched).
+    windowed: bool = False
+    window: int = 0
 
 
 def search(
@@ -85,6 +90,7 @@ def search(
     *,
     limit: int = DEFAULT_LIMIT,
     rank_limit: int | None = None,
+    rank_window: int | None = None,
 ) -> Results:
     """Contracts matching ``text`` (syntax: contractctl.search.query) and every filter of
     ``flt``, ranked by bm25 (or newest first for very common terms), with snippets.
@@ -96,31 +102,48 @@ def search(
         raise InvalidInput("--limit must be at least 1")
     clauses, params = filter_clauses(conn, flt) if flt else ([], [])
     cte, condition, cte_params, condition_params = _filtering(conn, clauses, params)
-    common = _common_terms(conn, query, RANK_LIMIT if rank_limit is None else rank_limit)
+    rank_limit = RANK_LIMIT if rank_limit is None else rank_limit
+    common = _common_terms(conn, query.terms, rank_limit)
+    window = max(limit, RANK_WINDOW if rank_window is None else rank_window)
     rare_groups = [g for g in query.groups if not any(t in common for t in g)]
+    weights = ", ".join(str(w) for w in WEIGHTS)
     if not rare_groups:
+        # Nothing rare enough to score: the newest matches.
         sql = (
-            f"{cte} SELECT f.rowid, NULL FROM search_fts f WHERE search_fts MATCH ?{condition} "
-            "ORDER BY f.rowid DESC LIMIT ?"
+            f"{cte} SELECT f.rowid, NULL, 0 FROM search_fts f WHERE search_fts MATCH ?"
+            f"{condition} ORDER BY f.rowid DESC LIMIT ?"
         )
         args = [*cte_params, query.fts(), *condition_params, limit]
+    elif not common and not _common_terms(conn, query.excluded, rank_limit):
+        # Every term rare: bm25 of the whole query over its newest ``window`` matches.
+        sql = (
+            f"{cte} SELECT docid, score, count(*) OVER () FROM ("
+            f"SELECT f.rowid AS docid, -bm25(search_fts, {weights}) AS score "
+            f"FROM search_fts f WHERE search_fts MATCH ?{condition} "
+            "ORDER BY f.rowid DESC LIMIT ?) ORDER BY score DESC, docid DESC LIMIT ?"
+        )
+        args = [*cte_params, query.fts(), *condition_params, window, limit]
     else:
-        weights = ", ".join(str(w) for w in WEIGHTS)
+        # Some terms common: find the newest ``window`` matches of the whole query, then
+        # score them by the rare groups alone (a second walk, bounded to their range).
         hits = (
             "hits AS MATERIALIZED (SELECT f.rowid AS docid FROM search_fts f "
-            f"WHERE search_fts MATCH ?{condition}) "
+            f"WHERE search_fts MATCH ?{condition} ORDER BY f.rowid DESC LIMIT ?) "
         )
         sql = (
             f"{cte + ', ' if cte else 'WITH '}{hits}"
-            f"SELECT f.rowid, -bm25(search_fts, {weights}) AS score FROM search_fts f "
-            "WHERE search_fts MATCH ? AND +f.rowid IN hits ORDER BY score DESC, f.rowid DESC "
-            "LIMIT ?"
+            f"SELECT f.rowid, -bm25(search_fts, {weights}) AS score, "
+            "(SELECT count(*) FROM hits) FROM search_fts f WHERE search_fts MATCH ? "
+            "AND f.rowid >= (SELECT min(docid) FROM hits) AND +f.rowid IN hits "
+            "ORDER BY score DESC, f.rowid DESC LIMIT ?"
         )
-        args = [*cte_params, query.fts(), *condition_params, Query.and_fts(rare_groups), limit]
+        rank = Query.and_fts(rare_groups)
+        args = [*cte_params, query.fts(), *condition_params, window, rank, limit]
     rows = conn.execute(sql, args).fetchall()
     ranked = [(int(r[0]), None if r[1] is None else float(f"{r[1]:.6g}")) for r in rows]
     ranking = "bm25" if rare_groups else "newest"
-    return Results(query, _hits(conn, query, ranked), ranking, common)
+    windowed = bool(rare_groups and rows and rows[0][2] >= window)
+    return Results(query, _hits(conn, query, ranked), ranking, common, windowed, window)
 
 
 def _filtering(
@@ -129,10 +152,11 @@ def _filtering(
     """How matches are checked against the filters: (CTE, condition on ``f.rowid``, the
     CTE's parameters, the condition's parameters).
 
-    At most ``SMALL_FILTER`` contracts pass: their documents are gathered first and a
-    match is kept if it is one of them (the FTS walk is also bounded to their rowid
-    range). More pass: each match is looked up in contracts as the FTS walk meets it, so
-    newest-first stops after ``limit`` hits instead of gathering tens of thousands.
+    At most ``SMALL_FILTER`` contracts pass: their docids are gathered first from
+    search_filter's indexes and a match is kept if it is one of them (the FTS walk is
+    also bounded to their rowid range). More pass: each match is looked up in
+    search_filter by rowid as the FTS walk meets it, so newest-first stops after
+    ``limit`` hits instead of gathering hundreds of thousands.
     """
     if not clauses:
         return "", "", [], []
@@ -152,11 +176,13 @@ def _filtering(
     return "", condition, [], params
 
 
-def _common_terms(conn: sqlite3.Connection, query: Query, limit: int) -> tuple[Term, ...]:
-    """The required terms found in more than ``limit`` contracts (all their tokens, in any
-    order: see Term.probe); each probe walks at most ``limit`` matches, newest first."""
+def _common_terms(
+    conn: sqlite3.Connection, terms: list[Term] | tuple[Term, ...], limit: int
+) -> tuple[Term, ...]:
+    """The terms found in more than ``limit`` contracts (all their tokens, in any order:
+    see Term.probe); each probe walks at most ``limit`` matches, newest first."""
     common: list[Term] = []
-    for term in query.terms:
+    for term in terms:
         row = conn.execute(
             "SELECT rowid FROM search_fts WHERE search_fts MATCH ? "
             "ORDER BY rowid DESC LIMIT 1 OFFSET ?",

@@ -8,9 +8,13 @@ Three tables (schema v7):
   version) compressed with zlib. Snippets are cut from it, and it is what a re-index
   removes from the FTS table.
 - ``search_fts``: a contentless FTS5 table (unicode61, diacritics removed) over the same
-  four columns after :func:`contractctl.search.text.index_text` (CJK split into pairs).
+  four columns after :func:`contractctl.search.text.index_text` (CJK split into pairs),
+  plus ``chars``, each CJK character of the document once (one-character queries).
   Contentless keeps the pair-split text out of the database; removing a document is the
   FTS5 'delete' command with the text that was indexed, recomputed from search_docs.
+  Measured at 100,000 contracts of ~1,600 characters: FTS 543 MB, search_docs 282 MB
+  (the same bodies uncompressed: 421 MB); ``chars`` adds 13% to the FTS table and makes
+  a one-character query a single lookup (0.03 ms) instead of a prefix scan (67 ms).
 - ``search_filter``: the contract columns that filters use (type, status, party, dates,
   amount...) by docid, indexed, kept in step by a trigger on contracts. Filters then
   cost an index walk or one rowid lookup per match, instead of a join through
@@ -43,7 +47,8 @@ WEIGHTS = (8.0, 4.0, 1.0, 2.0, 1.0)
 #: The FTS5 table's tokenizer. Changing it, or index_text, needs a rebuild.
 TOKENIZE = "unicode61 remove_diacritics 2"
 
-#: The contracts columns that `list` / `search` filter on, mirrored by docid.
+#: The contracts columns that `list` / `search` filter on, mirrored by docid (adding one
+#: needs a migration that adds it to search_filter and to the trigger).
 FILTER_COLUMNS = (
     "type",
     "status",

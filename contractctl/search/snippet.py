@@ -70,7 +70,12 @@ def _best_window(matches: list[tuple[int, int, int]]) -> tuple[int, int]:
     best_span = (0, 0)
     for i, (start, _, _) in enumerate(matches):
         limit = start + WIDTH - LEAD
-        inside = [m for m in matches[i:] if m[1] <= limit]
+        inside = []
+        for m in matches[i:]:
+            if m[0] > limit:
+                break
+            if m[1] <= limit:
+                inside.append(m)
         score = (len({m[2] for m in inside}), len(inside), -start)
         if score > best:
             best = score

@@ -14,9 +14,11 @@ BENCHMARKS = [
     "bench_convert",
     "bench_approval",
     "bench_signing",
+    "bench_diff",
     "bench_search",
     "bench_ocr",
     "bench_extract",
+    "bench_import",
 ]
 
 

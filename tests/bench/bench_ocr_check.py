@@ -196,6 +196,9 @@ _DATE_EN = re.compile(
     r"(January|February|March|April|May|June|July|August|September|October|November|"
     r"December) (\d{1,2}), (\d{4})"
 )
+#: After a Chinese full stop or semicolon, or an English one followed by a space (not
+#: the dot of "1.2").
+_SENTENCE_END = re.compile(r"(?<=[。；;])|(?<=[a-z)]\.)\s+")
 _INSERTED = {
     "zh": "乙方另行承担甲方为履行本合同所发生的全部差旅费用及第三方检测费用。",
     "en": (
@@ -260,7 +263,7 @@ def _edit_docx(
         candidates = [p for p in later if len(p.text) >= 40]
         if kind == "sentence_deleted":
             for paragraph in candidates:
-                sentences = [s for s in re.split(r"(?<=[。；;.])\s*", paragraph.text) if s]
+                sentences = [s for s in _SENTENCE_END.split(paragraph.text) if s]
                 if len(sentences) < 2:
                     continue
                 choice = [s for s in sentences[1:] if len(_squash(s)) >= 12] or [

@@ -69,10 +69,11 @@ WORDS_A = ["Harbor", "Summit", "Pioneer", "Apex", "Blue", "River", "Golden", "Si
            "Horizon", "Falcon", "Cedar"]  # fmt: skip
 WORDS_B = ["Analytics", "Logistics", "Software", "Trading", "Medical", "Energy", "Foods",
            "Consulting", "Systems", "Materials", "Networks", "Holdings"]  # fmt: skip
-PRODUCTS = ["Dell PowerEdge R750 服务器", "ThinkPad X1 Carbon 笔记本电脑", "Cisco Catalyst 9300 交换机",
-            "Oracle Database 许可", "AWS 云主机", "办公家具", "工业机器人", "LED 显示屏",
-            "UPS 不间断电源", "SAP ERP 实施服务", "医用 CT 设备", "锂电池组", "冷链运输服务",
-            "Kubernetes 运维服务", "办公楼", "仓库", "实验室耗材", "Microsoft 365 订阅"]  # fmt: skip
+PRODUCTS = ["Dell PowerEdge R750 服务器", "ThinkPad X1 Carbon 笔记本电脑",
+            "Cisco Catalyst 9300 交换机", "Oracle Database 许可", "AWS 云主机", "办公家具",
+            "工业机器人", "LED 显示屏", "UPS 不间断电源", "SAP ERP 实施服务", "医用 CT 设备",
+            "锂电池组", "冷链运输服务", "Kubernetes 运维服务", "办公楼", "仓库", "实验室耗材",
+            "Microsoft 365 订阅"]  # fmt: skip
 PRODUCTS_EN = ["PowerEdge servers", "network switches", "cloud hosting", "ERP implementation",
                "office furniture", "laboratory consumables", "cold-chain logistics",
                "software licences", "security audit", "data migration"]  # fmt: skip

@@ -23,9 +23,18 @@ def test_the_demo_walks_its_steps_on_the_given_store_and_leaves_it_valid(tmp_pat
     assert "-> signed" in out and "verify C-" in out and ": valid" in out
     assert "a copy with one byte changed: verify says invalid" in out
     assert "(party.add) was modified" in out
+    assert "routes department, over-100k, amendment-amount" in out
+    assert "合同总价款: ¥207,122.00 → ¥248,546.40" in out and "v2 is in force" in out
+    assert "(again): 4 duplicates, nothing imported twice" in out
+    assert "contractctl search '违约': 3 hit(s)" in out and "«Confidential»" in out
     assert str(home) in out
+    assert list(home.glob("redline-*.html"))
     with Store.open(home) as store:
-        assert store.conn.execute("SELECT count(*) FROM parties").fetchone()[0] == 2
+        # two counterparties of the demo, three found in the imported contracts
+        assert store.conn.execute("SELECT count(*) FROM parties").fetchone()[0] == 5
+        assert store.conn.execute(
+            "SELECT count(*) FROM contracts WHERE source = 'import'"
+        ).fetchone()[0] == 4
         assert audit.verify(store.conn).ok, "the tampering happens on a copy only"
 
 

@@ -146,6 +146,17 @@ def test_a_term_too_common_to_rank_is_said_on_stderr(
     assert [h["score"] for h in hits] == [None, None]
 
 
+def test_ranking_among_the_newest_matches_is_said_on_stderr(
+    cli: Cli, contracts: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contractctl.search import engine
+
+    monkeypatch.setattr(engine, "RANK_WINDOW", 1)
+    result = cli("search", "违约", "--limit", "1")
+    assert result.code == 0
+    assert "best match first among the 1 most recently added matches" in result.stderr
+
+
 def test_no_hits_is_exit_0_with_an_empty_list_or_a_line_on_stderr(
     cli: Cli, contracts: dict[str, str]
 ) -> None:

@@ -1,0 +1,61 @@
+"""`contractctl diff FILE_A FILE_B`: two documents compared without a store."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+from tests.test_import import historical
+
+
+@pytest.fixture
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return historical(tmp_path_factory)
+
+
+def test_the_same_contract_as_docx_and_as_pdf_has_no_differences(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    cli = Cli(tmp_path / "no-store")
+    result = cli("diff", str(files["purchase-zh.docx"]), str(files["purchase-zh.pdf"]), "--json")
+    assert result.code == 0, result.stderr
+    assert result.json()["verdict"] == "same"
+    assert not (tmp_path / "no-store").exists(), "comparing files needs no store"
+    text = cli("diff", str(files["purchase-zh.docx"]), str(files["purchase-zh.pdf"]))
+    assert "No differences" in text.stdout
+
+
+def test_two_different_contracts_differ_and_exit_code_says_so(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    cli = Cli(tmp_path / "no-store")
+    result = cli(
+        "diff", str(files["purchase-zh.pdf"]), str(files["service-en.pdf"]), "--exit-code"
+    )
+    assert result.code == 1
+    assert result.stdout.startswith("--- purchase-zh.pdf\n+++ service-en.pdf")
+
+
+def test_bad_files_get_their_documented_errors(files: dict[str, Path], tmp_path: Path) -> None:
+    from contractctl.ocr import simulate_scan
+
+    cli = Cli(tmp_path / "no-store")
+    good = str(files["purchase-zh.pdf"])
+    scan = simulate_scan(files["purchase-zh.pdf"], tmp_path / "scan.pdf", dpi=100)
+    scanned = cli("diff", good, str(scan))
+    assert scanned.code == 2
+    assert "has no text layer" in scanned.stderr and "ocr-check" in scanned.stderr
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"this is not a PDF")
+    unreadable = cli("diff", good, str(broken))
+    assert unreadable.code == 2 and "not a PDF" in unreadable.stderr
+    missing = cli("diff", good, str(tmp_path / "missing.docx"))
+    assert missing.code == 2 and "no such file" in missing.stderr
+    odd = shutil.copy(files["purchase-zh.pdf"], tmp_path / "contract.xls")
+    assert cli("diff", good, str(odd)).code == 2
+    assert cli("diff", good, good, "--from", "1").code == 2
+    assert cli("diff", good, good, "--format", "pdf").code == 2
+    assert cli("diff", "a", "b", "c").code == 2
