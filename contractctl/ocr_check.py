@@ -301,19 +301,19 @@ def compare_scan(
         "\f".join(approved), "\f".join(p.text for p in scan_pages), ocr_tolerant=True
     )
     changes = [_ocr_change(change, scan_pages) for change in comparison.changes]
-    if second_reading:
-        reader = _SecondReading(scan_pages, scan.lang, dpi=dpi, workers=workers)
-        suspects = [
-            (k, change)
-            for k, change in enumerate(comparison.changes)
-            if changes[k]["severity"] in ("critical", "major")
-            and change.kind in ("modified", "added")
-        ]
-        if suspects:
-            with tempfile.TemporaryDirectory(prefix="reread-", dir=workdir) as tmp:
-                reader.read([change for _, change in suspects], Path(tmp))
-            for k, change in suspects:
-                changes[k] = reader.review(change, changes[k])
+    suspects = [
+        k
+        for k, change in enumerate(comparison.changes)
+        if changes[k]["severity"] in ("critical", "major") and change.kind in ("modified", "added")
+    ]
+    if second_reading and suspects:
+        with tempfile.TemporaryDirectory(prefix="reread-", dir=workdir) as tmp:
+            reader = _SecondReading(
+                scan_pages, scan.lang, dpi=dpi, workers=workers, folder=Path(tmp)
+            )
+            judged = reader.review([(comparison.changes[k], changes[k]) for k in suspects])
+        for k, item in zip(suspects, judged, strict=True):
+            changes[k] = item
     changes.extend(findings)
     semantic: list[dict[str, Any]] = []
     for item in changes:
@@ -412,7 +412,7 @@ def _ocr_change(change: Any, pages: list[Any]) -> dict[str, Any]:
     page = pages[change.page - 1] if 0 < change.page <= len(pages) else None
     inserted = "".join(t for op, t in change.ops if op == "insert")
     deleted = "".join(t for op, t in change.ops if op == "delete")
-    confidence = _confidence(page, inserted or (change.new or "")[:40])
+    confidence = _confidence_on(page, inserted or (change.new or "")[:40])
     severity = change.severity
     if change.kind in ("moved", "renumbered"):
         severity = "minor"
@@ -440,7 +440,14 @@ def _ocr_change(change: Any, pages: list[Any]) -> dict[str, Any]:
     return data
 
 
-def _confidence(page: Any, snippet: str) -> float | None:
+def _confidence(change: Any, pages: list[Any], snippet: str) -> float | None:
+    """OCR confidence where ``snippet`` was read on the change's page (None when it is
+    not found there)."""
+    page = pages[change.page - 1] if 0 < change.page <= len(pages) else None
+    return _confidence_on(page, snippet)
+
+
+def _confidence_on(page: Any, snippet: str) -> float | None:
     """OCR confidence where ``snippet`` was read on ``page`` (None when not found)."""
     if page is None:
         return None
@@ -463,6 +470,486 @@ def _account_changed(ops: list[tuple[str, str]]) -> bool:
     new = "".join(t for op, t in ops if op in ("equal", "insert"))
     changed = any(op != "equal" and any(c.isdigit() for c in t) for op, t in ops)
     return changed and set(_ACCOUNT.findall(old)) != set(_ACCOUNT.findall(new))
+
+
+# --- second readings -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One line of a scan page's text, where it stands on the page, how it was read."""
+
+    page: PageText
+    index: int  # line number in page.text
+    text: str
+    box: tuple[int, int, int, int]  # union of its words' boxes, corrected page pixels
+    reading: Reading  # the first reading of the line (words located in ``text``)
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.page.number, self.index)
+
+    @property
+    def conf(self) -> float:
+        return self.reading.mean_conf
+
+
+def _page_lines(page: PageText) -> list[_Line]:
+    """The lines of ``page.text`` that have located words, with their boxes."""
+    from dataclasses import replace
+
+    from contractctl.ocr.tesseract import Reading
+
+    lines: list[_Line] = []
+    position = 0
+    for index, text in enumerate(page.text.split("\n")):
+        start, end = position, position + len(text)
+        position = end + 1
+        words = [w for w in page.words if w.end > w.start and start <= w.start and w.end <= end]
+        if not words or not text.strip():
+            continue
+        left = min(w.box[0] for w in words)
+        top = min(w.box[1] for w in words)
+        right = max(w.box[0] + w.box[2] for w in words)
+        bottom = max(w.box[1] + w.box[3] for w in words)
+        own = tuple(replace(w, start=w.start - start, end=w.end - start) for w in words)
+        box = (left, top, right - left, bottom - top)
+        lines.append(_Line(page, index, text, box, Reading(text, own)))
+    return lines
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split())
+
+
+def _letters(text: str) -> str:
+    """The letters, digits and CJK characters of a text: what a difference is made of."""
+    return "".join(_WORDLIKE.findall(text))
+
+
+@dataclass(frozen=True)
+class _Spot:
+    """A place in a line where no reading reads the approved text: what was approved
+    there, what the scan is taken to say, and whether OCR doubted it (the readings
+    disagree there, or Tesseract gave it a low confidence)."""
+
+    approved: str
+    kept: str
+    doubtful: bool
+
+    @property
+    def small(self) -> bool:
+        old, new = _letters(self.approved), _letters(self.kept)
+        return (
+            len(old) <= NOISE_CHARS
+            and len(new) <= NOISE_CHARS + 1
+            and not any(ch.isdigit() for ch in old + new)
+        )
+
+
+class _SecondReading:
+    """Lines of the scan read again, and differences judged on all the readings.
+
+    ``review`` takes the suspect differences (critical or major, modified or added),
+    finds the scan lines of each that the approved clause does not contain, and reads
+    them again, cut out of the page, one line at a time, with the script's own model:
+    first at the scan's size, then, for the differences still standing, enlarged 1.5
+    times. Each such line is then settled token by token against the approved clause
+    (``_settle``) and the clause compared again.
+    """
+
+    def __init__(
+        self,
+        pages: Sequence[PageText],
+        lang: str,
+        *,
+        dpi: int,
+        workers: int | None,
+        folder: Path,
+    ) -> None:
+        self.pages = list(pages)
+        self.lines = [_page_lines(page) for page in self.pages]
+        codes = [code for code in lang.split("+") if code and code != "osd"]
+        self.cjk_lang = "+".join(c for c in codes if c in CJK_MODELS) or None
+        self.latin_lang = "+".join(c for c in codes if c not in CJK_MODELS) or None
+        self.dpi = dpi
+        self.workers = workers
+        self.folder = folder
+        #: line key -> the second readings of that line: (setting, reading)
+        self.readings: dict[tuple[int, int], list[tuple[str, Reading]]] = {}
+
+    def review(
+        self, suspects: Sequence[tuple[ClauseChange, dict[str, Any]]]
+    ) -> list[dict[str, Any]]:
+        """The suspects' items judged again (same order): see the class docstring."""
+        results = [item for _, item in suspects]
+        pending = list(range(len(suspects)))
+        for scale in REREAD_SCALES:
+            jobs: dict[str, dict[tuple[int, int], _Line]] = {}
+            for k in pending:
+                change = suspects[k][0]
+                for _, line in self.suspicious_lines(change):
+                    if line.page.image is None:
+                        continue
+                    for lang in self.languages(change, line):
+                        jobs.setdefault(lang, {})[line.key] = line
+            if jobs:
+                self._read(jobs, scale)
+            still = []
+            for k in pending:
+                results[k] = self.judge(*suspects[k])
+                if results[k]["severity"] != "minor":
+                    still.append(k)
+            pending = still
+            if not pending or not jobs:
+                break
+        return results
+
+    def lines_of(self, change: ClauseChange) -> list[tuple[int, _Line]]:
+        """The scan lines of a change's scanned text: (line number in ``change.new``,
+        line), found in order from the change's page on."""
+        if not change.new:
+            return []
+        first = max(0, min(len(self.pages), change.page) - 1)
+        flat = [line for lines in self.lines[first:] for line in lines]
+        found: list[tuple[int, _Line]] = []
+        at = 0
+        for number, text in enumerate(change.new.split("\n")):
+            wanted = text.rstrip()
+            if not wanted.strip():
+                continue
+            for j in range(at, min(len(flat), at + 40)):
+                candidate = flat[j].text.rstrip()
+                if candidate == wanted or (
+                    candidate.endswith("-") and wanted.startswith(candidate)  # joined
+                ):
+                    found.append((number, flat[j]))
+                    at = j + 1
+                    break
+        return found
+
+    def suspicious_lines(self, change: ClauseChange) -> list[tuple[int, _Line]]:
+        """The change's scan lines with a letter, digit or CJK character the approved
+        clause does not have there: some table cell or stretch of the line that is not
+        in the approved clause, punctuation and spacing aside."""
+        from contractctl.compare.normalise import comparison_form
+
+        approved = _letters(comparison_form(change.old or "", ocr=True))
+        out = []
+        for number, line in self.lines_of(change):
+            cells = re.split(r"\s{2,}|\|", line.text)
+            if any(_letters(comparison_form(c, ocr=True)) not in approved for c in cells):
+                out.append((number, line))
+        return out
+
+    def languages(self, change: ClauseChange, line: _Line) -> list[str]:
+        """The models to read a line with: the CJK model alone where the approved
+        clause is Chinese (or the line shows CJK, or reads badly: the English model's
+        garbage for Chinese), the Latin one where the clause is English (or the line
+        has English words read well)."""
+        old = change.old or ""
+        cjk = len(_CJK.findall(old))
+        latin = len(_LATIN_WORDS.findall(old))
+        wanted: list[str] = []
+        if (
+            self.cjk_lang
+            and cjk
+            and (cjk >= 2 * latin or _CJK.search(line.text) or line.conf < LOW_CONFIDENCE)
+        ):
+            wanted.append(self.cjk_lang)
+        if (
+            self.latin_lang
+            and latin >= 2
+            and (
+                2 * latin > cjk
+                or (len(_LATIN_WORDS.findall(line.text)) >= 2 and line.conf >= LOW_CONFIDENCE)
+            )
+        ):
+            wanted.append(self.latin_lang)
+        return wanted or [self.cjk_lang or self.latin_lang or "eng"]
+
+    def _read(self, jobs: dict[str, dict[tuple[int, int], _Line]], scale: float) -> None:
+        """Read the lines of ``jobs`` (language -> lines) at ``scale``: one Tesseract
+        per language for all its lines, ``workers`` at a time."""
+        from contractctl.ocr.pipeline import available_cpus, cut_regions
+        from contractctl.ocr.tesseract import read_images
+
+        union: dict[tuple[int, int], _Line] = {}
+        for lines in jobs.values():
+            union.update(lines)
+        keys = list(union)
+        folder = self.folder / f"x{scale:g}"
+        [crops] = cut_regions(
+            [(union[k].page, union[k].box) for k in keys], folder, scales=(scale,)
+        )
+        crop_of = dict(zip(keys, crops, strict=True))
+
+        def run(lang: str) -> tuple[str, list[Reading]]:
+            images = [crop_of[k] for k in jobs[lang]]
+            base = folder / f"read-{lang.replace('+', '-')}"
+            return lang, read_images(
+                images, base, lang=lang, psm=REREAD_PSM, dpi=round(self.dpi * scale)
+            )
+
+        count = max(1, min(self.workers or available_cpus(), len(jobs)))
+        with ThreadPoolExecutor(max_workers=count, thread_name_prefix="reread") as pool:
+            for lang, readings in pool.map(run, list(jobs)):
+                for key, reading in zip(jobs[lang], readings, strict=True):
+                    self.readings.setdefault(key, []).append((f"{lang} x{scale:g}", reading))
+
+    def judge(self, change: ClauseChange, item: dict[str, Any]) -> dict[str, Any]:
+        """One difference judged on all the readings of its suspicious lines."""
+        from contractctl.compare import compare
+        from contractctl.compare.normalise import tokenise
+
+        approved = tokenise(change.old or "", ocr=True)
+        lines = (change.new or "").split("\n")
+        spots: list[_Spot] = []
+        read_again = False
+        for number, line in self.suspicious_lines(change):
+            options = [line.reading]
+            for _, reading in self.readings.get(line.key, []):
+                first, second = _compact(line.text), _compact(reading.text)
+                if len(second) < MIN_REREAD_SHARE * len(first) and line.conf >= LOW_CONFIDENCE:
+                    continue  # a failed reading is no evidence
+                options.append(reading)
+                read_again = True
+            lines[number], found = _settle(approved, options)
+            spots += found
+        text = "\n".join(lines)
+        result = compare(change.old or "", text, ocr_tolerant=True)
+        how = "a second reading" if read_again else "the reading"
+        noise = {**item, "severity": "minor", "semantic": [], "second_reading": text}
+        if not result.changes:
+            return {**noise, "note": f"OCR noise: {how} agrees with the approved text"}
+        ops = [op for c in result.changes for op in c.ops]
+        semantic = [s for c in result.changes for s in c.semantic]
+        severity = "critical" if semantic or _account_changed(ops) else "major"
+        doubts = _doubts(ops, spots) if severity == "major" else None
+        if doubts is not None:
+            return {**noise, "note": f"OCR noise: {how} agrees with the approved text, {doubts}"}
+        inserted = "".join(t for op, t in ops if op == "insert")
+        return {
+            **item,
+            "severity": severity,
+            "new": text,
+            "scanned": text,
+            "first_reading": change.new,
+            "ops": [[op, t] for op, t in ops],
+            "semantic": [s.to_dict() for s in semantic],
+            "confidence": _confidence_of(self.lines_of(change), inserted, item.get("confidence")),
+            "note": f"{how} of the line(s) confirms it" if read_again else None,
+        }
+
+
+def _settle(approved: Sequence[Token], readings: Sequence[Reading]) -> tuple[str, list[_Spot]]:
+    """One line as its readings (the first reading first) agree it reads, token by token
+    against the approved clause, and the spots where they do not confirm it.
+
+    The line's place in the approved clause is where the reading that agrees best
+    matches it. An approved token there is confirmed when any reading has it in its
+    place; text the approved clause lacks stands only where every reading has text
+    there. Not verifiable, so not held against the scan: punctuation, a currency sign
+    before a number (Tesseract merges ``¥2`` into one glyph), capital numerals no
+    reading reads as capitals. Confirmed stretches take the approved wording; elsewhere
+    the line keeps the reading closest to the approved text, and the spot is recorded.
+    """
+    from difflib import SequenceMatcher
+
+    from contractctl.compare.inline import opcodes
+    from contractctl.compare.normalise import tokenise
+
+    akeys = [t.key for t in approved]
+    parsed = [(reading, tokenise(reading.text, ocr=True)) for reading in readings]
+    primary_reading, primary = max(parsed, key=lambda p: _agreement(p[1], akeys))
+    matcher = SequenceMatcher(None, [t.key for t in primary], akeys, autojunk=False)
+    blocks = [b for b in matcher.get_matching_blocks() if b.size]
+    if not blocks:
+        return primary_reading.text, [_Spot("", primary_reading.text, _doubted(parsed, None))]
+    solid = [b for b in blocks if b.size >= 2] or [max(blocks, key=lambda b: b.size)]
+    span = solid[-1].b + solid[-1].size - solid[0].b
+    if span > 1.5 * len(primary) + 4:
+        # not one stretch of the approved clause: a table row whose cells stand apart
+        # there (pdftotext reads tables cell by cell); the best reading as it is
+        return primary_reading.text, []
+    a0 = max(0, solid[0].b - solid[0].a)  # as far back as the line's first tokens reach
+    a1 = min(len(akeys), solid[-1].b + solid[-1].size + len(primary) - solid[-1].a - solid[-1].size)
+    region = list(approved[a0:a1])
+    size = len(region)
+    confirmed = [False] * size
+    contradicted = [False] * size
+    surplus = [True] * (size + 1)
+    aligned: list[tuple[list[Token], list[tuple[str, int, int, int, int]], Reading]] = []
+    for reading, tokens in parsed:
+        codes = opcodes(region, tokens)
+        marks = [False] * (size + 1)
+        for tag, i1, i2, j1, j2 in codes:
+            if tag == "equal":
+                for i in range(i1, i2):
+                    confirmed[i] = True
+                continue
+            extra = tokens[j1:j2]
+            if j2 - j1 > i2 - i1 and any(_WORDLIKE.search(t.key) for t in extra):
+                for g in range(i1, i2 + 1):
+                    marks[g] = True
+            if any(ch in _CAPITALS for t in extra for ch in t.key):
+                for i in range(i1, i2):
+                    contradicted[i] = True
+        surplus = [a and b for a, b in zip(surplus, marks, strict=True)]
+        aligned.append((tokens, codes, reading))
+
+    def settled(i: int) -> bool:
+        key = region[i].key
+        return (
+            confirmed[i]
+            or not _WORDLIKE.search(key)  # punctuation
+            or (key in _CURRENCY and i + 1 < size and region[i + 1].key[:1].isdigit())
+            or (len(key) == 1 and key in _CAPITALS and not contradicted[i])
+        )
+
+    pieces: list[str] = []
+    spots: list[_Spot] = []
+    tokens, codes, _ = next(a for a in aligned if a[2] is primary_reading)
+    for tag, i1, i2, j1, j2 in codes:
+        if tag == "equal":
+            pieces += [t.text for t in tokens[j1:j2]]
+            continue
+        if all(settled(i) for i in range(i1, i2)) and not any(surplus[i1 : i2 + 1]):
+            pieces += [(" " if pieces else "") + t.text.strip() for t in region[i1:i2]]
+            continue
+        want = "".join(t.key for t in region[i1:i2])
+        variants = [_variant(a, i1, i2) for a in aligned]
+        best = max(
+            variants,
+            key=lambda v: (
+                SequenceMatcher(None, "".join(t.key for t in v[0]), want).ratio(),
+                v[1] is primary_reading,
+                -len(v[0]),
+            ),
+        )
+        kept = "".join(t.text for t in best[0])
+        if any(t.key in _CURRENCY for t in region[i1:i2]) and not any(
+            t.key in _CURRENCY for t in best[0]
+        ):
+            kept = _put_sign(kept, next(t.key for t in region[i1:i2] if t.key in _CURRENCY))
+        pieces.append(kept if not pieces or kept[:1].isspace() else " " + kept)
+        distinct = {"".join(t.key for t in v[0]) for v in variants}
+        doubtful = len(distinct) > 1 or _low_confidence(best[1], best[0])
+        spots.append(_Spot("".join(t.text for t in region[i1:i2]), kept, doubtful))
+    return _tidy("".join(pieces)), spots
+
+
+def _variant(
+    aligned: tuple[list[Token], list[tuple[str, int, int, int, int]], Reading], i1: int, i2: int
+) -> tuple[list[Token], Reading]:
+    """What one reading has where approved tokens i1..i2 (a gap when equal) stand."""
+    tokens, codes, reading = aligned
+    out: list[Token] = []
+    for tag, a1, a2, b1, b2 in codes:
+        if tag == "equal":
+            lo, hi = max(a1, i1), min(a2, i2)
+            if lo < hi:
+                out += tokens[b1 + lo - a1 : b1 + hi - a1]
+        elif (
+            (a1 < i2 and a2 > i1) or (a1 == a2 and i1 <= a1 <= i2) or (i1 == i2 and a1 <= i1 <= a2)
+        ):
+            out += tokens[b1:b2]
+    return out, reading
+
+
+def _put_sign(kept: str, sign: str) -> str:
+    """A currency sign the reading lost, put back before the first digit (replacing
+    the one glyph Tesseract merged it into, when a non-digit is glued there)."""
+    at = next((n for n, ch in enumerate(kept) if ch.isdigit()), None)
+    if at is None:
+        return kept
+    if at > 0 and not kept[at - 1].isspace():
+        return kept[: at - 1] + sign + kept[at:]
+    return kept[:at] + sign + kept[at:]
+
+
+def _tidy(text: str) -> str:
+    """Spaces put between tokens where no Latin words meet removed again."""
+    return re.sub(r"(?<![0-9A-Za-z]) (?![0-9A-Za-z])", "", text) if " " in text else text
+
+
+def _agreement(tokens: Sequence[Token], approved: list[str]) -> int:
+    """How well a reading agrees with the approved clause: its tokens found there in
+    order, less those that are not (garbage costs)."""
+    from difflib import SequenceMatcher
+
+    keys = [t.key for t in tokens]
+    matcher = SequenceMatcher(None, keys, approved, autojunk=False)
+    matched = sum(block.size for block in matcher.get_matching_blocks())
+    return 2 * matched - len(keys)
+
+
+def _low_confidence(reading: Reading, tokens: Sequence[Token]) -> bool:
+    """Whether Tesseract doubted the words where these tokens were read."""
+    confs = []
+    for token in tokens:
+        raw = token.text.strip()
+        at = reading.text.find(raw) if raw else -1
+        if at >= 0:
+            confs += [w.conf for w in reading.words if w.end > at and w.start < at + len(raw)]
+    return bool(confs) and min(confs) < LOW_CONFIDENCE
+
+
+def _doubted(parsed: Sequence[tuple[Reading, list[Token]]], _: object) -> bool:
+    """Whether the readings of a line with nothing of the approved clause disagree."""
+    return len({_letters(reading.text) for reading, _tokens in parsed}) > 1
+
+
+def _doubts(ops: Sequence[tuple[str, str]], spots: Sequence[_Spot]) -> str | None:
+    """Why the remaining differences are OCR noise, or None when one is not: each is
+    punctuation, capital numerals read as no capital numerals at all, or a small spot
+    OCR doubted (the readings disagree there, or Tesseract's confidence is low)."""
+    reasons: list[str] = []
+    runs: list[tuple[str, str]] = []
+    deleted = inserted = ""
+    for op, text in [*ops, ("equal", "")]:
+        if op == "delete":
+            deleted += text
+        elif op == "insert":
+            inserted += text
+        elif deleted or inserted:
+            runs.append((deleted, inserted))
+            deleted = inserted = ""
+    for old, new in runs:
+        lost, extra = _letters(old), _letters(new)
+        if not lost and not extra:
+            reasons.append("but for punctuation")
+        elif (
+            lost
+            and all(ch in _CAPITALS for ch in lost)
+            and not any(ch in _CAPITALS for ch in extra)
+            and all(_CJK.match(ch) for ch in extra)
+            and len(extra) <= len(lost) + 1
+        ):
+            reasons.append("but for capital numerals OCR cannot read")
+        elif any(
+            spot.doubtful
+            and spot.small
+            and lost in _letters(spot.approved)
+            and extra in _letters(spot.kept)
+            for spot in spots
+        ):
+            reasons.append("but for characters OCR is unsure of")
+        else:
+            return None
+    return ", ".join(dict.fromkeys(reasons)) if reasons else None
+
+
+def _confidence_of(lines: Sequence[tuple[int, _Line]], snippet: str, default: Any) -> float | None:
+    """The first reading's confidence where ``snippet`` was read on these lines."""
+    probe = snippet.strip()[:12]
+    for _, line in lines:
+        at = line.text.find(probe) if probe else -1
+        if at >= 0:
+            confs = [w.conf for w in line.reading.words if w.end > at and w.start < at + len(probe)]
+            if confs:
+                return round(min(confs), 1)
+    return default
 
 
 def _seal_report(approved: list[str], scan: Any, last_index: int) -> dict[str, Any]:

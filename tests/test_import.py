@@ -310,3 +310,54 @@ def test_a_drafted_contract_is_not_edited_but_amended(cli: Cli, home: Path) -> N
     refused = cli("edit", cid, "--set", "title=x")
     assert refused.code == 3 and "amend" in refused.stderr
     assert os.path.exists(home)
+
+
+def test_hostile_docx_files_are_refused_with_their_reason_and_the_batch_goes_on(
+    archive_folder: Path, store: Store, tmp_path: Path
+) -> None:
+    import zipfile
+
+    from tests.conftest import rewrite_docx
+
+    hostile = tmp_path / "hostile"
+    hostile.mkdir()
+    bomb = Path(shutil.copy(archive_folder / "2019" / "采购合同.docx", hostile / "bomb.docx"))
+    with zipfile.ZipFile(bomb, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/media/image1.png", bytes(20 * 2**20))  # 20 MB of zeros
+    entities = Path(shutil.copy(archive_folder / "2019" / "采购合同.docx", hostile / "lol.docx"))
+    lol = b'<!DOCTYPE w:document [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    rewrite_docx(entities, "word/document.xml", lambda xml: xml.replace(b"?>", b"?>" + lol, 1))
+    shutil.copy(archive_folder / "service agreement.pdf", hostile / "fine.pdf")
+    report = import_paths(store, "tester", [hostile], ImportOptions(workers=1))
+    states = {Path(o.file).name: (o.state, o.reason) for o in report.outcomes}
+    assert states["bomb.docx"][0] == "failed" and "zip bomb" in states["bomb.docx"][1]
+    assert states["lol.docx"][0] == "failed" and "DOCTYPE" in states["lol.docx"][1]
+    assert states["fine.pdf"][0] == "imported"
+    failed = store.conn.execute(
+        "SELECT path, reason FROM import_files WHERE state = 'failed'"
+    ).fetchall()
+    assert len(failed) == 2
+
+
+def test_a_signed_pdf_is_stored_byte_for_byte_and_its_signatures_still_verify(
+    tmp_path_factory: pytest.TempPathFactory, store: Store, tmp_path: Path
+) -> None:
+    from tests.test_amend import signed_base
+
+    base = signed_base(tmp_path_factory)
+    with Store.open(base) as signed_store:
+        row = signed_store.conn.execute(
+            "SELECT pdf_sha FROM versions WHERE pdf_sha IS NOT NULL ORDER BY rowid LIMIT 1"
+        ).fetchone()
+        original = signed_store.objects.path(row["pdf_sha"]).read_bytes()
+    assert b"/ByteRange" in original
+    path = tmp_path / "已签署合同.pdf"
+    path.write_bytes(original)
+    report = import_paths(store, "tester", [path], ImportOptions())
+    assert report.outcomes[0].state == "imported"
+    stored = store.conn.execute("SELECT pdf_sha FROM versions").fetchone()["pdf_sha"]
+    assert store.objects.path(stored).read_bytes() == original
+    event = store.conn.execute(
+        "SELECT data FROM events WHERE action = 'contract.import'"
+    ).fetchone()
+    assert json.loads(event["data"])["signed_pdf"] is True

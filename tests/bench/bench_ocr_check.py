@@ -446,3 +446,49 @@ def make_scan(document: Document, kind: str, dpi: int) -> Scan:
             **settings,  # type: ignore[arg-type]
         )
     return Scan(document.name, kind, dpi, out, settings)
+
+
+# --- judging ---------------------------------------------------------------------------
+
+
+def _digits(text: str | None) -> str:
+    return re.sub(r"\D", "", text or "")
+
+
+def _pairs(text: str) -> set[str]:
+    return {text[k : k + 2] for k in range(len(text) - 1)}
+
+
+def severe(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The critical and major differences of a check report."""
+    return [c for c in report["changes"] if c["severity"] in ("critical", "major")]
+
+
+def pinpointed(tamper: Tamper, report: dict[str, Any]) -> bool:
+    """Whether a critical (values) or major (text, pages) difference names the tampering."""
+    found = severe(report)
+    if tamper.kind == "pages_swapped":
+        return sum(1 for c in found if c["kind"] == "misplaced_page") >= 2
+    if tamper.kind in ("amount", "date"):
+        old, new = _digits(tamper.old), _digits(tamper.new)
+        return any(
+            c["severity"] == "critical"
+            and old in _digits(c.get("old"))
+            and new in _digits(c.get("new"))
+            for c in found
+        )
+    if tamper.kind == "party":
+        name = _squash(tamper.old)
+        return any(c["severity"] == "critical" and name in _squash(c.get("old") or "") for c in found)
+    if tamper.kind == "sentence_deleted":
+        sentence = _squash(tamper.old)[:16]
+        return any(
+            sentence in _squash(c.get("old") or "") and sentence not in _squash(c.get("new") or "")
+            for c in found
+        )
+    if tamper.kind == "clause_inserted":
+        wanted = _pairs(_squash(tamper.new))
+        return any(
+            len(wanted & _pairs(_squash(c.get("new") or ""))) >= 0.6 * len(wanted) for c in found
+        )
+    raise ValueError(tamper.kind)
