@@ -5,72 +5,50 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from contractctl.cli import filters as F
 from contractctl.cli.context import app_context
 from contractctl.cli.output import emit_json, key_values, money_text, table
 
 
 def list_command(
     ctx: typer.Context,
-    status: Annotated[
-        list[str] | None, typer.Option("--status", help="Only this status (repeatable).")
-    ] = None,
-    type_: Annotated[
-        list[str] | None, typer.Option("--type", help="Only this contract type (repeatable).")
-    ] = None,
-    party: Annotated[
-        str | None, typer.Option("--party", help="Counterparty id, credit code or name.")
-    ] = None,
-    signed_from: Annotated[
-        str | None, typer.Option(help="Signed on or after (YYYY-MM-DD).")
-    ] = None,
-    signed_to: Annotated[str | None, typer.Option(help="Signed on or before.")] = None,
-    expires_from: Annotated[str | None, typer.Option(help="Ends on or after.")] = None,
-    expires_to: Annotated[str | None, typer.Option(help="Ends on or before.")] = None,
-    expires_within: Annotated[
-        str | None, typer.Option(help="Ends between today and this far ahead (30d, 3m).")
-    ] = None,
-    min_amount: Annotated[
-        str | None, typer.Option(help="At least this amount (¥100,000 or 'USD 5000').")
-    ] = None,
-    max_amount: Annotated[str | None, typer.Option(help="At most this amount.")] = None,
-    source: Annotated[str | None, typer.Option(help="draft or import.")] = None,
-    needs_review: Annotated[
-        bool, typer.Option("--needs-review", help="Only contracts flagged for review.")
-    ] = False,
-    sort: Annotated[
-        str, typer.Option(help="created, title, amount, status, type, start, end, signed, party.")
-    ] = "created",
-    desc: Annotated[bool, typer.Option("--desc", help="Sort descending.")] = False,
-    limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
+    status: F.Status = None,
+    type_: F.Type = None,
+    party: F.Party = None,
+    signed_from: F.SignedFrom = None,
+    signed_to: F.SignedTo = None,
+    expires_from: F.ExpiresFrom = None,
+    expires_to: F.ExpiresTo = None,
+    expires_within: F.ExpiresWithin = None,
+    min_amount: F.MinAmount = None,
+    max_amount: F.MaxAmount = None,
+    source: F.Source = None,
+    needs_review: F.NeedsReview = False,
+    sort: F.Sort = "created",
+    desc: F.Desc = False,
+    limit: F.Limit = None,
 ) -> None:
     """List contracts, filtered and sorted."""
-    from datetime import date, timedelta
-
-    from contractctl.contracts import ListFilter, list_contracts
-    from contractctl.dates import parse_duration_days
-    from contractctl.money import parse_money
+    from contractctl.contracts import list_contracts
 
     app = app_context(ctx)
     store = app.store()
-    currency = store.settings.store.default_currency
-    if expires_within:
-        days = parse_duration_days(expires_within, what="--expires-within")
-        expires_from = expires_from or date.today().isoformat()
-        expires_to = expires_to or (date.today() + timedelta(days=days)).isoformat()
-    flt = ListFilter(
-        statuses=status or [],
-        types=type_ or [],
+    flt = F.build_filter(
+        store,
+        status=status,
+        type_=type_,
         party=party,
         signed_from=signed_from,
         signed_to=signed_to,
         expires_from=expires_from,
         expires_to=expires_to,
-        min_amount=parse_money(min_amount, currency) if min_amount else None,
-        max_amount=parse_money(max_amount, currency) if max_amount else None,
+        expires_within=expires_within,
+        min_amount=min_amount,
+        max_amount=max_amount,
         source=source,
         needs_review=needs_review,
         sort=sort,
-        descending=desc,
+        desc=desc,
         limit=limit,
     )
     found = list_contracts(store.conn, flt)

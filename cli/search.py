@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from contractctl.cli import filters as F
 from contractctl.cli.context import app_context
 from contractctl.cli.output import emit_json
 
@@ -22,26 +23,14 @@ QUERY_HELP = (
 def search_command(
     ctx: typer.Context,
     query: Annotated[list[str], typer.Argument(metavar="QUERY", help=QUERY_HELP)],
-    type_: Annotated[
-        list[str] | None, typer.Option("--type", help="Only this contract type (repeatable).")
-    ] = None,
-    status: Annotated[
-        list[str] | None, typer.Option("--status", help="Only this status (repeatable).")
-    ] = None,
-    party: Annotated[
-        str | None, typer.Option("--party", help="Counterparty id, credit code or name.")
-    ] = None,
-    signed_from: Annotated[
-        str | None, typer.Option(help="Signed on or after (YYYY-MM-DD).")
-    ] = None,
-    signed_to: Annotated[str | None, typer.Option(help="Signed on or before.")] = None,
-    expires_before: Annotated[
-        str | None, typer.Option(help="Ends before this date (YYYY-MM-DD).")
-    ] = None,
-    min_amount: Annotated[
-        str | None, typer.Option(help="At least this amount (¥100,000 or 'USD 5000').")
-    ] = None,
-    max_amount: Annotated[str | None, typer.Option(help="At most this amount.")] = None,
+    type_: F.Type = None,
+    status: F.Status = None,
+    party: F.Party = None,
+    signed_from: F.SignedFrom = None,
+    signed_to: F.SignedTo = None,
+    expires_before: F.ExpiresBefore = None,
+    min_amount: F.MinAmount = None,
+    max_amount: F.MaxAmount = None,
     limit: Annotated[int, typer.Option(help="At most this many hits, best first.")] = 20,
 ) -> None:
     """Find contracts by their text, title, parties and metadata, best match first.
@@ -49,29 +38,20 @@ def search_command(
     Each hit shows the passage that matched, the match marked «like this» when the
     output is not a terminal. Write -- before a query that starts with -word.
     """
-    from datetime import timedelta
-
-    from contractctl.contracts import ListFilter
-    from contractctl.dates import parse_date
-    from contractctl.money import parse_money
     from contractctl.search import search
 
     app = app_context(ctx)
     store = app.store()
-    currency = store.settings.store.default_currency
-    expires_to = None
-    if expires_before:
-        day = parse_date(expires_before, what="--expires-before")
-        expires_to = (day - timedelta(days=1)).isoformat()
-    flt = ListFilter(
-        statuses=status or [],
-        types=type_ or [],
+    flt = F.build_filter(
+        store,
+        status=status,
+        type_=type_,
         party=party,
         signed_from=signed_from,
         signed_to=signed_to,
-        expires_to=expires_to,
-        min_amount=parse_money(min_amount, currency) if min_amount else None,
-        max_amount=parse_money(max_amount, currency) if max_amount else None,
+        expires_before=expires_before,
+        min_amount=min_amount,
+        max_amount=max_amount,
     )
     text = " ".join(query)
     results = search(store.conn, text, flt, limit=limit)

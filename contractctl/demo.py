@@ -50,6 +50,7 @@ def run_demo(home: Path | None, actor: str, narrator: Narrator) -> DemoResult:
         _approve_by_rules,
         _sign_and_verify,
         _amend_and_diff,
+        _check_paper_copy,
         _import_and_search,
         _audit_trail,
     ]
@@ -363,6 +364,84 @@ def _amend_and_diff(home: Path, actor: str, narrator: Narrator) -> None:
         encoding="utf-8",
     )
     narrator.say(f"contractctl diff {contract_id} --format html -o {page.name}: {page}")
+
+
+def _check_paper_copy(home: Path, actor: str, narrator: Narrator) -> None:
+    from contractctl.convert import convert_one
+    from contractctl.ocr import simulate_scan
+    from contractctl.ocr_check import check_scan
+
+    narrator.step("Check the paper copy that came back: OCR against the approved text")
+    contract_id = "C-" + _demo_year() + "-0001"
+    paper = home / "paper"
+    paper.mkdir(exist_ok=True)
+    with Store.open(home) as store:
+        row = store.conn.execute(
+            "SELECT v.docx_sha, v.pdf_sha FROM versions v JOIN contracts c ON c.id = v.contract_id "
+            "AND v.n = c.current_version WHERE c.id = ?",
+            (contract_id,),
+        ).fetchone()
+        signed_pdf = store.objects.path(row["pdf_sha"])
+        scan = simulate_scan(
+            signed_pdf,
+            paper / "returned-scan.pdf",
+            dpi=300,
+            rotation=0.7,
+            noise=3.0,
+            jpeg_quality=60,
+            seed=11,
+        )
+        narrator.say(
+            f"printed {contract_id} (signed PDF) and scanned it back: {scan.name} "
+            "(300 dpi, tilted 0.7°, noise, JPEG; no text layer)"
+        )
+        check = check_scan(store, actor, scan, contract_id)
+        narrator.say(
+            f"contractctl ocr-check {scan.name} --against {contract_id}: {check.verdict} "
+            f"({check.pages} pages, exit 0)"
+        )
+        # Someone "fixes" the total on the paper: one digit, before it is stamped.
+        docx = paper / "tampered.docx"
+        docx.write_bytes(store.objects.path(row["docx_sha"]).read_bytes())
+        _replace_in_docx(docx, "248,546.40", "248,546.70")
+        tampered_pdf = paper / "tampered.pdf"
+        convert_one(docx, tampered_pdf)
+        tampered = simulate_scan(
+            tampered_pdf,
+            paper / "tampered-scan.pdf",
+            dpi=300,
+            rotation=-0.6,
+            noise=3.0,
+            jpeg_quality=60,
+            seed=12,
+        )
+        second = check_scan(store, actor, tampered, contract_id)
+    narrator.say(
+        f"contractctl ocr-check {tampered.name} --against {contract_id}: {second.verdict} (exit 1)"
+    )
+    for change in second.changes:
+        if change["severity"] in ("critical", "major"):
+            values = "; ".join(
+                f"{s.get('label') or s['what']} {s['old']} → {s['new']}"
+                for s in change.get("semantic") or []
+            )
+            narrator.say(
+                f"  [{change['severity']}] page {change['page']} {change.get('clause') or ''}: "
+                f"{values or change.get('message') or change['kind']}"
+            )
+
+
+def _replace_in_docx(path: Path, old: str, new: str) -> None:
+    """Replace text in a DOCX's body XML (the demo's forger at work)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        members = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in members:
+            if info.filename == "word/document.xml":
+                data = data.replace(old.encode(), new.encode())
+            archive.writestr(info, data)
 
 
 def _historical_folder(home: Path, store: Store) -> Path:

@@ -51,7 +51,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from contractctl import extract
 from contractctl.contracts import Contract, get_contract
 from contractctl.errors import InvalidInput, NotFound
 from contractctl.progress import Progress
@@ -78,6 +77,10 @@ REREAD_PSM = 7
 #: A second reading of a line with less than this share of the first reading's
 #: characters failed (Tesseract found no line); it is no evidence that the text is noise.
 MIN_REREAD_SHARE = 0.5
+#: A word smaller than this share of its line's height both ways is a speck.
+SPECK = 0.45
+#: A gap between words wider than this many line heights separates cells of a line.
+CELL_GAP = 1.5
 #: Tesseract models of CJK scripts (read alone on CJK lines in a second reading).
 CJK_MODELS = frozenset({"chi_sim", "chi_tra", "jpn", "kor", "chi_sim_vert", "chi_tra_vert"})
 _ACCOUNT = re.compile(r"\d{6,}")
@@ -157,15 +160,31 @@ def approved_pages(store: Store, contract: Contract, n: int) -> list[str]:
         raise NotFound(f"{contract.id} has no version {n}")
     pdf_sha = row["unsigned_pdf_sha"] or row["pdf_sha"]
     if pdf_sha:
-        text = extract.pdf_text(store.objects.path(pdf_sha))
-        pages = text.split("\f")
-        if pages and not pages[-1].strip():
-            pages.pop()
+        pages = pdf_layout_pages(store.objects.path(pdf_sha))
         if any(p.strip() for p in pages):
             return pages
     if row["text_sha"]:
         return [store.objects.read_bytes(row["text_sha"]).decode("utf-8")]
     raise InvalidInput(f"{contract.id} version {n} has no text to check a scan against")
+
+
+def pdf_layout_pages(pdf: Path, *, timeout: float = 120) -> list[str]:
+    """A PDF's text page by page as ``pdftotext -layout`` lays it out: each printed row
+    one line, left to right, as Tesseract reads a page (``--psm 4``). Without
+    ``-layout`` pdftotext reads a two-column parties block and a table column by
+    column, and a scan of the same page then differs in its order everywhere (the
+    party name apart from "Party B:", a table's amounts apart from their rows)."""
+    from contractctl import tools
+
+    result = tools.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], timeout=timeout, check=False
+    )
+    if result.returncode != 0:
+        raise InvalidInput(f"{pdf.name}: cannot read the PDF: {result.stderr.strip()[:200]}")
+    pages = result.stdout.split("\f")
+    if pages and not pages[-1].strip():
+        pages.pop()
+    return pages
 
 
 def check_scan(
@@ -297,8 +316,9 @@ def compare_scan(
     mapping, findings = match_pages(approved_norm, scan_norm, scan.pages)
     ordered = sorted(mapping.items(), key=lambda item: (item[1], item[0]))
     scan_pages = [scan.pages[i] for i, _ in ordered]
+    scan_lines = _scan_lines(approved, scan_pages)
     comparison = compare(
-        "\f".join(approved), "\f".join(p.text for p in scan_pages), ocr_tolerant=True
+        "\f".join(approved), "\f".join("\n".join(lines) for lines in scan_lines), ocr_tolerant=True
     )
     changes = [_ocr_change(change, scan_pages) for change in comparison.changes]
     suspects = [
@@ -309,7 +329,7 @@ def compare_scan(
     if second_reading and suspects:
         with tempfile.TemporaryDirectory(prefix="reread-", dir=workdir) as tmp:
             reader = _SecondReading(
-                scan_pages, scan.lang, dpi=dpi, workers=workers, folder=Path(tmp)
+                scan_pages, scan_lines, scan.lang, dpi=dpi, workers=workers, folder=Path(tmp)
             )
             judged = reader.review([(comparison.changes[k], changes[k]) for k in suspects])
         for k, item in zip(suspects, judged, strict=True):
@@ -330,6 +350,106 @@ def compare_scan(
         "page_findings": findings,
         "seal": seal,
     }
+
+
+#: A scan line this similar to a page header or footer of the approved text is one.
+FURNITURE_MATCH = 0.8
+_OCR_ARTICLE = re.compile(r"^(\s*)([一二三四五六七八九十百]{1,4}条)(?=\s*\S)")
+_OCR_DOTTED = re.compile(r"^(\s*\d{1,2}(?:\.\d{1,3})*)[,，](?=\s+[A-Z\u4e00-\u9fff])")
+
+
+def _signature(line: str) -> str:
+    """A line without spaces, case or digits: how page headers and footers are known."""
+    from contractctl.compare.normalise import fold
+
+    return re.sub(r"\d+", "#", "".join(fold(line).split()).lower())
+
+
+def _stray_words(page: PageText) -> set[int]:
+    """Words of a page (indexes into ``page.words``) that are not text: specks read as
+    a character (far smaller than the line's characters), and words Tesseract read twice
+    (``--psm 4`` found two overlapping lines through a table row whose cells wrap, and
+    "工业以太网交换" came out in both)."""
+    heights: dict[tuple[int, int, int], list[int]] = {}
+    for word in page.words:
+        heights.setdefault(word.line, []).append(word.box[3])
+    stray: set[int] = set()
+    for k, word in enumerate(page.words):
+        if word.end <= word.start:
+            continue
+        line = sorted(heights[word.line])
+        size = line[len(line) // 2]
+        left, top, width, height = word.box
+        if (
+            height < SPECK * size
+            and width < SPECK * size
+            and re.fullmatch(r"[0-9A-Za-z]{1,2}", word.text)
+        ):
+            stray.add(k)
+            continue
+        for j in range(max(0, k - 80), k):
+            other = page.words[j]
+            if j in stray or not (word.text in other.text or other.text in word.text):
+                continue
+            ox, oy, ow, oh = other.box
+            across = min(left + width, ox + ow) - max(left, ox)
+            down = min(top + height, oy + oh) - max(top, oy)
+            if across > 0 and down > 0 and across * down >= 0.6 * min(width * height, ow * oh):
+                stray.add(k)
+                break
+    return stray
+
+
+def _scan_lines(approved: list[str], pages: Sequence[PageText]) -> list[list[str]]:
+    """Each scan page's lines as they are compared (as many as its text has):
+
+    - a line like one of the approved text's page headers or footers (which the compare
+      engine drops from it) is blanked, as OCR may misread it just enough (``Page lof
+      5``) for the engine not to know it for one;
+    - specks and words read twice (``_stray_words``) are blanked;
+    - a heading whose marker OCR misread is mended: ``4, Exceptions`` is ``4.
+      Exceptions``, ``六条 租金支付`` is ``第六条 租金支付`` (else the clause would count
+      as deleted and its text as added to the clause before).
+    """
+    from difflib import SequenceMatcher
+
+    from contractctl.compare.normalise import clean_lines
+
+    kept: dict[int, set[str]] = {}
+    for line in clean_lines("\f".join(approved)):
+        kept.setdefault(line.page, set()).add(line.text)
+    furniture: set[str] = set()
+    text_edges: set[str] = set()  # lines of contract text at the pages' edges
+    for number, page in enumerate(approved, start=1):
+        lines = [line.rstrip() for line in page.split("\n") if line.strip()]
+        for line in lines[:4] + lines[-4:]:
+            if line not in kept.get(number, set()):
+                furniture.add(_signature(line))
+            else:
+                text_edges.add(_signature(line))
+
+    def likeness(sig: str, known: set[str]) -> float:
+        return max(
+            (SequenceMatcher(None, sig, k, autojunk=False).ratio() for k in known), default=0.0
+        )
+
+    out: list[list[str]] = []
+    for page in pages:
+        text = page.text
+        for k in sorted(_stray_words(page)):
+            word = page.words[k]
+            text = text[: word.start] + " " * (word.end - word.start) + text[word.end :]
+        lines = text.split("\n")
+        filled = [n for n, line in enumerate(lines) if line.strip()]
+        for n in filled[:4] + filled[-4:]:
+            sig = _signature(lines[n])
+            if len(sig) < 6 or not furniture:
+                continue
+            near = likeness(sig, furniture)
+            if near >= FURNITURE_MATCH and near > likeness(sig, text_edges):
+                lines[n] = ""
+        out.append([_mend(line) for line in lines])
+    return out
 
 
 def match_pages(
@@ -476,14 +596,22 @@ def _account_changed(ops: list[tuple[str, str]]) -> bool:
 
 
 @dataclass(frozen=True)
+class _Cell:
+    """A run of words of a line with no wide gap inside (a table cell, or the whole
+    line of running text): where it stands, and its first reading."""
+
+    box: tuple[int, int, int, int]  # corrected page pixels
+    reading: Reading  # words located in reading.text
+
+
+@dataclass(frozen=True)
 class _Line:
-    """One line of a scan page's text, where it stands on the page, how it was read."""
+    """One line of a scan page's text (as compared) and its cells."""
 
     page: PageText
     index: int  # line number in page.text
     text: str
-    box: tuple[int, int, int, int]  # union of its words' boxes, corrected page pixels
-    reading: Reading  # the first reading of the line (words located in ``text``)
+    cells: tuple[_Cell, ...]
 
     @property
     def key(self) -> tuple[int, int]:
@@ -491,31 +619,67 @@ class _Line:
 
     @property
     def conf(self) -> float:
-        return self.reading.mean_conf
+        confs = [w.conf for cell in self.cells for w in cell.reading.words]
+        return sum(confs) / len(confs) if confs else 0.0
 
 
-def _page_lines(page: PageText) -> list[_Line]:
-    """The lines of ``page.text`` that have located words, with their boxes."""
+def _page_lines(page: PageText, texts: Sequence[str]) -> list[_Line]:
+    """The lines of a page that have located words, split into cells at wide gaps
+    (``CELL_GAP`` times the line's height) and at table rules read as ``|``. ``texts``
+    are the page's lines as compared (``_scan_lines``), one per line of ``page.text``."""
     from dataclasses import replace
 
     from contractctl.ocr.tesseract import Reading
 
+    stray = _stray_words(page)
+    kept = [w for k, w in enumerate(page.words) if k not in stray and w.end > w.start]
     lines: list[_Line] = []
     position = 0
-    for index, text in enumerate(page.text.split("\n")):
-        start, end = position, position + len(text)
+    for index, (own, text) in enumerate(zip(page.text.split("\n"), texts, strict=True)):
+        start, end = position, position + len(own)
         position = end + 1
-        words = [w for w in page.words if w.end > w.start and start <= w.start and w.end <= end]
+        words = [w for w in kept if start <= w.start and w.end <= end]
         if not words or not text.strip():
             continue
-        left = min(w.box[0] for w in words)
-        top = min(w.box[1] for w in words)
-        right = max(w.box[0] + w.box[2] for w in words)
-        bottom = max(w.box[1] + w.box[3] for w in words)
-        own = tuple(replace(w, start=w.start - start, end=w.end - start) for w in words)
-        box = (left, top, right - left, bottom - top)
-        lines.append(_Line(page, index, text, box, Reading(text, own)))
+        heights = sorted(w.box[3] for w in words)
+        gap = CELL_GAP * heights[len(heights) // 2]
+        groups: list[list[Any]] = [[]]
+        for word in words:
+            if word.text.strip() in ("|", "||"):
+                groups.append([])
+                continue
+            last = groups[-1][-1] if groups[-1] else None
+            if last is not None and word.box[0] - (last.box[0] + last.box[2]) > gap:
+                groups.append([])
+            groups[-1].append(word)
+        cells = []
+        for group in (g for g in groups if g):
+            first, stop = group[0].start, group[-1].end
+            left = min(w.box[0] for w in group)
+            top = min(w.box[1] for w in group)
+            right = max(w.box[0] + w.box[2] for w in group)
+            bottom = max(w.box[1] + w.box[3] for w in group)
+            located = tuple(replace(w, start=w.start - first, end=w.end - first) for w in group)
+            own_text = page.text[first:stop]
+            for w in (page.words[k] for k in stray):  # stray words inside the cell blanked
+                if first <= w.start and w.end <= stop:
+                    own_text = (
+                        own_text[: w.start - first]
+                        + " " * (w.end - w.start)
+                        + own_text[w.end - first :]
+                    )
+            reading = Reading(_mend(own_text), located)
+            cells.append(_Cell((left, top, right - left, bottom - top), reading))
+        lines.append(_Line(page, index, text, tuple(cells)))
     return lines
+
+
+def _mend(line: str) -> str:
+    """A heading whose marker OCR misread, mended (see ``_scan_lines``)."""
+    line = _OCR_DOTTED.sub(r"\1.", line)
+    if not line.lstrip().startswith("第"):
+        line = _OCR_ARTICLE.sub(r"\1第\2", line)
+    return line
 
 
 def _compact(text: str) -> str:
@@ -561,6 +725,7 @@ class _SecondReading:
     def __init__(
         self,
         pages: Sequence[PageText],
+        texts: Sequence[Sequence[str]],
         lang: str,
         *,
         dpi: int,
@@ -568,15 +733,15 @@ class _SecondReading:
         folder: Path,
     ) -> None:
         self.pages = list(pages)
-        self.lines = [_page_lines(page) for page in self.pages]
+        self.lines = [_page_lines(page, lines) for page, lines in zip(pages, texts, strict=True)]
         codes = [code for code in lang.split("+") if code and code != "osd"]
         self.cjk_lang = "+".join(c for c in codes if c in CJK_MODELS) or None
         self.latin_lang = "+".join(c for c in codes if c not in CJK_MODELS) or None
         self.dpi = dpi
         self.workers = workers
         self.folder = folder
-        #: line key -> the second readings of that line: (setting, reading)
-        self.readings: dict[tuple[int, int], list[tuple[str, Reading]]] = {}
+        #: (page, line, cell) -> the second readings of that cell: (setting, reading)
+        self.readings: dict[tuple[int, int, int], list[tuple[str, Reading]]] = {}
 
     def review(
         self, suspects: Sequence[tuple[ClauseChange, dict[str, Any]]]
@@ -629,18 +794,41 @@ class _SecondReading:
         return found
 
     def suspicious_lines(self, change: ClauseChange) -> list[tuple[int, _Line]]:
-        """The change's scan lines with a letter, digit or CJK character the approved
-        clause does not have there: some table cell or stretch of the line that is not
-        in the approved clause, punctuation and spacing aside."""
+        """The change's scan lines that may hold a difference: a line (or a table cell
+        of one) with letters, digits or CJK characters the approved clause does not
+        have there, and the lines on either side of approved text no line has (a
+        character lost at a line's start or end). Punctuation and spacing aside."""
         from contractctl.compare.normalise import comparison_form
 
         approved = _letters(comparison_form(change.old or "", ocr=True))
-        out = []
-        for number, line in self.lines_of(change):
-            cells = re.split(r"\s{2,}|\|", line.text)
-            if any(_letters(comparison_form(c, ocr=True)) not in approved for c in cells):
-                out.append((number, line))
-        return out
+        located = self.lines_of(change)
+        marked: set[int] = set()
+        position = 0
+        previous: int | None = None
+        for k, (_, line) in enumerate(located):
+            cells = [
+                _letters(comparison_form(c, ocr=True)) for c in re.split(r"\s{2,}|\|", line.text)
+            ]
+            cells = [c for c in cells if c]
+            if not cells:
+                continue
+            if len(cells) > 1:  # a table row: its cells anywhere in the clause
+                if any(c not in approved for c in cells):
+                    marked.add(k)
+                continue
+            at = approved.find(cells[0], position)
+            if at < 0:
+                marked.add(k)
+                continue
+            if at > position:  # approved text between this line and the one before
+                marked.add(k)
+                if previous is not None:
+                    marked.add(previous)
+            position = at + len(cells[0])
+            previous = k
+        if previous is not None and position < len(approved):
+            marked.add(previous)
+        return [located[k] for k in sorted(marked)]
 
     def languages(self, change: ClauseChange, line: _Line) -> list[str]:
         """The models to read a line with: the CJK model alone where the approved
@@ -669,36 +857,45 @@ class _SecondReading:
         return wanted or [self.cjk_lang or self.latin_lang or "eng"]
 
     def _read(self, jobs: dict[str, dict[tuple[int, int], _Line]], scale: float) -> None:
-        """Read the lines of ``jobs`` (language -> lines) at ``scale``: one Tesseract
-        per language for all its lines, ``workers`` at a time."""
+        """Read the cells of the lines of ``jobs`` (language -> lines) at ``scale``: one
+        Tesseract per language for all its cells, ``workers`` at a time."""
         from contractctl.ocr.pipeline import available_cpus, cut_regions
         from contractctl.ocr.tesseract import read_images
 
-        union: dict[tuple[int, int], _Line] = {}
+        union: dict[tuple[int, int, int], tuple[PageText, tuple[int, int, int, int]]] = {}
         for lines in jobs.values():
-            union.update(lines)
+            for line in lines.values():
+                for c, cell in enumerate(line.cells):
+                    union[(*line.key, c)] = (line.page, cell.box)
         keys = list(union)
         folder = self.folder / f"x{scale:g}"
-        [crops] = cut_regions(
-            [(union[k].page, union[k].box) for k in keys], folder, scales=(scale,)
-        )
+        [crops] = cut_regions([union[k] for k in keys], folder, scales=(scale,))
         crop_of = dict(zip(keys, crops, strict=True))
 
-        def run(lang: str) -> tuple[str, list[Reading]]:
-            images = [crop_of[k] for k in jobs[lang]]
+        def run(lang: str) -> tuple[str, list[tuple[int, int, int]], list[Reading]]:
+            wanted = [
+                (*line.key, c) for line in jobs[lang].values() for c in range(len(line.cells))
+            ]
             base = folder / f"read-{lang.replace('+', '-')}"
-            return lang, read_images(
-                images, base, lang=lang, psm=REREAD_PSM, dpi=round(self.dpi * scale)
+            readings = read_images(
+                [crop_of[k] for k in wanted],
+                base,
+                lang=lang,
+                psm=REREAD_PSM,
+                dpi=round(self.dpi * scale),
             )
+            return lang, wanted, readings
 
         count = max(1, min(self.workers or available_cpus(), len(jobs)))
         with ThreadPoolExecutor(max_workers=count, thread_name_prefix="reread") as pool:
-            for lang, readings in pool.map(run, list(jobs)):
-                for key, reading in zip(jobs[lang], readings, strict=True):
+            for lang, wanted, readings in pool.map(run, list(jobs)):
+                for key, reading in zip(wanted, readings, strict=True):
                     self.readings.setdefault(key, []).append((f"{lang} x{scale:g}", reading))
 
     def judge(self, change: ClauseChange, item: dict[str, Any]) -> dict[str, Any]:
         """One difference judged on all the readings of its suspicious lines."""
+        from dataclasses import replace
+
         from contractctl.compare import compare
         from contractctl.compare.normalise import tokenise
 
@@ -707,15 +904,22 @@ class _SecondReading:
         spots: list[_Spot] = []
         read_again = False
         for number, line in self.suspicious_lines(change):
-            options = [line.reading]
-            for _, reading in self.readings.get(line.key, []):
-                first, second = _compact(line.text), _compact(reading.text)
-                if len(second) < MIN_REREAD_SHARE * len(first) and line.conf >= LOW_CONFIDENCE:
-                    continue  # a failed reading is no evidence
-                options.append(reading)
-                read_again = True
-            lines[number], found = _settle(approved, options)
-            spots += found
+            parts = []
+            for c, cell in enumerate(line.cells):
+                options = [cell.reading]
+                for _, reading in self.readings.get((*line.key, c), []):
+                    first, second = _compact(cell.reading.text), _compact(reading.text)
+                    if (
+                        len(second) < MIN_REREAD_SHARE * len(first)
+                        and cell.reading.mean_conf >= LOW_CONFIDENCE
+                    ):
+                        continue  # a failed reading is no evidence
+                    options.append(replace(reading, text=_mend(reading.text)))
+                    read_again = True
+                text, found = _settle(approved, options)
+                parts.append(text)
+                spots += found
+            lines[number] = "   ".join(parts)
         text = "\n".join(lines)
         result = compare(change.old or "", text, ocr_tolerant=True)
         how = "a second reading" if read_again else "the reading"
@@ -760,6 +964,9 @@ def _settle(approved: Sequence[Token], readings: Sequence[Reading]) -> tuple[str
     from contractctl.compare.normalise import tokenise
 
     akeys = [t.key for t in approved]
+    signs = {t.key for t in approved if t.key in _CURRENCY}
+    if signs:
+        readings = [_mend_money(reading, signs) for reading in readings]
     parsed = [(reading, tokenise(reading.text, ocr=True)) for reading in readings]
     primary_reading, primary = max(parsed, key=lambda p: _agreement(p[1], akeys))
     matcher = SequenceMatcher(None, [t.key for t in primary], akeys, autojunk=False)
@@ -774,6 +981,8 @@ def _settle(approved: Sequence[Token], readings: Sequence[Reading]) -> tuple[str
         return primary_reading.text, []
     a0 = max(0, solid[0].b - solid[0].a)  # as far back as the line's first tokens reach
     a1 = min(len(akeys), solid[-1].b + solid[-1].size + len(primary) - solid[-1].a - solid[-1].size)
+    if a0 > 0 and approved[a0 - 1].key in _CURRENCY:
+        a0 -= 1  # the sign of the number the line starts with
     region = list(approved[a0:a1])
     size = len(region)
     confirmed = [False] * size
@@ -837,6 +1046,25 @@ def _settle(approved: Sequence[Token], readings: Sequence[Reading]) -> tuple[str
         doubtful = len(distinct) > 1 or _low_confidence(best[1], best[0])
         spots.append(_Spot("".join(t.text for t in region[i1:i2]), kept, doubtful))
     return _tidy("".join(pieces)), spots
+
+
+_MONEY_LOOKALIKE = re.compile(
+    r"(?<![0-9A-Za-z])(?:[YyXx]{1,2}|[YyXx]?[¥$])(?=\d{1,3}(?:,\d{3})+(?:\.\d{2})?(?!\d)|\d+\.\d{2}(?!\d))"
+)
+
+
+def _mend_money(reading: Reading, signs: set[str]) -> Reading:
+    """A reading with the letters Tesseract reads for a currency sign glued to an
+    amount (``Y8,650.00``, ``xY173,000.00``) read as the sign, when the approved clause
+    has that sign (and only one kind). Lengths change, so words keep their places only
+    approximately; the digits are never touched."""
+    from dataclasses import replace
+
+    if len(signs) != 1:
+        return reading
+    sign = next(iter(signs))
+    mended = _MONEY_LOOKALIKE.sub(sign, reading.text)
+    return reading if mended == reading.text else replace(reading, text=mended)
 
 
 def _variant(
@@ -944,11 +1172,14 @@ def _confidence_of(lines: Sequence[tuple[int, _Line]], snippet: str, default: An
     """The first reading's confidence where ``snippet`` was read on these lines."""
     probe = snippet.strip()[:12]
     for _, line in lines:
-        at = line.text.find(probe) if probe else -1
-        if at >= 0:
-            confs = [w.conf for w in line.reading.words if w.end > at and w.start < at + len(probe)]
-            if confs:
-                return round(min(confs), 1)
+        for cell in line.cells:
+            at = cell.reading.text.find(probe) if probe else -1
+            if at >= 0:
+                confs = [
+                    w.conf for w in cell.reading.words if w.end > at and w.start < at + len(probe)
+                ]
+                if confs:
+                    return round(min(confs), 1)
     return default
 
 

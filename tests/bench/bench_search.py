@@ -86,6 +86,24 @@ FILTERED = [
 ]
 
 
+def _rare(conn: sqlite3.Connection) -> list[str]:
+    """Queries that only a few contracts match: six counterparty names, Chinese and
+    English, and two contract ids (rows picked by fixed rowids)."""
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM parties WHERE name LIKE '%有限公司' ORDER BY rowid LIMIT 4 OFFSET 7"
+        )
+    ] + [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM parties WHERE name LIKE '% Ltd.' ORDER BY rowid LIMIT 2 OFFSET 3"
+        )
+    ]
+    ids = [r[0] for r in conn.execute("SELECT id FROM contracts WHERE rowid IN (1234, 56789)")]
+    return [f'"{n}"' if " " in n else n for n in names] + ids
+
+
 def _filter(type_: str, year: int) -> ListFilter:
     return ListFilter(types=[type_], signed_from=f"{year}-01-01", signed_to=f"{year + 1}-12-31")
 
@@ -190,6 +208,7 @@ def _one_size(n: int) -> Iterator[tuple[str, list[Row]]]:
         categories: list[tuple[str, list[tuple[str, ListFilter | None]]]] = [
             (name, [(q, None) for q in queries]) for name, queries in QUERIES.items()
         ]
+        categories.append(("rare: party names, contract ids", [(q, None) for q in _rare(conn)]))
         categories.append(
             ("filtered (type + 2-year signed range)", [(q, _filter(t, y)) for q, t, y in FILTERED])
         )
