@@ -45,6 +45,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -84,6 +85,9 @@ CELL_GAP = 1.5
 #: Tesseract models of CJK scripts (read alone on CJK lines in a second reading).
 CJK_MODELS = frozenset({"chi_sim", "chi_tra", "jpn", "kor", "chi_sim_vert", "chi_tra_vert"})
 _ACCOUNT = re.compile(r"\d{6,}")
+#: A line of a table: three cells or more, apart by wide gaps (pdftotext -layout).
+_TABLE_ROW = re.compile(r"^ *\S.*?\S {2,}\S.*?\S? {2,}\S", re.M)
+_DIGIT_GAP = re.compile(r"(?<=\d) (?=\d)")
 _SEAL_WORDS = ("盖章", "公章", "(Seal)", "（盖章）", "Seal")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORDS = re.compile(r"[A-Za-z]{2,}")
@@ -589,6 +593,8 @@ def _account_changed(ops: list[tuple[str, str]]) -> bool:
     old = "".join(t for op, t in ops if op in ("equal", "delete"))
     new = "".join(t for op, t in ops if op in ("equal", "insert"))
     changed = any(op != "equal" and any(c.isdigit() for c in t) for op, t in ops)
+    # a space OCR put inside a long number does not change it
+    old, new = (_DIGIT_GAP.sub("", text) for text in (old, new))
     return changed and set(_ACCOUNT.findall(old)) != set(_ACCOUNT.findall(new))
 
 
@@ -768,7 +774,81 @@ class _SecondReading:
             pending = still
             if not pending or not jobs:
                 break
+        tables = [k for k in pending if _TABLE_ROW.search(suspects[k][0].old or "")]
+        if tables:
+            sparse = self._read_tables([suspects[k][0] for k in tables])
+            for k, text in zip(tables, sparse, strict=True):
+                lone = self._lone_cells(suspects[k][0])
+                if text is not None and _same_cells(suspects[k][0].old or "", text, lone):
+                    results[k] = {
+                        **results[k],
+                        "severity": "minor",
+                        "semantic": [],
+                        "table_reading": text,
+                        "note": "OCR noise: the table reads the same cell for cell; OCR "
+                        "cannot tell the order of its wrapped lines",
+                    }
         return results
+
+    def _lone_cells(self, change: ClauseChange) -> Counter[str]:
+        """How many cells of the change's lines read as one lone character, by that
+        character (a cell counts for each character some reading of it gives)."""
+        from contractctl.compare.normalise import tokenise
+
+        counts: Counter[str] = Counter()
+        for _, line in self.lines_of(change):
+            for c, cell in enumerate(line.cells):
+                texts = [cell.reading.text] + [
+                    r.text for _, r in self.readings.get((*line.key, c), [])
+                ]
+                keys = set()
+                for text in texts:
+                    tokens = [t.key for t in tokenise(text, ocr=True) if _WORDLIKE.search(t.key)]
+                    if len(tokens) == 1 and len(tokens[0]) == 1:
+                        keys.add(tokens[0])
+                counts.update(keys)
+        return counts
+
+    def _read_tables(self, changes: Sequence[ClauseChange]) -> list[str | None]:
+        """Each change's lines read again as one region per page, as sparse text
+        (``--psm 11``: every run of text on its own, wherever it stands), which reads the
+        cells of a table whose rows wrap, where one column of lines mixes them up."""
+        from contractctl.ocr.pipeline import cut_regions
+        from contractctl.ocr.tesseract import read_images
+
+        regions: list[tuple[PageText, tuple[int, int, int, int]]] = []
+        owner: list[int] = []
+        langs: list[str] = []
+        for n, change in enumerate(changes):
+            located = [line for _, line in self.lines_of(change) if line.page.image is not None]
+            by_page: dict[int, list[_Line]] = {}
+            for line in located:
+                by_page.setdefault(line.page.number, []).append(line)
+            for lines in by_page.values():
+                boxes = [cell.box for line in lines for cell in line.cells]
+                left = min(b[0] for b in boxes)
+                top = min(b[1] for b in boxes)
+                right = max(b[0] + b[2] for b in boxes)
+                bottom = max(b[1] + b[3] for b in boxes)
+                regions.append((lines[0].page, (left, top, right - left, bottom - top)))
+                owner.append(n)
+            langs.append(self.languages(change, located[0])[0] if located else "")
+        out: list[str | None] = [None] * len(changes)
+        if not regions:
+            return out
+        folder = self.folder / "tables"
+        [crops] = cut_regions(regions, folder, scales=(1.0,), margin=4)
+        texts: dict[int, list[str]] = {}
+        for lang in dict.fromkeys(langs):
+            wanted = [k for k, n in enumerate(owner) if langs[n] == lang]
+            readings = read_images(
+                [crops[k] for k in wanted], folder / "sparse", lang=lang, psm=11, dpi=self.dpi
+            )
+            for k, reading in zip(wanted, readings, strict=True):
+                texts.setdefault(owner[k], []).append(reading.text)
+        for n, parts in texts.items():
+            out[n] = "\n".join(parts)
+        return out
 
     def lines_of(self, change: ClauseChange) -> list[tuple[int, _Line]]:
         """The scan lines of a change's scanned text: (line number in ``change.new``,
@@ -929,7 +1009,7 @@ class _SecondReading:
         ops = [op for c in result.changes for op in c.ops]
         semantic = [s for c in result.changes for s in c.semantic]
         severity = "critical" if semantic or _account_changed(ops) else "major"
-        doubts = _doubts(ops, spots) if severity == "major" else None
+        doubts = _doubts(ops, spots, change.old or "") if severity == "major" else None
         if doubts is not None:
             return {**noise, "note": f"OCR noise: {how} agrees with the approved text, {doubts}"}
         inserted = "".join(t for op, t in ops if op == "insert")
@@ -946,17 +1026,41 @@ class _SecondReading:
         }
 
 
-def _settle(approved: Sequence[Token], readings: Sequence[Reading]) -> tuple[str, list[_Spot]]:
-    """One line as its readings (the first reading first) agree it reads, token by token
-    against the approved clause, and the spots where they do not confirm it.
+def _same_cells(old: str, sparse: str, lone: Counter[str]) -> bool:
+    """Whether a sparse reading of a clause has the approved clause's letters, words and
+    numbers, each as often, whatever their order (punctuation aside), and nothing else.
+    Sparse reading skips a lone character (a row number, a quantity of 1): one it
+    misses counts when as many cells of the clause's lines read as that character alone
+    (``lone``)."""
+    from contractctl.compare.normalise import tokenise
 
-    The line's place in the approved clause is where the reading that agrees best
-    matches it. An approved token there is confirmed when any reading has it in its
-    place; text the approved clause lacks stands only where every reading has text
-    there. Not verifiable, so not held against the scan: punctuation, a currency sign
-    before a number (Tesseract merges ``¥2`` into one glyph), capital numerals no
-    reading reads as capitals. Confirmed stretches take the approved wording; elsewhere
-    the line keeps the reading closest to the approved text, and the spot is recorded.
+    signs = {t.key for t in tokenise(old, ocr=True) if t.key in _CURRENCY}
+    from contractctl.ocr.tesseract import Reading
+
+    if signs:
+        sparse = _mend_money(Reading(sparse, ()), signs).text
+
+    def keys(text: str) -> Counter[str]:
+        return Counter(t.key for t in tokenise(text, ocr=True) if _WORDLIKE.search(t.key))
+
+    approved, read = keys(old), keys(sparse)
+    missing, extra = approved - read, read - approved
+    return not extra and all(len(key) == 1 and lone[key] >= approved[key] for key in missing)
+
+
+def _settle(approved: Sequence[Token], readings: Sequence[Reading]) -> tuple[str, list[_Spot]]:
+    """One line (or table cell) as its readings (the first reading first) agree it
+    reads, token by token against the approved clause, and the spots where they do not
+    confirm it.
+
+    The line's place in the approved clause is found from the longest stretch the
+    reading that agrees best has in common with it. An approved token there is
+    confirmed when any reading has it in its place; text the approved clause lacks
+    stands only where every reading has text there. Not verifiable, so not held against
+    the scan: punctuation, a currency sign before a number (Tesseract merges ``¥2`` into
+    one glyph), capital numerals no reading reads as capitals. Confirmed stretches take
+    the approved wording; elsewhere the line keeps what the readings have there that is
+    closest to the approved text, and the spot is recorded.
     """
     from difflib import SequenceMatcher
 
@@ -970,25 +1074,18 @@ def _settle(approved: Sequence[Token], readings: Sequence[Reading]) -> tuple[str
     parsed = [(reading, tokenise(reading.text, ocr=True)) for reading in readings]
     primary_reading, primary = max(parsed, key=lambda p: _agreement(p[1], akeys))
     matcher = SequenceMatcher(None, [t.key for t in primary], akeys, autojunk=False)
-    blocks = [b for b in matcher.get_matching_blocks() if b.size]
-    if not blocks:
-        return primary_reading.text, [_Spot("", primary_reading.text, _doubted(parsed, None))]
-    solid = [b for b in blocks if b.size >= 2] or [max(blocks, key=lambda b: b.size)]
-    span = solid[-1].b + solid[-1].size - solid[0].b
-    if span > 1.5 * len(primary) + 4:
-        # not one stretch of the approved clause: a table row whose cells stand apart
-        # there (pdftotext reads tables cell by cell); the best reading as it is
-        return primary_reading.text, []
-    a0 = max(0, solid[0].b - solid[0].a)  # as far back as the line's first tokens reach
-    a1 = min(len(akeys), solid[-1].b + solid[-1].size + len(primary) - solid[-1].a - solid[-1].size)
-    if a0 > 0 and approved[a0 - 1].key in _CURRENCY:
-        a0 -= 1  # the sign of the number the line starts with
+    anchor = matcher.find_longest_match(0, len(primary), 0, len(akeys))
+    if not anchor.size:
+        return primary_reading.text, [_Spot("", primary_reading.text, _doubted(parsed))]
+    slack = 2 + len(primary) // 8
+    a0 = max(0, anchor.b - anchor.a - slack)
+    a1 = min(len(akeys), anchor.b + len(primary) - anchor.a + slack)
     region = list(approved[a0:a1])
     size = len(region)
     confirmed = [False] * size
     contradicted = [False] * size
     surplus = [True] * (size + 1)
-    aligned: list[tuple[list[Token], list[tuple[str, int, int, int, int]], Reading]] = []
+    aligned: list[_Aligned] = []
     for reading, tokens in parsed:
         codes = opcodes(region, tokens)
         marks = [False] * (size + 1)
@@ -1005,7 +1102,11 @@ def _settle(approved: Sequence[Token], readings: Sequence[Reading]) -> tuple[str
                 for i in range(i1, i2):
                     contradicted[i] = True
         surplus = [a and b for a, b in zip(surplus, marks, strict=True)]
-        aligned.append((tokens, codes, reading))
+        aligned.append(_Aligned(reading, tokens, codes))
+    matched = sum(i2 - i1 for tag, i1, i2, *_ in _codes_of(aligned, primary_reading))
+    if matched * 2 < sum(1 for t in primary if _WORDLIKE.search(t.key)):
+        # mostly not in the approved clause as one stretch: the best reading as it is
+        return primary_reading.text, [_Spot("", primary_reading.text, _doubted(parsed))]
 
     def settled(i: int) -> bool:
         key = region[i].key
@@ -1016,18 +1117,32 @@ def _settle(approved: Sequence[Token], readings: Sequence[Reading]) -> tuple[str
             or (len(key) == 1 and key in _CAPITALS and not contradicted[i])
         )
 
+    codes = _codes_of(aligned, primary_reading)
+    first = next((k for k, op in enumerate(codes) if op[0] != "delete"), len(codes))
+    last = max((k for k, op in enumerate(codes) if op[0] != "delete"), default=-1)
     pieces: list[str] = []
     spots: list[_Spot] = []
-    tokens, codes, _ = next(a for a in aligned if a[2] is primary_reading)
-    for tag, i1, i2, j1, j2 in codes:
+    for k, (tag, i1, i2, j1, j2) in enumerate(codes):
         if tag == "equal":
-            pieces += [t.text for t in tokens[j1:j2]]
+            pieces += [t.text for t in primary[j1:j2]]
+            continue
+        if k < first or k > last:
+            # approved text beyond the primary reading's ends: another line's, but for
+            # what other readings read next to this line (a character lost at its edge)
+            run = range(i1, i2)
+            keep = (
+                [i for i in run if i >= _contiguous_from(confirmed, i2, -1)]
+                if k < first
+                else [i for i in run if i < _contiguous_from(confirmed, i1, 1)]
+            )
+            if keep:
+                pieces += [(" " if pieces else "") + region[i].text.strip() for i in keep]
             continue
         if all(settled(i) for i in range(i1, i2)) and not any(surplus[i1 : i2 + 1]):
             pieces += [(" " if pieces else "") + t.text.strip() for t in region[i1:i2]]
             continue
         want = "".join(t.key for t in region[i1:i2])
-        variants = [_variant(a, i1, i2) for a in aligned]
+        variants = [v for v in (_variant(a, i1, i2) for a in aligned) if v is not None]
         best = max(
             variants,
             key=lambda v: (
@@ -1046,6 +1161,35 @@ def _settle(approved: Sequence[Token], readings: Sequence[Reading]) -> tuple[str
         doubtful = len(distinct) > 1 or _low_confidence(best[1], best[0])
         spots.append(_Spot("".join(t.text for t in region[i1:i2]), kept, doubtful))
     return _tidy("".join(pieces)), spots
+
+
+@dataclass(frozen=True)
+class _Aligned:
+    """One reading of a line, its tokens, and their opcodes against the approved region."""
+
+    reading: Reading
+    tokens: list[Token]
+    codes: list[tuple[str, int, int, int, int]]
+
+
+def _codes_of(
+    aligned: Sequence[_Aligned], reading: Reading
+) -> list[tuple[str, int, int, int, int]]:
+    return next(a.codes for a in aligned if a.reading is reading)
+
+
+def _contiguous_from(flags: Sequence[bool], start: int, step: int) -> int:
+    """From ``start`` (exclusive of it when stepping back) the end of the run of true
+    flags: the first index of the run going back, or one past its end going forward."""
+    if step < 0:
+        at = start
+        while at > 0 and flags[at - 1]:
+            at -= 1
+        return at
+    at = start
+    while at < len(flags) and flags[at]:
+        at += 1
+    return at
 
 
 _MONEY_LOOKALIKE = re.compile(
@@ -1067,22 +1211,22 @@ def _mend_money(reading: Reading, signs: set[str]) -> Reading:
     return reading if mended == reading.text else replace(reading, text=mended)
 
 
-def _variant(
-    aligned: tuple[list[Token], list[tuple[str, int, int, int, int]], Reading], i1: int, i2: int
-) -> tuple[list[Token], Reading]:
-    """What one reading has where approved tokens i1..i2 (a gap when equal) stand."""
-    tokens, codes, reading = aligned
+def _variant(aligned: _Aligned, i1: int, i2: int) -> tuple[list[Token], Reading] | None:
+    """What one reading has exactly where approved tokens i1..i2 (a gap when equal)
+    stand; None when its own differences there reach beyond them (no exact answer)."""
     out: list[Token] = []
-    for tag, a1, a2, b1, b2 in codes:
+    for tag, a1, a2, b1, b2 in aligned.codes:
         if tag == "equal":
             lo, hi = max(a1, i1), min(a2, i2)
             if lo < hi:
-                out += tokens[b1 + lo - a1 : b1 + hi - a1]
-        elif (
-            (a1 < i2 and a2 > i1) or (a1 == a2 and i1 <= a1 <= i2) or (i1 == i2 and a1 <= i1 <= a2)
-        ):
-            out += tokens[b1:b2]
-    return out, reading
+                out += aligned.tokens[b1 + lo - a1 : b1 + hi - a1]
+            continue
+        inside = i1 <= a1 and a2 <= i2 and (a1 < a2 or i1 < a1 < i2 or i1 == i2 == a1)
+        if inside:
+            out += aligned.tokens[b1:b2]
+        elif (a1 < i2 and a2 > i1) or a1 < i1 < a2 or a1 < i2 < a2:
+            return None  # straddles an edge
+    return out, aligned.reading
 
 
 def _put_sign(kept: str, sign: str) -> str:
@@ -1123,15 +1267,17 @@ def _low_confidence(reading: Reading, tokens: Sequence[Token]) -> bool:
     return bool(confs) and min(confs) < LOW_CONFIDENCE
 
 
-def _doubted(parsed: Sequence[tuple[Reading, list[Token]]], _: object) -> bool:
+def _doubted(parsed: Sequence[tuple[Reading, list[Token]]]) -> bool:
     """Whether the readings of a line with nothing of the approved clause disagree."""
     return len({_letters(reading.text) for reading, _tokens in parsed}) > 1
 
 
-def _doubts(ops: Sequence[tuple[str, str]], spots: Sequence[_Spot]) -> str | None:
+def _doubts(ops: Sequence[tuple[str, str]], spots: Sequence[_Spot], approved: str) -> str | None:
     """Why the remaining differences are OCR noise, or None when one is not: each is
-    punctuation, capital numerals read as no capital numerals at all, or a small spot
-    OCR doubted (the readings disagree there, or Tesseract's confidence is low)."""
+    punctuation or spacing, a whole table cell of the approved clause that the scan's
+    lines put one line up or down, capital numerals read as no capital numerals at all,
+    or a small spot OCR doubted (the readings disagree there, or Tesseract's confidence
+    is low)."""
     reasons: list[str] = []
     runs: list[tuple[str, str]] = []
     deleted = inserted = ""
@@ -1143,10 +1289,16 @@ def _doubts(ops: Sequence[tuple[str, str]], spots: Sequence[_Spot]) -> str | Non
         elif deleted or inserted:
             runs.append((deleted, inserted))
             deleted = inserted = ""
+    cells = {_letters(cell) for cell in re.split(r"\s{2,}|\n", approved)}
+    taken = [_letters(old) for old, new in runs if not _letters(new)]
+    put = [_letters(new) for old, new in runs if not _letters(old)]
     for old, new in runs:
         lost, extra = _letters(old), _letters(new)
-        if not lost and not extra:
-            reasons.append("but for punctuation")
+        if lost == extra:
+            reasons.append("but for punctuation and spacing")
+        elif (lost or extra) in cells and (lost or extra) in taken and (lost or extra) in put:
+            # the same whole cell taken out in one place and put in another
+            reasons.append("but for the table's layout")
         elif (
             lost
             and all(ch in _CAPITALS for ch in lost)
@@ -1155,12 +1307,14 @@ def _doubts(ops: Sequence[tuple[str, str]], spots: Sequence[_Spot]) -> str | Non
             and len(extra) <= len(lost) + 1
         ):
             reasons.append("but for capital numerals OCR cannot read")
-        elif any(
-            spot.doubtful
-            and spot.small
-            and lost in _letters(spot.approved)
-            and extra in _letters(spot.kept)
-            for spot in spots
+        elif (
+            len(lost) <= NOISE_CHARS
+            and len(extra) <= NOISE_CHARS + 1
+            and not any(ch.isdigit() for ch in lost + extra)
+            and any(
+                spot.doubtful and lost in _letters(spot.approved) and extra in _letters(spot.kept)
+                for spot in spots
+            )
         ):
             reasons.append("but for characters OCR is unsure of")
         else:

@@ -21,6 +21,7 @@ HEAVY = (
     "watchdog",
     "matplotlib",
     "pypdf",
+    "pypdfium2",
     "numpy",
     "openpyxl",
 )

@@ -94,8 +94,10 @@ PAGE_PSM = 4
 #: In the red channel, seal ink at or above this grey level is taken for paper.
 RED_INK_LEVEL = 185
 _RED_LEVELS = [255 if v >= RED_INK_LEVEL else v * 255 // RED_INK_LEVEL for v in range(256)]
-#: Margin round a cut region, as a share of its height (ascenders, a tilt left over).
+#: Margin round a cut region, as a share of its height (ascenders, a tilt left over),
+#: and at most (pixels: a region of many lines must not take in the lines round it).
 CUT_MARGIN = 0.35
+CUT_MARGIN_MAX = 24
 
 PageSource = Callable[[], Path]
 
@@ -344,9 +346,7 @@ def _orient_and_read(
         return reading, rotation, skew, True
     turned = (rotation + answer.rotate) % 360
     turned_skew = deskew.analyse(deskew.rotate_array(gray, turned)).skew
-    second = _read(
-        source, stem, turned, turned_skew, lang=lang, dpi=dpi, timeout=timeout, red=red
-    )
+    second = _read(source, stem, turned, turned_skew, lang=lang, dpi=dpi, timeout=timeout, red=red)
     log.info(
         "page %d: read at %.0f, turned %d by OSD: %.0f",
         job.number,
@@ -441,13 +441,15 @@ def cut_regions(
     folder: Path,
     *,
     scales: Sequence[float] = (1.0,),
+    margin: int | None = None,
 ) -> list[list[Path]]:
     """Image files of regions of OCR'd pages (boxes as the words have them: in pixels of
     the corrected page), for a second reading: one list per scale in ``scales``, each
     with one file per region in the order given.
 
     Each page is corrected once, as it was for its first reading, with red ink dropped
-    out; each box is cut with a margin of ``CUT_MARGIN`` of its height and enlarged by
+    out; each box is cut with a margin of ``CUT_MARGIN`` of its height (at most
+    ``CUT_MARGIN_MAX`` pixels; ``margin`` pixels when given) and enlarged by
     the scale (Lanczos). The pages' images must still exist
     (``ocr_scan(keep_images=...)``); InvalidInput otherwise.
     """
@@ -471,7 +473,11 @@ def cut_regions(
             )
         for index in indexes:
             left, top, width, height = regions[index][1]
-            pad = max(4, round(height * CUT_MARGIN))
+            pad = (
+                margin
+                if margin is not None
+                else max(4, min(CUT_MARGIN_MAX, round(height * CUT_MARGIN)))
+            )
             area = (
                 max(0, left - pad),
                 max(0, top - pad),
