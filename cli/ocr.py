@@ -22,12 +22,19 @@ def ocr_check_command(
     lang: Annotated[
         str, typer.Option("--lang", help="Tesseract languages as Tesseract spells them.")
     ] = "chi_sim+eng",
-    dpi: Annotated[int, typer.Option("--dpi", help="Resolution to rasterise PDF scans at.")] = 300,
+    dpi: Annotated[
+        int,
+        typer.Option("--dpi", help="Resolution to rasterise PDF scans at (and of image scans)."),
+    ] = 300,
     workers: Annotated[
         int | None, typer.Option("--workers", help="Pages OCR'd at once (default: one per core).")
     ] = None,
 ) -> None:
-    """OCR a scanned copy and compare it with the approved text; exit 1 on a real difference."""
+    """OCR a scanned copy and compare it with the approved text; exit 1 on a real difference.
+
+    Differences OCR may have made up are read a second time before they count; what is
+    left as OCR noise is listed as minor, with the reason.
+    """
     from contractctl.ocr_check import check_scan
 
     app = app_context(ctx)
@@ -87,6 +94,8 @@ def _print(app: AppContext, data: dict[str, Any]) -> None:
                 )
             if change.get("confidence") is not None:
                 line.append(f"  (OCR confidence {change['confidence']})", style="dim")
+            if change.get("note"):
+                line.append(f"  [{change['note']}]", style="dim")
         app.out.print(line, soft_wrap=True)
     seal = data["seal"]
     if seal.get("expected"):

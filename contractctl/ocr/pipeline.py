@@ -92,8 +92,8 @@ MIN_WORDS_TO_JUDGE = 3
 #: Tesseract's page segmentation mode for whole pages (see the module docstring).
 PAGE_PSM = 4
 #: In the red channel, seal ink at or above this grey level is taken for paper.
-RED_INK_LEVEL = 185
-_RED_LEVELS = [255 if v >= RED_INK_LEVEL else v * 255 // RED_INK_LEVEL for v in range(256)]
+RED_INK_LEVEL = 180
+_RED_LEVELS = [255 if v >= RED_INK_LEVEL else v for v in range(256)]
 #: Margin round a cut region, as a share of its height (ascenders, a tilt left over),
 #: and at most (pixels: a region of many lines must not take in the lines round it).
 CUT_MARGIN = 0.35
@@ -419,11 +419,12 @@ def drop_red(image: PILImage, boxes: Sequence[Box] | None = None) -> PILImage:
         return image.convert("L")
     rgb = image.convert("RGB")
     # seal ink measured 196-243 in the red channel, black text 41-84 (its anti-aliased
-    # edges up to ~150), paper ~250: levels that whiten the ink and keep the text
+    # edges up to ~150), paper ~250: the ink made paper, the text left as it is (a
+    # contrast stretch lightened thin strokes: 自 read as 目)
     red_channel = rgb.getchannel("R").point(_RED_LEVELS)
     if boxes is None:
         return red_channel
-    gray = rgb.convert("L").point(_RED_LEVELS)  # the same levels: no edge round the boxes
+    gray = rgb.convert("L")
     for left, top, width, height in boxes:
         pad = max(width, height) // 20
         area = (
@@ -468,33 +469,29 @@ def cut_regions(
         if page.image is None or not Path(page.image).exists():
             raise InvalidInput(f"page {page.number}: its image is gone, it cannot be read again")
         with Image.open(page.image) as image:
-            fixed = deskew.correct(
-                drop_red(image), page.rotation_applied, page.skew_degrees, fill=255
-            )
-        for index in indexes:
-            left, top, width, height = regions[index][1]
-            pad = (
-                margin
-                if margin is not None
-                else max(4, min(CUT_MARGIN_MAX, round(height * CUT_MARGIN)))
-            )
-            area = (
-                max(0, left - pad),
-                max(0, top - pad),
-                min(fixed.width, left + width + pad),
-                min(fixed.height, top + height + pad),
-            )
-            crop = fixed.crop(area)
-            for n, scale in enumerate(scales):
-                sized = crop
-                if scale != 1.0:
-                    sized = crop.resize(
-                        (max(1, round(crop.width * scale)), max(1, round(crop.height * scale))),
-                        Image.Resampling.LANCZOS,
-                    )
-                target = folder / f"region-{index:05d}-x{n}-{uuid.uuid4().hex[:6]}.png"
-                sized.save(target, compress_level=1)
-                slots[n][index] = target
+            image.load()
+            for index in indexes:
+                left, top, width, height = regions[index][1]
+                pad = (
+                    margin
+                    if margin is not None
+                    else max(4, min(CUT_MARGIN_MAX, round(height * CUT_MARGIN)))
+                )
+                area = (left - pad, top - pad, width + 2 * pad, height + 2 * pad)
+                window = deskew.correct_box(
+                    image, page.rotation_applied, page.skew_degrees, area, fill=(255, 255, 255)
+                )
+                crop = drop_red(window)
+                for n, scale in enumerate(scales):
+                    sized = crop
+                    if scale != 1.0:
+                        sized = crop.resize(
+                            (max(1, round(crop.width * scale)), max(1, round(crop.height * scale))),
+                            Image.Resampling.LANCZOS,
+                        )
+                    target = folder / f"region-{index:05d}-x{n}-{uuid.uuid4().hex[:6]}.png"
+                    sized.save(target, compress_level=1)
+                    slots[n][index] = target
     for n, row in enumerate(slots):
         out[n] = [path for path in row if path is not None]
     return out

@@ -213,9 +213,7 @@ def _recognise(
     words: dict[int, list[Word]] = {}
     for page, word in _tsv_rows(tsv):
         words.setdefault(page, []).append(word)
-    return [
-        Reading(texts[n], tuple(locate(words.get(n + 1, []), texts[n]))) for n in range(count)
-    ]
+    return [Reading(texts[n], tuple(locate(words.get(n + 1, []), texts[n]))) for n in range(count)]
 
 
 def clean_text(raw: str) -> str:

@@ -17,6 +17,7 @@ BENCHMARKS = [
     "bench_diff",
     "bench_search",
     "bench_ocr",
+    "bench_ocr_check",
     "bench_extract",
     "bench_import",
 ]

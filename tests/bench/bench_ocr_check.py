@@ -327,7 +327,7 @@ def _cut(pdf: Path, pages: list[int], out: Path) -> Path:
 
 
 def _checked_pages(total: int) -> list[int]:
-    if PAGES <= 0 or PAGES >= total:
+    if PAGES <= 0 or total <= PAGES:
         return list(range(1, total + 1))
     return [*range(1, max(2, PAGES)), total]
 
@@ -372,13 +372,17 @@ def build_document(name: str) -> Document:
             continue
         full = folder / f"{kind}-full.pdf"
         convert_one(docx, full)
-        document.versions[kind] = _cut(full, pages[:-1] + [len(_pdf_pages(full))], folder / f"{kind}.pdf")
+        document.versions[kind] = _cut(
+            full, [*pages[:-1], len(_pdf_pages(full))], folder / f"{kind}.pdf"
+        )
         document.tampers[kind] = tamper
     changes, tamper = _party_change(name)
     docx = _render_docx(name, folder / "party.docx", **changes)
     full = folder / "party-full.pdf"
     convert_one(docx, full)
-    document.versions["party"] = _cut(full, pages[:-1] + [len(_pdf_pages(full))], folder / "party.pdf")
+    document.versions["party"] = _cut(
+        full, [*pages[:-1], len(_pdf_pages(full))], folder / "party.pdf"
+    )
     document.tampers["party"] = tamper
     if len(pages) >= 2:
         document.versions["pages_swapped"] = document.approved
@@ -479,7 +483,9 @@ def pinpointed(tamper: Tamper, report: dict[str, Any]) -> bool:
         )
     if tamper.kind == "party":
         name = _squash(tamper.old)
-        return any(c["severity"] == "critical" and name in _squash(c.get("old") or "") for c in found)
+        return any(
+            c["severity"] == "critical" and name in _squash(c.get("old") or "") for c in found
+        )
     if tamper.kind == "sentence_deleted":
         sentence = _squash(tamper.old)[:16]
         return any(
@@ -492,3 +498,245 @@ def pinpointed(tamper: Tamper, report: dict[str, Any]) -> bool:
             len(wanted & _pairs(_squash(c.get("new") or ""))) >= 0.6 * len(wanted) for c in found
         )
     raise ValueError(tamper.kind)
+
+
+# --- the run ---------------------------------------------------------------------------
+
+ROUNDS = int(os.environ.get("BENCH_OCR_CHECK_ROUNDS", "2"))
+
+
+@dataclass
+class Timing:
+    """Wall time and CPU time of one timed call: its child processes' and its own."""
+
+    wall: float
+    children: float
+    own: float
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[Timing, Any]:
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    start = time.perf_counter()
+    result = fn()
+    wall = time.perf_counter() - start
+    kids_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    me_after = resource.getrusage(resource.RUSAGE_SELF)
+    children = (kids_after.ru_utime - kids.ru_utime) + (kids_after.ru_stime - kids.ru_stime)
+    own = (me_after.ru_utime - me.ru_utime) + (me_after.ru_stime - me.ru_stime)
+    return Timing(wall, children, own), result
+
+
+def _raw(images: list[Path], outdir: Path) -> None:
+    """``tesseract IMG OUT -l chi_sim+eng`` on each page image, two at a time."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+    def one(index_image: tuple[int, Path]) -> None:
+        index, image = index_image
+        subprocess.run(
+            ["tesseract", str(image), str(outdir / f"page-{index}"), "-l", LANG],
+            check=True,
+            capture_output=True,
+            env=env,
+            timeout=600,
+            start_new_session=True,  # as contractctl.tools.run does (see bench_ocr)
+        )
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        list(pool.map(one, enumerate(images)))
+
+
+def _store_approved(home: Path, document: Document) -> str:
+    """Record the document's approved PDF as a contract; its id."""
+    from contractctl import extract
+    from contractctl.contracts import NewContract, NewVersion, create_contract
+    from contractctl.store import Store
+
+    with Store.open(home) as store, store.transaction("bench") as tx:
+        pdf_sha = tx.put_file(document.approved)
+        text_sha = tx.put_bytes(extract.pdf_text(document.approved).encode("utf-8"))
+        contract = create_contract(
+            tx,
+            NewContract(title=document.name, type="other", status="active", source="import"),
+            NewVersion(kind="import", pdf_sha=pdf_sha, text_sha=text_sha),
+        )
+    return contract.id
+
+
+def run() -> Iterator[tuple[str, list[Row]]]:
+    """Yield the detection, false-alarm and throughput tables."""
+    import tempfile
+
+    from contractctl.bootstrap import initialise
+    from contractctl.ocr import page_count, scan_pages
+    from contractctl.ocr_check import check_scan
+    from contractctl.store import Store
+
+    documents = [build_document(name) for name in _docs()]
+    reports: dict[tuple[str, str, int], dict[str, Any]] = {}
+    raw: list[Timing] = []
+    ours: list[Timing] = []
+    timed_pages = 0
+    check_seconds: list[float] = []
+    check_pages = 0
+    with tempfile.TemporaryDirectory(prefix="bench-ocr-check-") as tmp:
+        work = Path(tmp)
+        home = work / "store"
+        initialise(home, "bench")
+        ids = {d.name: _store_approved(home, d) for d in documents}
+        with Store.open(home) as store:
+            for document in documents:
+                for dpi in DPIS:
+                    for kind in ["clean", *document.versions]:
+                        scan = make_scan(document, kind, dpi)
+                        pages = page_count(scan.path)
+
+                        def check(scan: Scan = scan, dpi: int = dpi) -> Any:
+                            return check_scan(
+                                store,
+                                "bench",
+                                scan.path,
+                                ids[scan.doc],
+                                lang=LANG,
+                                dpi=dpi,
+                                workers=WORKERS,
+                                record=False,
+                            )
+
+                        if kind == "clean" and dpi == 300:
+                            images = scan_pages(scan.path, work / f"{scan.doc}-pages", dpi=dpi)
+                            for _ in range(ROUNDS):
+                                timing, _ = _timed(lambda images=images: _raw(images, work / "raw"))
+                                raw.append(timing)
+                                timing, result = _timed(check)
+                                ours.append(timing)
+                                timed_pages += pages
+                            wall = timing.wall
+                        else:
+                            start = time.perf_counter()
+                            result = check()
+                            wall = time.perf_counter() - start
+                        check_seconds.append(wall)
+                        check_pages += pages
+                        reports[(document.name, kind, dpi)] = result.to_dict()
+                        print(
+                            f"  {document.name} {kind} {dpi} dpi: {result.verdict}, "
+                            f"{len(severe(result.to_dict()))} critical/major, {wall:.1f} s",
+                            flush=True,
+                        )
+    yield _detection(documents, reports)
+    yield _false_alarms(documents, reports)
+    yield _throughput(raw, ours, timed_pages, check_seconds, check_pages)
+
+
+def _detection(
+    documents: list[Document], reports: dict[tuple[str, str, int], dict[str, Any]]
+) -> tuple[str, list[Row]]:
+    rows = []
+    for kind in KINDS:
+        for dpi in DPIS:
+            tried = [d for d in documents if kind in d.tampers]
+            if not tried:
+                continue
+            found = sum(pinpointed(d.tampers[kind], reports[(d.name, kind, dpi)]) for d in tried)
+            caught = sum(reports[(d.name, kind, dpi)]["verdict"] == "mismatch" for d in tried)
+            target = kind in ("amount", "date")
+            rows.append(
+                Row(
+                    f"{kind} @{dpi} dpi: {found}/{len(tried)} found, {caught} mismatch",
+                    100.0 * found / len(tried),
+                    100.0 if target else None,
+                    "%",
+                    "target: every one caught" if target else "",
+                    higher_is_better=True,
+                )
+            )
+    names = ", ".join(d.name for d in documents)
+    skipped = sorted({f"{d.name}: {k}" for d in documents for k in d.skipped})
+    note = f"; not applicable: {', '.join(skipped)}" if skipped else ""
+    return (
+        f"OCR check detection: recall per tampering kind ({names}; {_pages_note()}){note}",
+        rows,
+    )
+
+
+def _false_alarms(
+    documents: list[Document], reports: dict[tuple[str, str, int], dict[str, Any]]
+) -> tuple[str, list[Row]]:
+    rows = []
+    for dpi in DPIS:
+        alarms = sum(len(severe(reports[(d.name, "clean", dpi)])) for d in documents)
+        wrong = sum(reports[(d.name, "clean", dpi)]["verdict"] != "match" for d in documents)
+        minor = sum(reports[(d.name, "clean", dpi)]["counts"]["minor"] for d in documents)
+        rows.append(
+            Row(
+                f"clean @{dpi} dpi: critical+major ({wrong}/{len(documents)} mismatch)",
+                float(alarms),
+                0.0,
+                "",
+                "target" if dpi == 300 else "",
+            )
+        )
+        rows.append(Row(f"clean @{dpi} dpi: minor (shown for review)", float(minor), None, ""))
+    return ("OCR check false alarms on clean scans", rows)
+
+
+def _throughput(
+    raw: list[Timing],
+    ours: list[Timing],
+    pages: int,
+    check_seconds: list[float],
+    check_pages: int,
+) -> tuple[str, list[Row]]:
+    raw_wall = sum(t.wall for t in raw)
+    our_wall = sum(t.wall for t in ours)
+    raw_cpu = sum(t.children for t in raw)
+    our_cpu = sum(t.children + t.own for t in ours)
+    return (
+        f"OCR check throughput: clean 300 dpi scans, {pages} pages, {WORKERS} workers "
+        "(budget: overhead <= 15%)",
+        [
+            Row(
+                "check_scan (OCR, pages, compare, 2nd reading)",
+                pages / our_wall,
+                pages / raw_wall,
+                "p/s",
+                "raw tesseract -l chi_sim+eng, 2 at a time",
+                higher_is_better=True,
+            ),
+            Row(
+                "overhead above raw tesseract, wall time",
+                (our_wall / raw_wall - 1) * 100,
+                15.0,
+                "%",
+                "the budget",
+            ),
+            Row(
+                "CPU seconds per page (all processes)",
+                our_cpu / pages,
+                raw_cpu / pages,
+                "s",
+                "raw tesseract",
+            ),
+            Row(
+                "overhead above raw tesseract, CPU time",
+                (our_cpu / raw_cpu - 1) * 100,
+                15.0,
+                "%",
+                "the budget",
+            ),
+            Row(
+                "every check of the set: pages/s (tampered too)",
+                check_pages / sum(check_seconds),
+                None,
+                "p/s",
+            ),
+        ],
+    )
+
+
+def _pages_note() -> str:
+    if PAGES <= 0:
+        return "every page"
+    return f"pages 1-{max(1, PAGES - 1)} and the signature page"

@@ -32,9 +32,12 @@ def test_the_demo_walks_its_steps_on_the_given_store_and_leaves_it_valid(tmp_pat
     with Store.open(home) as store:
         # two counterparties of the demo, three found in the imported contracts
         assert store.conn.execute("SELECT count(*) FROM parties").fetchone()[0] == 5
-        assert store.conn.execute(
-            "SELECT count(*) FROM contracts WHERE source = 'import'"
-        ).fetchone()[0] == 4
+        assert (
+            store.conn.execute("SELECT count(*) FROM contracts WHERE source = 'import'").fetchone()[
+                0
+            ]
+            == 4
+        )
         assert audit.verify(store.conn).ok, "the tampering happens on a copy only"
 
 

@@ -32,9 +32,7 @@ def test_two_different_contracts_differ_and_exit_code_says_so(
     files: dict[str, Path], tmp_path: Path
 ) -> None:
     cli = Cli(tmp_path / "no-store")
-    result = cli(
-        "diff", str(files["purchase-zh.pdf"]), str(files["service-en.pdf"]), "--exit-code"
-    )
+    result = cli("diff", str(files["purchase-zh.pdf"]), str(files["service-en.pdf"]), "--exit-code")
     assert result.code == 1
     assert result.stdout.startswith("--- purchase-zh.pdf\n+++ service-en.pdf")
 
