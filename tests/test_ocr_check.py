@@ -218,6 +218,23 @@ def test_bad_scans_get_one_clear_error_and_change_nothing(
     assert snapshot(home) == before
 
 
+def test_without_tesseract_the_check_stops_with_exit_4(
+    approved: tuple[Path, str], scans: Scans, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    home, cid = approved
+    tools = tmp_path / "bin"  # Poppler, but no Tesseract
+    tools.mkdir()
+    for name in ("pdftotext", "pdfinfo", "pdftocairo"):
+        found = shutil.which(name)
+        assert found is not None
+        (tools / name).symlink_to(found)
+    monkeypatch.setenv("PATH", str(tools))
+    result = Cli(home)("ocr-check", str(scans.clean), "--against", cid)
+    assert result.code == 4 and "tesseract-ocr" in result.stderr
+
+
 def test_an_image_of_another_document_is_not_this_contract(
     approved: tuple[Path, str], tmp_path: Path
 ) -> None:

@@ -22,12 +22,16 @@ The evaluation set, built here and cached under tests/bench/_out/ocr_check/:
    company seal stamped on the signature page.
 
 Size: ``BENCH_OCR_DOCS`` names the templates (comma-separated, or ``all``; default
-purchase-zh and service-en: one Chinese contract with a line-item table, one English);
-``BENCH_OCR_PAGES`` (default 3) checks each document on its first N-1 pages and its
-signature page (0: every page); ``BENCH_OCR_DPIS`` (default 300,200). The default set
-is 2 documents x 2 resolutions x 7 versions x 3 pages = 84 pages, about 8-10 minutes on
-2 cores; ``BENCH_OCR_DOCS=all BENCH_OCR_PAGES=0`` is the whole set (8 templates, ~45
-pages each resolution and version: ~5 hours).
+purchase-zh and service-en: one Chinese contract with a line-item table, one English
+with a table whose rows wrap); ``BENCH_OCR_PAGES`` (default 3) checks each document on
+its first N-1 pages and its signature page (0: every page); ``BENCH_OCR_DPIS``
+(default 300,200); ``BENCH_OCR_CHECK_ROUNDS`` (default 2) times raw Tesseract and the
+check that many times on each clean 300 dpi scan. The default set is 2 documents x 2
+resolutions x 7 versions x 3 pages = 84 pages checked, plus 2 x 2 timed rounds: ~4
+minutes on 2 cores once its PDFs and scans are cached (the first run adds ~3 minutes of
+LibreOffice and scanning). ``BENCH_OCR_DOCS=all`` (8 templates, 3 pages each) took ~16
+minutes; ``BENCH_OCR_DOCS=all BENCH_OCR_PAGES=0`` is the whole set, 55 pages a version
+and resolution, ~770 pages: about 40 minutes.
 
 Detection: a tampered scan is *caught* when the check's verdict is mismatch (exit 1),
 and *pinpointed* when a critical or major difference names the tampering (the changed
