@@ -29,14 +29,20 @@ HTTPTimeStamper, one request, bounded by ``tsa_timeout`` seconds): the level bec
 and the token's genTime is recorded as the signature's ``timestamp``. When the TSA fails
 (refused, timed out, HTTP error, bad reply) signing stops with exit 4 and nothing is
 stored, unless ``tsa_optional`` allows signing without it: then the level is B-B and
-``SignResult.timestamp_skipped`` says why. The request is made while the store's write
-lock is held (the timestamp covers the signature value, made inside the transaction).
+``SignResult.timestamp_skipped`` says why.
+
+The PDF is signed (and the TSA asked) before the store's write lock is taken, so a slow
+TSA (up to ``tsa_timeout``) never holds up other commands. Under the lock the plan the
+signature was made for (version, PDF, party, sequence, certification, fields) is read
+again; if another signature or an amendment landed meanwhile, this one is refused (exit
+3, nothing stored) rather than stored over a PDF it did not sign.
 
 pyHanko and cryptography are imported inside the functions that use them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import re
@@ -214,46 +220,44 @@ def sign(
             hint="renew it, or sign with another identity",
         )
     signer = _key_once(keys.load_signer(store.home, key, passphrase))
+    plan = _plan(store, contract.id, due, seal)
+    options: dict[str, Any] = {
+        "certify": plan.certify,
+        "seq": plan.seq,
+        "reason": reason,
+        "location": location,
+        "seal": seal,
+        "party": plan.party,
+        "kind": identity.kind,
+        "prepared": plan.prepared,
+        "later": plan.later,
+    }
+    stamper = _TsaClient(tsa_url, tsa_timeout) if tsa_url is not None else None
+    skipped: str | None = None
+    before = _read_object(store, plan.pdf_sha)
+    try:
+        signed_pdf, field, fields_made = _sign_bytes(before, signer, timestamper=stamper, **options)
+    except TsaFailed as exc:
+        if not tsa_optional:
+            raise
+        skipped = exc.message
+        stamper = None
+        signed_pdf, field, fields_made = _sign_bytes(before, signer, **options)
+    timestamp = stamper.gen_time if stamper is not None else None
+    level = LEVEL_T if timestamp is not None else LEVEL
     with store.transaction(actor) as tx:
-        # Checked again under the write lock: if another signer came first, the party
-        # chosen above is no longer due and this signature is refused, never re-assigned.
-        contract = get_contract(tx.conn, contract.id)
-        _check_signable(store, contract, due)
-        order = signatories(store, contract)
-        version = _current_version(tx, contract)
-        signed = _signed_parties(tx.conn, contract.id, contract.version)
-        who = choose_party(order, signed, due)
-        seq = len(signed) + 1
-        certify = who == "company" and seq == 1
-        prepared = _seal_plan(tx.conn, contract, who, seal)
-        later = order[order.index(who) + 1 :] if certify and seal.visible else ()
-        before_sha = version["pdf_sha"]
-        before = _read_object(store, before_sha)
-        options: dict[str, Any] = {
-            "certify": certify,
-            "seq": seq,
-            "reason": reason,
-            "location": location,
-            "seal": seal,
-            "party": who,
-            "kind": identity.kind,
-            "prepared": prepared,
-            "later": later,
-        }
-        stamper = _TsaClient(tsa_url, tsa_timeout) if tsa_url is not None else None
-        skipped: str | None = None
-        try:
-            signed_pdf, field, fields_made = _sign_bytes(
-                before, signer, timestamper=stamper, **options
+        # Read again under the write lock: if another signer came first, the party
+        # chosen above is no longer due and this signature is refused, never re-assigned;
+        # if the PDF or the plan changed in any other way, the signature made is stale.
+        now = _plan(store, contract.id, due, seal)
+        if now != plan:
+            raise NotAllowed(
+                f"{contract.id} changed while it was being signed (a signature or an "
+                "amendment came first): nothing was stored",
+                hint="run the sign command again",
             )
-        except TsaFailed as exc:
-            if not tsa_optional:
-                raise
-            skipped = exc.message
-            stamper = None
-            signed_pdf, field, fields_made = _sign_bytes(before, signer, **options)
-        timestamp = stamper.gen_time if stamper is not None else None
-        level = LEVEL_T if timestamp is not None else LEVEL
+        contract, who, seq, certify = now.contract, now.party, now.seq, now.certify
+        order, signed, before_sha = now.order, now.signed, now.pdf_sha
         after_sha = tx.put_bytes(signed_pdf)
         signed_at = now_iso()
         common_name = _common_name(signer)
@@ -427,6 +431,48 @@ def _transition(tx: Tx, contract_id: str, action: str, **data: object) -> str:
     from contractctl.lifecycle import transition
 
     return transition(tx, contract_id, action, **data)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a signature is made for: compared again under the write lock."""
+
+    contract: Contract = dataclasses.field(compare=False)
+    version: int
+    order: tuple[str, ...]
+    signed: tuple[str, ...]
+    party: str
+    seq: int
+    certify: bool
+    prepared: str | None
+    later: tuple[str, ...]
+    pdf_sha: str
+
+
+def _plan(store: Store, contract_id: str, due: str, seal: SealRequest) -> _Plan:
+    """The signature due now on the contract as the store has it (raises why not)."""
+    contract = get_contract(store.conn, contract_id)
+    _check_signable(store, contract, due)
+    order = signatories(store, contract)
+    signed = _signed_parties(store.conn, contract.id, contract.version)
+    who = choose_party(order, signed, due)
+    certify = who == "company" and not signed
+    row = store.conn.execute(
+        "SELECT pdf_sha FROM versions WHERE contract_id = ? AND n = ?",
+        (contract.id, contract.version),
+    ).fetchone()
+    return _Plan(
+        contract=contract,
+        version=contract.version,
+        order=tuple(order),
+        signed=tuple(signed),
+        party=who,
+        seq=len(signed) + 1,
+        certify=certify,
+        prepared=_seal_plan(store.conn, contract, who, seal),
+        later=tuple(order[order.index(who) + 1 :]) if certify and seal.visible else (),
+        pdf_sha=str(row["pdf_sha"]),
+    )
 
 
 def _check_signable(store: Store, contract: Contract, party: str | None) -> str:

@@ -10,9 +10,10 @@ DummyTimeStamper, signed by a TSA certificate (EKU timeStamping, critical) of a 
 from __future__ import annotations
 
 import socket
+import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,9 +23,9 @@ from typing import Any
 import pytest
 
 from contractctl import keys
-from contractctl.errors import InvalidInput, ToolFailed
+from contractctl.errors import InvalidInput, NotAllowed, ToolFailed
 from contractctl.signing import TsaFailed, sign, signatures_view
-from contractctl.store import Store
+from contractctl.store import DB_NAME, Store
 from contractctl.verify import verify_contract
 from tests.conftest import Cli, snapshot
 from tests.pki import make_ca, make_leaf
@@ -41,6 +42,7 @@ class Tsa:
     junk_url: str  # 200 with the right content type, but not a TimeStampResp
     silent_url: str  # accepts the connection, never answers
     refused_url: str  # nothing listens there
+    meanwhile_url: str  # runs MEANWHILE[0]() before it answers, as a slow TSA lets others
 
 
 def _test_pki() -> tuple[bytes, Any, Any]:
@@ -72,6 +74,10 @@ def _test_pki() -> tuple[bytes, Any, Any]:
     return ca.public_bytes(serialization.Encoding.PEM), tsa_cert, tsa_pkey
 
 
+#: What happens in the store while the TSA at meanwhile_url is answering (set per test).
+MEANWHILE: list[Callable[[], None]] = []
+
+
 def _handler(stamper: Any) -> type[BaseHTTPRequestHandler]:
     from asn1crypto import tsp
 
@@ -81,6 +87,8 @@ def _handler(stamper: Any) -> type[BaseHTTPRequestHandler]:
             if self.path == "/error":
                 self.send_error(500, "TSA out of order")
                 return
+            if self.path == "/meanwhile":
+                MEANWHILE.pop()()
             if self.path == "/junk":
                 answer = b"this is not a TimeStampResp"
             else:
@@ -128,6 +136,7 @@ def tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tsa]:
             junk_url=f"{base}/junk",
             silent_url=f"http://127.0.0.1:{silent.getsockname()[1]}/tsa",
             refused_url=f"http://127.0.0.1:{closed_port}/tsa",
+            meanwhile_url=f"{base}/meanwhile",
         )
     finally:
         server.shutdown()
@@ -289,6 +298,56 @@ def test_a_silent_tsa_times_out_within_the_bound(tsa: Tsa, signing_home: tuple[P
         )
     assert snapshot(home) != before
     assert optional.level == "B-B" and "timed out" in (optional.timestamp_skipped or "")
+
+
+def test_other_commands_write_while_the_tsa_is_answering(
+    tsa: Tsa, signing_home: tuple[Path, str]
+) -> None:
+    """A TSA may take seconds: the store's write lock is not held while it answers."""
+    home, cid = signing_home
+    took: list[bool] = []
+
+    def write_meanwhile() -> None:
+        other = sqlite3.connect(home / DB_NAME, timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            took.append(True)
+        except sqlite3.OperationalError:
+            took.append(False)
+        finally:
+            other.close()
+
+    MEANWHILE.append(write_meanwhile)
+    with Store.open(home) as store:
+        result = sign(
+            store, "wang.fang", cid, key="org", passphrase=PASS, tsa_url=tsa.meanwhile_url
+        )
+        assert [r["level"] for r in signatures_view(store, cid)] == ["B-T"]
+    assert took == [True]
+    assert result.level == "B-T"
+
+
+def test_a_signature_that_lost_the_race_during_the_tsa_request_is_not_stored(
+    tsa: Tsa, signing_home: tuple[Path, str]
+) -> None:
+    """Someone else signs for the company while our TSA answers: ours is refused, and
+    neither its PDF nor a row of it is left in the store."""
+    home, cid = signing_home
+    settled: list[dict[str, Any]] = []
+
+    def sign_meanwhile() -> None:
+        with Store.open(home) as other:
+            sign(other, "li.na", cid, key="org", passphrase=PASS)
+        settled.append(snapshot(home))
+
+    MEANWHILE.append(sign_meanwhile)
+    with Store.open(home) as store:
+        with pytest.raises(NotAllowed, match="company has already signed"):
+            sign(store, "wang.fang", cid, key="org", passphrase=PASS, tsa_url=tsa.meanwhile_url)
+        rows = signatures_view(store, cid)
+    assert [(r["signed_by"], r["level"]) for r in rows] == [("li.na", "B-B")]
+    assert snapshot(home) == settled[0]
 
 
 @pytest.mark.parametrize(
