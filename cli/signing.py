@@ -84,6 +84,14 @@ def sign_command(
             help="If the TSA fails, sign without a timestamp (level B-B) and say why.",
         ),
     ] = False,
+    tsa_timeout: Annotated[
+        float,
+        typer.Option(
+            "--tsa-timeout",
+            metavar="SECONDS",
+            help="How long to wait for the TSA's answer (default 10, at most 300).",
+        ),
+    ] = 10.0,
 ) -> None:
     """Sign the current version's PDF (PAdES) of an approved contract; prints its status.
 
@@ -102,6 +110,12 @@ def sign_command(
         check_tsa_url(tsa)
     elif tsa_optional:
         raise InvalidInput("--tsa-optional needs --tsa URL")
+    if not 0 < tsa_timeout <= 300:
+        raise InvalidInput(
+            f"--tsa-timeout must be more than 0 and at most 300 seconds, not {tsa_timeout:g}"
+        )
+    if tsa is None and tsa_timeout != 10.0:
+        raise InvalidInput("--tsa-timeout needs --tsa URL")
     store = app.store()
     get_identity(store.home, key)  # an unknown key is reported before any prompt
     result = sign(
@@ -116,6 +130,7 @@ def sign_command(
         seal=seal_request,
         tsa_url=tsa,
         tsa_optional=tsa_optional,
+        tsa_timeout=tsa_timeout,
     )
     if app.json:
         emit_json(result.to_dict())

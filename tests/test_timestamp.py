@@ -300,6 +300,25 @@ def test_a_silent_tsa_times_out_within_the_bound(tsa: Tsa, signing_home: tuple[P
     assert optional.level == "B-B" and "timed out" in (optional.timestamp_skipped or "")
 
 
+def test_tsa_timeout_on_the_command_line_bounds_the_wait(
+    tsa: Tsa, cli_setup: tuple[Cli, str]
+) -> None:
+    cli, cid = cli_setup
+    before = snapshot(cli.home)
+    started = time.perf_counter()
+    result = cli("sign", cid, "--key", "org", "--tsa", tsa.silent_url, "--tsa-timeout", "1")
+    elapsed = time.perf_counter() - started
+    assert result.code == 4 and "timed out" in result.stderr
+    assert elapsed < 8  # the default wait alone would be 10 s
+    assert snapshot(cli.home) == before
+    for bad in ("0", "-1", "301"):
+        refused = cli("sign", cid, "--key", "org", "--tsa", tsa.url, "--tsa-timeout", bad)
+        assert refused.code == 2 and "--tsa-timeout must be" in refused.stderr
+    alone = cli("sign", cid, "--key", "org", "--tsa-timeout", "5")
+    assert alone.code == 2 and "--tsa-timeout needs --tsa URL" in alone.stderr
+    assert snapshot(cli.home) == before
+
+
 def test_other_commands_write_while_the_tsa_is_answering(
     tsa: Tsa, signing_home: tuple[Path, str]
 ) -> None:
