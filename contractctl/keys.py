@@ -9,7 +9,9 @@ listing. ``keys import`` takes a certificate issued by a real CA. The layout::
       <name>.p12             key + certificate + chain, encrypted with the passphrase (0600)
       <name>.crt.pem         the public certificate, so listing needs no passphrase
       test-ca.crt.pem        the store's test CA ...
-      test-ca.key.pem        ... and its key (encrypted), so later runs issue from the same CA
+      test-ca.p12            ... and its key (PKCS#12 like the identities: PBKDF2-SHA256,
+                             200,000 rounds, AES-256), so later runs issue from the same CA;
+                             stores made before keep a PKCS#8 ``test-ca.key.pem``, still read
       trust/*.pem            trust roots for verification (the test CA is one)
 
 Every file is 0600, written to a temporary name, fsynced and linked into place without
@@ -143,13 +145,18 @@ def list_identities(home: Path) -> list[KeyInfo]:
     folder = keys_dir(home)
     if not folder.is_dir():
         return []
-    return [_read_identity(folder, p.name[: -len(".p12")]) for p in sorted(folder.glob("*.p12"))]
+    names = (p.name[: -len(".p12")] for p in sorted(folder.glob("*.p12")))
+    return [_read_identity(folder, name) for name in names if name != CA_NAME]
 
 
 def get_identity(home: Path, name: str) -> KeyInfo:
     """One identity by name (exit 2 if there is none)."""
     folder = keys_dir(home)
-    if not _NAME.fullmatch(name) or not (folder / f"{name}.p12").is_file():
+    if (
+        not _NAME.fullmatch(name)
+        or name.casefold() == CA_NAME  # the CA's key signs certificates, not contracts
+        or not (folder / f"{name}.p12").is_file()
+    ):
         raise NotFound(
             f"no signing identity {name!r}", hint="list them with: contractctl keys list"
         )
@@ -260,7 +267,6 @@ def init_test_identities(
     ECDSA P-256 keys, SHA-256 certificates, the CA added to the trust roots. With an
     existing CA the passphrase must open its key. One audit event per certificate.
     """
-    from cryptography.hazmat.primitives import serialization
 
     secret = _secret(passphrase)
     folder = _ensure_dir(keys_dir(store.home))
@@ -270,14 +276,9 @@ def init_test_identities(
         if plan.new_ca:
             ca_key, ca_cert = _make_ca(plan.org)
             files.write(folder / f"{CA_NAME}.crt.pem", _pem(ca_cert))
-            files.write(
-                folder / f"{CA_NAME}.key.pem",
-                ca_key.private_bytes(
-                    serialization.Encoding.PEM,
-                    serialization.PrivateFormat.PKCS8,
-                    serialization.BestAvailableEncryption(secret),
-                ),
-            )
+            # PKCS#8's BestAvailableEncryption gives only 2,048 PBKDF2 rounds: a key
+            # that every identity of the store chains to deserves the identities' 200,000
+            files.write(folder / f"{CA_NAME}.p12", _pkcs12(CA_NAME, ca_key, ca_cert, [], secret))
             tx.audit("key.create", f"key:{CA_NAME}", {"kind": "ca", **_facts(ca_cert)})
             _add_roots(tx, files, folder, [ca_cert])
         else:
@@ -454,12 +455,18 @@ def _test_name(org: str, common_name: str) -> x509.Name:
 
 def _load_ca(folder: Path, secret: bytes) -> tuple[EllipticCurvePrivateKey, x509.Certificate]:
     from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key, pkcs12
 
     cert = _read_certificates(folder / f"{CA_NAME}.crt.pem", StoreProblem)[0]
-    key_path = folder / f"{CA_NAME}.key.pem"
+    key_path = folder / f"{CA_NAME}.p12"
+    legacy = folder / f"{CA_NAME}.key.pem"  # PKCS#8, from stores made before
+    if not key_path.exists() and legacy.exists():
+        key_path = legacy
     try:
-        key = load_pem_private_key(key_path.read_bytes(), secret)
+        if key_path == legacy:
+            key: object = load_pem_private_key(key_path.read_bytes(), secret)
+        else:
+            key = pkcs12.load_key_and_certificates(key_path.read_bytes(), secret)[0]
     except FileNotFoundError as exc:
         raise StoreProblem(
             f"the test CA key {key_path} is missing", hint="restore it from a backup"
@@ -511,6 +518,19 @@ def _write_identity(
     chain: Sequence[x509.Certificate],
     secret: bytes,
 ) -> None:
+    files.write(folder / f"{name}.p12", _pkcs12(name, key, cert, chain, secret))
+    files.write(folder / f"{name}.crt.pem", _pem(cert))
+
+
+def _pkcs12(
+    name: str,
+    key: PKCS12PrivateKeyTypes,
+    cert: x509.Certificate,
+    chain: Sequence[x509.Certificate],
+    secret: bytes,
+) -> bytes:
+    """Key, certificate and chain as PKCS#12, encrypted with PBKDF2-SHA256 (KDF_ROUNDS)
+    and AES-256: cryptography's defaults use far fewer rounds."""
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.serialization import PrivateFormat, pkcs12
 
@@ -521,11 +541,9 @@ def _write_identity(
         .hmac_hash(hashes.SHA256())
         .build(secret)
     )
-    blob = pkcs12.serialize_key_and_certificates(
+    return pkcs12.serialize_key_and_certificates(
         name.encode("utf-8"), key, cert, list(chain) or None, encryption
     )
-    files.write(folder / f"{name}.p12", blob)
-    files.write(folder / f"{name}.crt.pem", _pem(cert))
 
 
 # -- describing certificates ------------------------------------------------------------

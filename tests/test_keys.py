@@ -134,7 +134,7 @@ def test_init_makes_a_test_ca_and_test_identities_in_private_files(store: Store)
             "person-李雷.crt.pem",
             "person-李雷.p12",
             "test-ca.crt.pem",
-            "test-ca.key.pem",
+            "test-ca.p12",
             f"trust/{trust[0]}",
         ]
     )
@@ -144,13 +144,54 @@ def test_init_makes_a_test_ca_and_test_identities_in_private_files(store: Store)
         assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600, name
     assert not list(folder.rglob(".tmp-*"))
     assert (folder / "trust" / trust[0]).read_bytes() == (folder / "test-ca.crt.pem").read_bytes()
-    assert b"ENCRYPTED PRIVATE KEY" in (folder / "test-ca.key.pem").read_bytes()
+    assert_strongly_encrypted(folder / "test-ca.p12")
 
     assert actions(store)[-4:] == ["key.create", "trust.add", "key.create", "key.create"]
     last = events(store.conn, None, None)[-1]
     assert last.subject == "key:person-李雷"
     assert last.data["fingerprint"] == made[1].fingerprint
     assert last.data["test"] is True
+
+
+def assert_strongly_encrypted(p12: Path) -> None:
+    """The PKCS#12 is sealed with PBES2 (PBKDF2-SHA256, 200,000 rounds, AES-256-CBC)."""
+
+    info = subprocess.run(
+        ["openssl", "pkcs12", "-info", "-noout", "-in", str(p12), "-passin", f"pass:{PASS}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
+    assert "Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, Iteration 200000, PRF hmacWithSHA256" in (
+        info
+    ), info
+
+
+def test_a_store_made_before_keeps_issuing_from_its_pkcs8_ca_key(store: Store) -> None:
+    """Stores made by earlier versions hold the test CA key as PKCS#8 PEM: it still opens."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    keys.init_test_identities(store, "tester", org=ORG, person=None, passphrase=PASS)
+    folder = store.home / "keys"
+    ca_key = pkcs12.load_key_and_certificates((folder / "test-ca.p12").read_bytes(), PASS.encode())[
+        0
+    ]
+    assert ca_key is not None
+    (folder / "test-ca.key.pem").write_bytes(
+        ca_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(PASS.encode()),
+        )
+    )
+    (folder / "test-ca.p12").unlink()
+
+    made = keys.init_test_identities(store, "tester", org=None, person="韩梅梅", passphrase=PASS)
+    issued = cert(folder / f"{made[0].name}.crt.pem")
+    assert issued.issuer == cert(folder / "test-ca.crt.pem").subject
+    with pytest.raises(InvalidInput, match="wrong passphrase for the test CA key"):
+        keys.init_test_identities(store, "tester", org=None, person="李华", passphrase="nope")
 
 
 def test_test_certificates_say_test_in_their_subject_and_follow_the_profile(store: Store) -> None:

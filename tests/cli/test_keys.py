@@ -46,7 +46,7 @@ def test_init_creates_test_identities_in_private_files_and_trusts_the_test_ca(
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE((folder / "trust").stat().st_mode) == 0o700
     names = key_files(home)
-    assert {"org.p12", "org.crt.pem", "person-李雷.p12", "test-ca.key.pem"} <= set(names)
+    assert {"org.p12", "org.crt.pem", "person-李雷.p12", "test-ca.p12"} <= set(names)
     for name in names:
         assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600, name
 
