@@ -130,6 +130,39 @@ def _audit_verify(app: AppContext) -> None:
         raise error
 
 
+def fsck_command(ctx: typer.Context) -> None:
+    """Check the store read-only: database, every stored file against its SHA-256, and
+    the audit chain. Exit 1 if anything is missing, damaged or falsified."""
+    from contractctl.errors import CheckFailed
+    from contractctl.fsck import fsck
+
+    app = app_context(ctx)
+    store = app.store()
+    report = fsck(store)
+    if app.json:
+        emit_json(report.to_dict())
+    else:
+        for warning in report.warnings:
+            app.note(f"warning: {warning}")
+        for problem in report.problems:
+            app.err.print(f"problem: {problem}", markup=False, highlight=False)
+        checked = report.checked
+        summary = (
+            f"{checked.get('objects', 0)} files, {checked.get('references', 0)} references, "
+            f"{checked.get('events', 0)} audit events"
+        )
+        if report.ok:
+            typer.echo(
+                f"ok: {summary} checked"
+                + (f"; {len(report.warnings)} warnings" if report.warnings else "")
+            )
+    if not report.ok:
+        error = CheckFailed(f"fsck found {len(report.problems)} problems in {store.home}")
+        if app.json:
+            raise typer.Exit(error.exit_code)
+        raise error
+
+
 def demo_command(ctx: typer.Context) -> None:
     """Walk the contract lifecycle on a throw-away store, narrated (the README's first command)."""
     from contractctl.demo import run_demo
@@ -164,4 +197,5 @@ def register(app: typer.Typer) -> None:
     app.command("init")(init_command)
     app.command("doctor")(doctor_command)
     app.command("audit")(audit_command)
+    app.command("fsck")(fsck_command)
     app.command("demo")(demo_command)

@@ -1,0 +1,169 @@
+"""`fsck`: is the store whole? The database, every file it points at, and the audit chain.
+
+A contract store is evidence: a signed PDF must be byte for byte what was signed, years
+later, and a missing or altered file must be found by a check, not by the lawyer who
+needs it. So fsck reads everything once:
+
+1. SQLite's own ``PRAGMA integrity_check`` (pages, indexes) and ``foreign_key_check``;
+2. every object a row refers to (template DOCX and schema, each version's DOCX, PDF,
+   text and original, signed PDFs before and after each signature, acceptances, OCR
+   scans and reports, archive dossiers): present, and its bytes hash to its name;
+3. the audit log's hash chain (as ``audit verify``).
+
+Problems (exit 1) are what loses or falsifies evidence. Warnings are what a crash leaves
+behind and costs only disk: objects no row refers to (the files of a transaction killed
+between writing its files and committing) and temporary files of interrupted writes.
+fsck only reads; it never changes the store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from contractctl.store import Store
+from contractctl.store.objects import sha256_file
+
+#: Where rows name objects: (table, column, the columns that say which row it is).
+REFERENCES: tuple[tuple[str, str, str], ...] = (
+    ("templates", "docx_sha", "name || '@' || version"),
+    ("templates", "schema_sha", "name || '@' || version"),
+    ("versions", "docx_sha", "contract_id || ' v' || n"),
+    ("versions", "pdf_sha", "contract_id || ' v' || n"),
+    ("versions", "unsigned_pdf_sha", "contract_id || ' v' || n"),
+    ("versions", "text_sha", "contract_id || ' v' || n"),
+    ("versions", "sha256", "contract_id || ' v' || n"),
+    ("signatures", "pdf_before", "contract_id || ' v' || version_n || ' signature ' || seq"),
+    ("signatures", "pdf_after", "contract_id || ' v' || version_n || ' signature ' || seq"),
+    ("acceptances", "pdf_sha", "contract_id || ' acceptance ' || rowid"),
+    ("ocr_checks", "scan_sha", "contract_id || ' ocr check ' || rowid"),
+    ("ocr_checks", "report_sha", "contract_id || ' ocr check ' || rowid"),
+    ("archives", "dossier_sha", "contract_id || ' archive ' || rowid"),
+)
+_HEX = re.compile(r"[0-9a-f]{64}")
+#: How many problems of one kind are listed before "... and N more".
+SHOWN = 20
+
+
+@dataclass
+class FsckReport:
+    """What fsck found; ``ok`` unless there are problems (warnings do not count)."""
+
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    checked: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is lost, damaged or falsified."""
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON shape of `fsck --json`."""
+        return {
+            "ok": self.ok,
+            "problems": self.problems,
+            "warnings": self.warnings,
+            "checked": self.checked,
+        }
+
+
+def fsck(store: Store, *, progress: Callable[[int, int], None] | None = None) -> FsckReport:
+    """Check the store read-only; ``progress(done, total)`` is called per object hashed."""
+    from contractctl.store import audit
+
+    report = FsckReport()
+    _database(store, report)
+    referenced = _references(store, report)
+    _objects(store, referenced, report, progress)
+    chain = audit.verify(store.conn)
+    report.checked["events"] = chain.checked
+    if not chain.ok:
+        report.problems.append(f"audit chain broken: {chain.reason}")
+    return report
+
+
+def _database(store: Store, report: FsckReport) -> None:
+    rows = [str(r[0]) for r in store.conn.execute("PRAGMA integrity_check")]
+    if rows != ["ok"]:
+        report.problems += [f"database: {row}" for row in _capped(rows)]
+    dangling = store.conn.execute("PRAGMA foreign_key_check").fetchall()
+    for table, rowid, parent, _ in _capped(dangling):
+        report.problems.append(f"database: {table} row {rowid} refers to a missing {parent} row")
+
+
+def _references(store: Store, report: FsckReport) -> dict[str, list[str]]:
+    """Object hash -> the rows that name it (described for a human)."""
+    tables = {str(r[0]) for r in store.conn.execute("SELECT name FROM sqlite_master")}
+    referenced: dict[str, list[str]] = {}
+    for table, column, label in REFERENCES:
+        if table not in tables:
+            continue
+        rows = store.conn.execute(
+            # table, column and label come from REFERENCES above, never from input
+            f'SELECT "{column}", {label} FROM "{table}" '
+            f'WHERE "{column}" IS NOT NULL AND "{column}" != \'\''
+        )
+        for sha, where in rows:
+            if not _HEX.fullmatch(str(sha)):
+                report.problems.append(f"{where}: {column} is not a SHA-256 ({sha!r})")
+                continue
+            referenced.setdefault(str(sha), []).append(f"{where} ({column})")
+    report.checked["references"] = sum(len(v) for v in referenced.values())
+    return referenced
+
+
+def _objects(
+    store: Store,
+    referenced: dict[str, list[str]],
+    report: FsckReport,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    missing: list[str] = []
+    damaged: list[str] = []
+    for done, (sha, where) in enumerate(sorted(referenced.items()), start=1):
+        path = store.objects.path(sha)
+        try:
+            actual = sha256_file(path)
+        except FileNotFoundError:
+            missing.append(f"object {sha[:12]} is missing: named by {', '.join(where)}")
+        except OSError as exc:
+            damaged.append(f"object {sha[:12]} cannot be read ({exc.strerror or exc})")
+        else:
+            if actual != sha:
+                damaged.append(
+                    f"object {sha[:12]} was altered (its bytes hash to {actual[:12]}): "
+                    f"named by {', '.join(where)}"
+                )
+        if progress is not None:
+            progress(done, len(referenced))
+    report.problems += _capped(missing, "missing objects") + _capped(damaged, "damaged objects")
+    report.checked["objects"] = len(referenced)
+    stray: list[str] = []
+    temporary: list[str] = []
+    for path in _files(store.objects.root):
+        name = path.parent.name + path.name
+        if path.name.startswith(".tmp-"):
+            temporary.append(f"temporary file of an interrupted write: {path}")
+        elif name not in referenced:
+            stray.append(f"object {name[:12]} is named by no row (left by an interrupted command)")
+    report.warnings += _capped(stray, "unreferenced objects") + _capped(
+        temporary, "temporary files"
+    )
+
+
+def _files(root: Path) -> Iterator[Path]:
+    if not root.is_dir():
+        return
+    for folder in sorted(root.iterdir()):
+        if folder.is_dir():
+            yield from sorted(p for p in folder.iterdir() if p.is_file())
+
+
+def _capped(items: list[Any], what: str = "more") -> list[Any]:
+    if len(items) <= SHOWN:
+        return items
+    return [*items[:SHOWN], f"... and {len(items) - SHOWN} more {what}"]
