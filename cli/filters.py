@@ -10,6 +10,7 @@ import typer
 
 if TYPE_CHECKING:
     from contractctl.contracts import ListFilter
+    from contractctl.money import Money
     from contractctl.store import Store
 
 Status = Annotated[
@@ -65,7 +66,6 @@ def build_filter(
     """The options as the core's ListFilter; amounts in the store's default currency."""
     from contractctl.contracts import ListFilter
     from contractctl.dates import parse_date, parse_duration_days
-    from contractctl.money import parse_money
 
     currency = store.settings.store.default_currency
     if expires_within:
@@ -83,11 +83,24 @@ def build_filter(
         signed_to=signed_to,
         expires_from=expires_from,
         expires_to=expires_to,
-        min_amount=parse_money(min_amount, currency) if min_amount else None,
-        max_amount=parse_money(max_amount, currency) if max_amount else None,
+        min_amount=_money("--min-amount", min_amount, currency),
+        max_amount=_money("--max-amount", max_amount, currency),
         source=source,
         needs_review=needs_review,
         sort=sort,
         descending=desc,
         limit=limit,
     )
+
+
+def _money(option: str, value: str | None, currency: str) -> Money | None:
+    """An amount option parsed; a bad one is refused naming the option."""
+    from contractctl.errors import InvalidInput
+    from contractctl.money import parse_money
+
+    if not value:
+        return None
+    try:
+        return parse_money(value, currency)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{option}: {exc.message}", hint=exc.hint) from None

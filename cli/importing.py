@@ -74,13 +74,21 @@ def _print_report(app: AppContext, data: dict[str, Any]) -> None:
             title = (meta.get("title") or {}).get("value") or ""
             typer.echo(f"would import {item['file']}  {title}")
     for item in data["files"]:
+        if item["state"] == "skipped":
+            app.note(f"skipped: {item['file']}: {item['reason']}")
+    for item in data["files"]:
         if item["state"] in ("failed", "refused"):
             app.err.print(f"failed: {item['file']}: {item['reason']}", markup=False)
     verb = "would import" if data["dry_run"] else "imported"
-    counted = data["imported"] if not data["dry_run"] else len(data["files"]) - len(data["failed"])
+    counted = (
+        data["imported"]
+        if not data["dry_run"]
+        else sum(1 for item in data["files"] if item["state"] == "would_import")
+    )
+    skipped = f", {data['skipped']} skipped" if data["skipped"] else ""
     app.note(
-        f"{counted} {verb}, {data['duplicates']} duplicate(s), {len(data['failed'])} failed, "
-        f"{len(data['needs_review'])} need review"
+        f"{counted} {verb}, {data['duplicates']} duplicate(s), {len(data['failed'])} failed"
+        f"{skipped}, {len(data['needs_review'])} need review"
     )
     if data["needs_review"]:
         app.note("See them with: contractctl list --needs-review; confirm with: contractctl edit")
@@ -108,6 +116,7 @@ def watch_command(
     import threading
 
     from contractctl.importer import ImportOptions
+    from contractctl.importer.discover import shown_path
     from contractctl.importer.watch import WatchOptions, watch
 
     app = app_context(ctx)
@@ -119,13 +128,14 @@ def watch_command(
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
 
     def report(outcome: Any, path: Path) -> None:
+        name = shown_path(path.name)
         if app.json:
             emit_json(outcome.to_dict())
         elif outcome.state == "imported":
             typer.echo(outcome.contract_id)
-            app.note(f"imported {path.name} as {outcome.contract_id}")
+            app.note(f"imported {name} as {outcome.contract_id}")
         else:
-            app.err.print(f"{outcome.state}: {path.name}: {outcome.reason}", markup=False)
+            app.err.print(f"{outcome.state}: {name}: {outcome.reason}", markup=False)
 
     options = WatchOptions(
         interval=interval,
@@ -152,7 +162,7 @@ def edit_command(
 ) -> None:
     """Confirm or correct an imported contract's extracted values."""
     from contractctl.drafting import parse_sets
-    from contractctl.importer.edit import edit
+    from contractctl.importer.edit import edit, pending_review
 
     app = app_context(ctx)
     store = app.store()
@@ -162,7 +172,8 @@ def edit_command(
         emit_json(contract.to_dict())
         return
     typer.echo(contract.id)
-    review = "still needs review" if contract.needs_review else "reviewed"
+    pending = ", ".join(pending_review(store.conn, contract.id))
+    review = f"still to review: {pending}" if contract.needs_review else "reviewed"
     app.note(f"{contract.id}: {', '.join(parse_sets(sets))} set; {review}")
 
 

@@ -24,6 +24,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("signed", "activate"): "active",
     ("signed", "expire"): "expired",
     ("active", "expire"): "expired",
+    # an imported contract whose expiry was misread, corrected with `edit` (only there)
+    ("expired", "reactivate"): "active",
     ("signed", "terminate"): "terminated",
     ("active", "terminate"): "terminated",
     ("signed", "amend"): "draft",

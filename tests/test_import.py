@@ -15,20 +15,21 @@ import signal
 import sqlite3
 import subprocess
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from contractctl.importer import ImportOptions, import_paths
 from contractctl.store import DB_NAME, Store
-from tests.conftest import Cli, installed_contractctl, snapshot
+from tests.conftest import Cli, installed_contractctl, run_installed, snapshot
 
 _FILES: dict[str, Path] = {}
 
 
 def historical(factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Real contract files: a Chinese purchase contract (PDF and DOCX), an English
-    service agreement (PDF); made once per session."""
+    service agreement and an English NDA (PDF); made once per session."""
     if not _FILES:
         from contractctl.bootstrap import initialise
         from contractctl.contracts import versions
@@ -39,7 +40,7 @@ def historical(factory: pytest.TempPathFactory) -> dict[str, Path]:
         home = scratch / "store"
         initialise(home, "tester")
         with Store.open(home) as store:
-            for name in ("purchase-zh", "service-en"):
+            for name in ("purchase-zh", "service-en", "nda-en"):
                 spec = load_spec(store, latest_approved(store.conn, name))
                 made = draft(store, "t", DraftRequest(template=name, data=dict(spec.sample)))
                 files = versions(store, made.contract.id)[0]
@@ -83,7 +84,7 @@ def test_a_folder_is_imported_each_file_once_with_bad_files_reported(
     assert states["corrupt.pdf"][0] == "failed" and "PDF" in states["corrupt.pdf"][1]
     assert states["empty.pdf"] == ("failed", "empty file")
     assert states["passwd.pdf"][0] == "refused" and "outside" in states["passwd.pdf"][1]
-    assert "notes.txt" not in states
+    assert states["notes.txt"][0] == "skipped"  # not read, but never silently left behind
     rows = store.conn.execute(
         "SELECT id, source, status, counterparty_id, amount_minor FROM contracts"
     ).fetchall()
@@ -91,6 +92,7 @@ def test_a_folder_is_imported_each_file_once_with_bad_files_reported(
     assert {r["status"] for r in rows} <= {"active", "expired"}
     data = report.to_dict()
     assert data["imported"] == 3 and data["duplicates"] == 1 and len(data["failed"]) == 3
+    assert data["skipped"] == 1
 
 
 def test_the_original_file_is_stored_byte_for_byte(archive_folder: Path, store: Store) -> None:
@@ -361,3 +363,187 @@ def test_a_signed_pdf_is_stored_byte_for_byte_and_its_signatures_still_verify(
         "SELECT data FROM events WHERE action = 'contract.import'"
     ).fetchone()
     assert json.loads(event["data"])["signed_pdf"] is True
+
+
+def test_files_of_other_kinds_are_reported_as_skipped_without_failing_the_batch(
+    archive_folder: Path, cli: Cli, tmp_path: Path
+) -> None:
+    folder = tmp_path / "mixed"
+    (folder / "2018").mkdir(parents=True)
+    shutil.copy(archive_folder / "service agreement.pdf", folder / "service.pdf")
+    (folder / "2018" / "旧合同.doc").write_bytes(b"\xd0\xcf\x11\xe0 an old Word file")
+    (folder / "prices.xlsx").write_bytes(b"PK\x03\x04 a spreadsheet")
+    result = cli("import", str(folder))
+    assert result.code == 0, result.stderr
+    assert "skipped: " in result.stderr and "旧合同.doc" in result.stderr
+    assert "1 imported, 0 duplicate(s), 0 failed, 2 skipped" in result.stderr
+    data = cli("import", str(folder), "--json").json()
+    assert data["skipped"] == 2 and data["failed"] == []
+    assert {Path(f["file"]).name for f in data["files"] if f["state"] == "skipped"} == {
+        "旧合同.doc",
+        "prices.xlsx",
+    }
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """The start of a PNG that claims ``width`` x ``height`` pixels: all a decompression
+    bomb needs to say to make an image library allocate gigabytes."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_an_image_bomb_is_refused_with_its_reason_and_the_batch_goes_on(
+    archive_folder: Path, cli: Cli, home: Path, tmp_path: Path, workers: str
+) -> None:
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    (folder / "scan-40000x40000.png").write_bytes(_png_header(40_000, 40_000))
+    shutil.copy(archive_folder / "service agreement.pdf", folder / "fine.pdf")
+    result = cli("import", str(folder), "--workers", workers, "--json")
+    assert result.code == 1, result.stderr  # a file failed; not a crash of the batch
+    data = result.json()
+    assert data["imported"] == 1
+    (failed,) = data["failed"]
+    assert failed["file"].endswith("scan-40000x40000.png")
+    assert "decompression bomb" in failed["reason"] and "worker died" not in failed["reason"]
+
+
+def test_a_file_name_that_is_not_utf8_is_imported_and_reported(
+    archive_folder: Path, home: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "old-windows-share"
+    folder.mkdir()
+    name = os.fsdecode("采购合同2019.pdf".encode("gbk"))  # as unzip leaves a GBK name
+    shutil.copy(archive_folder / "service agreement.pdf", folder / name)
+    result = run_installed("--home", str(home), "import", str(folder), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    (imported,) = data["contracts"]
+    assert imported["file"].endswith(".pdf") and "\\x" in imported["file"]
+    with Store.open(home) as store:
+        row = store.conn.execute("SELECT path FROM import_files").fetchone()
+        assert row["path"] == str(folder) + "/" + Path(imported["file"]).name
+    again = run_installed("--home", str(home), "import", str(folder))
+    assert again.returncode == 0 and "0 imported, 1 duplicate(s)" in again.stderr
+
+
+def test_the_store_records_where_a_file_was_found_as_an_absolute_path(
+    archive_folder: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(archive_folder)
+    report = import_paths(store, "tester", [Path("service agreement.pdf")], ImportOptions())
+    assert report.outcomes[0].file == "service agreement.pdf"  # the report: as given
+    row = store.conn.execute("SELECT path FROM import_files").fetchone()
+    assert row["path"] == str(archive_folder / "service agreement.pdf")
+
+
+def test_a_file_rewritten_between_reading_and_storing_is_not_imported_with_the_wrong_text(
+    archive_folder: Path, home: Path, tmp_path: Path
+) -> None:
+    from contractctl.importer.inspect import InspectOptions, file_sha256, inspect_file
+    from contractctl.importer.pipeline import _record
+
+    path = Path(shutil.copy(archive_folder / "service agreement.pdf", tmp_path / "inbox.pdf"))
+    found = inspect_file(str(path), *file_sha256(path), InspectOptions())
+    path.write_bytes((archive_folder / "2019" / "采购合同　2019—副本.pdf").read_bytes())
+    before = snapshot(home)
+    with Store.open(home) as store:
+        outcome = _record(store, "tester", found, ImportOptions(), None)
+        assert outcome.state == "failed" and "changed while" in outcome.reason
+        assert store.conn.execute("SELECT COUNT(*) FROM contracts").fetchone()[0] == 0
+    after = snapshot(home)
+    assert after["objects"] == before["objects"] and after["rows"] == before["rows"]
+    rerun = import_paths_cli(home, path)
+    assert rerun["imported"] == 1
+
+
+def import_paths_cli(home: Path, path: Path) -> dict[str, object]:
+    """Import one file the way a user would, and the JSON report."""
+    result = Cli(home)("import", str(path), "--json")
+    assert result.code == 0, result.stderr
+    data: dict[str, object] = result.json()
+    return data
+
+
+def test_confirming_every_field_the_import_flagged_clears_the_review_mark(
+    tmp_path_factory: pytest.TempPathFactory, cli: Cli, tmp_path: Path
+) -> None:
+    nda = shutil.copy(historical(tmp_path_factory)["nda-en.pdf"], tmp_path / "NDA 2021.pdf")
+    made = cli("import", str(nda), "--json").json()
+    cid = made["contracts"][0]["id"]
+    flagged = made["files"][0].get("needs_review", [])
+    # An NDA has no amount: the import does not ask for one, and neither may edit.
+    assert "amount" not in flagged
+    edited = cli("edit", cid, "--set", "department=Legal", "--json")
+    assert edited.code == 0, edited.stderr
+    assert edited.json()["needs_review"] == bool(flagged)
+    for name in flagged:
+        field = {"parties": "counterparty", "contract_type": "type"}.get(name, name)
+        done = cli("edit", cid, "--set", f"{field}=confirm")
+        assert done.code == 0, done.stderr
+    assert cid not in [c["id"] for c in cli("list", "--needs-review", "--json").json()]
+
+
+def test_edit_names_what_is_still_to_review(archive_folder: Path, cli: Cli) -> None:
+    made = cli("import", str(archive_folder / "service agreement.pdf"), "--json").json()
+    cid = made["contracts"][0]["id"]
+    flagged = made["files"][0].get("needs_review", [])
+    result = cli("edit", cid, "--set", "department=Legal")
+    assert result.code == 0, result.stderr
+    if flagged:
+        assert f"still to review: {', '.join(flagged)}" in result.stderr
+    else:
+        assert "reviewed" in result.stderr
+
+
+def test_a_contract_the_import_thought_expired_runs_again_once_its_expiry_is_corrected(
+    archive_folder: Path, cli: Cli
+) -> None:
+    made = cli("import", str(archive_folder / "service agreement.pdf"), "--json").json()
+    cid = made["contracts"][0]["id"]
+    misread = ("--set", "effective_date=2020-01-01", "--set", "expiry_date=2021-01-01")
+    assert cli("edit", cid, *misread).code == 0
+    assert cli("show", cid, "--json").json()["status"] == "expired"
+
+    later = (date.today() + timedelta(days=400)).isoformat()
+    assert cli("edit", cid, "--set", f"expiry_date={later}").code == 0
+    shown = cli("show", cid, "--json").json()
+    assert (shown["status"], shown["end_date"]) == ("active", later)
+    open_ = [(o["kind"], o["due"]) for o in shown["obligations"] if o["state"] == "open"]
+    assert ("expiry", later) in open_ and ("expiry", "2021-01-01") not in open_
+    actions = [e["action"] for e in cli("audit", cid, "--json").json()]
+    assert actions.index("contract.reactivate") > actions.index("contract.expire")
+
+
+@pytest.mark.parametrize(
+    ("sets", "message"),
+    [
+        (("expiry_date=2001-01-01",), "before the effective date"),
+        (("effective_date=2031-01-01", "expiry_date=2030-12-31"), "cannot end before it starts"),
+        (("expiry_date=03/04/2027",), "YYYY-MM-DD"),
+        (("expiry_date=2027-02-30",), "not a date"),
+        (("notice_days=thirty",), "whole number of days"),
+        (("amount=lots",), "amount: 'lots' is not an amount of money"),
+    ],
+)
+def test_edit_refuses_impossible_values_with_one_line_and_changes_nothing(
+    archive_folder: Path, cli: Cli, home: Path, sets: tuple[str, ...], message: str
+) -> None:
+    made = cli("import", str(archive_folder / "service agreement.pdf"), "--json").json()
+    cid = made["contracts"][0]["id"]
+    assert cli("edit", cid, "--set", "effective_date=2025-01-01").code == 0
+    before = snapshot(home)
+    args = [arg for value in sets for arg in ("--set", value)]
+    refused = cli("edit", cid, *args)
+    assert refused.code == 2
+    assert message in refused.stderr and "Invalid isoformat" not in refused.stderr
+    assert "expected 'lots'" not in refused.stderr
+    assert snapshot(home) == before

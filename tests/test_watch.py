@@ -102,3 +102,43 @@ def test_watch_stops_cleanly_on_sigterm(tmp_path: Path, home: Path) -> None:
     assert process.returncode == 0, err
     assert "Stopped; 0 file(s) handled" in err
     assert os.path.isdir(inbox / "done") and os.path.isdir(inbox / "failed")
+
+
+def test_watch_survives_an_image_bomb_and_says_once_what_it_leaves_alone(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, home: Path
+) -> None:
+    from tests.test_import import _png_header
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "bomb.png").write_bytes(_png_header(40_000, 40_000))
+    (inbox / "说明.txt").write_text("scans go here", encoding="utf-8")
+    source = historical(tmp_path_factory)["service-en.pdf"]
+    stop = threading.Event()
+    seen: list[tuple[str, str, str]] = []
+    with Store.open(home) as store:
+        thread = threading.Thread(
+            target=watch,
+            args=(store, "tester", inbox, WatchOptions(interval=0.2, settle=0.3), stop),
+            kwargs={"on_outcome": lambda o, p: seen.append((o.state, p.name, o.reason))},
+        )
+        thread.start()
+        try:
+            deadline = time.monotonic() + 60
+            while len(seen) < 2 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            (inbox / "after.pdf").write_bytes(source.read_bytes())  # still watching?
+            while len(seen) < 3 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(1)  # a few more passes: the .txt is not announced again
+        finally:
+            stop.set()
+            thread.join(timeout=60)
+    states = [(state, name) for state, name, _ in seen]
+    assert sorted(states) == [
+        ("failed", "bomb.png"),
+        ("imported", "after.pdf"),
+        ("skipped", "说明.txt"),
+    ]
+    assert "decompression bomb" in (inbox / "failed" / "bomb.png.reason").read_text()
+    assert (inbox / "说明.txt").exists()  # left where it is

@@ -19,6 +19,8 @@ from contractctl.errors import InvalidInput
 SUFFIXES = frozenset({".pdf", ".docx", ".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 #: Folders an import never descends into: our own bookkeeping and hidden folders.
 SKIP_DIRS = frozenset({"done", "failed"})
+#: Why a file of another kind is passed over.
+SKIPPED = "not a PDF, DOCX or image (.png .jpg .tif): passed over"
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,17 @@ class Candidate:
     path: Path  # as found (under the given root), for reports
     real: Path  # resolved; what is read
     refused: str | None = None
+    skipped: str | None = None  # a file of a kind an import does not take
+
+
+def shown_path(path: Path | str) -> str:
+    """A path as text that can be printed, stored and put in JSON.
+
+    A file name that is not UTF-8 (a GBK name from an old Windows archive, say) reaches
+    Python with surrogate escapes, which neither SQLite nor a UTF-8 stdout accept; its
+    undecodable bytes are shown as ``\\xNN``. The file itself is read by its real name.
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def discover(paths: Iterable[Path], *, skip_bookkeeping: bool = False) -> Iterator[Candidate]:
@@ -73,7 +86,7 @@ def discover(paths: Iterable[Path], *, skip_bookkeeping: bool = False) -> Iterat
 
 def _candidate(path: Path, roots: list[Path]) -> Candidate | None:
     if path.suffix.lower() not in SUFFIXES:
-        return None
+        return Candidate(path, path, skipped=SKIPPED) if path.is_file() else None
     real = Path(os.path.realpath(path))
     if path.is_symlink() and not _inside(real, roots):
         return Candidate(path, real, refused=_outside_or_link(path, roots))

@@ -10,6 +10,7 @@ a drafted contract's values are its template fields, and it changes by amendment
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
@@ -36,9 +37,11 @@ EDITABLE: dict[str, str | None] = {
     "governing_law": None,
     "department": "department",
 }
-#: Metadata fields whose absence or doubt keeps a contract under review.
-REVIEWED = ("title", "parties", "amount", "signed_date", "effective_date", "expiry_date")
+#: What the import's review list calls a field, where `edit` calls it otherwise: setting
+#: or confirming the right-hand field settles it ("counterparty: ..." settles as parties).
+_SETTLED_BY = {"contract_type": "type", "term": "expiry_date", "counterparty": "parties"}
 CONFIRM = "confirm"
+_DATES = ("signed_date", "effective_date", "expiry_date")
 
 
 def edit(tx: Tx, contract_id: str, sets: dict[str, str]) -> Contract:
@@ -55,6 +58,7 @@ def edit(tx: Tx, contract_id: str, sets: dict[str, str]) -> Contract:
     if unknown:
         raise InvalidInput(f"cannot edit {', '.join(unknown)} (editable: {', '.join(EDITABLE)})")
     values = {name: _parse(tx, contract, name, raw) for name, raw in sets.items()}
+    _check_dates(contract, values)
     for name, value in values.items():
         _apply(tx, contract, name, value)
         _confirm(tx, contract.id, name, value)
@@ -70,6 +74,35 @@ def edit(tx: Tx, contract_id: str, sets: dict[str, str]) -> Contract:
     return get_contract(tx.conn, contract.id)
 
 
+def pending_review(conn: sqlite3.Connection, contract_id: str) -> list[str]:
+    """What still keeps an imported contract under review: the fields its import flagged
+    (the list the import reported) that nobody has since confirmed or set with `edit`.
+
+    The import's own judgement is kept, not recomputed with other rules, so confirming
+    every field it named always clears the mark (an NDA, with no amount, included).
+    """
+    row = conn.execute(
+        "SELECT data FROM events WHERE subject = ? AND action = 'contract.import' "
+        "ORDER BY seq DESC LIMIT 1",
+        (contract_id,),
+    ).fetchone()
+    flagged: list[str] = json.loads(row["data"]).get("needs_review") or [] if row else []
+    settled = {
+        r["field"]
+        for r in conn.execute(
+            "SELECT field FROM contract_metadata WHERE contract_id = ? "
+            "AND confirmed_by IS NOT NULL",
+            (contract_id,),
+        )
+    }
+    pending: list[str] = []
+    for name in flagged:
+        field = _SETTLED_BY.get(name.split(":", 1)[0], name)
+        if field not in settled and name not in pending:
+            pending.append(name)
+    return pending
+
+
 def _parse(tx: Tx, contract: Contract, name: str, raw: str) -> Any:
     """The typed value; ``confirm`` keeps the current (extracted) value."""
     raw = raw.strip()
@@ -78,36 +111,57 @@ def _parse(tx: Tx, contract: Contract, name: str, raw: str) -> Any:
         if current is None:
             raise InvalidInput(f"{name}: nothing was extracted to confirm; set a value")
         return current
-    try:
-        if name in ("signed_date", "effective_date", "expiry_date"):
-            return date.fromisoformat(raw).isoformat()
-        if name == "amount":
+    if name in _DATES:
+        return _iso_date(name, raw)
+    if name == "amount":
+        try:
             return parse_money(raw, contract.amount.currency if contract.amount else "CNY")
-        if name == "type":
-            if raw not in CONTRACT_TYPES:
-                raise InvalidInput(f"one of {', '.join(CONTRACT_TYPES)}")
-            return raw
-        if name == "auto_renewal":
-            if raw.lower() not in ("yes", "no", "true", "false"):
-                raise InvalidInput("yes or no")
-            return raw.lower() in ("yes", "true")
-        if name == "notice_days":
-            days = int(raw)
-            if days < 0:
-                raise InvalidInput("a number of days, 0 or more")
-            return days
-        if name == "counterparty":
-            try:
-                return get_party(tx.conn, raw).id
-            except ContractctlError:
-                return add_party(tx, name=raw).id
-    except ValueError as exc:
-        raise InvalidInput(f"{name}={raw!r}: not valid ({exc})") from exc
-    except InvalidInput as exc:
-        raise InvalidInput(f"{name}={raw!r}: expected {exc.message}") from exc
+        except InvalidInput as exc:
+            raise InvalidInput(f"amount: {exc.message}") from None
+    if name == "type" and raw not in CONTRACT_TYPES:
+        raise InvalidInput(f"type={raw!r}: expected one of {', '.join(CONTRACT_TYPES)}")
+    if name == "auto_renewal":
+        if raw.lower() not in ("yes", "no", "true", "false"):
+            raise InvalidInput(f"auto_renewal={raw!r}: expected yes or no")
+        return raw.lower() in ("yes", "true")
+    if name == "notice_days":
+        if not raw.isdigit():
+            raise InvalidInput(f"notice_days={raw!r}: expected a whole number of days, 0 or more")
+        return int(raw)
+    if name == "counterparty":
+        try:
+            return get_party(tx.conn, raw).id
+        except ContractctlError:
+            pass
+        try:
+            return add_party(tx, name=raw).id
+        except InvalidInput as exc:
+            raise InvalidInput(f"counterparty={raw!r}: {exc.message}") from None
     if not raw:
         raise InvalidInput(f"{name}: empty value")
     return raw
+
+
+def _iso_date(name: str, raw: str) -> str:
+    """A date as YYYY-MM-DD; 03/04/2026 and other guessable forms are refused."""
+    if len(raw) != 10:
+        raise InvalidInput(f"{name}={raw!r}: expected a date as YYYY-MM-DD, like 2027-06-30")
+    try:
+        return date.fromisoformat(raw).isoformat()
+    except ValueError:
+        raise InvalidInput(f"{name}={raw!r}: not a date (YYYY-MM-DD, like 2027-06-30)") from None
+
+
+def _check_dates(contract: Contract, values: dict[str, Any]) -> None:
+    """Refuse an expiry before the contract starts, as the values will stand."""
+    start = values.get("effective_date", contract.start_date)
+    end = values.get("expiry_date", contract.end_date)
+    if start and end and str(end) < str(start):
+        which = "effective_date" if "effective_date" in values else "the effective date"
+        raise InvalidInput(
+            f"expiry_date {end} is before {which} {start}: a contract cannot end before it starts",
+            hint="set both together: --set effective_date=... --set expiry_date=...",
+        )
 
 
 def _current(tx: Tx, contract: Contract, name: str) -> Any:
@@ -166,14 +220,9 @@ def _refresh(tx: Tx, contract_id: str) -> None:
             "SELECT * FROM contract_metadata WHERE contract_id = ?", (contract_id,)
         )
     }
-    doubtful = []
-    for name in REVIEWED:
-        row = rows.get(name) or (rows.get("party1") if name == "parties" else None)
-        unsure = row is None or row["confidence"] < 0.8 or json.loads(row["flags"] or "[]")
-        if unsure and (row is None or not row["confirmed_by"]):
-            doubtful.append(name)
+    doubtful = pending_review(tx.conn, contract_id)
     contract = tx.conn.execute(
-        "SELECT status, end_date FROM contracts WHERE id = ?", (contract_id,)
+        "SELECT status, end_date, source FROM contracts WHERE id = ?", (contract_id,)
     ).fetchone()
     tx.conn.execute(
         "UPDATE contracts SET needs_review = ? WHERE id = ?", (int(bool(doubtful)), contract_id)
@@ -181,6 +230,14 @@ def _refresh(tx: Tx, contract_id: str) -> None:
     end = contract["end_date"]
     if end and contract["status"] == "active" and date.fromisoformat(end) < date.today():
         lifecycle.transition(tx, contract_id, "expire", by="edit")
+    elif (
+        end
+        and contract["status"] == "expired"
+        and contract["source"] == "import"
+        and date.fromisoformat(end) >= date.today()
+    ):
+        # the import read an expiry in the past that was wrong: the contract runs on
+        lifecycle.transition(tx, contract_id, "reactivate", by="edit", end_date=end)
     tx.conn.execute(
         "UPDATE obligations SET state = 'cancelled' WHERE contract_id = ? AND source = 'import' "
         "AND state = 'open'",

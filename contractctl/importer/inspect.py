@@ -77,7 +77,18 @@ def inspect_file(path: str, sha256: str, size: int, options: InspectOptions) -> 
         found.error = exc.message
     except (OSError, ValueError) as exc:
         found.error = f"cannot read: {exc}"
+    except Exception as exc:  # whatever a hostile file does to a reader, the batch goes on
+        found.error = _unreadable(exc)
     return found
+
+
+def _unreadable(exc: Exception) -> str:
+    """The reason for a file that made a reader fail in a way no check foresaw."""
+    from PIL import Image
+
+    if isinstance(exc, Image.DecompressionBombError):
+        return f"an image too large to decode, refused as a decompression bomb: {exc}"
+    return f"cannot read: {type(exc).__name__}: {exc}"
 
 
 def _inspect(path: Path, found: Inspected, options: InspectOptions) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from contractctl.errors import ContractctlError, Duplicate, Interrupted, InvalidInput
-from contractctl.importer.discover import Candidate, discover
+from contractctl.importer.discover import Candidate, discover, shown_path
 from contractctl.importer.inspect import Inspected, InspectOptions, file_sha256, inspect_file
 from contractctl.importer.record import (
     RecordOptions,
@@ -69,7 +69,7 @@ class FileOutcome:
     """What happened to one file."""
 
     file: str
-    state: str  # imported | duplicate | failed | refused | would_import
+    state: str  # imported | duplicate | failed | refused | skipped | would_import
     contract_id: str | None = None
     reason: str = ""
     needs_review: list[str] = field(default_factory=list)
@@ -114,6 +114,7 @@ class ImportReport:
             ],
             "imported": self.count("imported"),
             "duplicates": self.count("duplicate"),
+            "skipped": self.count("skipped"),
             "failed": [
                 {"file": o.file, "reason": o.reason}
                 for o in self.outcomes
@@ -180,9 +181,11 @@ def _inspected(
     seen: dict[str, str] = {}
 
     def settle(candidate: Candidate) -> tuple[FileOutcome | None, tuple[str, str, int] | None]:
-        shown = str(candidate.path)
+        shown = shown_path(candidate.path)
         if candidate.refused:
             return FileOutcome(shown, "refused", reason=candidate.refused), None
+        if candidate.skipped:
+            return FileOutcome(shown, "skipped", reason=candidate.skipped), None
         try:
             sha, size = file_sha256(candidate.real)
         except OSError as exc:
@@ -257,34 +260,35 @@ def _record(
     options: ImportOptions,
     key_pattern: re.Pattern[str] | None,
 ) -> FileOutcome:
+    shown = shown_path(found.path)
     if found.error is not None:
         if not options.dry_run:
             with store.transaction(actor) as tx:
                 record_failure(tx, found, found.error)
-        return FileOutcome(found.path, "failed", reason=found.error, sha256=found.sha256)
+        return FileOutcome(shown, "failed", reason=found.error, sha256=found.sha256)
     review = list(found.metadata.needs_review()) if found.metadata is not None else []
     if options.dry_run:
         return FileOutcome(
-            found.path,
+            shown,
             "would_import",
             needs_review=review,
             sha256=found.sha256,
             metadata=found.metadata.to_dict(),
         )
-    key = _key(found.path, key_pattern)
+    key = _key(shown, key_pattern)
     try:
         with store.transaction(actor) as tx:
             contract_id = record_import(
                 tx, found, RecordOptions(contract_type=options.contract_type, key=key)
             )
     except Duplicate as exc:
-        return FileOutcome(found.path, "duplicate", reason=exc.message, sha256=found.sha256)
+        return FileOutcome(shown, "duplicate", reason=exc.message, sha256=found.sha256)
     except ContractctlError as exc:
         with store.transaction(actor) as tx:
             record_failure(tx, found, exc.message)
-        return FileOutcome(found.path, "failed", reason=exc.message, sha256=found.sha256)
+        return FileOutcome(shown, "failed", reason=exc.message, sha256=found.sha256)
     return FileOutcome(
-        found.path, "imported", contract_id=contract_id, needs_review=review, sha256=found.sha256
+        shown, "imported", contract_id=contract_id, needs_review=review, sha256=found.sha256
     )
 
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from contractctl import uscc
 from contractctl.contracts import NewContract, NewVersion, create_contract
-from contractctl.errors import ContractctlError, Duplicate
+from contractctl.errors import ContractctlError, Duplicate, InvalidInput
+from contractctl.importer.discover import shown_path
 from contractctl.importer.inspect import Inspected
 from contractctl.money import Money
 from contractctl.parties import add_party
@@ -47,6 +49,12 @@ def already_imported(tx: Tx, sha256: str) -> str | None:
     return str(row["contract_id"]) if row else None
 
 
+def source_name(found: Inspected) -> str:
+    """Where the file was found, as the store records it: absolute (an import run from
+    another folder still says where the file was), and printable whatever its name."""
+    return shown_path(os.path.abspath(found.path))
+
+
 def record_failure(tx: Tx, found: Inspected, reason: str) -> None:
     """Remember a file that could not be imported, with why (tried again next run)."""
     tx.conn.execute(
@@ -54,7 +62,7 @@ def record_failure(tx: Tx, found: Inspected, reason: str) -> None:
         "VALUES (?, ?, ?, 'failed', ?, ?) ON CONFLICT (sha256) DO UPDATE SET "
         "path = excluded.path, reason = excluded.reason, at = excluded.at, "
         "attempts = attempts + 1 WHERE state = 'failed'",
-        (found.sha256, found.path, found.size, reason, now_iso()),
+        (found.sha256, source_name(found), found.size, reason, now_iso()),
     )
 
 
@@ -67,6 +75,7 @@ def record_import(tx: Tx, found: Inspected, options: RecordOptions) -> str:
     existing = already_imported(tx, found.sha256)
     if existing:
         raise Duplicate(f"already imported as {existing}")
+    source = source_name(found)
     meta = found.metadata
     today = options.today or date.today()
     company = tx.store.settings.company.name
@@ -79,9 +88,11 @@ def record_import(tx: Tx, found: Inspected, options: RecordOptions) -> str:
     if start and expiry and expiry < start:
         expiry = None  # a contradiction is left for review, not stored
     review = _review_fields(meta) + party_doubts
-    title = _value(meta.title) or found.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    title = _value(meta.title) or source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     kind = options.contract_type or _type_of(meta)
     main_sha = tx.put_file(_path(found))
+    if main_sha != found.sha256:  # rewritten since it was read: its text is not these bytes
+        raise InvalidInput("the file changed while it was being imported; import it again")
     text_sha = tx.put_bytes(found.text.encode("utf-8"))
     status = "expired" if expiry and expiry < today else "active"
     contract = create_contract(
@@ -98,7 +109,7 @@ def record_import(tx: Tx, found: Inspected, options: RecordOptions) -> str:
             status=status,
             external_key=options.key,
             needs_review=bool(review),
-            fields={"import": {"file": found.path, "sha256": found.sha256, "kind": found.kind}},
+            fields={"import": {"file": source, "sha256": found.sha256, "kind": found.kind}},
         ),
         NewVersion(
             kind="import",
@@ -106,7 +117,7 @@ def record_import(tx: Tx, found: Inspected, options: RecordOptions) -> str:
             docx_sha=main_sha if found.kind == "docx" else None,
             file_sha=main_sha,
             text_sha=text_sha,
-            reason=f"imported from {found.path}",
+            reason=f"imported from {source}",
         ),
     )
     _store_metadata(tx, contract.id, meta)
@@ -116,13 +127,13 @@ def record_import(tx: Tx, found: Inspected, options: RecordOptions) -> str:
         "VALUES (?, ?, ?, 'imported', ?, ?) ON CONFLICT (sha256) DO UPDATE SET "
         "state = 'imported', contract_id = excluded.contract_id, reason = '', "
         "path = excluded.path, at = excluded.at, attempts = attempts + 1",
-        (found.sha256, found.path, found.size, contract.id, now_iso()),
+        (found.sha256, source, found.size, contract.id, now_iso()),
     )
     tx.audit(
         "contract.import",
         contract.id,
         {
-            "file": found.path,
+            "file": source,
             "sha256": found.sha256,
             "kind": found.kind,
             "pages": found.pages,

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from contractctl.errors import InvalidInput
-from contractctl.importer.discover import discover
+from contractctl.importer.discover import discover, shown_path
 from contractctl.importer.pipeline import FileOutcome, ImportOptions, import_paths
 from contractctl.importer.stability import StabilityTracker
 from contractctl.store import Store
@@ -60,12 +60,19 @@ def watch(
     wake = threading.Event()
     observer = _start_events(inbox, wake) if options.use_events else None
     handled = 0
+    announced: set[Path] = set()  # files of another kind, said once and left in place
     try:
         while not stop.is_set():
             present: set[Path] = set()
             for candidate in discover([inbox], skip_bookkeeping=True):
                 path = candidate.path
                 present.add(path)
+                if candidate.skipped is not None:
+                    if path not in announced and on_outcome is not None:
+                        reason = f"{candidate.skipped}; left in the inbox"
+                        on_outcome(FileOutcome(shown_path(path), "skipped", reason=reason), path)
+                    announced.add(path)
+                    continue
                 try:
                     info = path.lstat()
                 except OSError:
@@ -82,6 +89,7 @@ def watch(
                 if stop.is_set():
                     break
             tracker.prune(present)
+            announced &= present
             wake.wait(
                 min(options.interval, max(options.settle / 2, 0.2)) if present else options.interval
             )

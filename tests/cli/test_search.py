@@ -198,3 +198,50 @@ def test_a_word_to_leave_out_may_come_first(cli: Cli, contracts: dict[str, str])
     result = cli("search", "-租金", "合同", "--json")
     assert result.code == 0, result.stderr
     assert {h["id"] for h in result.json()} == {contracts["purchase"]}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "foo:bar",
+        "title:合同",
+        "NEAR(违约 租金)",
+        "(违约",
+        "违约)",
+        "NOT 违约",
+        "a AND b",
+        "^合同",
+        "{title}",
+        '"违约"*',
+        "合同*",
+        "[abc]",
+        "x+y",
+        "it's",
+        '"a" "b"',
+    ],
+)
+def test_fts_syntax_in_a_query_is_only_text_never_a_sqlite_error(
+    cli: Cli, contracts: dict[str, str], query: str
+) -> None:
+    result = cli("search", "--json", "--", query)
+    assert result.code == 0, result.stderr
+    assert isinstance(result.json(), list)
+    assert "sqlite" not in result.stderr.lower() and "fts5" not in result.stderr.lower()
+
+
+@pytest.mark.parametrize("query", ["!!!", "%", "_", "¥", '""', '"', "'", "*", "a*b", "-", "OR"])
+def test_a_query_of_only_punctuation_or_syntax_is_exit_2_with_one_line(
+    cli: Cli, query: str
+) -> None:
+    result = cli("search", "--json", "--", query)
+    assert result.code == 2
+    assert result.json()["error"]["type"] == "invalid_input"
+
+
+@pytest.mark.parametrize("option", ["--min-amount", "--max-amount"])
+def test_an_amount_that_cannot_be_read_names_its_option(cli: Cli, option: str) -> None:
+    result = cli("search", "合同", option, "lots")
+    assert result.code == 2
+    assert result.stderr.startswith(f"contractctl: error: {option}: 'lots' is not an amount")
+    listed = cli("list", option, "¥-5")
+    assert listed.code == 2 and listed.stderr.startswith(f"contractctl: error: {option}: ")
