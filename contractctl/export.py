@@ -6,8 +6,12 @@ currency and its integer minor units; JSON is the stable contract shape with
 ``{"minor": int, "currency": str}``; XLSX has an exact numeric cell written from a
 Decimal (formatted ``#,##0.00``, or ``#,##0`` for a currency without minor units) and the
 currency in its own column. Text is written as it is stored: Chinese is preserved
-everywhere, and a title that starts with ``=`` is text, never a formula, in XLSX. CSV is
-the raw data: a spreadsheet that evaluates ``=...`` in a CSV does so on its own.
+everywhere, and a title that starts with ``=`` is text, never a formula, in XLSX. In CSV
+the free-text columns (title, counterparty name, department) that start with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return get a leading ``'``: titles and party
+names of imported contracts come from old documents nobody vetted, and Excel runs
+``=HYPERLINK(...)`` or ``=cmd|...`` in a CSV cell it opens (CSV injection). JSON is
+always the text as stored.
 
 openpyxl is imported inside the function that writes XLSX.
 """
@@ -49,6 +53,9 @@ COLUMNS = (
     "created_at",
 )
 _DATES = ("start_date", "end_date", "signed_date")
+#: Columns of free text (from documents and people), neutralised in CSV.
+_TEXT = frozenset({"title", "counterparty_name", "department"})
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _WIDTH_MAX = 60
 # Characters XML 1.0 cannot hold; openpyxl refuses them, so they are left out of XLSX.
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -89,8 +96,16 @@ def to_csv(contracts: Sequence[Contract], *, bom: bool = False) -> str:
     writer.writerow(COLUMNS)
     for contract in contracts:
         values = row(contract)
-        writer.writerow([_csv_cell(values[c]) for c in COLUMNS])
+        writer.writerow(
+            [_csv_text(values[c]) if c in _TEXT else _csv_cell(values[c]) for c in COLUMNS]
+        )
     return out.getvalue()
+
+
+def _csv_text(value: Any) -> str:
+    """Free text for a CSV cell a spreadsheet will not run as a formula."""
+    text = _csv_cell(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _csv_cell(value: Any) -> str:
