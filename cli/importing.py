@@ -115,11 +115,15 @@ def watch_command(
     import signal
     import threading
 
+    from contractctl.errors import InvalidInput
     from contractctl.importer import ImportOptions
     from contractctl.importer.discover import shown_path
     from contractctl.importer.watch import WatchOptions, watch
 
     app = app_context(ctx)
+    store = app.store()
+    if not folder.is_dir():  # before "Watching ..." is said and signal handlers change
+        raise InvalidInput(f"{folder}: not a folder")
     stop = threading.Event()
 
     def request_stop(signum: int, frame: Any) -> None:
@@ -145,7 +149,7 @@ def watch_command(
     )
     app.note(f"Watching {folder} (every {interval:g} s; Ctrl-C or SIGTERM stops)")
     try:
-        handled = watch(app.store(), app.user, folder, options, stop, report)
+        handled = watch(store, app.user, folder, options, stop, report)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -188,6 +188,7 @@ def test_an_encrypted_pdf_is_recorded_as_such_and_opens_with_its_password(
     report = import_paths(store, "tester", [locked], ImportOptions())
     assert report.outcomes[0].state == "failed"
     assert "encrypted PDF" in report.outcomes[0].reason
+    assert "--password" in report.outcomes[0].reason  # what to do about it, in the report
     opened = import_paths(store, "tester", [locked], ImportOptions(password="s3cret"))
     assert opened.outcomes[0].state == "imported"
 

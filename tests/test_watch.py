@@ -15,7 +15,7 @@ import pytest
 from contractctl.importer.stability import StabilityTracker
 from contractctl.importer.watch import WatchOptions, watch
 from contractctl.store import Store
-from tests.conftest import installed_contractctl
+from tests.conftest import Cli, installed_contractctl
 from tests.test_import import historical
 
 
@@ -142,3 +142,11 @@ def test_watch_survives_an_image_bomb_and_says_once_what_it_leaves_alone(
     ]
     assert "decompression bomb" in (inbox / "failed" / "bomb.png.reason").read_text()
     assert (inbox / "说明.txt").exists()  # left where it is
+
+
+def test_watching_a_folder_that_is_not_there_is_refused_before_anything_else(
+    tmp_path: Path, cli: Cli
+) -> None:
+    result = cli("watch", str(tmp_path / "nope"))
+    assert result.code == 2
+    assert "not a folder" in result.stderr and "Watching" not in result.stderr

@@ -73,8 +73,8 @@ def inspect_file(path: str, sha256: str, size: int, options: InspectOptions) -> 
     found = Inspected(path=path, sha256=sha256, size=size)
     try:
         _inspect(Path(path), found, options)
-    except ContractctlError as exc:
-        found.error = exc.message
+    except ContractctlError as exc:  # the report has one line per file: the hint goes in it
+        found.error = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
     except (OSError, ValueError) as exc:
         found.error = f"cannot read: {exc}"
     except Exception as exc:  # whatever a hostile file does to a reader, the batch goes on
