@@ -7,7 +7,10 @@ English one with the Latin models alone (``first_reading_language``); its pages 
 matched to the approved pages, so a missing, extra or swapped page is named as such;
 then its text (``ocr_reading.scan_lines``), in the approved page order, goes through
 the compare engine with OCR tolerance, which folds the confusions Tesseract makes (0/O,
-1/l, 己/已 ...) but never a digit read as another digit. Every critical or major
+1/l, 己/已 ...) but never a digit read as another digit. An approved clause the scan
+seems to lack is looked for in the blank stretches of its page first
+(``ocr_gaps``: Tesseract can leave a bold heading out entirely); lines found there are
+put back where they stand and the pages compared again. Every critical or major
 difference is then read a second time before it counts
 (``ocr_reading.SecondReading``): what the second readings show to be OCR noise is
 kept, as minor, with the reason.
@@ -37,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from contractctl.contracts import Contract, get_contract
 from contractctl.errors import InvalidInput, NotFound
+from contractctl.ocr_gaps import with_missed
 from contractctl.ocr_reading import (
     CJK_MODELS,
     LOW_CONFIDENCE,
@@ -50,7 +54,7 @@ from contractctl.store import Store
 from contractctl.store.audit import now_iso
 
 if TYPE_CHECKING:
-    from contractctl.compare import ClauseChange
+    from contractctl.compare import ClauseChange, Comparison
     from contractctl.ocr import ScanText
 
 #: A scan page belongs to an approved page when this share of its character pairs match.
@@ -298,7 +302,7 @@ def compare_scan(
     temporary folder). Returns the OcrCheck fields: changes, semantic, page_findings,
     seal.
     """
-    from contractctl.compare import compare, normalise
+    from contractctl.compare import normalise
 
     approved_norm = [normalise(p, ocr_tolerant=True) for p in approved]
     scan_norm = [normalise(p.text, ocr_tolerant=True) for p in scan.pages]
@@ -313,16 +317,9 @@ def compare_scan(
     ordered = sorted(mapping.items(), key=lambda item: (item[1], item[0]))
     scan_pages = [scan.pages[i] for i, _ in ordered]
     lines = scan_lines(approved, scan_pages)
-    comparison = compare(
-        "\f".join(approved), "\f".join("\n".join(page) for page in lines), ocr_tolerant=True
-    )
-    changes = [_ocr_change(change, scan_pages) for change in comparison.changes]
-    suspects = [
-        k
-        for k, change in enumerate(comparison.changes)
-        if changes[k]["severity"] in ("critical", "major") and change.kind in ("modified", "added")
-    ]
-    if second_reading and suspects:
+    comparison, changes = _compared(approved, lines, scan_pages)
+    severe = [k for k, item in enumerate(changes) if item["severity"] in ("critical", "major")]
+    if second_reading and severe:
         with tempfile.TemporaryDirectory(prefix="reread-", dir=workdir) as tmp:
             reader = SecondReading(
                 scan_pages,
@@ -332,6 +329,27 @@ def compare_scan(
                 workers=workers,
                 folder=Path(tmp),
             )
+            deleted = [k for k in severe if comparison.changes[k].kind == "deleted"]
+            if deleted:
+                # an approved clause the first reading seems to lack may be a line it
+                # left out: put what the page's blank stretches read back, compare again
+                where = {j + 1: n for n, (_, j) in enumerate(ordered)}
+                found = reader.missed(
+                    [
+                        (comparison.changes[k], where.get(comparison.changes[k].page))
+                        for k in deleted
+                    ]
+                )
+                unique = list({(m.page, m.after): m for m in found}.values())
+                if unique:
+                    texts = with_missed(lines, unique)
+                    comparison, changes = _compared(approved, texts, scan_pages)
+            suspects = [
+                k
+                for k, item in enumerate(changes)
+                if item["severity"] in ("critical", "major")
+                and comparison.changes[k].kind != "deleted"
+            ]
             judged = reader.review([(comparison.changes[k], changes[k]) for k in suspects])
         for k, item in zip(suspects, judged, strict=True):
             changes[k] = item
@@ -417,6 +435,19 @@ def _page_finding(kind: str, page: int | None, approved: int | None, text: str) 
     }
 
 
+def _compared(
+    approved: list[str], lines: Sequence[Sequence[str]], pages: list[Any]
+) -> tuple[Comparison, list[dict[str, Any]]]:
+    """The approved text compared with the scan's lines (pages in approved order): the
+    engine's comparison and its changes as OCR differences."""
+    from contractctl.compare import compare
+
+    comparison = compare(
+        "\f".join(approved), "\f".join("\n".join(page) for page in lines), ocr_tolerant=True
+    )
+    return comparison, [_ocr_change(change, pages) for change in comparison.changes]
+
+
 def _similarity(a: str, b: str) -> float:
     """Share of ``a``'s character pairs found in ``b`` (containment, not Jaccard: an
     OCR'd page with some noise still belongs to its page)."""
@@ -435,8 +466,9 @@ def _ocr_change(change: ClauseChange, pages: list[Any]) -> dict[str, Any]:
     deleted = "".join(t for op, t in change.ops if op == "delete")
     confidence = _confidence_on(page, inserted or (change.new or "")[:40])
     severity = change.severity
-    if change.kind in ("moved", "renumbered"):
-        severity = "minor"
+    # the engine's: a clause that only moved or was renumbered is minor, one whose text
+    # or values changed as well is not (the values of clauses a lost heading made look
+    # moved must still count)
     if severity != "critical" and account_changed(change.ops):
         severity = "critical"
     if (

@@ -44,26 +44,27 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from contractctl.ocr_doubts import NOISE_CHARS, doubts, residue, same_cells, unread_name
 from contractctl.ocr_settle import (
-    CURRENCY,
     LOW_CONFIDENCE,
     Spot,
     compact,
     letters,
-    mend_money,
     settle,
 )
 
 if TYPE_CHECKING:
     from contractctl.compare import ClauseChange
     from contractctl.ocr import PageText
+    from contractctl.ocr.model import Box
     from contractctl.ocr.tesseract import Reading
+    from contractctl.ocr_gaps import Missed
 
 __all__ = [
     "CJK_MODELS",
@@ -74,8 +75,6 @@ __all__ = [
     "scan_lines",
 ]
 
-#: A difference of at most this many characters can be noise.
-NOISE_CHARS = 2
 #: Tesseract models of CJK scripts (read alone on CJK lines in a second reading).
 CJK_MODELS = frozenset({"chi_sim", "chi_tra", "jpn", "kor", "chi_sim_vert", "chi_tra_vert"})
 #: Second readings: each line cut out at these scales (the second only for lines the
@@ -104,8 +103,7 @@ _SIGNED_AMOUNT = re.compile(
 _DIGIT_GAP = re.compile(r"(?<=\d) (?=\d)")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORDS = re.compile(r"[A-Za-z]{2,}")
-#: Capital numerals OCR garbles (柒 -> 染); 万, 元, 整 read reliably and are not here.
-_CAPITALS = frozenset("零壹贰叁肆伍陆柒捌玖拾佰仟")
+_GLYPHS = str.maketrans({"×": "x"})
 _WORDLIKE = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -400,7 +398,8 @@ class SecondReading:
             sparse = self._read_tables([suspects[k][0] for k in tables])
             for k, text in zip(tables, sparse, strict=True):
                 lone = self._lone_cells(suspects[k][0])
-                if text is not None and _same_cells(suspects[k][0].old or "", text, lone):
+                lines = results[k].get("new")
+                if text is not None and same_cells(_approved(suspects[k][0]), text, lone, lines):
                     results[k] = {
                         **results[k],
                         "severity": "minor",
@@ -410,6 +409,36 @@ class SecondReading:
                         "cannot tell the order of its wrapped lines",
                     }
         return results
+
+    def missed(self, deleted: Sequence[tuple[ClauseChange, int | None]]) -> list[Missed]:
+        """For approved clauses the scan seems to lack, each with the index of the page
+        it should be on: the lines of them that the page's blank stretches read
+        (contractctl.ocr_gaps: Tesseract can leave out a bold heading entirely)."""
+        from contractctl.ocr_gaps import Wanted, find_missed
+
+        wanted: list[Wanted] = []
+        for change, page in deleted:
+            if page is None or not 0 <= page < len(self.pages):
+                continue
+            old = change.old or ""
+            cjk = self.cjk_lang if _CJK.search(old) else None
+            lang = cjk or self.latin_lang or self.cjk_lang or "eng"
+            wanted.append(Wanted(old, page, lang))
+        boxes = [
+            [(line.index, _union(c.box for c in line.cells)) for line in page_lines]
+            for page_lines in self.lines
+        ]
+        found = find_missed(self.pages, boxes, wanted, dpi=self.dpi, folder=self.folder / "gaps")
+        return [missed for stretches in found for missed in stretches]
+
+    def _readings_of(self, change: ClauseChange) -> list[Reading]:
+        """Every reading of the cells of a change's lines, the first reading first."""
+        return [
+            reading
+            for _, line in self.lines_of(change)
+            for c, cell in enumerate(line.cells)
+            for reading in [cell.reading, *(r for _, r in self.readings.get((*line.key, c), []))]
+        ]
 
     def _lone_cells(self, change: ClauseChange) -> Counter[str]:
         """How often the change's lines have each one-character token (the most any
@@ -503,7 +532,7 @@ class SecondReading:
         text as settled so far (default: as first read), by line number."""
         from contractctl.compare.normalise import comparison_form
 
-        approved = letters(comparison_form(change.old or "", ocr=True))
+        approved = letters(comparison_form(_approved(change), ocr=True))
         located = self.lines_of(change)
         own = texts if texts is not None else (change.new or "").split("\n")
         marked: set[int] = set()
@@ -520,11 +549,14 @@ class SecondReading:
                 continue
             if any(m.group(2) in signed and not m.group(1) for m in _SIGNED_AMOUNT.finditer(text)):
                 marked.add(k)  # the sign lost (Tesseract merges or drops it)
-            if len(cells) > 1:  # a table row: its cells anywhere in the clause
+            joined = "".join(cells)
+            at = approved.find(joined, position)
+            if len(cells) > 1 and at < 0:
+                # a table row out of the approved layout's order: its cells anywhere in
+                # the clause (a row printed in order, "法定代表人：  黄志坚", is a line)
                 if any(c not in approved for c in cells):
                     marked.add(k)
                 continue
-            at = approved.find(cells[0], position)
             if at < 0:
                 marked.add(k)
                 continue
@@ -532,7 +564,7 @@ class SecondReading:
                 marked.add(k)
                 if previous is not None:
                     marked.add(previous)
-            position = at + len(cells[0])
+            position = at + len(joined)
             previous = k
         if previous is not None and position < len(approved):
             marked.add(previous)
@@ -576,14 +608,22 @@ class SecondReading:
         union: dict[tuple[int, int, int], tuple[PageText, tuple[int, int, int, int]]] = {}
         for lines in jobs.values():
             for line in lines.values():
-                last = len(line.cells) - 1
+                edges = [0, *(c.box[0] for c in line.cells[1:])]
+                ends = [c.box[0] + c.box[2] for c in line.cells[:-1]]
                 for c, cell in enumerate(line.cells):
                     left, top, width, height = cell.box
-                    # a character the first reading lost at either end of the line (so
-                    # outside its words' boxes) is cut out with it
+                    # a character the first reading lost at either end of a cell (so
+                    # outside its words' boxes) is cut out with it: at the line's ends,
+                    # and between cells up to half the gap (the English model's reading
+                    # of "上海我们科技有限公司" ended a character short, where a wide gap
+                    # before the next cell began)
                     wide = round(LINE_END_WIDEN * height)
-                    before = wide if c == 0 else 0
-                    after = wide if c == last else 0
+                    before = wide if c == 0 else max(0, min(wide, (left - ends[c - 1]) // 2))
+                    after = (
+                        wide
+                        if c + 1 == len(line.cells)
+                        else max(0, min(wide, (edges[c + 1] - left - width) // 2))
+                    )
                     box = (max(0, left - before), top, width + before + after, height)
                     union[(*line.key, c)] = (line.page, box)
         keys = list(union)
@@ -618,7 +658,7 @@ class SecondReading:
         from contractctl.compare import compare
         from contractctl.compare.normalise import tokenise
 
-        approved = tokenise(change.old or "", ocr=True)
+        approved = tokenise(_approved(change), ocr=True)
         lines = (change.new or "").split("\n")
         spots: list[Spot] = []
         unsettled: set[tuple[int, int]] = set()
@@ -648,8 +688,8 @@ class SecondReading:
             line.key for _, line in self.suspicious_lines(change, lines)
         } | unsettled
         text = "\n".join(lines)
-        result = compare(change.old or "", text, ocr_tolerant=True)
-        self.residue[id(change)] = _residue([op for c in result.changes for op in c.ops])
+        result = compare(_approved(change), text, ocr_tolerant=True)
+        self.residue[id(change)] = residue([op for c in result.changes for op in c.ops])
         how = "a second reading" if read_again else "the reading"
         noise = {**item, "severity": "minor", "semantic": [], "second_reading": text}
         if not result.changes:
@@ -657,9 +697,15 @@ class SecondReading:
         ops = [op for c in result.changes for op in c.ops]
         semantic = [s for c in result.changes for s in c.semantic]
         severity = "critical" if semantic or account_changed(ops) else "major"
-        doubts = _doubts(ops, spots, change.old or "") if severity == "major" else None
-        if doubts is not None:
-            return {**noise, "note": f"OCR noise: {how} agrees with the approved text, {doubts}"}
+        names = [s.old for s in semantic if s.what == "party" and s.old]
+        if severity == "major":
+            why = doubts(ops, spots, _approved(change))
+        elif names and len(names) == len(semantic) and not account_changed(ops):
+            why = unread_name(ops, names, self._readings_of(change), spots, _approved(change))
+        else:
+            why = None
+        if why is not None:
+            return {**noise, "note": f"OCR noise: {how} agrees with the approved text, {why}"}
         inserted = "".join(t for op, t in ops if op == "insert")
         return {
             **item,
@@ -674,108 +720,17 @@ class SecondReading:
         }
 
 
-def _residue(ops: Sequence[tuple[str, str]]) -> int:
-    """How many characters differ: letters deleted or inserted, less those a run's other
-    side has too (``91440300MA5FQ9N37P`` read with one S more is one character)."""
-    from difflib import SequenceMatcher
-
-    total = 0
-    for old, new in _runs(ops):
-        lost, extra = letters(old), letters(new)
-        same = sum(
-            b.size for b in SequenceMatcher(None, lost, extra, autojunk=False).get_matching_blocks()
-        )
-        total += len(lost) + len(extra) - 2 * same
-    return total
+def _union(boxes: Iterable[Box]) -> Box:
+    """The box round boxes (left, top, width, height)."""
+    edges = [(b[0], b[1], b[0] + b[2], b[1] + b[3]) for b in boxes]
+    left, top = min(e[0] for e in edges), min(e[1] for e in edges)
+    return (left, top, max(e[2] for e in edges) - left, max(e[3] for e in edges) - top)
 
 
-def _differing(old: str, new: str) -> str:
-    """The characters of ``old`` and ``new`` that the other does not have in its place."""
-    from difflib import SequenceMatcher
-
-    out = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag != "equal":
-            out.append(old[i1:i2] + new[j1:j2])
-    return "".join(out)
-
-
-def _runs(ops: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The differences of a redline as (deleted, inserted) pairs, one per stretch
-    between equal text."""
-    runs: list[tuple[str, str]] = []
-    deleted = inserted = ""
-    for op, text in [*ops, ("equal", "")]:
-        if op == "delete":
-            deleted += text
-        elif op == "insert":
-            inserted += text
-        elif deleted or inserted:
-            runs.append((deleted, inserted))
-            deleted = inserted = ""
-    return runs
-
-
-def _same_cells(old: str, sparse: str, lone: Counter[str]) -> bool:
-    """Whether a sparse reading of a clause has the approved clause's letters, words and
-    numbers, each as often, whatever their order (punctuation aside), and nothing else.
-    Sparse reading skips a lone character (a row number, a quantity of 1): one it
-    misses counts when as many cells of the clause's lines read as that character alone
-    (``lone``)."""
-    from contractctl.compare.normalise import tokenise
-
-    signs = {t.key for t in tokenise(old, ocr=True) if t.key in CURRENCY}
-    from contractctl.ocr.tesseract import Reading
-
-    if signs:
-        sparse = mend_money(Reading(sparse, ()), signs).text
-
-    def keys(text: str) -> Counter[str]:
-        return Counter(t.key for t in tokenise(text, ocr=True) if _WORDLIKE.search(t.key))
-
-    approved, read = keys(old), keys(sparse)
-    missing, extra = approved - read, read - approved
-    return not extra and all(len(key) == 1 and lone[key] >= approved[key] for key in missing)
-
-
-def _doubts(ops: Sequence[tuple[str, str]], spots: Sequence[Spot], approved: str) -> str | None:
-    """Why the remaining differences are OCR noise, or None when one is not: each is
-    punctuation or spacing, a whole table cell of the approved clause that the scan's
-    lines put one line up or down, capital numerals read as no capital numerals at all,
-    or a small spot OCR doubted (the readings disagree there, or Tesseract's confidence
-    is low)."""
-    reasons: list[str] = []
-    runs = _runs(ops)
-    cells = {letters(cell) for cell in re.split(r"\s{2,}|\n", approved)}
-    taken = [letters(old) for old, new in runs if not letters(new)]
-    put = [letters(new) for old, new in runs if not letters(old)]
-    for old, new in runs:
-        lost, extra = letters(old), letters(new)
-        if lost == extra:
-            reasons.append("but for punctuation and spacing")
-        elif (lost or extra) in cells and (lost or extra) in taken and (lost or extra) in put:
-            # the same whole cell taken out in one place and put in another
-            reasons.append("but for the table's layout")
-        elif (
-            lost
-            and all(ch in _CAPITALS for ch in lost)
-            and not any(ch in _CAPITALS for ch in extra)
-            and all(_CJK.match(ch) for ch in extra)
-            and len(extra) <= len(lost) + 1
-        ):
-            reasons.append("but for capital numerals OCR cannot read")
-        elif (
-            _residue([("delete", old), ("insert", new)]) <= 2 * NOISE_CHARS
-            and not any(ch.isdigit() for ch in _differing(lost, extra))
-            and any(
-                spot.doubtful and lost in letters(spot.approved) and extra in letters(spot.kept)
-                for spot in spots
-            )
-        ):
-            reasons.append("but for characters OCR is unsure of")
-        else:
-            return None
-    return ", ".join(dict.fromkeys(reasons)) if reasons else None
+def _approved(change: ClauseChange) -> str:
+    """A change's approved text as second readings compare with it: with the glyphs OCR
+    cannot tell from letters (× read as x) as those letters."""
+    return (change.old or "").translate(_GLYPHS)
 
 
 def _confidence_of(lines: Sequence[tuple[int, _Line]], snippet: str, default: Any) -> float | None:
