@@ -122,6 +122,19 @@ def test_a_file_that_is_not_an_image_or_pdf_is_bad_input(tmp_path: Path) -> None
     assert caught.value.exit_code == 2
 
 
+def test_a_small_image_that_would_inflate_to_gigabytes_is_refused(tmp_path: Path) -> None:
+    """A 280 KB PNG claiming 40000 x 40000 pixels: refused before it is decoded."""
+    from PIL import Image
+
+    bomb = tmp_path / "scan.png"
+    Image.new("1", (40_000, 40_000), 1).save(bomb, optimize=True)
+    assert bomb.stat().st_size < 1_000_000
+    with pytest.raises(InvalidInput, match="refused as a decompression bomb"):
+        page_count(bomb)
+    with pytest.raises(InvalidInput, match="refused as a decompression bomb"):
+        scan_pages(bomb, tmp_path / "work")
+
+
 def test_missing_and_empty_files(tmp_path: Path) -> None:
     with pytest.raises(NotFound):
         scan_pages(tmp_path / "nowhere.pdf", tmp_path / "work")

@@ -212,6 +212,10 @@ def _open_image(path: Path) -> PILImage:
 
     try:
         return Image.open(path)
+    except Image.DecompressionBombError as exc:  # a small file that inflates to gigabytes
+        raise InvalidInput(
+            f"{path.name}: an image too large to decode, refused as a decompression bomb ({exc})"
+        ) from None
     except UnidentifiedImageError:
         raise InvalidInput(
             f"{path.name}: not a PDF or an image (expected PDF, PNG, JPEG or TIFF)"
