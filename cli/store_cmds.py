@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -163,6 +164,65 @@ def fsck_command(ctx: typer.Context) -> None:
         raise error
 
 
+def backup_command(
+    ctx: typer.Context,
+    dest: Annotated[
+        Path,
+        typer.Argument(metavar="DEST", help="A new folder for the backup (never overwritten)."),
+    ],
+) -> None:
+    """Back up the store to a new folder: a consistent snapshot of the database (writers
+    carry on), every file it refers to (each hashed on the way), config, rules,
+    templates and keys. `contractctl --home DEST fsck` checks a backup."""
+    from contractctl.cli.progress import progress_bar
+
+    from contractctl.backup import backup
+
+    app = app_context(ctx)
+    store = app.store()
+    with progress_bar(app) as progress:
+        report = backup(store, dest, progress=progress)
+    if app.json:
+        emit_json(report.to_dict())
+        return
+    typer.echo(str(report.path))
+    app.note(
+        f"Backed up {report.contracts} contracts, {report.objects} files "
+        f"({report.bytes / 1e6:.1f} MB), {report.events} audit events to {report.path}"
+    )
+
+
+def restore_command(
+    ctx: typer.Context,
+    source: Annotated[
+        Path, typer.Argument(metavar="SRC", help="A folder written by `contractctl backup`.")
+    ],
+) -> None:
+    """Restore a backup into the --home folder, which must hold no store; then check it
+    as fsck does (exit 1 if the restored store has problems)."""
+    from contractctl.backup import restore
+    from contractctl.errors import CheckFailed
+
+    app = app_context(ctx)
+    report = restore(source, app.home)
+    check = report.check
+    if app.json:
+        emit_json(report.to_dict())
+    else:
+        typer.echo(str(report.path))
+        app.note(
+            f"Restored {report.contracts} contracts, {report.objects} files and "
+            f"{report.events} audit events into {report.path}"
+        )
+        for problem in check.problems if check else []:
+            app.err.print(f"problem: {problem}", markup=False, highlight=False)
+    if check is not None and not check.ok:
+        error = CheckFailed(f"the restored store has {len(check.problems)} problems")
+        if app.json:
+            raise typer.Exit(error.exit_code)
+        raise error
+
+
 def demo_command(ctx: typer.Context) -> None:
     """Walk the contract lifecycle on a throw-away store, narrated (the README's first command)."""
     from contractctl.demo import run_demo
@@ -198,4 +258,6 @@ def register(app: typer.Typer) -> None:
     app.command("doctor")(doctor_command)
     app.command("audit")(audit_command)
     app.command("fsck")(fsck_command)
+    app.command("backup")(backup_command)
+    app.command("restore")(restore_command)
     app.command("demo")(demo_command)

@@ -19,6 +19,7 @@ fsck only reads; it never changes the store.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,23 +96,35 @@ def _database(store: Store, report: FsckReport) -> None:
         report.problems.append(f"database: {table} row {rowid} refers to a missing {parent} row")
 
 
-def _references(store: Store, report: FsckReport) -> dict[str, list[str]]:
-    """Object hash -> the rows that name it (described for a human)."""
-    tables = {str(r[0]) for r in store.conn.execute("SELECT name FROM sqlite_master")}
-    referenced: dict[str, list[str]] = {}
+def object_references(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str]]:
+    """Every (value, row, column) where a row names an object, as stored (the value may
+    be damaged: callers check it is a SHA-256)."""
+    tables = {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master")}
     for table, column, label in REFERENCES:
         if table not in tables:
             continue
-        rows = store.conn.execute(
+        rows = conn.execute(
             # table, column and label come from REFERENCES above, never from input
             f'SELECT "{column}", {label} FROM "{table}" '
             f'WHERE "{column}" IS NOT NULL AND "{column}" != \'\''
         )
-        for sha, where in rows:
-            if not _HEX.fullmatch(str(sha)):
-                report.problems.append(f"{where}: {column} is not a SHA-256 ({sha!r})")
-                continue
-            referenced.setdefault(str(sha), []).append(f"{where} ({column})")
+        for value, where in rows:
+            yield str(value), str(where), column
+
+
+def is_sha256(value: str) -> bool:
+    """Whether ``value`` is a lower-case hex SHA-256, as objects are named."""
+    return _HEX.fullmatch(value) is not None
+
+
+def _references(store: Store, report: FsckReport) -> dict[str, list[str]]:
+    """Object hash -> the rows that name it (described for a human)."""
+    referenced: dict[str, list[str]] = {}
+    for sha, where, column in object_references(store.conn):
+        if not is_sha256(sha):
+            report.problems.append(f"{where}: {column} is not a SHA-256 ({sha!r})")
+            continue
+        referenced.setdefault(sha, []).append(f"{where} ({column})")
     report.checked["references"] = sum(len(v) for v in referenced.values())
     return referenced
 
