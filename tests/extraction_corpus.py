@@ -4,8 +4,11 @@
 each with a :class:`Truth` drawn first and then expressed in one of many wordings, in
 Chinese or English: titles and party blocks of several shapes (label lines, values that
 pdftotext put after all the labels, "between X ("Buyer") and Y", 以下简称, numbered
-BETWEEN lists), amounts in figures and/or capitals (sometimes disagreeing), dates in every
-common form (and ambiguous 03/05/2026 ones, whose truth is "flagged, no value"), terms,
+BETWEEN lists), amounts in figures and/or capitals (sometimes disagreeing), in 万 (12.5万元),
+in lower-case numerals (十二万元) and in English words ("One Hundred Twenty Thousand US
+Dollars (USD 120,000.00)"), dates in every common form (二零二四年, "the first day of March,
+2024", and ambiguous 03/05/2026 ones, whose truth is "flagged, no value"; two-digit years
+such as 24年3月1日 keep their value but must come back flagged ``two_digit_year``), terms,
 renewal with and without notice periods, governing law, and distractors that a careless
 extractor takes for those: deposits, monthly rent, penalties, warranty periods,
 confidentiality that survives, termination notices, delivery dates, statute names.
@@ -28,6 +31,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Final
 
 from contractctl import uscc
 from contractctl.dates import add_months
@@ -67,6 +71,7 @@ class Truth:
     notice_days: int | None
     governing_law: str | None
     ambiguous: frozenset[str] = frozenset()
+    two_digit: frozenset[str] = frozenset()  # dates written with a two-digit year
 
 
 @dataclass(frozen=True)
@@ -263,6 +268,18 @@ MONTHS_EN = [
     "December",
 ]
 CN_DIGITS = "〇一二三四五六七八九"
+_ORDINAL_UNITS = [
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+    "seventeenth", "eighteenth", "nineteenth",
+]  # fmt: skip
+EN_ORDINALS = {
+    **{n: word for n, word in enumerate(_ORDINAL_UNITS, start=1)},
+    20: "twentieth",
+    30: "thirtieth",
+    **{20 + n: f"twenty-{word}" for n, word in enumerate(_ORDINAL_UNITS[:9], start=1)},
+    31: "thirty-first",
+}
 EN_NUMBERS = {
     1: "one",
     2: "two",
@@ -490,11 +507,74 @@ def zh_figures(rng: random.Random, money: Money) -> str:
     ]
     if cents == 0 and whole % 10_000 == 0 and whole >= 10_000:
         forms.append(f"{whole // 10_000}万元")
+    elif cents == 0 and whole % 100 == 0 and whole >= 10_000:
+        wan = f"{whole // 10_000}.{whole % 10_000 // 100:02d}".rstrip("0")
+        forms.append(rng.choice([f"{wan}万元", f"人民币 {wan} 万元"]))
     return rng.choice(forms)
+
+
+_LOWER: Final = str.maketrans("零壹贰叁肆伍陆柒捌玖拾佰仟", "零一二三四五六七八九十百千")
+
+
+def zh_lower(money: Money) -> str | None:
+    """A whole CNY amount in lower-case numerals (十二万元, 一百二十万零五百元), else None."""
+    if money.currency != "CNY" or money.minor % 100:
+        return None
+    text = to_chinese_upper(money, prefix=False).translate(_LOWER).removesuffix("整")
+    return text[1:] if text.startswith("一十") else text
+
+
+_EN_SMALL = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen",
+]  # fmt: skip
+_EN_TENS = ["-", "-", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+def en_words(number: int) -> str:
+    """1234567 → "one million two hundred thirty-four thousand five hundred sixty-seven"."""
+    if number == 0:
+        return "zero"
+    parts: list[str] = []
+    for scale, name in ((10**9, "billion"), (10**6, "million"), (10**3, "thousand"), (1, "")):
+        group, number = divmod(number, scale)
+        if not group:
+            continue
+        hundreds, rest = divmod(group, 100)
+        words = [f"{_EN_SMALL[hundreds]} hundred"] if hundreds else []
+        if rest >= 20:
+            tens, unit = divmod(rest, 10)
+            words.append(_EN_TENS[tens] + (f"-{_EN_SMALL[unit]}" if unit else ""))
+        elif rest:
+            words.append(_EN_SMALL[rest])
+        parts.append(" ".join(words) + (f" {name}" if name else ""))
+    return " ".join(parts)
+
+
+def en_money_words(rng: random.Random, money: Money) -> str:
+    """The amount in words as an English contract spells it, currency included."""
+    whole, cents = divmod(money.minor, 100)
+    words = en_words(whole)
+    if rng.random() < 0.7:
+        words = words.title()
+    name = {
+        "USD": rng.choice(["US Dollars", "United States Dollars", "Dollars"]),
+        "EUR": "Euros",
+        "GBP": "Pounds Sterling",
+        "CNY": rng.choice(["Renminbi Yuan", "Yuan"]),
+    }[money.currency]
+    if cents:
+        return f"{words} and {cents:02d}/100 {name}"
+    return f"{words} {name}"
 
 
 def en_figures(rng: random.Random, money: Money) -> str:
     plain = plain_figures(money, decimals=rng.random() < 0.7)
+    whole, cents = divmod(money.minor, 100)
+    if whole >= 1_000_000 and whole % 10_000 == 0 and not cents and rng.random() < 0.3:
+        plain = f"{whole // 1_000_000}.{whole % 1_000_000 // 10_000:02d}".rstrip("0").rstrip(".")
+        plain += rng.choice([" million", " mn"])  # USD 1.25 million
     if money.currency == "USD":
         return rng.choice([f"USD {plain}", f"US${plain}", f"${plain}", f"USD{plain}"])
     if money.currency == "EUR":
@@ -523,9 +603,13 @@ def different_money(rng: random.Random, money: Money) -> Money:
 
 
 def zh_date(d: date, style: str) -> str:
-    if style == "cn":
+    if style in ("cn", "cn0"):
         year = "".join(CN_DIGITS[int(c)] for c in str(d.year))
+        if style == "cn0":
+            year = year.replace("〇", "零")
         return f"{year}年{_cn_small(d.month)}月{_cn_small(d.day)}日"
+    if style == "yy":
+        return f"{d.year % 100:02d}年{d.month}月{d.day}日"
     if style == "iso":
         return d.isoformat()
     if style == "dot":
@@ -547,9 +631,14 @@ def en_date(d: date, style: str) -> str:
         return f"{d.day} {month} {d.year}"
     if style == "iso":
         return d.isoformat()
-    if style == "ordinal":
+    if style in ("ordinal", "ordinal-nocomma"):
         suffix = "th" if 11 <= d.day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(d.day % 10, "th")
-        return f"the {d.day}{suffix} day of {month}, {d.year}"
+        comma = "," if style == "ordinal" else ""
+        return f"the {d.day}{suffix} day of {month}{comma} {d.year}"
+    if style == "ordinal-words":
+        return f"the {EN_ORDINALS[d.day]} day of {month}, {d.year}"
+    if style == "yy":
+        return f"{d.day} {month[:3]} {d.year % 100:02d}"
     if style == "abbr":
         return f"{month[:3]}. {d.day}, {d.year}"
     if style == "numeric":  # unambiguous only: the caller checks day > 12 or day == month
@@ -597,6 +686,7 @@ class _Doc:
     paragraphs: list[str] = field(default_factory=list)
     wording: list[str] = field(default_factory=list)
     ambiguous: set[str] = field(default_factory=set)
+    two_digit: set[str] = field(default_factory=set)
 
     def add(self, *texts: str) -> None:
         self.paragraphs.extend(texts)
@@ -615,12 +705,20 @@ def _date_text(
     if may_be_ambiguous and can_be_ambiguous(d) and rng.random() < 0.08:
         doc.ambiguous.add(field_name)
         doc.wording.append(f"ambiguous:{field_name}")
-        return ambiguous_numeric(d), True
+        text = ambiguous_numeric(d)
+        if rng.random() < 0.3:  # 03/05/26: the two-digit year adds a third reading
+            text = text[:-4] + text[-2:]
+        return text, True
+    if rng.random() < 0.04:  # 24年3月1日, 1 Mar 24: read, but flagged for review
+        doc.two_digit.add(field_name)
+        doc.wording.append(f"two_digit:{field_name}")
+        return (zh_date(d, "yy") if doc.language == "zh" else en_date(d, "yy")), False
     if doc.language == "zh":
-        style = rng.choice(["zh", "zh", "zh", "cn", "iso", "dot", "slash"])
+        style = rng.choice(["zh", "zh", "zh", "cn", "cn0", "iso", "dot", "slash"])
         return zh_date(d, style), False
     style = rng.choice(
-        ["mdy", "mdy", "dmy", "iso", "ordinal", "abbr"] + (["numeric"] if d.day > 12 else [])
+        ["mdy", "mdy", "dmy", "iso", "ordinal", "ordinal-nocomma", "ordinal-words", "abbr"]
+        + (["numeric"] if d.day > 12 else [])
     )
     return en_date(d, style), False
 
@@ -660,6 +758,7 @@ def _build(rng: random.Random, language: str) -> tuple[_Doc, Truth]:
     sign_style = _head(doc, title, parties, labels, signed_text)
     if sign_style == "none":  # the date is never written: no truth about it either
         doc.ambiguous.discard("signed_date")
+        doc.two_digit.discard("signed_date")
     signed_usable = sign_style != "none" and not signed_ambiguous
     _body(doc, ctype, amount, disagrees, signed, signed_usable, facts)
     if law:
@@ -681,6 +780,7 @@ def _build(rng: random.Random, language: str) -> tuple[_Doc, Truth]:
         notice_days=facts.notice,
         governing_law=facts.governing_law,
         ambiguous=frozenset(doc.ambiguous),
+        two_digit=frozenset(doc.two_digit),
     )
     return doc, truth
 
@@ -904,6 +1004,9 @@ def _amount_zh(doc: _Doc, ctype: str, amount: Money, disagrees: bool) -> None:
         f"合同价款合计{caps}（{fig}）。",
     ]
     forms.append(f"合同总价款（含税）：{caps}（{fig}）。")
+    lower = zh_lower(different_money(rng, amount) if disagrees else amount)
+    if lower:
+        forms.append(f"本合同总价为人民币{lower}（{fig}）。")
     if not disagrees:
         forms += [
             f"合同总价：{fig}。",
@@ -911,6 +1014,8 @@ def _amount_zh(doc: _Doc, ctype: str, amount: Money, disagrees: bool) -> None:
             f"合同金额(小写)：{fig}，含税。",
             f"价款总计{fig}，大写：{caps}。",
         ]
+        if lower:
+            forms.append(f"合同总金额：人民币{lower}整。")
     doc.add(doc.pick("amount", forms))
 
 
@@ -930,6 +1035,8 @@ def _amount_en(doc: _Doc, amount: Money) -> None:
                 f"The aggregate fees payable under this Agreement are {fig}.",
                 f"The Contract Price shall be {fig} (exclusive of VAT).",
                 f"As consideration, the Customer shall pay the Supplier a total of {fig}.",
+                f"The total Contract Price is {en_money_words(rng, amount)} ({fig}).",
+                f"The Customer shall pay a total sum of {en_money_words(rng, amount)}.",
             ],
         )
     )
@@ -1423,7 +1530,9 @@ def evaluate(
     per party that has one. A date written ambiguously must come back with no value
     (a value is a false positive) and the ``ambiguous_date`` flag, scored as
     ``ambiguous_flag``; ``amount_flag`` scores ``amount_words_disagree`` likewise, and
-    the amount value is not scored where figures and capitals disagree.
+    the amount value is not scored where figures and capitals disagree. A date written
+    with a two-digit year is scored on its value and, as ``two_digit_flag``, on the
+    ``two_digit_year`` flag that sends it to review.
     """
     scores = {
         name: Score()
@@ -1432,6 +1541,7 @@ def evaluate(
             "parties",
             "credit_code",
             "ambiguous_flag",
+            "two_digit_flag",
             "amount_flag",
             "needs_review",
         )
@@ -1453,6 +1563,8 @@ def evaluate(
             item = meta.field(name)
             flagged = item is not None and "ambiguous_date" in item.flags
             _flag(scores["ambiguous_flag"], name in truth.ambiguous, flagged, f"{where} {name}")
+            short = item is not None and "two_digit_year" in item.flags
+            _flag(scores["two_digit_flag"], name in truth.two_digit, short, f"{where} {name}")
         amount_flag = meta.amount is not None and "amount_words_disagree" in meta.amount.flags
         _flag(scores["amount_flag"], truth.amount_disagrees, amount_flag, where)
         expected_parties = {(role, name_key(name)) for role, name, _ in truth.parties}
@@ -1468,7 +1580,7 @@ def evaluate(
         for _, name, code in truth.parties:
             found = codes.get(name_key(name))
             scores["credit_code"].count(code, found, where)
-        if truth.ambiguous or truth.amount_disagrees:  # recall only: others may be unsure too
+        if truth.ambiguous or truth.two_digit or truth.amount_disagrees:  # recall only
             _flag(scores["needs_review"], True, bool(meta.needs_review()), where)
     return scores
 

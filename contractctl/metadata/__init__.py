@@ -2,9 +2,9 @@
 
 :func:`extract_metadata` reads the text of one contract - from a PDF text layer, a DOCX
 or OCR, in Chinese or English - and returns a :class:`Metadata`: the title, the parties
-(with credit codes checked), the amount (figures checked against capitals), the signing,
-effective and expiry dates, the term, auto-renewal and its notice period, the governing
-law and a guess at the contract type. Every value is an :class:`Extracted` with a
+(with credit codes checked), the amount (figures checked against capitals or words), the
+signing, effective and expiry dates, the term, auto-renewal and its notice period, the
+governing law and a guess at the contract type. Every value is an :class:`Extracted` with a
 confidence and the snippet of the original text it came from; nothing is guessed that
 the text does not say (an ambiguous 03/05/2026 is flagged, not read). The import step
 stores the values as suggestions and lists a contract under ``list --needs-review`` when

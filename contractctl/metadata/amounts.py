@@ -1,12 +1,14 @@
-"""The contract amount: figures (¥1,200,000.00, USD 132,000, 120万元) and capitals.
+"""The contract amount: figures (¥1,200,000.00, USD 132,000, 120万元), capitals and words.
 
 A contract names many sums - deposits, monthly rent, unit prices, penalties, liability
 caps - and one total. Each sum is judged by the nearest keyword before it (总价款,
 合同金额, "total Contract Price" against 定金, 月租金, "deposit", "per month"); the
 total wins. Chinese contracts state it twice, in figures and in capitals
-(人民币壹拾贰万元整): when both are read and agree the value is near certain, when they
-disagree it is flagged ``amount_words_disagree`` with a low confidence and the capitals'
-value (banks and most contracts let the capitals prevail). Values are exact
+(人民币壹拾贰万元整), English ones often in words and figures ("One Hundred Twenty Thousand
+US Dollars (USD 120,000.00)"), and some in lower-case numerals (十二万元; see
+:mod:`contractctl.metadata.amount_words`): when both are read and agree the value is near
+certain, when they disagree it is flagged ``amount_words_disagree`` with a low confidence
+and the words' value (banks and most contracts let the words prevail). Values are exact
 :class:`~contractctl.money.Money`, never floats.
 """
 
@@ -14,9 +16,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Final
 
 from contractctl.errors import InvalidInput
+from contractctl.metadata.amount_words import chinese_numerals, english_amounts
 from contractctl.metadata.model import Extracted
 from contractctl.metadata.text import Doc
 from contractctl.money import Money, parse_chinese_upper, parse_money
@@ -54,8 +58,15 @@ _BEFORE_NUMBER: Final = re.compile(
     rf"(?P<pre>{_PREFIX})\s*(?:\(\s*(?:小写|figures?)\s*\)\s*:?\s*)?$"
 )
 _AFTER_NUMBER: Final = re.compile(
-    rf"\s*(?P<mult>万|亿)?\s*(?P<suf>{_SUFFIX}|(?i:yuan|dollars?|US\s+dollars))?"
+    rf"\s*(?:(?P<mult>万|亿)|(?P<scale>(?i:million|billion|thousand|mn|bn))(?![A-Za-z]))?"
+    rf"\s*(?P<suf>{_SUFFIX}|(?i:yuan|dollars?|US\s+dollars))?"
 )
+_SPACE_GROUPED: Final = re.compile(r" \d{3}(?!\d)")
+_SCALES: Final = {"thousand": 3, "million": 6, "mn": 6, "billion": 9, "bn": 9}
+# USD 1.5m, 1.5 MM, 500k: a scale we do not read is a reason to read nothing, since the
+# figure alone (USD 1.50) would be confidently wrong.
+_UNREAD_SCALE: Final = re.compile(r" ?(?i:mm|m|k)(?![A-Za-z])")
+_SCALE_LETTERS: Final = frozenset("mMkK")
 _BARE_AFTER: Final = re.compile(r"(?:为|:|是|of|is|are)\s*$")
 _CAPITAL_CHARS: Final = "零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整正〇两"
 _CAPITALS: Final = re.compile(rf"[壹贰叁肆伍陆柒捌玖][{_CAPITAL_CHARS} ]{{2,40}}")
@@ -93,6 +104,10 @@ def _figures(flow: str, default_currency: str | None) -> list[_Sum]:
             end < len(flow) and flow[end] in "0123456789%"
         ):
             continue
+        if (start > 1 and flow[start - 1] == " " and flow[start - 2].isdigit()) or (
+            flow.startswith(" ", end) and _SPACE_GROUPED.match(flow, end)
+        ):
+            continue  # "3 7 2万元" letter-spaced, "1 200 000" grouped: its parts are not sums
         after = _AFTER_NUMBER.match(flow, end)
         assert after is not None  # every group is optional
         before = _BEFORE_NUMBER.search(flow, max(0, start - 16), start)
@@ -107,14 +122,25 @@ def _figures(flow: str, default_currency: str | None) -> list[_Sum]:
         currency = _CURRENCY_CODES.get(pre or "") or _currency_word(suf) or default_currency
         if currency is None:
             continue
+        scale = after.group("scale")
+        if (
+            scale is None
+            and flow[end : end + 2].lstrip()[:1] in _SCALE_LETTERS
+            and _UNREAD_SCALE.match(flow, end)
+        ):
+            continue
+        figure = match.group()
+        if scale:  # USD 1.5 million: exact, through Decimal
+            number = Decimal(figure.replace(",", "")).scaleb(_SCALES[scale.lower()])
+            figure = format(number, "f")
         try:
-            money = parse_money(match.group() + (after.group("mult") or ""), currency)
+            money = parse_money(figure + (after.group("mult") or ""), currency)
         except InvalidInput:
             continue
         if money.minor == 0:
             continue
         first = before.start() if before else start
-        last = after.end() if suf or after.group("mult") else end
+        last = after.end() if suf or after.group("mult") or scale else end
         sums.append(_Sum(first, last, money, bool(pre or suf)))
     return sums
 
@@ -130,30 +156,40 @@ def _currency_word(word: str | None) -> str | None:
     return _CURRENCY_CODES.get(word)
 
 
-def _words(flow: str) -> list[_Sum]:
+def _words(flow: str, language: str) -> list[_Sum]:
+    """Sums in capitals (人民币壹拾贰万元整), lower-case numerals (十二万元) or, in an English
+    contract, English words (a Chinese one states its total in figures and capitals)."""
+    spans = [(m.start(), m.start() + len(m.group().rstrip())) for m in _CAPITALS.finditer(flow)]
+    bodies = [flow[start:end] for start, end in spans]
+    for start, end, body in chinese_numerals(flow):
+        if not any(s < end and start < e for s, e in spans):
+            spans.append((start, end))
+            bodies.append(body)
     sums: list[_Sum] = []
-    for match in _CAPITALS.finditer(flow):
-        body = match.group().rstrip()
+    for (start, end), body in zip(spans, bodies, strict=True):
         if not any(c in body for c in "元圆角分"):
             continue
-        named = _CAPITALS_NAME.search(flow, max(0, match.start() - 12), match.start())
-        name = named.group("cur") if named else ""
+        named = _CAPITALS_NAME.search(flow, max(0, start - 12), start)
+        money = _read_capitals(named.group("cur") if named else "", body)
+        if money is not None and money.minor != 0:
+            sums.append(_Sum(named.start() if named else start, end, money, True))
+    if language == "en":
+        sums += [_Sum(start, end, money, True) for start, end, money in english_amounts(flow)]
+    return sorted(sums, key=lambda s: s.start)
+
+
+def _read_capitals(name: str, body: str) -> Money | None:
+    """The capitals read strictly; else up to the first place an amount can end (整, 分)."""
+    try:
+        return parse_chinese_upper(name + body)
+    except InvalidInput:
+        trimmed = re.match(rf"[{_CAPITAL_CHARS}]+?(?:整|正|分|$)", body.replace(" ", ""))
+        if not trimmed:
+            return None
         try:
-            money = parse_chinese_upper(name + body)
+            return parse_chinese_upper(name + trimmed.group())
         except InvalidInput:
-            # Stop at the first place an amount can end (整, 分) and try again.
-            trimmed = re.match(rf"[{_CAPITAL_CHARS}]+?(?:整|正|分|$)", body.replace(" ", ""))
-            if not trimmed:
-                continue
-            try:
-                money = parse_chinese_upper(name + trimmed.group())
-            except InvalidInput:
-                continue
-        if money.minor == 0:
-            continue
-        start = named.start() if named else match.start()
-        sums.append(_Sum(start, match.start() + len(body), money, True))
-    return sums
+            return None
 
 
 def _keyword_score(doc: Doc, start: int) -> tuple[float, int]:
@@ -185,7 +221,7 @@ def _candidates(doc: Doc, language: str) -> list[_Candidate]:
     """Every sum in the text, figures paired with the capitals written beside them."""
     flow = doc.flow
     figures = _figures(flow, "CNY" if language == "zh" else None)
-    words = _words(flow)
+    words = _words(flow, language)
     candidates: list[_Candidate] = []
     paired: set[int] = set()
     for figure in figures:

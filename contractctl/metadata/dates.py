@@ -1,12 +1,12 @@
-"""Dates in contract text, and which of them is the signing, effective or expiry date.
+"""Which dates in a contract are the signing, effective and expiry dates.
 
-Chinese (2026年3月5日, 二〇二六年三月五日), ISO and year-first (2026-03-05, 2026.3.5,
-2026/3/5) and English (March 5, 2026; 5 March 2026; the 5th day of March, 2026) forms
-are read exactly. A day-month-year in digits is read only when it can mean one day:
-25/03/2026 is 25 March, 03/03/2026 is 3 March, but 03/05/2026 is 3 May to one reader and
-March 5 to another, so it is returned with no value and the ``ambiguous_date`` flag,
-never guessed. The role of a date comes from the words around it (签订日期, 自…起至…止,
-"effective as of", "until"); a date with no role is not reported.
+The dates themselves are found by :mod:`contractctl.metadata.date_forms`, exactly or
+with the readings they allow. The role of a date comes from the words around it
+(签订日期, 自…起至…止, "effective as of", "until"); a date with no role is not reported.
+A date that could be two days (03/05/2026) is returned with no value and the
+``ambiguous_date`` flag, never guessed; one whose century was inferred (24年3月1日,
+1 Mar 24) with its value, the ``two_digit_year`` flag and a confidence under the review
+threshold.
 """
 
 from __future__ import annotations
@@ -17,139 +17,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from contractctl.clauses import chinese_number
+from contractctl.metadata.date_forms import DateHit, find_dates
 from contractctl.metadata.model import Extracted
 from contractctl.metadata.text import Doc
-
-_MONTHS: Final = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_CN_YEAR_DIGITS: Final = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {
-    "零": "0",
-    "○": "0",
-    "O": "0",
-    "o": "0",
-    "0": "0",
-}
-# Three patterns, each starting with a character class, which Python's regex engine scans
-# for quickly; a pattern starting with alternatives or a look-behind is many times slower.
-_DIGIT_DATE: Final = re.compile(
-    r"(?P<a>\d{1,4})(?:\s*年\s*(?P<zm>\d{1,2})\s*月\s*(?P<zd>\d{1,2})\s*[日号]"
-    r"|(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{1,4})(?![\d/\-])"
-    r"|(?:st|nd|rd|th)?\s+(?:day\s+of\s+)?(?P<fm>(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[A-Za-z]{0,6})\.?,?\s*(?P<fy>(?:19|20)\d{2})\b)"
-)
-_CN_DATE: Final = re.compile(
-    r"(?P<cy>[〇零○Oo0一二三四五六七八九]{4})\s*年\s*(?P<cm>[一二三四五六七八九十]{1,2})\s*月"
-    r"\s*(?P<cd>[一二三四五六七八九十]{1,3})\s*[日号]"
-)
-_EN_DATE: Final = re.compile(
-    r"(?P<em>[JFMASONDjfmasond](?i:an|eb|ar|pr|ay|un|ul|ug|ep|ct|ov|ec)[A-Za-z]{0,7})\.?\s*(?P<ed>\d{1,2})(?:st|nd|rd|th)?\s*,?\s*"
-    r"(?P<ey>(?:19|20)\d{2})(?!\d)"
-)
-
-
-@dataclass(frozen=True)
-class DateHit:
-    """A date written in the text: its value, or None with both readings when ambiguous."""
-
-    start: int
-    end: int
-    value: date | None
-    readings: tuple[date, ...] = ()
-    inferred_order: bool = False
-
-    @property
-    def ambiguous(self) -> bool:
-        """Two different days are possible readings."""
-        return self.value is None and len(self.readings) > 1
-
-
-def _safe_date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _digit_hit(flow: str, match: re.Match[str]) -> DateHit | None:
-    """2026年3月5日, 2026-03-05 / 2026.3.5, 5 March 2026, or a day and month in digits."""
-    g = match.group
-    start, end = match.span()
-    first = g("a")
-    if start and (flow[start - 1].isdigit() or (g("sep") and flow[start - 1] in ".-/")):
-        return None
-    if g("zm"):
-        value = _safe_date(int(first), int(g("zm")), int(g("zd"))) if len(first) == 4 else None
-    elif g("fm"):
-        month = _MONTHS.get(g("fm").lower())
-        value = _safe_date(int(g("fy")), month, int(first)) if month and len(first) <= 2 else None
-    elif len(first) == 4 and len(g("c")) <= 2 and first[:2] in ("19", "20"):
-        value = _safe_date(int(first), int(g("b")), int(g("c")))
-    elif len(first) <= 2 and len(g("c")) == 4 and g("c")[:2] in ("19", "20"):
-        a, b, year = int(first), int(g("b")), int(g("c"))
-        readings = tuple(d for d in (_safe_date(year, b, a), _safe_date(year, a, b)) if d)
-        if not readings:
-            return None
-        if len(set(readings)) == 1:
-            return DateHit(start, end, readings[0], inferred_order=a != b)
-        return DateHit(start, end, None, readings=readings)
-    else:
-        return None
-    return DateHit(start, end, value) if value else None
-
-
-def _cn_hit(match: re.Match[str]) -> DateHit | None:
-    year = int("".join(_CN_YEAR_DIGITS[c] for c in match.group("cy")))
-    try:
-        month, day = chinese_number(match.group("cm")), chinese_number(match.group("cd"))
-    except ValueError:
-        return None
-    value = _safe_date(year, month, day)
-    return DateHit(match.start(), match.end(), value) if value else None
-
-
-def _en_hit(flow: str, match: re.Match[str]) -> DateHit | None:
-    start = match.start()
-    if start and flow[start - 1].isalpha():
-        return None
-    month = _MONTHS.get(match.group("em").lower())
-    if month is None:
-        return None
-    value = _safe_date(int(match.group("ey")), month, int(match.group("ed")))
-    return DateHit(start, match.end(), value) if value else None
-
-
-def find_dates(flow: str) -> list[DateHit]:
-    """Every calendar date written in ``flow``, in order."""
-    hits = [h for m in _DIGIT_DATE.finditer(flow) if (h := _digit_hit(flow, m))]
-    hits += [h for m in _CN_DATE.finditer(flow) if (h := _cn_hit(m))]
-    if re.search("[A-Za-z]", flow):
-        hits += [h for m in _EN_DATE.finditer(flow) if (h := _en_hit(flow, m))]
-    hits.sort(key=lambda h: (h.start, -h.end))
-    kept: list[DateHit] = []
-    for hit in hits:
-        if not kept or hit.start >= kept[-1].end:
-            kept.append(hit)
-    return kept
-
 
 # --- roles ------------------------------------------------------------------------------
 
@@ -219,6 +89,8 @@ _TERM_FROM: Final = re.compile(
 _TRAILING_THE: Final = re.compile(r"(?i)\bthe\s*$")
 
 SIGNED, EFFECTIVE, EXPIRY = "signed_date", "effective_date", "expiry_date"
+#: A date whose century was inferred is a suggestion for review, however clear its role.
+TWO_DIGIT_YEAR_CONFIDENCE: Final = 0.75
 
 
 @dataclass(frozen=True)
@@ -384,11 +256,14 @@ def _choose(doc: Doc, candidates: list[RoleHit]) -> Extracted[date]:
     value = best.hit.value
     assert value is not None
     confidence = best.confidence * (0.95 if best.hit.inferred_order else 1.0)
+    flags: tuple[str, ...] = ()
+    if best.hit.two_digit_year:
+        confidence, flags = min(confidence, TWO_DIGIT_YEAR_CONFIDENCE), ("two_digit_year",)
     rivals = {
         r.hit.value
         for r in candidates
         if r.hit.value is not None and r.confidence >= best.confidence - 0.05
     }
     if len(rivals - {value}) > 0:
-        return Extracted(value, min(confidence, 0.6), source, ("date_conflict",))
-    return Extracted(value, confidence, source)
+        return Extracted(value, min(confidence, 0.6), source, (*flags, "date_conflict"))
+    return Extracted(value, confidence, source, flags)

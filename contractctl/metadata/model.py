@@ -3,8 +3,8 @@
 Every value found in an imported contract is an :class:`Extracted`: the typed value, how
 sure the extractor is (0.0-1.0), the snippet of the original text it came from (so a
 reviewer can find it in the document) and flags that say why it may need a human look
-("ambiguous_date", "amount_words_disagree", "derived", "from_filename"). Nothing here is
-ever stored as fact without the import step deciding so.
+("ambiguous_date", "two_digit_year", "amount_words_disagree", "derived", "from_filename").
+Nothing here is ever stored as fact without the import step deciding so.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ T = TypeVar("T")
 REVIEW_FLAGS = frozenset(
     {
         "ambiguous_date",
+        "two_digit_year",
         "amount_words_disagree",
         "amount_conflict",
         "date_conflict",
