@@ -89,9 +89,29 @@ def sign_command(
         typer.Option(
             "--tsa-timeout",
             metavar="SECONDS",
-            help="How long to wait for the TSA's answer (default 10, at most 300).",
+            help="How long to wait for the TSA's answer, and at B-LT for each OCSP/CRL "
+            "request (default 10, at most 300).",
         ),
     ] = 10.0,
+    level: Annotated[
+        str | None,
+        typer.Option(
+            "--level",
+            metavar="B-B|B-T|B-LT|B-LTA",
+            help="PAdES level (default: B-T with --tsa, else B-B). B-LT also embeds the "
+            "certificate chains and revocation data (CRL/OCSP) for validation after the "
+            "certificates expire; B-LTA adds a document timestamp over them. Both need --tsa.",
+        ),
+    ] = None,
+    trust: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--trust",
+            metavar="PEM",
+            help="At B-LT/B-LTA: also trust the CA certificate(s) in this PEM file when "
+            "building the signer's and the TSA's chains (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Sign the current version's PDF (PAdES) of an approved contract; prints its status.
 
@@ -100,7 +120,8 @@ def sign_command(
     from contractctl.cli.keys import passphrase
 
     from contractctl.errors import InvalidInput
-    from contractctl.keys import get_identity
+    from contractctl.keys import get_identity, trust_anchors
+    from contractctl.ltv import LONG_TERM, resolve_level
     from contractctl.seal import check_request
     from contractctl.signing import check_tsa_url, sign
 
@@ -110,6 +131,10 @@ def sign_command(
         check_tsa_url(tsa)
     elif tsa_optional:
         raise InvalidInput("--tsa-optional needs --tsa URL")
+    wanted = resolve_level(level, tsa, tsa_optional)
+    if trust and wanted not in LONG_TERM:
+        raise InvalidInput("--trust is for --level B-LT or B-LTA (building the chains)")
+    extra = trust_anchors(app.home, trust) if trust else []
     if not 0 < tsa_timeout <= 300:
         raise InvalidInput(
             f"--tsa-timeout must be more than 0 and at most 300 seconds, not {tsa_timeout:g}"
@@ -131,6 +156,8 @@ def sign_command(
         tsa_url=tsa,
         tsa_optional=tsa_optional,
         tsa_timeout=tsa_timeout,
+        level=wanted,
+        trust=extra,
     )
     if app.json:
         emit_json(result.to_dict())
@@ -143,6 +170,8 @@ def sign_command(
     )
     if result.timestamp is not None:
         app.note(f"Timestamp: {result.timestamp} from {result.tsa}")
+    if result.document_timestamp is not None:
+        app.note(f"Document timestamp (B-LTA): {result.document_timestamp}")
     if result.timestamp_skipped is not None:
         app.note(f"Timestamp skipped (--tsa-optional): {result.timestamp_skipped}")
     if result.remaining:

@@ -12,6 +12,8 @@ listing. ``keys import`` takes a certificate issued by a real CA. The layout::
       test-ca.p12            ... and its key (PKCS#12 like the identities: PBKDF2-SHA256,
                              200,000 rounds, AES-256), so later runs issue from the same CA;
                              stores made before keep a PKCS#8 ``test-ca.key.pem``, still read
+      test-ca.crl            the test CA's (empty) CRL, DER, current until the CA expires:
+                             the revocation information of B-LT signatures (contractctl.ltv)
       trust/*.pem            trust roots for verification (the test CA is one)
 
 Every file is 0600, written to a temporary name, fsynced and linked into place without
@@ -279,10 +281,15 @@ def init_test_identities(
             # PKCS#8's BestAvailableEncryption gives only 2,048 PBKDF2 rounds: a key
             # that every identity of the store chains to deserves the identities' 200,000
             files.write(folder / f"{CA_NAME}.p12", _pkcs12(CA_NAME, ca_key, ca_cert, [], secret))
-            tx.audit("key.create", f"key:{CA_NAME}", {"kind": "ca", **_facts(ca_cert)})
+            crl = _ensure_crl(files, folder, ca_key, ca_cert)
+            facts = {"kind": "ca", **_facts(ca_cert), **({"crl": crl} if crl else {})}
+            tx.audit("key.create", f"key:{CA_NAME}", facts)
             _add_roots(tx, files, folder, [ca_cert])
         else:
             ca_key, ca_cert = _load_ca(folder, secret)
+            crl = _ensure_crl(files, folder, ca_key, ca_cert)  # a store made before CRLs
+            if crl:
+                tx.audit("crl.issue", f"key:{CA_NAME}", crl)
         for identity, kind, common_name in plan.identities:
             key, cert = _issue(_test_name(plan.org, common_name), (ca_key, ca_cert))
             _write_identity(files, folder, identity, key, cert, [ca_cert], secret)
@@ -486,6 +493,28 @@ def _load_ca(folder: Path, secret: bytes) -> tuple[EllipticCurvePrivateKey, x509
             hint=f"move {folder}/{CA_NAME}.* away, then run `keys init --org NAME` again",
         )
     return key, cert
+
+
+def load_test_ca(folder: Path, passphrase: str) -> tuple[EllipticCurvePrivateKey, x509.Certificate]:
+    """The store's test CA key and certificate, opened with ``passphrase`` (exit 2 if wrong)."""
+    return _load_ca(folder, _secret(passphrase))
+
+
+def _ensure_crl(
+    files: _NewFiles, folder: Path, ca_key: EllipticCurvePrivateKey, ca_cert: x509.Certificate
+) -> dict[str, Any] | None:
+    """Issue the test CA's CRL when it is missing or stale (contractctl.ltv); its facts."""
+    from contractctl import ltv
+
+    if ltv.test_crl(folder.parent) is not None:
+        return None
+    crl = ltv.make_crl(ca_key, ca_cert)
+    path = folder / ltv.CRL_FILE
+    if path.exists():
+        ltv.write_private(path, crl)  # a stale CRL is replaced, not kept beside
+    else:
+        files.write(path, crl)
+    return ltv.crl_facts(crl)
 
 
 def _add_roots(

@@ -37,6 +37,10 @@ signature was made for (version, PDF, party, sequence, certification, fields) is
 again; if another signature or an amendment landed meanwhile, this one is refused (exit
 3, nothing stored) rather than stored over a PDF it did not sign.
 
+``level="B-LT"`` or ``"B-LTA"`` (with a TSA) also embeds the validation data (chains,
+CRLs, OCSP responses) in the PDF's DSS, and for B-LTA a document timestamp over it: see
+contractctl.ltv for where the revocation information comes from and how it fails.
+
 pyHanko and cryptography are imported inside the functions that use them.
 """
 
@@ -46,8 +50,9 @@ import dataclasses
 import hashlib
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,15 +63,19 @@ from contractctl.errors import (
     InvalidInput,
     NotAllowed,
     StoreProblem,
-    ToolFailed,
 )
+from contractctl.ltv import TsaClient as _TsaClient
+from contractctl.ltv import TsaFailed, check_tsa_url
 from contractctl.store import Store, Tx
 from contractctl.store.audit import now_iso
 
 if TYPE_CHECKING:
     from pyhanko.sign.signers import SimpleSigner
 
+    from contractctl.ltv import Gathering
     from contractctl.seal import SealRequest
+
+__all__ = ["SignResult", "TsaFailed", "accept", "check_tsa_url", "sign", "signatures_view"]
 
 DEFAULT_SIGNATORIES: tuple[str, ...] = ("company", "counterparty")
 #: The signature level `sign` produces without a timestamp: baseline B-B.
@@ -103,6 +112,7 @@ class SignResult:
     timestamp: str | None = None
     tsa: str | None = None
     timestamp_skipped: str | None = None
+    document_timestamp: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The `sign --json` shape."""
@@ -125,6 +135,7 @@ class SignResult:
             "timestamp": self.timestamp,
             "tsa": self.tsa,
             "timestamp_skipped": self.timestamp_skipped,
+            "document_timestamp": self.document_timestamp,
         }
 
 
@@ -193,6 +204,8 @@ def sign(
     tsa_url: str | None = None,
     tsa_optional: bool = False,
     tsa_timeout: float = 10,
+    level: str | None = None,
+    trust: Sequence[bytes] = (),
 ) -> SignResult:
     """Sign the current version's PDF of an approved contract with the identity ``key``.
 
@@ -202,12 +215,15 @@ def sign(
     the seal asked for (contractctl.seal; default ``auto``, a drawn seal);
     ``SealRequest("none")`` gives an invisible signature field. ``tsa_url`` asks that TSA
     for an RFC 3161 timestamp (level B-T); see the module docstring for its failures.
+    ``level`` B-LT/B-LTA embeds validation data (contractctl.ltv); ``trust`` adds roots
+    the signer's and the TSA's chains may end at (DER or PEM).
     """
-    from contractctl import keys
+    from contractctl import keys, ltv
     from contractctl.seal import SealRequest
 
     if tsa_url is not None:
         check_tsa_url(tsa_url)
+    wanted = ltv.resolve_level(level, tsa_url, tsa_optional)
     if seal is None:
         seal = SealRequest("auto")
     contract = get_contract(store.conn, contract_id)
@@ -220,6 +236,17 @@ def sign(
             hint="renew it, or sign with another identity",
         )
     signer = _key_once(keys.load_signer(store.home, key, passphrase))
+    gather = None
+    if wanted in ltv.LONG_TERM:
+        gather = ltv.gathering(
+            store,
+            actor,
+            level=wanted,
+            identity_issuer=identity.issuer,
+            passphrase=passphrase,
+            trust=trust,
+            timeout=tsa_timeout,
+        )
     plan = _plan(store, contract.id, due, seal)
     options: dict[str, Any] = {
         "certify": plan.certify,
@@ -231,6 +258,7 @@ def sign(
         "kind": identity.kind,
         "prepared": plan.prepared,
         "later": plan.later,
+        "gather": gather,
     }
     stamper = _TsaClient(tsa_url, tsa_timeout) if tsa_url is not None else None
     skipped: str | None = None
@@ -244,7 +272,10 @@ def sign(
         stamper = None
         signed_pdf, field, fields_made = _sign_bytes(before, signer, **options)
     timestamp = stamper.gen_time if stamper is not None else None
-    level = LEVEL_T if timestamp is not None else LEVEL
+    level = wanted if timestamp is not None else LEVEL
+    doc_time = stamper.doc_time if stamper is not None and gather and gather.lta else None
+    if gather is not None:
+        ltv.check_embedded(signed_pdf, gather.roots, lta=gather.lta)
     with store.transaction(actor) as tx:
         # Read again under the write lock: if another signer came first, the party
         # chosen above is no longer due and this signature is refused, never re-assigned;
@@ -306,6 +337,7 @@ def sign(
                 "timestamp": timestamp,
                 **({"tsa": tsa_url} if tsa_url is not None else {}),
                 **({"timestamp_skipped": skipped} if skipped is not None else {}),
+                **({"document_timestamp": doc_time} if doc_time is not None else {}),
                 "field": field,
                 "pdf_before": before_sha,
                 "pdf_after": after_sha,
@@ -344,87 +376,8 @@ def sign(
         timestamp=timestamp,
         tsa=tsa_url,
         timestamp_skipped=skipped,
+        document_timestamp=doc_time,
     )
-
-
-# -- timestamps -------------------------------------------------------------------------
-
-
-class TsaFailed(ToolFailed):
-    """The timestamp authority refused, timed out or answered with something unusable."""
-
-    kind = "tsa_failed"
-
-
-def check_tsa_url(url: str) -> str:
-    """``url`` if it is an http(s) URL with a host; anything else is bad usage (exit 2)."""
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 -- reading it checks the port number
-    except ValueError as exc:
-        raise InvalidInput(f"--tsa: {url!r} is not a valid URL: {exc}") from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise InvalidInput(
-            f"--tsa: {url!r} is not an http:// or https:// URL",
-            hint="give the RFC 3161 timestamp service's URL, e.g. https://tsa.example.com/",
-        )
-    return url
-
-
-class _TsaClient:
-    """Builds pyHanko's HTTPTimeStamper for one URL and remembers the token's genTime.
-
-    Any failure of the request becomes TsaFailed naming the TSA and the reason.
-    """
-
-    def __init__(self, url: str, timeout: float) -> None:
-        self.url = url
-        self.timeout = timeout
-        self.gen_time: str | None = None
-
-    def timestamper(self) -> Any:
-        from pyhanko.sign.timestamps import HTTPTimeStamper
-
-        client = self
-
-        class _Recording(HTTPTimeStamper):
-            async def async_timestamp(self, message_digest: bytes, md_algorithm: str) -> Any:
-                try:
-                    token = await super().async_timestamp(message_digest, md_algorithm)
-                    info = token["content"]["encap_content_info"]["content"].parsed
-                    moment = info["gen_time"].native
-                except Exception as exc:  # refused, timed out, HTTP error, bad reply
-                    raise TsaFailed(
-                        f"timestamp authority {client.url} failed: {client.reason(exc)}",
-                        hint="try again later, use another TSA, or allow signing "
-                        "without a timestamp (--tsa-optional)",
-                    ) from exc
-                client.gen_time = (
-                    moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-                )
-                return token
-
-        return _Recording(self.url, timeout=self.timeout)
-
-    def reason(self, exc: BaseException) -> str:
-        """The most telling message in the exception's chain."""
-        seen: list[BaseException] = []
-        current: BaseException | None = exc
-        while current is not None and current not in seen:
-            seen.append(current)
-            current = current.__cause__ or current.__context__
-        for error in reversed(seen):
-            if isinstance(error, TimeoutError):
-                return f"no answer within {self.timeout:g} s (timed out)"
-            if isinstance(error, ConnectionRefusedError):
-                return f"connection refused ({error.strerror or error})"
-        for error in reversed(seen):
-            text = " ".join(str(error).split())
-            if text:
-                return f"{type(error).__name__}: {text}"[:300]
-        return type(exc).__name__
 
 
 def _transition(tx: Tx, contract_id: str, action: str, **data: object) -> str:
@@ -535,6 +488,7 @@ def _sign_bytes(
     prepared: str | None = None,
     later: tuple[str, ...] = (),
     timestamper: _TsaClient | None = None,
+    gather: Gathering | None = None,
 ) -> tuple[bytes, str, dict[str, str]]:
     """Sign ``pdf`` once (incremental update); the new bytes, the field name and the
     empty fields made for ``later`` parties (party -> field name).
@@ -544,12 +498,15 @@ def _sign_bytes(
     ``prepared`` the signature fills that existing empty field (its box was fixed when
     it was made). ``later`` parties each get an empty visible field on their line of the
     signature block, in this same revision (before a certification seals the form).
-    With ``timestamper`` the signature gets an RFC 3161 timestamp (TsaFailed otherwise).
+    With ``timestamper`` the signature gets an RFC 3161 timestamp (TsaFailed otherwise);
+    with ``gather`` also the validation data and, for B-LTA, a document timestamp.
     """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.sign import fields, signers
     from pyhanko.sign.general import SigningError
+
+    from contractctl import ltv
 
     made: dict[str, str] = {}
     try:
@@ -564,6 +521,7 @@ def _sign_bytes(
             docmdp_permissions=fields.MDPPerm.FILL_FORMS,
             reason=reason,
             location=location,
+            **(ltv.signature_settings(gather) if gather is not None and timestamper else {}),
         )
         spec: Any = fields.SigFieldSpec(sig_field_name=field)
         style = None
@@ -598,8 +556,13 @@ def _sign_bytes(
         out = pdf_signer.sign_pdf(writer, bytes_reserved=reserved)
     except TsaFailed:
         raise
-    except (PdfError, SigningError, ValueError) as exc:
-        raise InvalidInput(f"cannot sign this PDF: {exc}") from exc
+    except Exception as exc:
+        failed = ltv.failure(exc) if gather is not None else None
+        if failed is not None:
+            raise failed from exc
+        if isinstance(exc, (PdfError, SigningError, ValueError)):
+            raise InvalidInput(f"cannot sign this PDF: {exc}") from exc
+        raise
     return bytes(out.getvalue()), field, made
 
 

@@ -26,6 +26,15 @@ a timestamp that is untrusted or broken is one of that signature's problems, so 
 signature (and the verdict) fails, even when the signature itself is intact. A B-T claim
 that cannot be trusted is not accepted as a B-B one silently.
 
+Long-term levels (contractctl.ltv): a B-T signature is B-LT when the PDF's DSS holds what
+validating it offline needs (the chains of the signer and the TSA to a trust root, and
+revocation information for the signer's certificate, at the timestamp's time), and B-LTA
+when a document timestamp that holds was added after it as well. Revisions after a
+signature that pyHanko classes as LTA updates (DSS updates, document timestamps) are not
+"modified after signing"; anything else still is. Document timestamps are reported apart
+(``document_timestamps``): each must be intact and trusted, with nothing but LTA updates
+and signatures after it.
+
 pyHanko, asn1crypto and the certificate validator are imported inside the functions.
 """
 
@@ -142,6 +151,8 @@ class VerifyReport:
     problems: list[str] = dataclasses.field(default_factory=list)
     parsed: bool = True
 
+    document_timestamps: list[DocTimestampReport] = dataclasses.field(default_factory=list)
+
     @property
     def verdict(self) -> str:
         """``valid`` only when the file parsed, is signed, and every signature holds;
@@ -149,6 +160,8 @@ class VerifyReport:
         if not self.parsed or any(not s.readable for s in self.signatures):
             return CANNOT_VERIFY
         if self.problems or not self.signatures or not all(s.holds for s in self.signatures):
+            return INVALID
+        if not all(t.holds for t in self.document_timestamps):
             return INVALID
         return VALID
 
@@ -164,6 +177,39 @@ class VerifyReport:
             "validation_time": self.validation_time,
             "sha256": self.sha256,
             "signatures": [s.to_dict() for s in self.signatures],
+            "document_timestamps": [t.to_dict() for t in self.document_timestamps],
+            "problems": list(self.problems),
+        }
+
+
+@dataclass
+class DocTimestampReport:
+    """A document timestamp (``/ETSI.RFC3161``, B-LTA): when, and whether it holds."""
+
+    field: str
+    revision: int
+    timestamp: str | None = None
+    tsa: str | None = None
+    intact: bool = False
+    valid: bool = False
+    trusted: bool = False
+    problems: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def holds(self) -> bool:
+        """Intact, valid, trusted, and nothing but LTA updates or signatures after it."""
+        return self.intact and self.valid and self.trusted and not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        """One entry of `verify --json`'s ``document_timestamps``."""
+        return {
+            "field": self.field,
+            "timestamp": self.timestamp,
+            "tsa": self.tsa,
+            "intact": self.intact,
+            "valid": self.valid,
+            "trusted": self.trusted,
+            "holds": self.holds,
             "problems": list(self.problems),
         }
 
@@ -221,6 +267,8 @@ def verify_pdf(
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         embedded, unreadable = _collect(reader)
         total = reader.xrefs.total_revisions
+        stamps = [e for e in embedded if _is_doc_timestamp(e)]
+        embedded = [e for e in embedded if not _is_doc_timestamp(e)]
     except Exception as exc:  # anything a hostile or broken file makes pyHanko raise
         report.parsed = False
         report.problems.append(f"cannot read the PDF: {_reason(exc)}")
@@ -228,6 +276,12 @@ def verify_pdf(
     if not embedded and not unreadable:
         report.problems.append("the PDF has no signatures")
     sig_revisions = {emb.signed_revision for emb in embedded}
+    ts_revisions = {emb.signed_revision for emb in stamps}
+    lta_only = _LtaRevisions(reader)
+    for emb in stamps:
+        report.document_timestamps.append(
+            _check_timestamp(emb, roots, moment, total, sig_revisions | ts_revisions, lta_only)
+        )
     for emb in embedded:
         report.signatures.append(
             _check_one(
@@ -237,13 +291,17 @@ def verify_pdf(
                 moment=moment,
                 total=total,
                 sig_revisions=sig_revisions,
+                ts_revisions=ts_revisions,
+                stamps=report.document_timestamps,
+                lta_only=lta_only,
                 allow_form_filling=allow_form_filling,
             )
         )
     report.signatures.extend(unreadable)
     found = len(_BYTE_RANGE.findall(data))
-    if found > len(report.signatures):
-        missing = found - len(report.signatures)
+    present = len(report.signatures) + len(report.document_timestamps)
+    if found > present:
+        missing = found - present
         report.problems.append(
             f"{missing} signature(s) present in an earlier revision are no longer in the "
             "document: a signature was removed"
@@ -326,6 +384,9 @@ def _check_one(
     moment: datetime | None,
     total: int,
     sig_revisions: set[int],
+    ts_revisions: set[int],
+    stamps: list[DocTimestampReport],
+    lta_only: _LtaRevisions,
     allow_form_filling: bool,
 ) -> SignatureReport:
     from pyhanko.sign.validation import validate_pdf_signature
@@ -365,11 +426,15 @@ def _check_one(
     out.expired = not (cert.not_valid_before <= when <= cert.not_valid_after)
     out.timestamp = _iso(status.timestamp_validity.timestamp) if status.timestamp_validity else None
     out.level = _level(subfilter, out.timestamp)
+    if out.level == "B-T" and stamp_ok(status):
+        out.level = _long_term(emb, roots, revision, stamps)
     out.coverage = _COVERAGE.get(status.coverage.name, "partial") if status.coverage else None
     level = status.modification_level
-    later = [r for r in range(revision + 1, total) if r not in sig_revisions]
+    after = range(revision + 1, total)
+    later = [r for r in after if r not in sig_revisions | ts_revisions and not lta_only(r)]
     out.revisions_after = len(later)
-    out.modifications = _modifications(level, revision, total, later)
+    signed_after = any(r in sig_revisions for r in after)
+    out.modifications = _modifications(level, revision, total, later, signed_after)
     _judge(out, status, cert, when, data, emb, revision, total, later, allow_form_filling)
     return out
 
@@ -441,17 +506,124 @@ def _judge(
         problems.append("the signature does not cover the whole file")
 
 
-def _modifications(level: Any, revision: int, total: int, later: list[int]) -> str:
-    """What changed after a signature: none, signatures (only later signatures), or
-    pyHanko's level (form_filling, annotations, other)."""
+def _modifications(
+    level: Any, revision: int, total: int, later: list[int], signed_after: bool
+) -> str:
+    """What changed after a signature: none, signatures (later signatures, perhaps with
+    LTA updates), lta_updates (only DSS updates and document timestamps), or pyHanko's
+    level (form_filling, annotations, other)."""
     if revision == total - 1:
         return "none"
     name = level.name if level is not None else None
     if name is None:
         return "unknown"
     if not later and name in ("NONE", "LTA_UPDATES", "FORM_FILLING"):
-        return "signatures"
+        return "signatures" if signed_after else "lta_updates"
     return _MODIFICATIONS.get(name, "unknown")
+
+
+def stamp_ok(status: Any) -> bool:
+    """The signature's own timestamp is intact, valid and trusted."""
+    stamp = status.timestamp_validity
+    return bool(stamp is not None and stamp.intact and stamp.valid and stamp.trusted)
+
+
+def _long_term(emb: Any, roots: list[Any], revision: int, stamps: list[DocTimestampReport]) -> str:
+    """B-LT when the DSS holds the validation data, B-LTA when a document timestamp that
+    holds came after the signature too; else B-T."""
+    from contractctl import ltv
+
+    if ltv.lt_data_holds(emb.reader, emb, [root.dump() for root in roots]) is not None:
+        return "B-T"
+    if any(t.revision > revision and t.holds for t in stamps):
+        return "B-LTA"
+    return "B-LT"
+
+
+class _LtaRevisions:
+    """Whether a revision holds only LTA updates (DSS, document timestamp) compared with
+    the one before it: pyHanko's difference analysis, one revision at a time."""
+
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+        self.seen: dict[int, bool] = {}
+
+    def __call__(self, revision: int) -> bool:
+        if revision not in self.seen:
+            self.seen[revision] = self._check(revision)
+        return self.seen[revision]
+
+    def _check(self, revision: int) -> bool:
+        from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, ModificationLevel
+
+        if revision < 1:
+            return False
+        try:
+            result = DEFAULT_DIFF_POLICY.apply(
+                self.reader.get_historical_resolver(revision - 1),
+                self.reader.get_historical_resolver(revision),
+            )
+        except Exception:  # SuspiciousModification, or a revision pyHanko cannot compare
+            return False
+        level = getattr(result, "modification_level", None)
+        if level is None or level > ModificationLevel.LTA_UPDATES:
+            return False
+        # pyHanko counts a new empty signature field as an LTA update too; here it is a
+        # change to the form, so only DSS updates qualify (document timestamps apart).
+        return not result.changed_form_fields and self._fields(revision - 1) == self._fields(
+            revision
+        )
+
+    def _fields(self, revision: int) -> list[Any]:
+        root = self.reader.get_historical_root(revision)
+        form = root.get("/AcroForm")
+        if form is None:
+            return []
+        return [getattr(ref, "idnum", ref) for ref in form.get_object().get("/Fields", ())]
+
+
+def _is_doc_timestamp(emb: Any) -> bool:
+    return str(emb.sig_object.get("/SubFilter", "")) == "/ETSI.RFC3161"
+
+
+def _check_timestamp(
+    emb: Any,
+    roots: list[Any],
+    moment: datetime | None,
+    total: int,
+    signed: set[int],
+    lta_only: _LtaRevisions,
+) -> DocTimestampReport:
+    """A document timestamp: its token verifies, its TSA chains to a root, and only LTA
+    updates or signatures came after it."""
+    from pyhanko.sign.validation import validate_pdf_timestamp
+    from pyhanko_certvalidator import ValidationContext
+
+    out = DocTimestampReport(field=str(emb.field_name), revision=emb.signed_revision)
+    try:
+        when = moment or datetime.now(UTC).replace(microsecond=0)
+        context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=when)
+        status = validate_pdf_timestamp(emb, context)
+    except Exception as exc:  # a broken token or dictionary
+        out.problems.append(f"cannot read this document timestamp: {_reason(exc)}")
+        return out
+    out.intact, out.valid = bool(status.intact), bool(status.valid)
+    out.trusted = bool(status.trusted)
+    out.timestamp = _iso(status.timestamp)
+    cert = status.signing_cert
+    out.tsa = _common_name(cert) if cert is not None else None
+    if not (out.intact and out.valid):
+        out.problems.append("the document timestamp is broken (its token does not verify)")
+    elif not out.trusted:
+        out.problems.append("the document timestamp's TSA certificate does not chain to a root")
+    revision = emb.signed_revision
+    later = [r for r in range(revision + 1, total) if r not in signed and not lta_only(r)]
+    level = status.modification_level
+    if later or (level is not None and level.name in ("ANNOTATIONS", "OTHER")):
+        out.problems.append(
+            f"modified after the document timestamp: {len(later)} revision(s) added after it"
+        )
+    return out
 
 
 def _level(subfilter: str, timestamp: str | None) -> str:

@@ -133,6 +133,7 @@ def test_init_makes_a_test_ca_and_test_identities_in_private_files(store: Store)
             "org.p12",
             "person-李雷.crt.pem",
             "person-李雷.p12",
+            "test-ca.crl",
             "test-ca.crt.pem",
             "test-ca.p12",
             f"trust/{trust[0]}",
@@ -151,6 +152,29 @@ def test_init_makes_a_test_ca_and_test_identities_in_private_files(store: Store)
     assert last.subject == "key:person-李雷"
     assert last.data["fingerprint"] == made[1].fingerprint
     assert last.data["test"] is True
+
+
+def test_init_issues_a_crl_from_the_test_ca_for_long_term_signatures(store: Store) -> None:
+    """B-LT needs revocation information; the test CA has no CRL distribution point or
+    OCSP responder, so `keys init` issues its (empty) CRL, current for the CA's life."""
+    from contractctl import ltv
+
+    keys.init_test_identities(store, "tester", org=ORG, person=None, passphrase=PASS)
+    path = store.home / "keys" / "test-ca.crl"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    crl = x509.load_der_x509_crl(path.read_bytes())
+    ca = cert(store.home / "keys" / "test-ca.crt.pem")
+    assert crl.issuer == ca.subject and crl.is_signature_valid(ca.public_key())
+    assert list(crl) == []  # nothing revoked
+    assert crl.next_update_utc == ca.not_valid_after_utc
+    assert ltv.test_crl(store.home) == path.read_bytes()
+    created = [e for e in events(store.conn, None, None) if e.subject == "key:test-ca"]
+    assert created[0].data["crl"]["file"] == "test-ca.crl"
+    # A store made before CRLs existed gets one at the next `keys init`.
+    path.unlink()
+    keys.init_test_identities(store, "tester", org=None, person="韩梅梅", passphrase=PASS)
+    assert ltv.test_crl(store.home) is not None
+    assert "crl.issue" in actions(store)
 
 
 def assert_strongly_encrypted(p12: Path) -> None:

@@ -4,6 +4,10 @@ Baseline in the same run: pyHanko's own CLI, `pyhanko sign addsig --use-pades pk
 and `pyhanko sign validate`, called once per file on the same unsigned PDFs with the
 same PKCS#12 identity. The per-file CLI costs about a second a call, so it runs on the
 first BENCH_SIGN_BASELINE_N (default 15) of the files and is compared as a rate.
+
+The B-LTA row signs BENCH_SIGN_LTA_N (default 20) more contracts at PAdES B-LTA with the
+real loopback TSA of tests/test_timestamp.py (three TSA requests a signature: the chain
+probe, the signature timestamp, the document timestamp), against the same baseline.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from contractctl.approvals import decide, submit
@@ -31,6 +36,7 @@ from tests.bench.harness import Row
 N = int(os.environ.get("BENCH_SIGN_N", "100"))
 BASELINE_N = int(os.environ.get("BENCH_SIGN_BASELINE_N", "15"))
 SEALED_N = int(os.environ.get("BENCH_SIGN_SEALED_N", "20"))
+LTA_N = int(os.environ.get("BENCH_SIGN_LTA_N", "20"))
 PASS = "bench-passphrase"
 PYHANKO = str(Path(sys.executable).parent / "pyhanko")
 
@@ -50,9 +56,11 @@ def run() -> Iterator[tuple[str, list[Row]]]:
             )
             spec = load_spec(store, latest_approved(store.conn, "purchase-zh"))
             sample = json.loads(json.dumps(spec.sample, default=str))
-            rows = [{**sample, "contract_no": f"QM-2026-{n:05d}"} for n in range(N + SEALED_N)]
+            count = N + SEALED_N + LTA_N
+            rows = [{**sample, "contract_no": f"QM-2026-{n:05d}"} for n in range(count)]
             made = [r.contract.id for r in draft_batch(store, "bench", "purchase-zh", rows).made]
-            ids, sealed_ids = made[:N], made[N:]
+            ids, sealed_ids = made[:N], made[N : N + SEALED_N]
+            lta_ids = made[N + SEALED_N :]
             for cid in made:
                 with store.transaction("bench") as tx:
                     submit(tx, cid)
@@ -85,6 +93,23 @@ def run() -> Iterator[tuple[str, list[Row]]]:
             for cid in sealed_ids:  # the default: a drawn red seal with the company's name
                 sign(store, "bench", cid, key="org", passphrase=PASS, party="company")
             sealed_rate = len(sealed_ids) / (time.perf_counter() - start)
+
+            with _loopback_tsa(work) as (tsa_url, tsa_ca):
+                start = time.perf_counter()
+                for cid in lta_ids:
+                    sign(
+                        store,
+                        "bench",
+                        cid,
+                        key="org",
+                        passphrase=PASS,
+                        party="company",
+                        seal=SealRequest(mode="none"),
+                        tsa_url=tsa_url,
+                        level="B-LTA",
+                        trust=[tsa_ca],
+                    )
+                lta_rate = len(lta_ids) / (time.perf_counter() - start)
 
             trust = trust_anchors(home)
             signed = [
@@ -158,6 +183,15 @@ def run() -> Iterator[tuple[str, list[Row]]]:
                 higher_is_better=True,
             ),
             Row(
+                f"sign at PAdES B-LTA (loopback TSA, DSS + CRL, document timestamp), "
+                f"{LTA_N} contracts",
+                lta_rate,
+                cli_sign_rate,
+                "/s",
+                f"pyhanko sign addsig per file, B-B ({BASELINE_N})",
+                higher_is_better=True,
+            ),
+            Row(
                 f"verify (strict report), {N} contracts",
                 verify_rate,
                 cli_verify_rate,
@@ -167,3 +201,28 @@ def run() -> Iterator[tuple[str, list[Row]]]:
             ),
         ],
     )
+
+
+@contextmanager
+def _loopback_tsa(work: Path) -> Iterator[tuple[str, bytes]]:
+    """The RFC 3161 TSA of tests/test_timestamp.py on loopback: its URL and CA (PEM)."""
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    from tests.test_timestamp import _handler, _test_pki
+
+    ca_pem, tsa_cert, tsa_key = _test_pki()
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), _handler(DummyTimeStamper(tsa_cert=tsa_cert, tsa_key=tsa_key))
+    )
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/tsa", ca_pem
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
