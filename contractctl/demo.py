@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from contractctl import parties, uscc
 from contractctl.bootstrap import initialise
@@ -398,8 +398,9 @@ def _check_paper_copy(home: Path, actor: str, narrator: Narrator) -> None:
         check = check_scan(store, actor, scan, contract_id)
         narrator.say(
             f"contractctl ocr-check {scan.name} --against {contract_id}: {check.verdict} "
-            f"({check.pages} pages, exit 0)"
+            f"({check.pages} pages, exit {1 if check.verdict == 'mismatch' else 0})"
         )
+        _say_severe(narrator, check.changes)
         # Someone "fixes" the total on the paper: one digit, before it is stamped.
         docx = paper / "tampered.docx"
         docx.write_bytes(store.objects.path(row["docx_sha"]).read_bytes())
@@ -417,9 +418,15 @@ def _check_paper_copy(home: Path, actor: str, narrator: Narrator) -> None:
         )
         second = check_scan(store, actor, tampered, contract_id)
     narrator.say(
-        f"contractctl ocr-check {tampered.name} --against {contract_id}: {second.verdict} (exit 1)"
+        f"contractctl ocr-check {tampered.name} --against {contract_id}: {second.verdict} "
+        f"(exit {1 if second.verdict == 'mismatch' else 0})"
     )
-    for change in second.changes:
+    _say_severe(narrator, second.changes)
+
+
+def _say_severe(narrator: Narrator, changes: list[dict[str, Any]]) -> None:
+    """The critical and major differences of an OCR check, one line each."""
+    for change in changes:
         if change["severity"] in ("critical", "major"):
             values = "; ".join(
                 f"{s.get('label') or s['what']} {s['old']} → {s['new']}"
