@@ -37,6 +37,7 @@ from contractctl.fsck import FsckReport, is_sha256, object_references
 from contractctl.progress import NullProgress, Progress
 from contractctl.store import DB_NAME, Store
 from contractctl.store.audit import now_iso
+from contractctl.store.objects import sha256_file
 
 MANIFEST = "backup.json"
 FORMAT = 1
@@ -116,7 +117,7 @@ def backup(store: Store, dest: Path, *, progress: Progress | None = None) -> Bac
             "events": report.events,
             "objects": report.objects,
             "audit_head": head[0] if head else None,
-            "database_sha256": _sha256(partial / DB_NAME),
+            "database_sha256": sha256_file(partial / DB_NAME),
         }
         _write(partial / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
         _fsync_dir(partial)
@@ -147,7 +148,7 @@ def restore(source: Path, home: Path) -> BackupReport:
     try:
         partial.mkdir(mode=0o700)
         shutil.copy2(source / DB_NAME, partial / DB_NAME)
-        if _sha256(partial / DB_NAME) != manifest.get("database_sha256"):
+        if sha256_file(partial / DB_NAME) != manifest.get("database_sha256"):
             raise StoreProblem(f"{source / DB_NAME} does not match the hash in {MANIFEST}")
         _fsync(partial / DB_NAME)
         report = BackupReport(home)
@@ -245,14 +246,6 @@ def _copy_store_files(home: Path, target: Path) -> None:
 def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
     _fsync(path)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _fsync(path: Path) -> None:

@@ -10,19 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from contractctl.signing import sign
-from contractctl.store import DB_NAME, Store
+from contractctl.store import DB_NAME
+from tests import test_fsck
 from tests.conftest import Cli, snapshot
-from tests.test_signing import PASS, copy_base
+from tests.test_signing import PASS
 
-
-@pytest.fixture
-def signed(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> tuple[Cli, str, str]:
-    """A store with a contract the company has signed: (cli, contract id, signed PDF sha)."""
-    home, ids = copy_base(tmp_path_factory, tmp_path)
-    with Store.open(home) as store:
-        result = sign(store, "wang.fang", ids[0], key="org", passphrase=PASS)
-    return Cli(home), ids[0], result.pdf_sha
+signed = test_fsck.signed  # the fixture: a store with a contract the company signed
 
 
 def _leftovers(folder: Path) -> list[str]:
