@@ -250,8 +250,13 @@ def _render(app: AppContext, report: VerifyReport) -> None:
         ],
     )
     for s in report.signatures:
-        for problem in s.problems:
-            app.out.print(f"{s.field}: {problem}")
+        for line in [*s.problems, *s.notes]:
+            app.out.print(f"{s.field}: {line}")
+    for t in report.document_timestamps:
+        state = "holds" if t.holds else "DOES NOT HOLD"
+        app.out.print(f"{t.field}: document timestamp {t.timestamp} by {t.tsa}, {state}")
+        for line in [*t.problems, *t.notes]:
+            app.out.print(f"{t.field}: {line}")
     for problem in report.problems:
         app.out.print(problem)
     app.out.print(f"{report.verdict} (validated at {report.validation_time})")
@@ -288,3 +293,6 @@ def register(app: typer.Typer) -> None:
     app.command("sign")(sign_command)
     app.command("verify")(verify_command)
     app.command("accept")(accept_command)
+    from contractctl.cli.timestamps import renew_command
+
+    app.command("renew-timestamp")(renew_command)

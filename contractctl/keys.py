@@ -13,12 +13,15 @@ listing. ``keys import`` takes a certificate issued by a real CA. The layout::
                              200,000 rounds, AES-256), so later runs issue from the same CA;
                              stores made before keep a PKCS#8 ``test-ca.key.pem``, still read
       test-ca.crl            the test CA's (empty) CRL, DER, current until the CA expires:
-                             the revocation information of B-LT signatures (contractctl.ltv)
+                             the revocation information of B-LT signatures (contractctl.test_ca)
       trust/*.pem            trust roots for verification (the test CA is one)
 
 Every file is 0600, written to a temporary name, fsynced and linked into place without
 ever replacing an existing file. Files are written inside the store transaction that
 records the audit event, and removed again if that transaction fails.
+
+The test CA itself (making it, issuing its certificates, opening it, its CRL) is
+contractctl.test_ca; its names stay importable from here.
 
 The passphrase is always a parameter; where it comes from (environment, prompt) is the
 CLI's business. cryptography and pyHanko are imported inside the functions that use them.
@@ -33,7 +36,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
@@ -41,14 +44,25 @@ from contractctl.errors import (
     ContractctlError,
     Duplicate,
     InvalidInput,
-    NotAllowed,
     NotFound,
     StoreProblem,
 )
+from contractctl.test_ca import (  # re-exported: the test CA lives in the keys folder
+    CA_LIFETIME as CA_LIFETIME,
+)
+from contractctl.test_ca import (
+    CA_NAME,
+    TEST_MARK,
+    TEST_OU,
+)
+from contractctl.test_ca import CLOCK_SKEW as CLOCK_SKEW
+from contractctl.test_ca import CRL_FILE as CRL_FILE
+from contractctl.test_ca import DOCUMENT_SIGNING_EKU as DOCUMENT_SIGNING_EKU
+from contractctl.test_ca import LEAF_LIFETIME as LEAF_LIFETIME
+from contractctl.test_ca import load_test_ca as load_test_ca
 
 if TYPE_CHECKING:
     from cryptography import x509
-    from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
     from cryptography.hazmat.primitives.serialization.pkcs12 import PKCS12PrivateKeyTypes
     from pyhanko.sign.signers import SimpleSigner
 
@@ -56,13 +70,6 @@ if TYPE_CHECKING:
 
 KEYS_DIR = "keys"
 TRUST_DIR = "trust"
-CA_NAME = "test-ca"
-TEST_MARK = "contractctl TEST ONLY"
-TEST_OU = "contractctl TEST identity — not for real contracts"
-DOCUMENT_SIGNING_EKU = "1.3.6.1.4.1.311.10.3.12"
-CA_LIFETIME = timedelta(days=3652)  # 10 years
-LEAF_LIFETIME = timedelta(days=1096)  # 3 years
-CLOCK_SKEW = timedelta(minutes=5)  # certificates start a little in the past
 #: PBKDF2-SHA256 rounds for .p12 files (key and certificate bags), ~70 ms per bag.
 KDF_ROUNDS = 200_000
 MAX_LABEL = 64  # upper bound for O and CN, in UTF-8 bytes as cryptography checks it
@@ -180,7 +187,7 @@ def trust_anchors(home: Path, extra: Iterable[Path] = ()) -> list[bytes]:
 
     certs = [cert for _, cert in _stored_roots(home)]
     for path in extra:
-        certs.extend(_read_certificates(Path(path), InvalidInput))
+        certs.extend(read_certificates(Path(path), InvalidInput))
     seen: dict[bytes, None] = {}
     for cert in certs:
         seen.setdefault(cert.public_bytes(Encoding.DER), None)
@@ -189,7 +196,7 @@ def trust_anchors(home: Path, extra: Iterable[Path] = ()) -> list[bytes]:
 
 def _stored_roots(home: Path) -> Iterator[tuple[Path, x509.Certificate]]:
     for path in sorted((keys_dir(home) / TRUST_DIR).glob("*.pem")):
-        for cert in _read_certificates(path, StoreProblem):
+        for cert in read_certificates(path, StoreProblem):
             yield path, cert
 
 
@@ -205,7 +212,7 @@ def load_signer(home: Path, name: str, passphrase: str) -> SimpleSigner:
     path = keys_dir(home) / f"{name}.p12"
     try:
         signer: SimpleSigner = signers.SimpleSigner.load_pkcs12_data(
-            path.read_bytes(), other_certs=[], passphrase=_secret(passphrase)
+            path.read_bytes(), other_certs=[], passphrase=passphrase_bytes(passphrase)
         )
     except ValueError as exc:
         raise InvalidInput(
@@ -242,7 +249,7 @@ def plan_test_identities(
             )
         org_name = org
     else:
-        org_name = org or _ca_org(_read_certificates(ca_cert_path, StoreProblem)[0])
+        org_name = org or _ca_org(read_certificates(ca_cert_path, StoreProblem)[0])
     wanted: list[tuple[str, str, str]] = []
     if org is not None:
         wanted.append((name or "org", "organisation", org))
@@ -270,28 +277,32 @@ def init_test_identities(
     existing CA the passphrase must open its key. One audit event per certificate.
     """
 
-    secret = _secret(passphrase)
+    from contractctl import test_ca
+
+    secret = passphrase_bytes(passphrase)
     folder = _ensure_dir(keys_dir(store.home))
     created: list[KeyInfo] = []
     with _changing(store, actor) as (tx, files):
         plan = plan_test_identities(store.home, org=org, person=person, name=name)
         if plan.new_ca:
-            ca_key, ca_cert = _make_ca(plan.org)
+            ca_key, ca_cert = test_ca.make_ca(plan.org)
             files.write(folder / f"{CA_NAME}.crt.pem", _pem(ca_cert))
             # PKCS#8's BestAvailableEncryption gives only 2,048 PBKDF2 rounds: a key
             # that every identity of the store chains to deserves the identities' 200,000
             files.write(folder / f"{CA_NAME}.p12", _pkcs12(CA_NAME, ca_key, ca_cert, [], secret))
-            crl = _ensure_crl(files, folder, ca_key, ca_cert)
+            crl = test_ca.ensure_crl(files.write, folder, ca_key, ca_cert)
             facts = {"kind": "ca", **_facts(ca_cert), **({"crl": crl} if crl else {})}
             tx.audit("key.create", f"key:{CA_NAME}", facts)
             _add_roots(tx, files, folder, [ca_cert])
         else:
-            ca_key, ca_cert = _load_ca(folder, secret)
-            crl = _ensure_crl(files, folder, ca_key, ca_cert)  # a store made before CRLs
+            ca_key, ca_cert = test_ca.load_ca(folder, secret)
+            crl = test_ca.ensure_crl(files.write, folder, ca_key, ca_cert)  # made before CRLs
             if crl:
                 tx.audit("crl.issue", f"key:{CA_NAME}", crl)
         for identity, kind, common_name in plan.identities:
-            key, cert = _issue(_test_name(plan.org, common_name), (ca_key, ca_cert))
+            key, cert = test_ca.issue(
+                test_ca.identity_subject(plan.org, common_name), (ca_key, ca_cert)
+            )
             _write_identity(files, folder, identity, key, cert, [ca_cert], secret)
             info = _identity(folder, identity, cert)
             tx.audit("key.create", f"key:{identity}", {"kind": kind, **_facts(cert)})
@@ -330,7 +341,7 @@ def import_identity(store: Store, actor: str, path: Path, *, name: str, passphra
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     check_new_name(store.home, name)
-    secret = _secret(passphrase)
+    secret = passphrase_bytes(passphrase)
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError as exc:
@@ -369,7 +380,7 @@ def add_trust_root(store: Store, actor: str, pem_path: Path) -> list[TrustRoot]:
     Each certificate must be a CA (basicConstraints CA:TRUE, keyCertSign when key usage
     is given); one already trusted is refused (exit 3). A PEM bundle adds every CA in it.
     """
-    certs = _read_certificates(Path(pem_path), InvalidInput)
+    certs = read_certificates(Path(pem_path), InvalidInput)
     for cert in certs:
         if not _is_ca(cert):
             raise InvalidInput(
@@ -382,139 +393,6 @@ def add_trust_root(store: Store, actor: str, pem_path: Path) -> list[TrustRoot]:
 
 
 # -- certificates -----------------------------------------------------------------------
-
-
-def _make_ca(org: str) -> tuple[EllipticCurvePrivateKey, x509.Certificate]:
-    suffix = f" Test CA ({TEST_MARK})"
-    shortened, keep = org, len(org)
-    while _utf8_len(shortened + suffix) > MAX_LABEL:  # keep the TEST mark, shorten the org
-        keep -= 1
-        shortened = org[:keep].rstrip() + "…"
-    return _issue(_test_name(org, shortened + suffix), None)
-
-
-def _issue(
-    subject: x509.Name, issuer: tuple[EllipticCurvePrivateKey, x509.Certificate] | None
-) -> tuple[EllipticCurvePrivateKey, x509.Certificate]:
-    """A new P-256 key and its certificate: a self-signed test CA when ``issuer`` is None,
-    else a document-signing certificate issued by that CA (never outliving it)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, ObjectIdentifier
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.now(UTC)
-    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
-    ca = issuer is None
-    if issuer is None:
-        signing_key, issuer_name, issuer_ski, not_after = key, subject, ski, now + CA_LIFETIME
-    else:
-        signing_key, issuer_cert = issuer
-        issuer_name = issuer_cert.subject
-        issuer_ski = issuer_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-        not_after = min(now + LEAF_LIFETIME, issuer_cert.not_valid_after_utc)
-    usage = x509.KeyUsage(
-        digital_signature=not ca,
-        content_commitment=not ca,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=ca,
-        crl_sign=ca,
-        encipher_only=False,
-        decipher_only=False,
-    )
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - CLOCK_SKEW)
-        .not_valid_after(not_after)
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), critical=True)
-        .add_extension(usage, critical=True)
-        .add_extension(ski, critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(issuer_ski),
-            critical=False,
-        )
-    )
-    if not ca:
-        signing = [ExtendedKeyUsageOID.EMAIL_PROTECTION, ObjectIdentifier(DOCUMENT_SIGNING_EKU)]
-        builder = builder.add_extension(x509.ExtendedKeyUsage(signing), critical=False)
-    return key, builder.sign(signing_key, hashes.SHA256())
-
-
-def _test_name(org: str, common_name: str) -> x509.Name:
-    from cryptography import x509
-    from cryptography.x509.oid import NameOID
-
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
-            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, TEST_OU),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-        ]
-    )
-
-
-def _load_ca(folder: Path, secret: bytes) -> tuple[EllipticCurvePrivateKey, x509.Certificate]:
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.hazmat.primitives.serialization import load_pem_private_key, pkcs12
-
-    cert = _read_certificates(folder / f"{CA_NAME}.crt.pem", StoreProblem)[0]
-    key_path = folder / f"{CA_NAME}.p12"
-    legacy = folder / f"{CA_NAME}.key.pem"  # PKCS#8, from stores made before
-    if not key_path.exists() and legacy.exists():
-        key_path = legacy
-    try:
-        if key_path == legacy:
-            key: object = load_pem_private_key(key_path.read_bytes(), secret)
-        else:
-            key = pkcs12.load_key_and_certificates(key_path.read_bytes(), secret)[0]
-    except FileNotFoundError as exc:
-        raise StoreProblem(
-            f"the test CA key {key_path} is missing", hint="restore it from a backup"
-        ) from exc
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput(
-            f"wrong passphrase for the test CA key {key_path}",
-            hint="use the passphrase given to the first `keys init`",
-        ) from exc
-    if not isinstance(key, ec.EllipticCurvePrivateKey) or _spki(key.public_key()) != _spki(
-        cert.public_key()
-    ):
-        raise StoreProblem(f"{key_path} does not belong to {CA_NAME}.crt.pem")
-    if cert.not_valid_after_utc <= datetime.now(UTC):
-        raise NotAllowed(
-            f"the store's test CA expired on {_iso(cert.not_valid_after_utc)[:10]}",
-            hint=f"move {folder}/{CA_NAME}.* away, then run `keys init --org NAME` again",
-        )
-    return key, cert
-
-
-def load_test_ca(folder: Path, passphrase: str) -> tuple[EllipticCurvePrivateKey, x509.Certificate]:
-    """The store's test CA key and certificate, opened with ``passphrase`` (exit 2 if wrong)."""
-    return _load_ca(folder, _secret(passphrase))
-
-
-def _ensure_crl(
-    files: _NewFiles, folder: Path, ca_key: EllipticCurvePrivateKey, ca_cert: x509.Certificate
-) -> dict[str, Any] | None:
-    """Issue the test CA's CRL when it is missing or stale (contractctl.ltv); its facts."""
-    from contractctl import ltv
-
-    if ltv.test_crl(folder.parent) is not None:
-        return None
-    crl = ltv.make_crl(ca_key, ca_cert)
-    path = folder / ltv.CRL_FILE
-    if path.exists():
-        ltv.write_private(path, crl)  # a stale CRL is replaced, not kept beside
-    else:
-        files.write(path, crl)
-    return ltv.crl_facts(crl)
 
 
 def _add_roots(
@@ -585,7 +463,7 @@ def _read_identity(folder: Path, name: str) -> KeyInfo:
             f"{folder / (name + '.p12')} has no public certificate {path.name}",
             hint="import the identity again under a new name",
         )
-    return _identity(folder, name, _read_certificates(path, StoreProblem)[0])
+    return _identity(folder, name, read_certificates(path, StoreProblem)[0])
 
 
 def _identity(folder: Path, name: str, cert: x509.Certificate) -> KeyInfo:
@@ -705,7 +583,7 @@ def _is_signing_key(key: object) -> TypeGuard[PKCS12PrivateKeyTypes]:
     return isinstance(key, kinds)
 
 
-def _read_certificates(path: Path, error: type[ContractctlError]) -> list[x509.Certificate]:
+def read_certificates(path: Path, error: type[ContractctlError]) -> list[x509.Certificate]:
     """The certificates of a PEM file (one or a bundle) or a DER file.
 
     ``error`` is InvalidInput for a file the user named, StoreProblem for one in the store.
@@ -729,7 +607,8 @@ def _read_certificates(path: Path, error: type[ContractctlError]) -> list[x509.C
 # -- small helpers ----------------------------------------------------------------------
 
 
-def _secret(passphrase: str) -> bytes:
+def passphrase_bytes(passphrase: str) -> bytes:
+    """The passphrase as UTF-8; an empty one is refused (exit 2)."""
     if not passphrase:
         raise InvalidInput("an empty passphrase cannot protect a key", hint=NO_PASSPHRASE_HINT)
     return passphrase.encode("utf-8")

@@ -1,4 +1,4 @@
-"""Long-term validation: PAdES B-LT and B-LTA signatures, and the test CA's CRL.
+"""Long-term validation: PAdES B-LT and B-LTA signatures, made and validated.
 
 Contracts outlive certificates. A B-T signature proves *when* it was made, but checking
 it in ten years needs what only exists today: the certificate chains and the revocation
@@ -16,8 +16,8 @@ status of the signer and of the TSA. The levels `sign --level` makes:
 Where the revocation information comes from:
 
 - the store's TEST CA publishes no CRL distribution point and no OCSP responder, so it
-  issues a CRL itself: `keys init` writes ``keys/test-ca.crl`` (signed by the test CA,
-  valid for the CA's lifetime: a test CA never revokes). A B-LT signature by one of its
+  issues a CRL itself (contractctl.test_ca): `keys init` writes ``keys/test-ca.crl``
+  (valid for the CA's lifetime: a test CA never revokes). A B-LT signature by one of its
   identities hands that CRL to pyHanko as known revocation information; when it is missing
   (a store made before this existed) or stale, it is issued again with the signing
   passphrase, which opens the test CA too (`keys init` uses one passphrase for all);
@@ -29,27 +29,24 @@ Where the revocation information comes from:
 After signing, the new PDF is checked with ``lt_data_holds`` — the same check `verify`
 uses to report B-LT — so a signature is never recorded as B-LT without the data in it.
 
+Validating later (`verify --at`): ``prove_signature`` runs pyHanko's PAdES long-term
+validation (``ades_lta_validation``, ETSI EN 319 102-1) offline, so a signature whose
+certificate has expired since is judged at the time its timestamps prove.
+
 pyHanko, its certificate validator and cryptography are imported inside the functions.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import tempfile
 from collections.abc import Sequence
-from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from contractctl.errors import InvalidInput, StoreProblem, ToolFailed
+from contractctl.errors import InvalidInput, ToolFailed
 
 if TYPE_CHECKING:
-    from cryptography import x509
-    from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
-
     from contractctl.store import Store
 
 B_B, B_T, B_LT, B_LTA = "B-B", "B-T", "B-LT", "B-LTA"
@@ -209,12 +206,12 @@ def gathering(
     from pyhanko_certvalidator import ValidationContext
     from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
-    from contractctl import keys
+    from contractctl import keys, test_ca
 
-    crl = test_crl(store.home)
-    ours = ca_subject(store.home)
+    crl = test_ca.current_crl(store.home)
+    ours = test_ca.ca_subject(store.home)
     if crl is None and ours is not None and identity_issuer == ours:
-        crl = issue_test_crl(store, actor, passphrase)
+        crl = test_ca.issue_test_crl(store, actor, passphrase)
     roots = list(dict.fromkeys([*keys.trust_anchors(store.home), *trust]))
     context = ValidationContext(
         trust_roots=[c for blob in roots for c in load_certs_from_pemder_data(blob)],
@@ -381,6 +378,116 @@ def lt_data_holds(reader: Any, emb: Any, roots: list[bytes]) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Proof:
+    """What long-term validation established about a signature at a validation time:
+    ``proven_at`` (the time its validity is proven at) when it passed, else ``failure``."""
+
+    proven_at: datetime | None
+    failure: str | None = None
+
+
+def prove_signature(emb: Any, roots: list[Any], moment: datetime) -> Proof:
+    """PAdES long-term validation of ``emb`` at ``moment``, offline (ETSI EN 319 102-1,
+    validation of signatures providing long-term availability and integrity: pyHanko's
+    ``ades_lta_validation``).
+
+    The chain of document timestamps proves, from the last one (valid at ``moment``)
+    back, when each earlier token existed; the signature timestamp is then validated at
+    the time the next proof shows it existed, and the signer's certificate at the time the
+    signature timestamp proves, with the certificates and revocation information in the
+    DSS. No network: what is not in the file does not count. ``roots`` are asn1crypto
+    certificates. Revocation is required where a certificate declares a source; that the
+    signer's is in the DSS is ``lt_data_holds``'s check (it decides the level).
+    """
+    from pyhanko.sign.ades.report import AdESPassed
+    from pyhanko.sign.validation import ades
+    from pyhanko.sign.validation.policy_decl import (
+        PdfSignatureValidationSpec,
+        RevinfoOnlineFetchingRule,
+        RevocationInfoGatheringSpec,
+        SignatureValidationSpec,
+    )
+    from pyhanko_certvalidator.context import CertValidationPolicySpec
+    from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
+    from pyhanko_certvalidator.policy_decl import (
+        CertRevTrustPolicy,
+        RevocationCheckingPolicy,
+        RevocationCheckingRule,
+    )
+    from pyhanko_certvalidator.registry import SimpleTrustManager
+
+    declared = RevocationCheckingRule.CHECK_IF_DECLARED
+    spec = SignatureValidationSpec(
+        cert_validation_policy=CertValidationPolicySpec(
+            trust_manager=SimpleTrustManager.build(trust_roots=roots),
+            revinfo_policy=CertRevTrustPolicy(
+                RevocationCheckingPolicy(
+                    ee_certificate_rule=declared, intermediate_ca_cert_rule=declared
+                )
+            ),
+        ),
+        revinfo_gathering_policy=RevocationInfoGatheringSpec(
+            online_fetching_rule=RevinfoOnlineFetchingRule.LOCAL_ONLY
+        ),
+    )
+    timing = ValidationTimingInfo(
+        validation_time=moment, best_signature_time=moment, point_in_time_validation=True
+    )
+    try:
+        result = asyncio.run(
+            ades.ades_lta_validation(emb, PdfSignatureValidationSpec(spec), timing_info=timing)
+        )
+    except Exception as exc:  # pyHanko's experimental AdES code on an odd file
+        return Proof(None, f"long-term validation failed: {_text(exc)}")
+    if result.ades_subindic != AdESPassed.OK:
+        reason = _ADES_REASONS.get(getattr(result.ades_subindic, "name", ""), "")
+        return Proof(None, reason or _text(Exception(result.failure_msg or "")))
+    return Proof(result.best_signature_time)
+
+
+#: pyHanko's AdES sub-indications -> what they mean for a contract.
+_ADES_REASONS = {
+    "NO_POE": "nothing in the file proves the signature existed while its certificate was "
+    "valid (no document timestamp that still holds covers it)",
+    "OUT_OF_BOUNDS_NO_POE": "nothing in the file proves the signature existed while its "
+    "certificate was valid",
+    "REVOKED_NO_POE": "the certificate was revoked, and nothing proves the signature existed "
+    "before that",
+    "REVOKED": "the certificate was revoked",
+    "TRY_LATER": "the revocation information in the file is not fresh enough",
+    "NO_CERTIFICATE_CHAIN_FOUND": "the certificates in the file do not chain to a trusted root",
+}
+
+
+def gen_time(emb: Any) -> datetime | None:
+    """A document timestamp's genTime, read from its token (None if it cannot be read)."""
+    try:
+        info = emb.signed_data["encap_content_info"]["content"].parsed
+        moment: datetime = info["gen_time"].native
+    except Exception:  # a broken token: validation reports it
+        return None
+    return moment
+
+
+def dss_context(reader: Any, roots: list[Any], moment: datetime) -> Any:
+    """A validation context at ``moment`` with the DSS's certificates and revocation
+    information, offline (revocation information gathered later is accepted)."""
+    from pyhanko.keys import load_certs_from_pemder_data
+    from pyhanko_certvalidator import ValidationContext
+
+    dss = read_dss(reader)
+    return ValidationContext(
+        trust_roots=roots,
+        other_certs=[c for blob in dss.certs for c in load_certs_from_pemder_data(blob)],
+        crls=list(dss.crls),
+        ocsps=list(dss.ocsps),
+        allow_fetching=False,
+        moment=moment,
+        retroactive_revinfo=True,
+    )
+
+
 def document_timestamps_after(reader: Any, revision: int) -> list[Any]:
     """The document timestamps (``/ETSI.RFC3161``) signed in a revision after ``revision``."""
     return [
@@ -407,121 +514,6 @@ def _signature_timestamp(emb: Any) -> tuple[datetime, Any, list[Any]] | None:
         certs = extract_certificate_info(signed)
         return info["gen_time"].native, certs.signer_cert, list(certs.other_certs)
     return None
-
-
-# -- the test CA's CRL ------------------------------------------------------------------
-
-
-def crl_path(home: Path) -> Path:
-    """Where the store's test CA keeps its CRL."""
-    from contractctl.keys import keys_dir
-
-    return keys_dir(home) / CRL_FILE
-
-
-def ca_subject(home: Path) -> str | None:
-    """The store's test CA's subject (RFC 4514), or None when the store has none."""
-    from cryptography import x509
-
-    from contractctl.keys import CA_NAME, keys_dir
-
-    path = keys_dir(home) / f"{CA_NAME}.crt.pem"
-    if not path.is_file():
-        return None
-    return x509.load_pem_x509_certificate(path.read_bytes()).subject.rfc4514_string()
-
-
-def test_crl(home: Path) -> bytes | None:
-    """The test CA's CRL (DER) when there is one and it is still current, else None."""
-    from cryptography import x509
-
-    path = crl_path(home)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise StoreProblem(f"cannot read {path}: {exc.strerror or exc}") from exc
-    try:
-        parsed = x509.load_der_x509_crl(data)
-    except ValueError:
-        return None
-    next_update = parsed.next_update_utc
-    if next_update is None or next_update <= datetime.now(UTC) + timedelta(minutes=5):
-        return None
-    return data
-
-
-def make_crl(ca_key: EllipticCurvePrivateKey, ca_cert: x509.Certificate) -> bytes:
-    """An empty CRL signed by the test CA, current until the CA itself expires."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-
-    from contractctl.keys import CLOCK_SKEW
-
-    now = datetime.now(UTC)
-    ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-    builder = (
-        x509.CertificateRevocationListBuilder()
-        .issuer_name(ca_cert.subject)
-        .last_update(now - CLOCK_SKEW)
-        .next_update(ca_cert.not_valid_after_utc)
-        .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False
-        )
-    )
-    return builder.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
-
-
-def crl_facts(crl: bytes) -> dict[str, Any]:
-    """What the audit log records about a CRL the test CA issued."""
-    import hashlib
-
-    from cryptography import x509
-
-    parsed = x509.load_der_x509_crl(crl)
-    return {
-        "file": CRL_FILE,
-        "sha256": hashlib.sha256(crl).hexdigest(),
-        "this_update": parsed.last_update_utc.isoformat(),
-        "next_update": (parsed.next_update_utc or parsed.last_update_utc).isoformat(),
-    }
-
-
-def issue_test_crl(store: Store, actor: str, passphrase: str) -> bytes:
-    """Issue the test CA's CRL again (missing or stale) and keep it, replacing the old.
-
-    Needs the test CA's passphrase: the one `keys init` used (the signing passphrase of
-    its identities). Its own transaction and audit event: a CRL issued for a signature
-    that then fails is still a valid CRL, and is reused.
-    """
-    from contractctl import keys
-
-    folder = keys.keys_dir(store.home)
-    with store.transaction(actor) as tx:
-        ca_key, ca_cert = keys.load_test_ca(folder, passphrase)
-        crl = make_crl(ca_key, ca_cert)
-        write_private(crl_path(store.home), crl)
-        tx.audit("crl.issue", f"key:{keys.CA_NAME}", crl_facts(crl))
-    return crl
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` as ``path`` (0600): temporary name, fsync, rename over the old."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise StoreProblem(f"cannot write {path}: {exc.strerror or exc}") from exc
-    finally:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
 
 
 # -- helpers ----------------------------------------------------------------------------

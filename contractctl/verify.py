@@ -46,13 +46,15 @@ import io
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contractctl.errors import InvalidInput, NotFound, StoreProblem
 
 if TYPE_CHECKING:
+    from contractctl import ltv
+    from contractctl.doc_timestamps import DocTimestampReport
     from contractctl.store import Store
 
 VALID = "valid"
@@ -74,12 +76,14 @@ _COVERAGE = {
     "UNCLEAR": "partial",
 }
 #: Trust problems that mean "the chain is there, but not valid at this time".
-_TIME_PROBLEMS = {
+TIME_PROBLEMS = {
     "EXPIRED",
     "NOT_YET_VALID",
     "OUT_OF_BOUNDS_NO_POE",
     "OUT_OF_BOUNDS_NOT_REVOKED",
 }
+#: How far a TSA's clock may run ahead of ours before a validation time is "before" it.
+CLOCK_SKEW = timedelta(minutes=5)
 _SUBFILTERS = ("/ETSI.CAdES.detached", "/adbe.pkcs7.detached", "/ETSI.RFC3161")
 _BYTE_RANGE = re.compile(rb"/ByteRange\s*\[")
 
@@ -103,18 +107,21 @@ class SignatureReport:
     certify: bool = False
     signed_at: str | None = None
     validation_time: str | None = None
+    proven_at: str | None = None
     readable: bool = True
     problems: list[str] = dataclasses.field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def holds(self) -> bool:
-        """Everything checked out: intact, valid, trusted, in date, nothing after it."""
+        """Everything checked out: intact, valid, trusted, in date (or, long-term, proven
+        valid at the time its timestamp shows), nothing after it."""
         return (
             self.readable
             and self.intact
             and self.valid
             and self.trusted
-            and self.expired is False
+            and (self.expired is False or self.proven_at is not None)
             and not self.problems
         )
 
@@ -136,8 +143,10 @@ class SignatureReport:
             "certify": self.certify,
             "signed_at": self.signed_at,
             "validation_time": self.validation_time,
+            "proven_at": self.proven_at,
             "holds": self.holds,
             "problems": list(self.problems),
+            "notes": list(self.notes),
         }
 
 
@@ -182,38 +191,6 @@ class VerifyReport:
         }
 
 
-@dataclass
-class DocTimestampReport:
-    """A document timestamp (``/ETSI.RFC3161``, B-LTA): when, and whether it holds."""
-
-    field: str
-    revision: int
-    timestamp: str | None = None
-    tsa: str | None = None
-    intact: bool = False
-    valid: bool = False
-    trusted: bool = False
-    problems: list[str] = dataclasses.field(default_factory=list)
-
-    @property
-    def holds(self) -> bool:
-        """Intact, valid, trusted, and nothing but LTA updates or signatures after it."""
-        return self.intact and self.valid and self.trusted and not self.problems
-
-    def to_dict(self) -> dict[str, Any]:
-        """One entry of `verify --json`'s ``document_timestamps``."""
-        return {
-            "field": self.field,
-            "timestamp": self.timestamp,
-            "tsa": self.tsa,
-            "intact": self.intact,
-            "valid": self.valid,
-            "trusted": self.trusted,
-            "holds": self.holds,
-            "problems": list(self.problems),
-        }
-
-
 # -- validation time --------------------------------------------------------------------
 
 
@@ -234,7 +211,8 @@ def parse_at(at: str) -> datetime | None:
     return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
 
 
-def _iso(moment: datetime) -> str:
+def iso(moment: datetime) -> str:
+    """``moment`` as ISO 8601 UTC to the second: 2026-11-22T08:00:00Z."""
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
@@ -257,10 +235,12 @@ def verify_pdf(
     moment = parse_at(at)
     _quiet_library_logs()
     report = VerifyReport(
-        validation_time=_iso(moment) if moment else "signing-time",
+        validation_time=iso(moment) if moment else "signing-time",
         sha256=hashlib.sha256(data).hexdigest(),
     )
     roots = load_roots(trust)
+    from contractctl.doc_timestamps import check_chain
+
     try:
         from pyhanko.pdf_utils.reader import PdfFileReader
 
@@ -271,17 +251,17 @@ def verify_pdf(
         embedded = [e for e in embedded if not _is_doc_timestamp(e)]
     except Exception as exc:  # anything a hostile or broken file makes pyHanko raise
         report.parsed = False
-        report.problems.append(f"cannot read the PDF: {_reason(exc)}")
+        report.problems.append(f"cannot read the PDF: {reason(exc)}")
         return report
     if not embedded and not unreadable:
         report.problems.append("the PDF has no signatures")
     sig_revisions = {emb.signed_revision for emb in embedded}
     ts_revisions = {emb.signed_revision for emb in stamps}
     lta_only = _LtaRevisions(reader)
-    for emb in stamps:
-        report.document_timestamps.append(
-            _check_timestamp(emb, roots, moment, total, sig_revisions | ts_revisions, lta_only)
-        )
+    final = moment or datetime.now(UTC).replace(microsecond=0)
+    report.document_timestamps = check_chain(
+        stamps, roots, final, total, sig_revisions | ts_revisions, lta_only
+    )
     for emb in embedded:
         report.signatures.append(
             _check_one(
@@ -353,7 +333,7 @@ def _collect(reader: Any) -> tuple[list[Any], list[SignatureReport]]:
             readable.append(emb)
         except Exception as exc:  # a broken CMS blob or signature dictionary
             report = SignatureReport(field=str(name), readable=False)
-            report.problems.append(f"cannot read this signature: {_reason(exc)}")
+            report.problems.append(f"cannot read this signature: {reason(exc)}")
             unreadable.append(report)
     readable.sort(key=lambda emb: emb.signed_revision)
     return readable, unreadable
@@ -371,7 +351,8 @@ def _read(pdf: bytes | Path | str) -> bytes:
         raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
-def _reason(exc: BaseException) -> str:
+def reason(exc: BaseException) -> str:
+    """An exception's message on one line, at most 300 characters."""
     text = str(exc).strip() or type(exc).__name__
     return " ".join(text.split())[:300]
 
@@ -395,18 +376,18 @@ def _check_one(
     out = SignatureReport(field=str(emb.field_name))
     try:
         cert = emb.signer_cert
-        out.signer = _common_name(cert)
+        out.signer = common_name(cert)
         out.fingerprint = hashlib.sha256(cert.dump()).hexdigest().upper()
         out.fingerprint = ":".join(
             out.fingerprint[i : i + 2] for i in range(0, len(out.fingerprint), 2)
         )
         claimed = emb.self_reported_timestamp
-        out.signed_at = _iso(claimed) if claimed else None
+        out.signed_at = iso(claimed) if claimed else None
         when = moment or claimed
         if when is None:
             when = datetime.now(UTC).replace(microsecond=0)
             out.problems.append("the signature claims no signing time; validated at now")
-        out.validation_time = _iso(when)
+        out.validation_time = iso(when)
         context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=when)
         status = validate_pdf_signature(emb, context)
         revision = emb.signed_revision
@@ -414,20 +395,33 @@ def _check_one(
         certify = emb.docmdp_level is not None and _is_certification(emb)
     except Exception as exc:  # an unreadable CMS blob, a broken signature dictionary...
         out.readable = False
-        out.problems.append(f"cannot read this signature: {_reason(exc)}")
+        out.problems.append(f"cannot read this signature: {reason(exc)}")
         return out
     out.certify = certify
     out.intact = bool(status.intact)
     out.valid = bool(status.valid)
     out.trusted = bool(status.trusted)
     problem = status.trust_problem_indic
-    if not out.trusted and getattr(problem, "name", None) in _TIME_PROBLEMS:
+    if not out.trusted and getattr(problem, "name", None) in TIME_PROBLEMS:
         out.trusted = True  # a chain to a root was found; it is not valid at this time
     out.expired = not (cert.not_valid_before <= when <= cert.not_valid_after)
-    out.timestamp = _iso(status.timestamp_validity.timestamp) if status.timestamp_validity else None
+    stamp = status.timestamp_validity
+    out.timestamp = iso(stamp.timestamp) if stamp else None
     out.level = _level(subfilter, out.timestamp)
-    if out.level == "B-T" and stamp_ok(status):
+    if out.level == "B-T" and stamp is not None and stamp.intact and stamp.valid:
         out.level = _long_term(emb, roots, revision, stamps)
+    proof = None
+    if stamp is not None and moment is not None and moment + CLOCK_SKEW < stamp.timestamp:
+        out.problems.append(
+            f"the validation time {iso(moment)} is before the signature was timestamped "
+            f"({out.timestamp}): it did not exist yet"
+        )
+    elif out.level in ("B-LT", "B-LTA") and _time_bound(out, status):
+        from contractctl import ltv
+
+        proof = ltv.prove_signature(emb, roots, when)
+        if proof.proven_at is not None:
+            out.proven_at = iso(proof.proven_at)
     out.coverage = _COVERAGE.get(status.coverage.name, "partial") if status.coverage else None
     level = status.modification_level
     after = range(revision + 1, total)
@@ -435,15 +429,76 @@ def _check_one(
     out.revisions_after = len(later)
     signed_after = any(r in sig_revisions for r in after)
     out.modifications = _modifications(level, revision, total, later, signed_after)
-    _judge(out, status, cert, when, data, emb, revision, total, later, allow_form_filling)
+    _judge(out, status, data, emb, revision, total, later, allow_form_filling)
+    _judge_time(out, status, cert, when, proof)
     return out
+
+
+def _time_bound(out: SignatureReport, status: Any) -> bool:
+    """The signature fails at the validation time only for time reasons: the signer's
+    certificate (or its chain, or the signature timestamp's TSA's) is not in date."""
+    stamp = status.timestamp_validity
+    stamp_time = (
+        stamp is not None
+        and not stamp.trusted
+        and getattr(stamp.trust_problem_indic, "name", None) in TIME_PROBLEMS
+    )
+    chain_time = getattr(status.trust_problem_indic, "name", None) in TIME_PROBLEMS
+    return bool(out.expired or stamp_time or chain_time)
+
+
+def _judge_time(
+    out: SignatureReport, status: Any, cert: Any, when: datetime, proof: ltv.Proof | None
+) -> None:
+    """The certificate's and the signature timestamp's dates against the validation time;
+    for B-LT/B-LTA, against the time long-term validation proved (``proof``)."""
+    problems = out.problems
+    proven = proof is not None and proof.proven_at is not None
+    if out.expired and proven:
+        out.notes.append(
+            f"the certificate expired on {iso(cert.not_valid_after)}, after the signature "
+            f"was timestamped on {out.proven_at}; long-term validation data proves it was "
+            "valid then"
+            if when > cert.not_valid_after
+            else f"the certificate is not valid at {iso(when)}; long-term validation data "
+            f"proves it was valid when the signature was timestamped on {out.proven_at}"
+        )
+    elif out.expired:
+        if when > cert.not_valid_after:
+            problems.append(
+                f"the certificate expired on {iso(cert.not_valid_after)}, before the "
+                f"validation time {iso(when)}"
+            )
+        else:
+            problems.append(
+                f"the certificate is not valid until {iso(cert.not_valid_before)}, after "
+                f"the validation time {iso(when)}"
+            )
+    elif proven:
+        out.notes.append(
+            "a certificate of the chain is not valid at the validation time; long-term "
+            f"validation data proves it was valid when the signature was timestamped on "
+            f"{out.proven_at}"
+        )
+    if proof is not None and proof.failure is not None:
+        problems.append(f"long-term validation cannot prove the signature: {proof.failure}")
+    stamp = status.timestamp_validity
+    if stamp is None or not (stamp.intact and stamp.valid) or stamp.trusted or proven:
+        return
+    if getattr(stamp.trust_problem_indic, "name", None) in TIME_PROBLEMS:
+        problems.append(
+            "the signature timestamp's TSA certificate is not valid at the validation time "
+            f"{iso(when)}"
+        )
+    else:
+        problems.append(
+            "the signature timestamp's TSA certificate does not chain to a trusted root"
+        )
 
 
 def _judge(
     out: SignatureReport,
     status: Any,
-    cert: Any,
-    when: datetime,
     data: bytes,
     emb: Any,
     revision: int,
@@ -459,17 +514,6 @@ def _judge(
         problems.append("the signature value does not match the signed data")
     if not out.trusted:
         problems.append("the signer's certificate does not chain to a trusted root")
-    if out.expired:
-        if when > cert.not_valid_after:
-            problems.append(
-                f"the certificate expired on {_iso(cert.not_valid_after)}, before the "
-                f"validation time {_iso(when)}"
-            )
-        else:
-            problems.append(
-                f"the certificate is not valid until {_iso(cert.not_valid_before)}, after "
-                f"the validation time {_iso(when)}"
-            )
     level = status.modification_level
     level_name = level.name if level is not None else None
     if later:
@@ -484,18 +528,13 @@ def _judge(
             f"modified after signing: {_MODIFICATIONS[level_name]} changes in later revisions"
         )
     stamp = status.timestamp_validity
-    if stamp is not None:
-        if not (stamp.intact and stamp.valid):
-            problems.append("the signature timestamp is broken (its token does not verify)")
-        elif not stamp.trusted:
-            problems.append(
-                "the signature timestamp's TSA certificate does not chain to a trusted root"
-            )
+    if stamp is not None and not (stamp.intact and stamp.valid):
+        problems.append("the signature timestamp is broken (its token does not verify)")
     if status.docmdp_ok is False:
         problems.append("later changes are not allowed by the certification signature's DocMDP")
     diff = status.diff_result
     if diff is not None and diff.__class__.__name__ == "SuspiciousModification":
-        problems.append(f"suspicious change after signing: {_reason(diff)}")
+        problems.append(f"suspicious change after signing: {reason(diff)}")
     if revision == total - 1:
         end = emb.byte_range[2] + emb.byte_range[3]
         if len(data) > end:
@@ -522,20 +561,15 @@ def _modifications(
     return _MODIFICATIONS.get(name, "unknown")
 
 
-def stamp_ok(status: Any) -> bool:
-    """The signature's own timestamp is intact, valid and trusted."""
-    stamp = status.timestamp_validity
-    return bool(stamp is not None and stamp.intact and stamp.valid and stamp.trusted)
-
-
 def _long_term(emb: Any, roots: list[Any], revision: int, stamps: list[DocTimestampReport]) -> str:
-    """B-LT when the DSS holds the validation data, B-LTA when a document timestamp that
-    holds came after the signature too; else B-T."""
+    """B-LT when the DSS holds the validation data, B-LTA when a sound document timestamp
+    came after the signature too (whether it still holds at the validation time is its
+    own report's business); else B-T."""
     from contractctl import ltv
 
     if ltv.lt_data_holds(emb.reader, emb, [root.dump() for root in roots]) is not None:
         return "B-T"
-    if any(t.revision > revision and t.holds for t in stamps):
+    if any(t.revision > revision and t.sound for t in stamps):
         return "B-LTA"
     return "B-LT"
 
@@ -586,46 +620,6 @@ def _is_doc_timestamp(emb: Any) -> bool:
     return str(emb.sig_object.get("/SubFilter", "")) == "/ETSI.RFC3161"
 
 
-def _check_timestamp(
-    emb: Any,
-    roots: list[Any],
-    moment: datetime | None,
-    total: int,
-    signed: set[int],
-    lta_only: _LtaRevisions,
-) -> DocTimestampReport:
-    """A document timestamp: its token verifies, its TSA chains to a root, and only LTA
-    updates or signatures came after it."""
-    from pyhanko.sign.validation import validate_pdf_timestamp
-    from pyhanko_certvalidator import ValidationContext
-
-    out = DocTimestampReport(field=str(emb.field_name), revision=emb.signed_revision)
-    try:
-        when = moment or datetime.now(UTC).replace(microsecond=0)
-        context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=when)
-        status = validate_pdf_timestamp(emb, context)
-    except Exception as exc:  # a broken token or dictionary
-        out.problems.append(f"cannot read this document timestamp: {_reason(exc)}")
-        return out
-    out.intact, out.valid = bool(status.intact), bool(status.valid)
-    out.trusted = bool(status.trusted)
-    out.timestamp = _iso(status.timestamp)
-    cert = status.signing_cert
-    out.tsa = _common_name(cert) if cert is not None else None
-    if not (out.intact and out.valid):
-        out.problems.append("the document timestamp is broken (its token does not verify)")
-    elif not out.trusted:
-        out.problems.append("the document timestamp's TSA certificate does not chain to a root")
-    revision = emb.signed_revision
-    later = [r for r in range(revision + 1, total) if r not in signed and not lta_only(r)]
-    level = status.modification_level
-    if later or (level is not None and level.name in ("ANNOTATIONS", "OTHER")):
-        out.problems.append(
-            f"modified after the document timestamp: {len(later)} revision(s) added after it"
-        )
-    return out
-
-
 def _level(subfilter: str, timestamp: str | None) -> str:
     if subfilter == "/ETSI.CAdES.detached":
         return "B-T" if timestamp else "B-B"
@@ -639,7 +633,8 @@ def _is_certification(emb: Any) -> bool:
     return any(str(r.get("/TransformMethod")) == "/DocMDP" for r in reference)
 
 
-def _common_name(cert: Any) -> str:
+def common_name(cert: Any) -> str:
+    """An asn1crypto certificate's subject common name (else its whole subject)."""
     name = cert.subject.native
     return str(name.get("common_name") or cert.subject.human_friendly)
 

@@ -18,7 +18,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
-from contractctl import keys
+from contractctl import keys, test_ca
 from contractctl.errors import Duplicate, InvalidInput, NotFound
 from contractctl.store import Store
 from contractctl.store.audit import events
@@ -157,7 +157,6 @@ def test_init_makes_a_test_ca_and_test_identities_in_private_files(store: Store)
 def test_init_issues_a_crl_from_the_test_ca_for_long_term_signatures(store: Store) -> None:
     """B-LT needs revocation information; the test CA has no CRL distribution point or
     OCSP responder, so `keys init` issues its (empty) CRL, current for the CA's life."""
-    from contractctl import ltv
 
     keys.init_test_identities(store, "tester", org=ORG, person=None, passphrase=PASS)
     path = store.home / "keys" / "test-ca.crl"
@@ -167,13 +166,13 @@ def test_init_issues_a_crl_from_the_test_ca_for_long_term_signatures(store: Stor
     assert crl.issuer == ca.subject and crl.is_signature_valid(ca.public_key())
     assert list(crl) == []  # nothing revoked
     assert crl.next_update_utc == ca.not_valid_after_utc
-    assert ltv.test_crl(store.home) == path.read_bytes()
+    assert test_ca.current_crl(store.home) == path.read_bytes()
     created = [e for e in events(store.conn, None, None) if e.subject == "key:test-ca"]
     assert created[0].data["crl"]["file"] == "test-ca.crl"
     # A store made before CRLs existed gets one at the next `keys init`.
     path.unlink()
     keys.init_test_identities(store, "tester", org=None, person="韩梅梅", passphrase=PASS)
-    assert ltv.test_crl(store.home) is not None
+    assert test_ca.current_crl(store.home) is not None
     assert "crl.issue" in actions(store)
 
 

@@ -8,17 +8,28 @@ Real pyHanko, the real loopback TSA of tests/test_timestamp.py (its fixtures imp
 from __future__ import annotations
 
 import io
+import re
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
-from contractctl import keys, ltv
+import pytest
+
+from contractctl import keys, ltv, test_ca
 from contractctl.signing import sign, signatures_view
 from contractctl.store import Store
 from contractctl.store.audit import events
 from contractctl.verify import verify_contract, verify_pdf
 from tests.conftest import Cli, snapshot
+from tests.pki import key_usage
 from tests.test_signing import PASS
-from tests.test_timestamp import Tsa, cli_setup, signing_home, tsa
+from tests.test_timestamp import Tsa, _handler, cli_setup, signing_home, tsa
 
 __all__ = ["cli_setup", "signing_home", "tsa"]  # fixtures, used by name
 
@@ -245,5 +256,304 @@ def test_a_missing_crl_is_issued_again_when_signing_at_b_lt(
         )
         assert "crl.issue" in [e.action for e in events(store.conn, None, None)]
         report = verify_contract(store, cid, trust=_trust(home, tsa))
-    assert signed.level == "B-LT" and ltv.test_crl(home) is not None
+    assert signed.level == "B-LT" and test_ca.current_crl(home) is not None
     assert report.verdict == "valid" and report.signatures[0].level == "B-LT"
+
+
+# -- ten years on: long-term validation at a later date ---------------------------------
+
+
+@dataclass(frozen=True)
+class LongTsa:
+    """A loopback TSA that publishes a CRL (``/crl``, named in its certificate), with a
+    certificate of a chosen lifetime: the long one outlives the signers' (20 years)."""
+
+    url: str
+    ca_pem: Path
+    valid_to: datetime
+
+
+def _tsa_pki(days: int, name: str, crl_url: str) -> tuple[bytes, Any, Any, datetime, bytes]:
+    """A TSA CA (PEM, 30 years), a TSA certificate valid ``days`` (asn1crypto, with its
+    key) naming ``crl_url`` as its CRL distribution point, and that CA's CRL (DER)."""
+    from asn1crypto import keys as akeys
+    from asn1crypto import x509 as ax509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = datetime.now(UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{name} CA")])
+    ca_ski = x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key())
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30 * 365))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(key_usage(ca=True), critical=True)
+        .add_extension(ca_ski, critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    end = (now + timedelta(days=days)).replace(microsecond=0)
+    tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    point = x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)
+    aki = x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski)
+    tsa = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+        .issuer_name(ca_name)
+        .public_key(tsa_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(key_usage(ca=False), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), True)
+        .add_extension(aki, critical=False)
+        .add_extension(x509.CRLDistributionPoints([point]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    crl = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca_name)
+        .last_update(now - timedelta(hours=1))
+        .next_update(ca.not_valid_after_utc)
+        .add_extension(x509.CRLNumber(1), critical=False)
+        .add_extension(aki, critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    der = serialization.Encoding.DER
+    tsa_pkey = akeys.PrivateKeyInfo.load(
+        tsa_key.private_bytes(der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    pem = ca.public_bytes(serialization.Encoding.PEM)
+    return pem, ax509.Certificate.load(tsa.public_bytes(der)), tsa_pkey, end, crl.public_bytes(der)
+
+
+@contextmanager
+def _serving_tsa(folder: Path, days: int, name: str) -> Iterator[LongTsa]:
+    """A TSA (``_tsa_pki``) on loopback: POST /tsa stamps, GET /crl gives its CA's CRL."""
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    answers: dict[str, Any] = {}
+
+    class Stamper:  # the certificate names the server's port: made once it listens
+        def request_tsa_response(self, request: Any) -> Any:
+            return answers["stamper"].request_tsa_response(request)
+
+    class Handler(_handler(Stamper())):  # type: ignore[misc]
+        def do_GET(self) -> None:
+            body = answers["crl"]
+            self.send_response(200)
+            self.send_header("Content-Type", "application/pkix-crl")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    ca_pem, tsa_cert, tsa_key, valid_to, crl = _tsa_pki(days, name, f"{base}/crl")
+    answers["crl"] = crl
+    answers["stamper"] = DummyTimeStamper(tsa_cert=tsa_cert, tsa_key=tsa_key)
+    pem = folder / "tsa-ca.pem"
+    pem.write_bytes(ca_pem)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LongTsa(f"{base}/tsa", pem, valid_to)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def long_tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LongTsa]:
+    """A TSA whose certificate lasts 20 years (the signers' 3, the store's test CA 10)."""
+    with _serving_tsa(tmp_path_factory.mktemp("long-tsa"), 20 * 365, "Long-lived TSA") as tsa:
+        yield tsa
+
+
+@pytest.fixture(scope="module")
+def month_tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LongTsa]:
+    """A TSA whose certificate lasts 30 days, with a CRL (as a real TSA publishes)."""
+    with _serving_tsa(tmp_path_factory.mktemp("month-tsa"), 30, "Month TSA") as tsa:
+        yield tsa
+
+
+def _years_on(years: int) -> str:
+    return _days_on(365 * years)
+
+
+def _days_on(days: int) -> str:
+    return (datetime.now(UTC) + timedelta(days=days)).date().isoformat()
+
+
+def _sign_with(cli: Cli, cid: str, tsa: LongTsa, level: str) -> None:
+    trust = ["--trust", str(tsa.ca_pem)] if level in ltv.LONG_TERM else []
+    signed = cli("sign", cid, "--key", "org", "--tsa", tsa.url, "--level", level, *trust)
+    assert signed.code == 0, signed.stderr
+
+
+def test_a_b_lta_contract_still_verifies_after_the_signers_certificate_and_ca_expired(
+    long_tsa: LongTsa, cli_setup: tuple[Cli, str]
+) -> None:
+    """Five years on the signer's certificate (3 years) has expired; twelve years on the
+    test CA (10 years) too. The DSS and the timestamps prove it was valid when signed."""
+    cli, cid = cli_setup
+    _sign_with(cli, cid, long_tsa, "B-LTA")
+    trust = str(long_tsa.ca_pem)
+    for years in (5, 12):
+        result = cli("verify", cid, "--trust", trust, "--at", _years_on(years), "--json")
+        assert result.code == 0, result.stdout + result.stderr
+        report = result.json()
+        (only,) = report["signatures"]
+        assert (only["level"], only["expired"], only["holds"]) == ("B-LTA", True, True)
+        assert only["proven_at"] == only["timestamp"]
+        (note,) = only["notes"]
+        assert re.fullmatch(
+            r"the certificate expired on \d{4}-.+Z, after the signature was timestamped "
+            rf"on {only['timestamp']}; long-term validation data proves it was valid then",
+            note,
+        ), note
+        (stamp,) = report["document_timestamps"]
+        assert stamp["holds"] and stamp["expired"] is False
+        assert stamp["validated_at"] == report["validation_time"]
+    human = cli("verify", cid, "--trust", trust, "--at", _years_on(5))
+    assert human.code == 0, human.stdout
+    assert "long-term validation data proves it was valid then" in human.stdout
+    assert "EXPIRED" in human.stdout and "valid (validated at" in human.stdout
+
+
+def test_a_b_t_contract_verified_after_the_signers_certificate_expired_is_invalid(
+    long_tsa: LongTsa, cli_setup: tuple[Cli, str]
+) -> None:
+    """Without long-term validation data the certificate's expiry counts, as before."""
+    cli, cid = cli_setup
+    _sign_with(cli, cid, long_tsa, "B-T")
+    result = cli("verify", cid, "--trust", str(long_tsa.ca_pem), "--at", _years_on(5), "--json")
+    assert result.code == 1, result.stdout + result.stderr
+    (only,) = result.json()["signatures"]
+    assert (only["level"], only["expired"], only["holds"]) == ("B-T", True, False)
+    assert only["proven_at"] is None and only["notes"] == []
+    assert any(p.startswith("the certificate expired on") for p in only["problems"])
+    # Today the same signature holds.
+    assert cli("verify", cid, "--trust", str(long_tsa.ca_pem)).code == 0
+
+
+def test_the_archive_chain_must_be_renewed_before_the_last_tsa_certificate_expires(
+    long_tsa: LongTsa, signing_home: tuple[Path, str]
+) -> None:
+    """A month before the document timestamp's TSA certificate expires: valid, with a
+    note to renew. After it: nothing proves the archive any more, so invalid."""
+    home, cid = signing_home
+    with Store.open(home) as store:
+        sign(
+            store, "wang.fang", cid, key="org", passphrase=PASS, tsa_url=long_tsa.url,
+            level="B-LTA", trust=[long_tsa.ca_pem.read_bytes()],
+        )  # fmt: skip
+        trust = [*keys.trust_anchors(home), long_tsa.ca_pem.read_bytes()]
+        soon = (long_tsa.valid_to - timedelta(days=30)).date().isoformat()
+        before = verify_contract(store, cid, trust=trust, at=soon)
+        late = (long_tsa.valid_to + timedelta(days=2)).date().isoformat()
+        after = verify_contract(store, cid, trust=trust, at=late)
+    assert before.verdict == "valid", before.to_dict()
+    (stamp,) = before.document_timestamps
+    assert stamp.holds and any("renew the archive timestamp chain" in n for n in stamp.notes)
+    assert after.verdict == "invalid"
+    (stamp,) = after.document_timestamps
+    assert (stamp.expired, stamp.holds) == (True, False)
+    assert any("needed renewing before then" in p for p in stamp.problems), stamp.problems
+    (signature,) = after.signatures
+    assert signature.level == "B-LTA" and not signature.holds
+    assert any("long-term validation cannot prove the signature" in p for p in signature.problems)
+
+
+def test_a_validation_time_before_the_signature_existed_is_reported(
+    long_tsa: LongTsa, cli_setup: tuple[Cli, str]
+) -> None:
+    cli, cid = cli_setup
+    _sign_with(cli, cid, long_tsa, "B-LTA")
+    trust = str(long_tsa.ca_pem)
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    result = cli("verify", cid, "--trust", trust, "--at", yesterday, "--json")
+    assert result.code == 1
+    (only,) = result.json()["signatures"]
+    assert any("before the signature was timestamped" in p for p in only["problems"])
+    (stamp,) = result.json()["document_timestamps"]
+    assert any("before this document timestamp was made" in p for p in stamp["problems"])
+    # Each signature at the time it claims: valid, as before.
+    assert cli("verify", cid, "--trust", trust, "--at", "signing-time").code == 0
+
+
+def test_renewing_the_archive_chain_keeps_a_contract_provable_past_its_first_tsa(
+    month_tsa: LongTsa, long_tsa: LongTsa, cli_setup: tuple[Cli, str]
+) -> None:
+    """Signed B-LTA with a TSA whose certificate lasts 30 days: `verify` says to renew;
+    `renew-timestamp` adds a document timestamp from another TSA, and 40 days (and five
+    years) on the contract still verifies."""
+    cli, cid = cli_setup
+    _sign_with(cli, cid, month_tsa, "B-LTA")
+    trust = ["--trust", str(month_tsa.ca_pem), "--trust", str(long_tsa.ca_pem)]
+    now = cli("verify", cid, *trust)
+    assert now.code == 0, now.stdout
+    assert "renew the archive timestamp chain before then" in now.stdout
+    later = _days_on(40)
+    assert cli("verify", cid, *trust, "--at", later).code == 1  # the chain lapsed
+    renewed = cli("renew-timestamp", cid, "--tsa", long_tsa.url, *trust, "--json")
+    assert renewed.code == 0, renewed.stdout + renewed.stderr
+    data = renewed.json()
+    assert data["previous"] and data["document_timestamp"] >= data["previous"]
+    for at in (later, _years_on(5)):
+        result = cli("verify", cid, *trust, "--at", at, "--json")
+        assert result.code == 0, result.stdout + result.stderr
+        report = result.json()
+        first, second = report["document_timestamps"]
+        assert first["validated_at"] == second["timestamp"] and first["holds"]
+        assert second["tsa"] == "Long-lived TSA" and second["holds"]
+        assert report["signatures"][0]["level"] == "B-LTA"
+    shown = cli("show", cid, "--json").json()
+    (event,) = [e for e in shown["events"] if e["action"] == "timestamp.renew"]
+    assert event["data"]["pdf_after"] == data["pdf_sha"]
+    assert cli("verify", cid, *trust).code == 0  # the recorded signatures still match
+
+
+def test_only_a_b_lta_contract_has_a_chain_to_renew(
+    long_tsa: LongTsa, cli_setup: tuple[Cli, str]
+) -> None:
+    cli, cid = cli_setup
+    _sign_with(cli, cid, long_tsa, "B-T")
+    before = snapshot(cli.home)
+    result = cli("renew-timestamp", cid, "--tsa", long_tsa.url, "--trust", str(long_tsa.ca_pem))
+    assert result.code == 3, result.stderr
+    assert "has no document timestamp" in result.stderr
+    assert snapshot(cli.home) == before
+
+
+def test_a_renewal_that_cannot_extend_the_proof_is_refused(
+    tsa: Tsa, long_tsa: LongTsa, cli_setup: tuple[Cli, str]
+) -> None:
+    """The loopback TSA of test_timestamp publishes no revocation information: once its
+    certificate expires, nothing proves it was not revoked before, so a new document
+    timestamp would not carry the proof past that date. Refused, nothing stored."""
+    cli, cid = cli_setup
+    signed = cli(
+        "sign", cid, "--key", "org", "--tsa", tsa.url, "--level", "B-LTA",
+        "--trust", str(tsa.ca_pem),
+    )  # fmt: skip
+    assert signed.code == 0, signed.stderr
+    before = snapshot(cli.home)
+    trust = ["--trust", str(tsa.ca_pem), "--trust", str(long_tsa.ca_pem)]
+    result = cli("renew-timestamp", cid, "--tsa", long_tsa.url, *trust, "--json")
+    assert result.code == 4, result.stdout + result.stderr
+    error = result.json()["error"]
+    assert error["type"] == "ltv_failed"
+    assert "would not prove the signatures after" in error["message"]
+    assert snapshot(cli.home) == before
