@@ -241,8 +241,30 @@ def _check_final(
             f"{final}: its signatures are not the {len(wanted)} recorded in signatures.json "
             f"(found {len(found)})"
         )
-    if hashlib.sha256(good[final]).hexdigest() != last_pdf:
-        report.problems.append(f"{final}: not the PDF the last recorded signature produced")
+    if hashlib.sha256(good[final]).hexdigest() != _renewed(good, version, last_pdf):
+        report.problems.append(
+            f"{final}: not the PDF the last recorded signature (or timestamp renewal) produced"
+        )
+
+
+def _renewed(good: dict[str, bytes], version: int, pdf: str | None) -> str | None:
+    """The PDF the archive timestamp renewals (``timestamp.renew`` events, whose hashes
+    _check_events checks) made of ``pdf``, one after another; ``pdf`` if there were none.
+    A renewal only adds validation data and a document timestamp; verify_pdf above
+    checks that nothing else came after the signatures."""
+    try:
+        events = json.loads(good.get("events.json", b"{}")).get("events", [])
+        renewals = [
+            e["data"]
+            for e in events
+            if e.get("action") == "timestamp.renew" and e["data"].get("version") == version
+        ]
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return pdf  # reported by _check_events
+    for data in renewals:
+        if data.get("pdf_before") == pdf:
+            pdf = data.get("pdf_after")
+    return pdf
 
 
 def _check_events(good: dict[str, bytes], report: BundleReport) -> None:

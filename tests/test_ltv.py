@@ -557,3 +557,26 @@ def test_a_renewal_that_cannot_extend_the_proof_is_refused(
     assert error["type"] == "ltv_failed"
     assert "would not prove the signatures after" in error["message"]
     assert snapshot(cli.home) == before
+
+
+def test_a_dossier_archived_after_a_renewal_verifies_offline(
+    month_tsa: LongTsa, long_tsa: LongTsa, cli_setup: tuple[Cli, str], tmp_path: Path
+) -> None:
+    """Both parties sign B-LTA, the chain is renewed, the contract is archived: the
+    bundle's final.pdf is the renewed PDF, and verify-bundle accepts it offline."""
+    cli, cid = cli_setup
+    for ca in (month_tsa.ca_pem, long_tsa.ca_pem):
+        assert cli("keys", "trust", "add", str(ca)).code == 0
+    _sign_with(cli, cid, month_tsa, "B-LTA")
+    other = cli(
+        "sign", cid, "--key", "person-li-lei", "--party", "counterparty",
+        "--tsa", month_tsa.url, "--level", "B-LTA",
+    )  # fmt: skip
+    assert other.code == 0, other.stderr
+    assert cli("renew-timestamp", cid, "--tsa", long_tsa.url).code == 0
+    bundle = tmp_path / "dossier.zip"
+    archived = cli("archive", cid, "--bundle", str(bundle))
+    assert archived.code == 0, archived.stderr
+    checked = cli("verify-bundle", str(bundle), "--json")
+    assert checked.code == 0, checked.stdout + checked.stderr
+    assert checked.json()["verdict"] == "valid"
