@@ -110,6 +110,15 @@ def object_references(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str]
         )
         for value, where in rows:
             yield str(value), str(where), column
+    # A renewed archive timestamp chain: each renewal's PDF is named only by its event
+    # once a later renewal has replaced it as the version's PDF.
+    renewals = conn.execute(
+        "SELECT json_extract(data, '$.pdf_after'), subject || ' timestamp renewal ' || seq "
+        "FROM events WHERE action = 'timestamp.renew'"
+    )
+    for value, where in renewals:
+        if value:
+            yield str(value), str(where), "pdf_after"
 
 
 def is_sha256(value: str) -> bool:

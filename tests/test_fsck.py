@@ -103,3 +103,16 @@ def test_a_row_naming_no_real_hash_is_a_problem(signed: tuple[Cli, str, str]) ->
     result = cli("fsck", "--json")
     assert result.code == 1
     assert f"{cid} v1: text_sha is not a SHA-256 ('not-a-hash')" in result.json()["problems"]
+
+
+def test_a_pdf_named_only_by_a_timestamp_renewal_is_not_a_stray(
+    signed: tuple[Cli, str, str],
+) -> None:
+    """After two renewals of an archive timestamp chain, the first renewal's PDF is named
+    only by its audit event: it is evidence, not a leftover."""
+    cli, cid, _ = signed
+    with Store.open(cli.home) as store, store.transaction("tester") as tx:
+        sha = tx.put_bytes(b"%PDF- the PDF of a renewal a later renewal replaced")
+        tx.audit("timestamp.renew", cid, {"version": 1, "pdf_after": sha})
+    report = cli("fsck", "--json").json()
+    assert report["ok"] and report["warnings"] == []
