@@ -148,7 +148,23 @@ def _render_detail(app: Any, d: dict[str, Any]) -> None:
             title="risk flags",
         )
     if d["signatures"]:
-        app.out.print(f"signatures: {len(d['signatures'])}")
+        table(
+            app,
+            ["version", "#", "party", "signer", "level", "timestamp", "signed"],
+            [
+                (
+                    s["version"],
+                    s["seq"],
+                    s["party"],
+                    s["signer"],
+                    s["level"],
+                    (s["timestamp"] or "")[:19],
+                    s["signed_at"][:19],
+                )
+                for s in d["signatures"]
+            ],
+            title="signatures",
+        )
     if d["obligations"]:
         table(
             app,

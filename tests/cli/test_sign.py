@@ -43,6 +43,9 @@ def test_sign_both_parties_then_verify_the_contract(setup: tuple[Cli, list[str]]
     assert [s["signer"] for s in report["signatures"]] == ["示例科技有限公司", "Li Lei"]
     human = cli("verify", data["pdf"])
     assert human.code == 0 and "valid (validated at " in human.stdout
+    shown = cli("show", cid).stdout  # who signed, for which party, at what level
+    assert "company" in shown and "counterparty" in shown and "Li Lei" in shown
+    assert shown.count("B-B") == 2
 
 
 def test_verify_exits_1_on_a_tampered_file_and_2_on_bad_usage(
