@@ -291,6 +291,20 @@ def _drawn_style(*, round_seal: bool, name: str, max_size: float | None = None) 
             def glyph(char: str) -> bytes:
                 return bytes(engine.shape(char).graphics_ops)
 
+            # Red ink on paper darkens what it covers and never hides it: painted with
+            # the Multiply blend mode, the text under the seal stays black on screen, on
+            # a printout and on a scan of it (opaque red strokes erased the letters of
+            # the signature block under them, and OCR of a returned copy misread them).
+            self.set_resource(
+                category=content.ResourceType.EXT_G_STATE,
+                name=generic.pdf_name("/SealInk"),
+                value=generic.DictionaryObject(
+                    {
+                        generic.pdf_name("/Type"): generic.pdf_name("/ExtGState"),
+                        generic.pdf_name("/BM"): generic.pdf_name("/Multiply"),
+                    }
+                ),
+            )
             width, height = float(self.box.width), float(self.box.height)
             size = min(width, height, max_size or width)
             draw = _round_seal if round_seal else _square_seal
@@ -298,7 +312,7 @@ def _drawn_style(*, round_seal: bool, name: str, max_size: float | None = None) 
             dx, dy = (width - size) / 2, (height - size) / 2
             if dx or dy:
                 ops = b"q 1 0 0 1 %.3f %.3f cm %s Q" % (dx, dy, ops)
-            return [ops]
+            return [b"/SealInk gs " + ops]
 
     @dataclass(frozen=True)
     class SealStyle(BaseStampStyle):

@@ -81,6 +81,21 @@ def _red(image: tuple[int, int, bytes], box: tuple[float, float, float, float]) 
     return count
 
 
+def _dark(image: tuple[int, int, bytes], box: tuple[float, float, float, float]) -> int:
+    """Black-ish pixels (R, G and B < 100: text, not red ink) inside ``box``."""
+    width, height, pixels = image
+    scale = DPI / 72
+    x1, y1, x2, y2 = box
+    cols = range(max(0, int(x1 * scale)), min(width, int(x2 * scale) + 1))
+    rows = range(max(0, int(height - y2 * scale)), min(height, int(height - y1 * scale) + 1))
+    return sum(
+        1
+        for row in rows
+        for col in cols
+        if max(pixels[(row * width + col) * 3 : (row * width + col) * 3 + 3]) < 100
+    )
+
+
 def _unsigned(home: Path, cid: str) -> Path:
     with Store.open(home) as store:
         sha = store.conn.execute(
@@ -120,6 +135,9 @@ def test_an_organisation_gets_a_red_round_seal_that_verifies_and_embeds_its_cjk_
     assert _red(signed_page, corner) == 0
     mid_x, mid_y = (x1 + x2) / 2, (y1 + y2) / 2
     assert _red(signed_page, (mid_x - 6, mid_y - 6, mid_x + 6, mid_y + 6)) > 20
+    # like ink on paper, the seal darkens and never hides the text under it (Multiply)
+    assert _dark(before_page, box) > 100
+    assert _dark(signed_page, box) >= 0.97 * _dark(before_page, box)
 
 
 def test_the_seal_sits_on_the_partys_line_of_the_signature_block(
