@@ -6,7 +6,9 @@ in the approved clause, takes each approved token there as read when any reading
 it in its place, and text the approved clause lacks as there only where every reading
 has it, and rebuilds the line: confirmed stretches in the approved wording, elsewhere
 what the readings have that is closest to the approved text, each such place kept as a
-:class:`Spot` (what was approved, what is kept, whether OCR doubted it).
+:class:`Spot` (what was approved, what is kept, whether OCR doubted it). Approved text
+beyond the first reading's ends comes back only from a reading that has it at its own
+start or end.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ LOW_CONFIDENCE = 75.0
 #: be that one misread, to place a line that has no token of the approved clause.
 NEAR_TOKEN = 0.75
 CURRENCY = frozenset("¥$€£")
+#: A reading that has approved text beyond the first reading's ends has it at its own
+#: edge when it places no more than this many other letters before (after) it.
+EDGE_NOISE = 2
 _GAP = " \t\n\r\f\u3000|"  # what stands between tokens
 _WORDLIKE = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff]")
 
@@ -90,6 +95,8 @@ def settle(approved: Sequence[Token], readings: Sequence[Reading]) -> tuple[str,
     region = list(approved[a0:a1])
     size = len(region)
     confirmed = [False] * size
+    # read at a reading's start or end (nothing much it does not place before or after)
+    at_start, at_end = [False] * size, [False] * size
     surplus = [True] * (size + 1)
     aligned: list[_Aligned] = []
     for reading, tokens in parsed:
@@ -105,6 +112,7 @@ def settle(approved: Sequence[Token], readings: Sequence[Reading]) -> tuple[str,
                 for g in range(i1, i2 + 1):
                     marks[g] = True
         surplus = [a and b for a, b in zip(surplus, marks, strict=True)]
+        _mark_edges(codes, tokens, at_start, at_end)
         starts = dict(zip(map(id, tokens), _token_starts(reading.text, tokens), strict=True))
         aligned.append(_Aligned(reading, tokens, codes, starts))
     matched = sum(i2 - i1 for tag, i1, i2, *_ in _codes_of(aligned, primary_reading))
@@ -132,9 +140,12 @@ def settle(approved: Sequence[Token], readings: Sequence[Reading]) -> tuple[str,
         if k < first or k > last:
             # approved text beyond the primary reading's ends: another line's, but for
             # what other readings read next to this line (a character lost at its edge)
+            # read where it stands: at a reading's start (its end), not in the middle of
+            # what the English model made of a Chinese line ("AAR; Heme, CF wibetih 10")
             run = range(i1, i2)
+            edge = at_start if k < first else at_end
             held = [
-                confirmed[i] or (region[i].key in CURRENCY and i + 1 < size and confirmed[i + 1])
+                edge[i] or (region[i].key in CURRENCY and i + 1 < size and edge[i + 1])
                 for i in range(size)
             ]
             keep = (
@@ -170,6 +181,32 @@ def settle(approved: Sequence[Token], readings: Sequence[Reading]) -> tuple[str,
         doubtful = len(distinct) > 1 or any(_low_confidence(v[1], v[0]) for v in variants)
         spots.append(Spot("".join(t.text for t in region[i1:i2]), kept, doubtful))
     return "".join(pieces), spots
+
+
+def _mark_edges(
+    codes: Sequence[tuple[str, int, int, int, int]],
+    tokens: Sequence[Token],
+    at_start: list[bool],
+    at_end: list[bool],
+) -> None:
+    """Mark the approved tokens a reading has in their place with no more than
+    ``EDGE_NOISE`` letters it does not place before them (``at_start``) or after them
+    (``at_end``): what it read at its own edges."""
+    placed = [False] * len(tokens)
+    for tag, _i1, _i2, j1, j2 in codes:
+        if tag == "equal":
+            placed[j1:j2] = [True] * (j2 - j1)
+    loose = [0 if placed[j] else len(letters(t.key)) for j, t in enumerate(tokens)]
+    total = sum(loose)
+    for tag, i1, i2, j1, _j2 in codes:
+        if tag != "equal":
+            continue
+        for i in range(i1, i2):
+            before = sum(loose[: j1 + i - i1])
+            if before <= EDGE_NOISE:
+                at_start[i] = True
+            if total - before <= EDGE_NOISE:
+                at_end[i] = True
 
 
 def _nearest_token(tokens: Sequence[Token], approved: Sequence[str]) -> Any:

@@ -298,7 +298,7 @@ def _drawn_style(*, round_seal: bool, name: str, max_size: float | None = None) 
             self.set_resource(
                 category=content.ResourceType.EXT_G_STATE,
                 name=generic.pdf_name("/SealInk"),
-                value=generic.DictionaryObject(
+                value=generic.DictionaryObject(  # type: ignore[no-untyped-call]
                     {
                         generic.pdf_name("/Type"): generic.pdf_name("/ExtGState"),
                         generic.pdf_name("/BM"): generic.pdf_name("/Multiply"),

@@ -281,3 +281,21 @@ def test_a_heading_the_first_reading_left_out_is_read_where_it_stands(
 
     assert any(kind == "deleted" and "交货" in old for kind, old in severe(False))
     assert severe(True) == []
+
+
+def test_text_beyond_a_lines_ends_comes_back_only_from_a_readings_edge() -> None:
+    """A second reading that has the end of the line before (the "10" of "之日起 10") at
+    its own start puts it back (a character the first reading lost at the line's
+    edge); the English model's garbage for the Chinese line, with a "10" in its middle,
+    does not (at 200 dpi it made "10日内支付" a major difference on a clean scan)."""
+    from contractctl.compare.normalise import tokenise
+    from contractctl.ocr.tesseract import Reading
+    from contractctl.ocr_settle import settle
+
+    approved = tokenise("之日起 10\n日内支付；此后各期租金，乙方应提前 10 日支付。", ocr=True)
+    first = Reading("日内支付；此后各期租金，乙方应提前 10 日支付。", ())
+    garbage = Reading("AAR; Heme, CF wibetih 10 Set.", ())
+    at_start = Reading("加 10 日内支付；此后各期租金，乙方应提前 10 日支付。", ())
+
+    assert settle(approved, [first, garbage])[0] == first.text
+    assert settle(approved, [first, at_start])[0].startswith("10日内支付")
