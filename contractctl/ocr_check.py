@@ -340,7 +340,7 @@ def compare_scan(
                         for k in deleted
                     ]
                 )
-                unique = list({(m.page, m.after): m for m in found}.values())
+                unique = list({(m.page, m.after, m.replaces): m for m in found}.values())
                 if unique:
                     texts = with_missed(lines, unique)
                     comparison, changes = _compared(approved, texts, scan_pages)

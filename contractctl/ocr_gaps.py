@@ -12,11 +12,17 @@ missing from it (so a clean scan that reads well costs nothing), and only a stre
 whose reading holds that clause's letters, in order, counts: its lines are put back
 among the page's lines where they stand, and the page is compared again. A clause that
 is really not on the paper is in no blank stretch, and stays deleted.
+
+Tesseract can also read a line in part: on the demo's purchase contract it read the bold
+heading "第七条 交货" as "第七条", so the approved heading looked deleted. A line
+that stops short of the text's right edge (``short_lines``) is read again across the
+text's width, and that reading takes the line's place when it holds what the first
+reading had and lines of the clause the scan seems to lack.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,6 +47,9 @@ MISSED_MATCH = 0.85
 #: ... and the lines of the clause that a stretch reads have this many letters at least
 #: (or the whole clause's): a speck read as a letter is no missed line.
 MIN_LETTERS = 4
+#: A line ending this many line heights short of the text's right edge may have been
+#: read in part.
+SHORT_LINE = 2.0
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,8 @@ class Missed:
     page: int  # index of the page in the pages given
     after: int  # line number in page.text the lines stand after (-1: before the first)
     lines: tuple[str, ...]
+    #: the lines are line ``after`` read again across the text's width (they replace it)
+    replaces: bool = False
 
 
 def blank_stretches(lines: Sequence[tuple[int, Box]], height: int) -> list[tuple[int, Box]]:
@@ -83,6 +94,22 @@ def blank_stretches(lines: Sequence[tuple[int, Box]], height: int) -> list[tuple
     return out
 
 
+def short_lines(lines: Sequence[tuple[int, Box]]) -> list[tuple[int, Box]]:
+    """The lines of a page that end ``SHORT_LINE`` line heights or more short of the
+    text's right edge, each as (its line number, its box widened to that edge): a line
+    Tesseract may have read in part."""
+    if not lines:
+        return []
+    heights = sorted(box[3] for _, box in lines)
+    size = heights[len(heights) // 2]
+    right = max(box[0] + box[2] for _, box in lines)
+    return [
+        (index, (left, top, right - left, height))
+        for index, (left, top, width, height) in lines
+        if right - (left + width) >= SHORT_LINE * size
+    ]
+
+
 def find_missed(
     pages: Sequence[PageText],
     lines: Sequence[Sequence[tuple[int, Box]]],
@@ -90,11 +117,15 @@ def find_missed(
     *,
     dpi: int,
     folder: Path,
+    texts: Sequence[Mapping[int, str]] | None = None,
 ) -> list[list[Missed]]:
     """For each wanted clause, the lines of it that blank stretches of its page read
     (``lines``: each page's lines as (line number, box)), a Missed per stretch, the
     reading (of the stretch's scales) that holds most of the clause. One Tesseract per
-    language and scale reads all the stretches."""
+    language and scale reads all the stretches. With ``texts`` (each page's lines as
+    compared, by line number), the short lines are read again across the text's width
+    too, and such a reading replaces its line when it holds the line's letters as first
+    read and lines of the clause."""
     from contractctl.compare.normalise import comparison_form
     from contractctl.ocr.pipeline import cut_regions
     from contractctl.ocr.tesseract import read_images
@@ -102,11 +133,14 @@ def find_missed(
     out: list[list[Missed]] = [[] for _ in wanted]
     jobs = sorted({(w.page, w.lang) for w in wanted if pages[w.page].image is not None})
     regions: list[tuple[PageText, Box]] = []
-    places: list[tuple[int, str, int]] = []  # page, lang, line above
+    places: list[tuple[int, str, int, bool]] = []  # page, lang, line above, replaces it
     for page, lang in jobs:
         for above, box in blank_stretches(lines[page], pages[page].height):
             regions.append((pages[page], box))
-            places.append((page, lang, above))
+            places.append((page, lang, above, False))
+        for index, box in short_lines(lines[page]) if texts is not None else ():
+            regions.append((pages[page], box))
+            places.append((page, lang, index, True))
     if not regions:
         return out
     crops = cut_regions(regions, folder, scales=GAP_SCALES, margin=4)
@@ -115,25 +149,34 @@ def find_missed(
         for lang in dict.fromkeys(lang for _, lang in jobs):
             mine = [k for k, place in enumerate(places) if place[1] == lang]
             base = folder / f"read-{lang.replace('+', '-')}-x{scale:g}"
-            texts = read_images(
+            read = read_images(
                 [images[k] for k in mine], base, lang=lang, psm=6, dpi=round(dpi * scale)
             )
-            readings += [(k, t.text) for k, t in zip(mine, texts, strict=True)]
+            readings += [(k, t.text) for k, t in zip(mine, read, strict=True)]
     for n, clause in enumerate(wanted):
         want = letters(comparison_form(clause.text, ocr=True))
         found: dict[int, tuple[float, tuple[str, ...]]] = {}  # stretch -> its best reading
         for k, text in readings:
-            page, lang, _ = places[k]
+            page, lang, index, replaces = places[k]
             if page != clause.page or lang != clause.lang:
                 continue
             kept = _clause_lines(text, want)
             got = letters(comparison_form("".join(kept), ocr=True))
             if len(got) < min(len(want), MIN_LETTERS):
                 continue
+            if replaces:
+                if texts is None or len(text.strip().split("\n")) != 1:
+                    continue
+                first = letters(comparison_form(texts[page][index], ocr=True))
+                if not first or covered(first, got) < MISSED_MATCH or len(got) <= len(first):
+                    continue  # not the line read again, or no more of it
             score = covered(want, got)
             if score > found.get(k, (-1.0, ()))[0]:
                 found[k] = (score, kept)
-        out[n] = [Missed(places[k][0], places[k][2], found[k][1]) for k in sorted(found)]
+        out[n] = [
+            Missed(places[k][0], places[k][2], found[k][1], replaces=places[k][3])
+            for k in sorted(found)
+        ]
     return out
 
 
@@ -152,9 +195,12 @@ def _clause_lines(text: str, want: str) -> tuple[str, ...]:
 def with_missed(lines: Sequence[Sequence[str]], found: Sequence[Missed]) -> list[list[str]]:
     """Pages' lines (as compared) with the missed lines put back where they stand."""
     out = [list(page) for page in lines]
-    for missed in sorted(found, key=lambda m: (m.page, m.after), reverse=True):
+    for missed in sorted(found, key=lambda m: (m.page, m.after, not m.replaces), reverse=True):
         at = missed.after + 1
-        out[missed.page][at:at] = list(missed.lines)
+        if missed.replaces:
+            out[missed.page][missed.after] = missed.lines[0]
+        else:
+            out[missed.page][at:at] = list(missed.lines)
     return out
 
 

@@ -120,6 +120,9 @@ _WORDLIKE = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff]")
 FURNITURE_MATCH = 0.8
 _OCR_ARTICLE = re.compile(r"^(\s*)([一二三四五六七八九十百]{1,4}条)(?=\s*\S)")
 _OCR_DOTTED = re.compile(r"^(\s*\d{1,2}(?:\.\d{1,3})*)[,，](?=\s+[A-Z\u4e00-\u9fff])")
+#: A clause number "2.1" whose dot OCR read as a space or lost ("2 1", "34") at a line's
+#: start, before a word.
+_OCR_UNDOTTED = re.compile(r"^(\s*)(\d{1,2}) ?(\d{1,3})(?=\s+[A-Z\u4e00-\u9fff])")
 
 
 def _signature(line: str) -> str:
@@ -189,15 +192,20 @@ def scan_lines(approved: list[str], pages: Sequence[PageText]) -> list[list[str]
     - specks and words read twice (``_stray_words``) are blanked;
     - a heading whose marker OCR misread is mended: ``4, Exceptions`` is ``4.
       Exceptions``, ``六条 租金支付`` is ``第六条 租金支付`` (else the clause would count
-      as deleted and its text as added to the clause before).
+      as deleted and its text as added to the clause before); ``2 1 本合同`` and ``34
+      定金`` are ``2.1`` and ``3.4`` when the approved text numbers a clause so and
+      starts no line with those figures as they were read.
     """
     from difflib import SequenceMatcher
 
     from contractctl.compare.normalise import clean_lines
 
     kept: dict[int, set[str]] = {}
+    markers: set[str] = set()  # clause numbers (2.1) and the figures lines start with
     for cleaned in clean_lines("\f".join(approved)):
         kept.setdefault(cleaned.page, set()).add(cleaned.text)
+        if found := re.match(r"\s*([\d. ]*\d)(?=\s)", cleaned.text):
+            markers.add(found.group(1))
     furniture: set[str] = set()
     text_edges: set[str] = set()  # lines of contract text at the pages' edges
     for number, approved_page in enumerate(approved, start=1):
@@ -228,8 +236,25 @@ def scan_lines(approved: list[str], pages: Sequence[PageText]) -> list[list[str]
             near = likeness(sig, furniture)
             if near >= FURNITURE_MATCH and near > likeness(sig, text_edges):
                 lines[n] = ""
-        out.append([_mend(line) for line in lines])
+        out.append([_mend_marker(_mend(line), markers) for line in lines])
     return out
+
+
+def _mend_marker(line: str, markers: set[str]) -> str:
+    """A clause number whose dot OCR lost (``_OCR_UNDOTTED``) mended, when exactly one
+    way of putting the dot back gives a clause number of ``markers`` (the figures the
+    approved text's lines start with) and the figures as read start none of them."""
+    found = _OCR_UNDOTTED.match(line)
+    if found is None:
+        return line
+    lead, major, minor = found.groups()
+    if f"{major} {minor}" in markers or f"{major}{minor}" in markers:
+        return line
+    figures = major + minor
+    mended = {f"{figures[:k]}.{figures[k:]}" for k in range(1, len(figures))} & markers
+    if len(mended) != 1:
+        return line
+    return lead + mended.pop() + line[found.end() :]
 
 
 def account_changed(ops: list[tuple[str, str]]) -> bool:
@@ -442,7 +467,10 @@ class SecondReading:
             [(line.index, _union(c.box for c in line.cells)) for line in page_lines]
             for page_lines in self.lines
         ]
-        found = find_missed(self.pages, boxes, wanted, dpi=self.dpi, folder=self.folder / "gaps")
+        texts = [{line.index: line.text for line in page_lines} for page_lines in self.lines]
+        found = find_missed(
+            self.pages, boxes, wanted, dpi=self.dpi, folder=self.folder / "gaps", texts=texts
+        )
         return [missed for stretches in found for missed in stretches]
 
     def _readings_of(self, change: ClauseChange) -> list[Reading]:

@@ -128,6 +128,8 @@ def test_tokens_know_lines_cells_and_pages() -> None:
         ("已包含", "己包含"),
         ("未使用", "末使用"),
         ("5日内", "5曰内"),
+        ("千分之一", "干分之一"),
+        ("对方签收之日", "对方等收之日"),
         ("Inspection", "lnspection"),
         ("Hello", "He1lo"),
     ],
