@@ -80,6 +80,7 @@ def _register() -> None:
         keys,
         ocr,
         party,
+        remind,
         search,
         signing,
         store_cmds,
@@ -99,6 +100,7 @@ def _register() -> None:
     importing.register(app)
     archive.register(app)
     ocr.register(app)
+    remind.register(app)
 
 
 _register()

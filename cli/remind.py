@@ -1,0 +1,71 @@
+"""`contractctl remind [--within 30d] [--fail-on-due]`: what falls due, for people and cron."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from contractctl.cli.context import app_context
+from contractctl.cli.output import emit_json, table
+
+
+def remind_command(
+    ctx: typer.Context,
+    within: Annotated[
+        str,
+        typer.Option(
+            "--within",
+            metavar="DURATION",
+            help="How far ahead to look: 30d, 2w, 3m, 1y (overdue items are always shown).",
+        ),
+    ] = "30d",
+    fail_on_due: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-due", help="Exit 1 when there is anything to remind of (for cron and CI)."
+        ),
+    ] = False,
+) -> None:
+    """Contracts expiring, renewal-notice deadlines, payments and other obligations due
+    within the window or overdue, and approvals pending past their due time."""
+    from contractctl.dates import parse_duration_days
+    from contractctl.errors import CheckFailed
+    from contractctl.remind import reminders
+
+    app = app_context(ctx)
+    days = parse_duration_days(within, what="--within")
+    found = reminders(app.store().conn, within_days=days)
+    if app.json:
+        emit_json([r.to_dict() for r in found])
+    elif found:
+        table(
+            app,
+            ["due", "in", "kind", "contract", "title", "counterparty", "what"],
+            [
+                (
+                    r.due[:16].replace("T", " "),
+                    f"{-r.days}d overdue"
+                    if r.overdue
+                    else ("today" if r.days == 0 else f"{r.days}d"),
+                    r.kind,
+                    r.contract_id,
+                    r.title,
+                    r.counterparty or "",
+                    r.what + (f" ({r.who})" if r.who else ""),
+                )
+                for r in found
+            ],
+        )
+    else:
+        app.note(f"Nothing due within {days} days, and nothing overdue")
+    if fail_on_due and found:
+        overdue = sum(r.overdue for r in found)
+        error = CheckFailed(f"{len(found)} reminders ({overdue} overdue)")
+        if app.json:
+            raise typer.Exit(error.exit_code)
+        raise error
+
+
+def register(app: typer.Typer) -> None:
+    """Attach `remind` to the root app."""
+    app.command("remind")(remind_command)
