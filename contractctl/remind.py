@@ -3,7 +3,8 @@
 Three kinds of reminders, one list ordered by due date:
 
 - **expiry**: a signed or active contract whose end date is within the window (or has
-  passed while it is still active: nobody noticed), and expiry obligations;
+  passed while it is still active: nobody noticed), and expiry obligations; a contract
+  under amendment counts by the status of the version in force (it still binds);
 - **renewal_notice** and **payment** (and other) obligations still open, due within the
   window or overdue: the last day to give notice against an automatic renewal is the one
   date that costs money when it is missed;
@@ -79,7 +80,8 @@ def _days(due: str, today: date) -> int:
 
 def _obligations(conn: sqlite3.Connection, today: date, until: str) -> list[Reminder]:
     rows = conn.execute(
-        "SELECT o.*, c.title, c.status, p.name AS party FROM obligations o "
+        "SELECT o.*, c.title, COALESCE(c.in_force_status, c.status) AS status, "
+        "p.name AS party FROM obligations o "
         "JOIN contracts c ON c.id = o.contract_id "
         "LEFT JOIN parties p ON p.id = c.counterparty_id "
         "WHERE o.state = 'open' AND o.due_date <= ? "
@@ -111,7 +113,7 @@ def _expiries(conn: sqlite3.Connection, today: date, until: str) -> list[Reminde
     rows = conn.execute(
         "SELECT c.id, c.title, c.end_date, p.name AS party FROM contracts c "
         "LEFT JOIN parties p ON p.id = c.counterparty_id "
-        f"WHERE c.status IN ({', '.join('?' for _ in RUNNING)}) "
+        f"WHERE COALESCE(c.in_force_status, c.status) IN ({', '.join('?' for _ in RUNNING)}) "
         "AND c.end_date IS NOT NULL AND c.end_date <= ? ORDER BY c.end_date",
         (*RUNNING, until),
     )

@@ -4,8 +4,12 @@ stuck past their deadline — overdue ones first, nothing missed, nothing change
 
 from __future__ import annotations
 
+import json
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
+
+import pytest
 
 from contractctl.contracts import NewContract, NewVersion, create_contract
 from contractctl.parties import add_party
@@ -109,3 +113,29 @@ def test_an_approval_past_its_deadline_is_a_reminder_naming_the_approver(
     [item] = [i for i in cli("remind", "--json").json() if i["kind"] == "approval"]
     assert item["contract_id"] == contract and item["overdue"] and item["who"] == "zhao.lei"
     assert "stage 1 (dept_head)" in item["what"]
+
+
+def test_a_contract_being_amended_still_reminds_of_its_expiry(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    """An amendment puts the contract back in draft, but the signed version still binds:
+    its end date is still a reminder."""
+    from contractctl.amend import AmendRequest, amend
+    from tests.test_amend import signed_base
+
+    home = shutil.copytree(signed_base(tmp_path_factory), tmp_path / "store", symlinks=True)
+    cid = json.loads((home / "ids.json").read_text())[0]
+    with Store.open(home) as store:
+        amend(
+            store,
+            "drafter",
+            cid,
+            AmendRequest(reason="加量", sets={"items[1].quantity": "3"}, pdf=False),
+        )
+        with store.transaction("tester") as tx:  # the contract's term ends in 10 days
+            tx.conn.execute("UPDATE contracts SET end_date = ? WHERE id = ?", (_day(10), cid))
+        assert store.conn.execute(
+            "SELECT status, in_force_status FROM contracts WHERE id = ?", (cid,)
+        ).fetchone()[:] == ("draft", "signed")
+    items = Cli(home)("remind", "--json").json()
+    assert [(i["kind"], i["contract_id"]) for i in items] == [("expiry", cid)]

@@ -31,6 +31,7 @@ from contractctl.contracts import (
 from contractctl.fsck import fsck
 from contractctl.money import Money
 from contractctl.parties import add_party
+from contractctl.remind import reminders
 from contractctl.store import Store, audit, init_store
 from contractctl.store.objects import sha256_file
 from tests.bench.harness import Row, median_seconds
@@ -168,7 +169,24 @@ def listing(home: Path) -> list[Row]:
             lambda: json.dumps([dict(r) for r in store.conn.execute("SELECT * FROM contracts")]),
             runs=5,
         )
+        until = (today + timedelta(days=30)).isoformat()
+        due = len(reminders(store.conn, within_days=30))
+        remind = median_seconds(lambda: reminders(store.conn, within_days=30), runs=20)
+        remind_sql = (
+            "SELECT * FROM contracts WHERE status IN ('signed', 'active') "
+            "AND end_date IS NOT NULL AND end_date <= ? ORDER BY end_date"
+        )
+        remind_base = median_seconds(
+            lambda: store.conn.execute(remind_sql, (until,)).fetchall(), runs=20
+        )
     return [
+        Row(
+            f"remind --within 30d ({due} reminders: expiries, obligations, approvals)",
+            remind * 1000,
+            remind_base * 1000,
+            "ms",
+            "raw SELECT of the expiring contracts",
+        ),
         Row(
             f"list --status active --expires-within 30d ({found} hits)",
             ours * 1000,
