@@ -23,6 +23,7 @@ reading had and lines of the clause the scan seems to lack.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -127,34 +128,48 @@ def find_missed(
     too, and such a reading replaces its line when it holds the line's letters as first
     read and lines of the clause."""
     from contractctl.compare.normalise import comparison_form
-    from contractctl.ocr.pipeline import cut_regions
+    from contractctl.ocr.pipeline import available_cpus, cut_regions
     from contractctl.ocr.tesseract import read_images
 
     out: list[list[Missed]] = [[] for _ in wanted]
     jobs = sorted({(w.page, w.lang) for w in wanted if pages[w.page].image is not None})
+    wants = [letters(comparison_form(w.text, ocr=True)) for w in wanted]
     regions: list[tuple[PageText, Box]] = []
     places: list[tuple[int, str, int, bool]] = []  # page, lang, line above, replaces it
     for page, lang in jobs:
         for above, box in blank_stretches(lines[page], pages[page].height):
             regions.append((pages[page], box))
             places.append((page, lang, above, False))
+        mine = [wants[n] for n, w in enumerate(wanted) if (w.page, w.lang) == (page, lang)]
         for index, box in short_lines(lines[page]) if texts is not None else ():
-            regions.append((pages[page], box))
-            places.append((page, lang, index, True))
+            # only a line that could be a clause the scan lacks, read in part ("第七条"
+            # for "第七条 交货"): reading every short line again (each paragraph's last
+            # line is one) made the check slower on clean scans
+            first = letters(comparison_form(texts[page].get(index, ""), ocr=True))
+            if first and any(covered(first, want) >= MISSED_MATCH for want in mine):
+                regions.append((pages[page], box))
+                places.append((page, lang, index, True))
     if not regions:
         return out
     crops = cut_regions(regions, folder, scales=GAP_SCALES, margin=4)
-    readings: list[tuple[int, str]] = []  # (region, text)
-    for scale, images in zip(GAP_SCALES, crops, strict=True):
-        for lang in dict.fromkeys(lang for _, lang in jobs):
-            mine = [k for k, place in enumerate(places) if place[1] == lang]
-            base = folder / f"read-{lang.replace('+', '-')}-x{scale:g}"
-            read = read_images(
-                [images[k] for k in mine], base, lang=lang, psm=6, dpi=round(dpi * scale)
-            )
-            readings += [(k, t.text) for k, t in zip(mine, read, strict=True)]
+    tasks = [
+        (scale, images, lang, [k for k, place in enumerate(places) if place[1] == lang])
+        for scale, images in zip(GAP_SCALES, crops, strict=True)
+        for lang in dict.fromkeys(lang for _, lang in jobs)
+    ]
+
+    def read(task: tuple[float, list[Path], str, list[int]]) -> list[tuple[int, str]]:
+        scale, images, lang, mine = task
+        base = folder / f"read-{lang.replace('+', '-')}-x{scale:g}"
+        got = read_images([images[k] for k in mine], base, lang=lang, psm=6, dpi=round(dpi * scale))
+        return [(k, t.text) for k, t in zip(mine, got, strict=True)]
+
+    # one Tesseract per scale and language, as many at a time as there are cores (read
+    # one after another, they left a core idle)
+    with ThreadPoolExecutor(max_workers=max(1, min(available_cpus(), len(tasks)))) as pool:
+        readings = [pair for done in pool.map(read, tasks) for pair in done]
     for n, clause in enumerate(wanted):
-        want = letters(comparison_form(clause.text, ocr=True))
+        want = wants[n]
         found: dict[int, tuple[float, tuple[str, ...]]] = {}  # stretch -> its best reading
         for k, text in readings:
             page, lang, index, replaces = places[k]

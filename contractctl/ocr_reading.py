@@ -408,6 +408,30 @@ class SecondReading:
         # character Tesseract doubted need no second reading
         results = [self.judge(*suspect) for suspect in suspects]
         pending = [k for k in range(len(suspects)) if results[k]["severity"] != "minor"]
+        # The sparse reading of tables does not depend on the rounds below: started now,
+        # beside them, it no longer adds its own Tesseract start and model load to the
+        # check's wall time (pending only shrinks, so it covers every table left after).
+        guess = [k for k in pending if _TABLE_ROW.search(suspects[k][0].old or "")]
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tables") as early:
+            sparse_all = (
+                early.submit(self._read_tables, [suspects[k][0] for k in guess]) if guess else None
+            )
+            self._rounds(suspects, results, pending)
+            pending = [k for k in pending if results[k]["severity"] != "minor"]
+            tables = [k for k in pending if _TABLE_ROW.search(suspects[k][0].old or "")]
+            if tables and sparse_all is not None:
+                by_guess = dict(zip(guess, sparse_all.result(), strict=True))
+                for k in tables:
+                    self._judge_table(suspects[k][0], results, k, by_guess[k])
+        return results
+
+    def _rounds(
+        self,
+        suspects: Sequence[tuple[ClauseChange, dict[str, Any]]],
+        results: list[dict[str, Any]],
+        pending: list[int],
+    ) -> None:
+        """Second readings at each of REREAD_SCALES, judging ``results`` again in place."""
         for round_number, scale in enumerate(REREAD_SCALES):
             # after the first round, only what a clearer reading may yet settle: lines
             # with a few characters unconfirmed
@@ -432,22 +456,27 @@ class SecondReading:
             for k in wanted:
                 results[k] = self.judge(*suspects[k])
             pending = [k for k in pending if results[k]["severity"] != "minor"]
-        tables = [k for k in pending if _TABLE_ROW.search(suspects[k][0].old or "")]
-        if tables:
-            sparse = self._read_tables([suspects[k][0] for k in tables])
-            for k, text in zip(tables, sparse, strict=True):
-                lone = self._lone_cells(suspects[k][0])
-                lines = results[k].get("new")
-                if text is not None and same_cells(_approved(suspects[k][0]), text, lone, lines):
-                    results[k] = {
-                        **results[k],
-                        "severity": "minor",
-                        "semantic": [],
-                        "table_reading": text,
-                        "note": "OCR noise: the table reads the same cell for cell; OCR "
-                        "cannot tell the order of its wrapped lines",
-                    }
-        return results
+
+    def _judge_table(
+        self,
+        change: ClauseChange,
+        results: list[dict[str, Any]],
+        k: int,
+        text: str | None,
+    ) -> None:
+        """A table clause still pending after the rounds: noise when its sparse reading
+        ``text`` reads the same cells."""
+        lone = self._lone_cells(change)
+        lines = results[k].get("new")
+        if text is not None and same_cells(_approved(change), text, lone, lines):
+            results[k] = {
+                **results[k],
+                "severity": "minor",
+                "semantic": [],
+                "table_reading": text,
+                "note": "OCR noise: the table reads the same cell for cell; OCR "
+                "cannot tell the order of its wrapped lines",
+            }
 
     def missed(self, deleted: Sequence[tuple[ClauseChange, int | None]]) -> list[Missed]:
         """For approved clauses the scan seems to lack, each with the index of the page
