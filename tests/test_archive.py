@@ -246,7 +246,9 @@ def test_verify_bundle_catches_a_forger_who_also_updates_the_manifest(
     _rezip(tmp_path / "p.zip", forged)
     problems = verify_bundle(tmp_path / "p.zip").problems
     assert any("final.pdf: signature" in p and "digest mismatch" in p for p in problems)
-    assert "final.pdf: not the PDF the last recorded signature produced" in problems
+    assert "final.pdf: not the PDF the last recorded signature (or timestamp renewal) produced" in (
+        problems
+    )
 
 
 def test_a_file_that_is_not_a_zip_is_bad_input(tmp_path: Path) -> None:
