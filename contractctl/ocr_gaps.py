@@ -141,7 +141,9 @@ def find_missed(
             regions.append((pages[page], box))
             places.append((page, lang, above, False))
         mine = [wants[n] for n, w in enumerate(wanted) if (w.page, w.lang) == (page, lang)]
-        for index, box in short_lines(lines[page]) if texts is not None else ():
+        if texts is None:
+            continue
+        for index, box in short_lines(lines[page]):
             # only a line that could be a clause the scan lacks, read in part ("第七条"
             # for "第七条 交货"): reading every short line again (each paragraph's last
             # line is one) made the check slower on clean scans
