@@ -5,7 +5,7 @@ The approved version's text is taken from its PDF as ``pdftotext -layout`` lays 
 (contractctl.ocr, ``--psm 4``), a Chinese contract with the CJK model alone and an
 English one with the Latin models alone (``first_reading_language``); its pages are
 matched to the approved pages, so a missing, extra or swapped page is named as such;
-then its text (``ocr_reading.scan_lines``), in the approved page order, goes through
+then its text (``ocr_lines.scan_lines``), in the approved page order, goes through
 the compare engine with OCR tolerance, which folds the confusions Tesseract makes (0/O,
 1/l, 己/已 ...) but never a digit read as another digit. An approved clause the scan
 seems to lack is looked for in the blank stretches of its page first
@@ -41,13 +41,13 @@ from typing import TYPE_CHECKING, Any
 from contractctl.contracts import Contract, get_contract
 from contractctl.errors import InvalidInput, NotFound
 from contractctl.ocr_gaps import with_missed
+from contractctl.ocr_lines import scan_lines
 from contractctl.ocr_reading import (
     CJK_MODELS,
     LOW_CONFIDENCE,
     NOISE_CHARS,
     SecondReading,
     account_changed,
-    scan_lines,
 )
 from contractctl.progress import Progress
 from contractctl.store import Store
