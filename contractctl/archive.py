@@ -56,7 +56,6 @@ from contractctl.errors import (
     InvalidInput,
     NotAllowed,
     NotFound,
-    StoreProblem,
 )
 from contractctl.store import Store, audit
 from contractctl.store.audit import now_iso
@@ -188,7 +187,7 @@ def build_dossier(store: Store, contract_id: str, *, archived_by: str, archived_
                 shown[key] = None
                 continue
             path = f"versions/v{n}/{name}"
-            put(path, _object(store, sha), f"version {n} {what}")
+            put(path, store.objects.read_checked(sha), f"version {n} {what}")
             shown[key] = path
         if n == final_n:
             final_sha = row["pdf_sha"]
@@ -207,7 +206,11 @@ def build_dossier(store: Store, contract_id: str, *, archived_by: str, archived_
             }
         )
     if final_sha:
-        put("final.pdf", _object(store, final_sha), f"the PDF of version {final_n}, in force")
+        put(
+            "final.pdf",
+            store.objects.read_checked(final_sha),
+            f"the PDF of version {final_n}, in force",
+        )
 
     record = contract.to_dict()
     record.pop("updated_at")
@@ -348,12 +351,16 @@ def _put_ocr(store: Store, cid: str, put: Any, put_json: Any) -> None:
     checks = _rows(store, "SELECT * FROM ocr_checks WHERE contract_id = ? ORDER BY id", cid)
     for check in checks:
         folder = f"ocr/{check['id']}"
-        report = _object(store, check["report_sha"])
+        report = store.objects.read_checked(check["report_sha"])
         name = "report.json" if _is_json(report) else "report.txt"
         put(f"{folder}/{name}", report, f"report of OCR check {check['id']}")
         suffix = PurePosixPath(check["scan_name"]).suffix.lower()
         suffix = suffix if re.fullmatch(r"\.[a-z0-9]{1,5}", suffix) else ""
-        put(f"{folder}/scan{suffix}", _object(store, check["scan_sha"]), "the scanned copy")
+        put(
+            f"{folder}/scan{suffix}",
+            store.objects.read_checked(check["scan_sha"]),
+            "the scanned copy",
+        )
         check["files"] = {"report": f"{folder}/{name}", "scan": f"{folder}/scan{suffix}"}
     put_json("ocr_checks.json", checks, "OCR checks of scanned copies")
 
@@ -370,8 +377,8 @@ def _changes(store: Store, cid: str, version_rows: list[Any]) -> list[dict[str, 
         if parent["text_sha"] and row["text_sha"]:
             from contractctl.compare import compare
 
-            old = _object(store, parent["text_sha"]).decode("utf-8")
-            new = _object(store, row["text_sha"]).decode("utf-8")
+            old = store.objects.read_checked(parent["text_sha"]).decode("utf-8")
+            new = store.objects.read_checked(row["text_sha"]).decode("utf-8")
             diff = compare(old, new).to_dict()
         changes.append(
             {
@@ -405,17 +412,6 @@ def _routes(store: Store, cid: str) -> list[dict[str, Any]]:
 
 def _rows(store: Store, sql: str, *params: Any) -> list[dict[str, Any]]:
     return [dict(row) for row in store.conn.execute(sql, params)]
-
-
-def _object(store: Store, sha: str) -> bytes:
-    """An object's bytes, checked against its name: never archive a damaged file."""
-    data = store.objects.read_bytes(sha)
-    if hashlib.sha256(data).hexdigest() != sha:
-        raise StoreProblem(
-            f"object {sha[:12]} does not match its SHA-256: the store is damaged",
-            hint="run contractctl fsck",
-        )
-    return data
 
 
 def _json_bytes(value: Any) -> bytes:
@@ -542,7 +538,7 @@ def _archived_again(
             )
             tx.audit("contract.dossier", cid, {"dossier_sha256": sha, "files": dossier.files})
         changed = True
-    data = _object(store, record["dossier_sha"])
+    data = store.objects.read_checked(record["dossier_sha"])
     _place(_stage(target, data), target, force=force)
     return ArchiveResult(
         cid,

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from contractctl.errors import NotAllowed, StoreProblem
+from contractctl.errors import NotAllowed
 from contractctl.verify import CLOCK_SKEW, TIME_PROBLEMS, common_name, iso, reason
 
 if TYPE_CHECKING:
@@ -258,7 +258,7 @@ def renew_chain(
     ltv.check_tsa_url(tsa_url)
     contract = get_contract(store.conn, contract_id)
     before_sha = _current_pdf(store, contract.id, contract.version)
-    data = _read_checked(store, before_sha)
+    data = store.objects.read_checked(before_sha)
     roots = list(dict.fromkeys([*keys.trust_anchors(store.home), *trust]))
     report = verify_pdf(data, trust=roots)
     if not report.document_timestamps:
@@ -388,17 +388,3 @@ def _current_pdf(store: Store, contract_id: str, version: int) -> str:
     if row is None or not row["pdf_sha"]:
         raise NotAllowed(f"{contract_id} version {version} has no PDF")
     return str(row["pdf_sha"])
-
-
-def _read_checked(store: Store, sha: str) -> bytes:
-    """An object's bytes, checked against its name: never timestamp a damaged file."""
-    import hashlib
-
-    path = store.objects.path(sha)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise StoreProblem(f"cannot read {path}: {exc.strerror or exc}") from exc
-    if hashlib.sha256(data).hexdigest() != sha:
-        raise StoreProblem(f"{path} does not match its SHA-256", hint="run contractctl fsck")
-    return data

@@ -62,7 +62,6 @@ from contractctl.errors import (
     Duplicate,
     InvalidInput,
     NotAllowed,
-    StoreProblem,
 )
 from contractctl.ltv import TsaClient as _TsaClient
 from contractctl.ltv import TsaFailed, check_tsa_url
@@ -262,7 +261,7 @@ def sign(
     }
     stamper = _TsaClient(tsa_url, tsa_timeout) if tsa_url is not None else None
     skipped: str | None = None
-    before = _read_object(store, plan.pdf_sha)
+    before = store.objects.read_checked(plan.pdf_sha)
     try:
         signed_pdf, field, fields_made = _sign_bytes(before, signer, timestamper=stamper, **options)
     except TsaFailed as exc:
@@ -457,21 +456,6 @@ def _current_version(tx: Tx, contract: Contract) -> Any:
         "SELECT * FROM versions WHERE contract_id = ? AND n = ?",
         (contract.id, contract.version),
     ).fetchone()
-
-
-def _read_object(store: Store, sha: str) -> bytes:
-    """An object's bytes, checked against its name: never sign a damaged file."""
-    path = store.objects.path(sha)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise StoreProblem(f"cannot read {path}: {exc.strerror or exc}") from exc
-    if hashlib.sha256(data).hexdigest() != sha:
-        raise StoreProblem(
-            f"{path} does not match its SHA-256: the stored PDF is damaged",
-            hint="run contractctl fsck",
-        )
-    return data
 
 
 def _sign_bytes(
@@ -839,7 +823,7 @@ def accept(store: Store, actor: str, contract_id: str, *, by: str) -> dict[str, 
         version = _current_version(tx, contract)
         if version is None or not version["pdf_sha"]:
             raise InvalidInput(f"{contract.id} version {contract.version} has no PDF to accept")
-        sha = hashlib.sha256(_read_object(store, version["pdf_sha"])).hexdigest()
+        sha = hashlib.sha256(store.objects.read_checked(version["pdf_sha"])).hexdigest()
         seen = tx.conn.execute(
             "SELECT recorded_at FROM acceptances WHERE contract_id = ? AND version_n = ? "
             "AND accepted_by = ? AND pdf_sha = ?",

@@ -52,6 +52,20 @@ class ObjectStore:
             raise StoreProblem(
                 f"object {sha[:12]} is missing from the store", hint="run contractctl fsck"
             ) from exc
+        except OSError as exc:
+            raise StoreProblem(f"cannot read object {sha[:12]}: {exc.strerror or exc}") from exc
+
+    def read_checked(self, sha: str) -> bytes:
+        """The object's bytes, checked against its name: what is signed, timestamped or
+        archived must be the file that was stored, not a damaged one (exit 4)."""
+        data = self.read_bytes(sha)
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise StoreProblem(
+                f"object {sha[:12]} ({self.path(sha)}) does not match its SHA-256: "
+                "the store is damaged",
+                hint="run contractctl fsck",
+            )
+        return data
 
     def put_bytes(self, data: bytes) -> tuple[str, bool]:
         """Store ``data``; return (sha256, whether a new file was created)."""
