@@ -649,6 +649,32 @@ def _ensure_dir(path: Path) -> Path:
     return path
 
 
+def write_private(path: Path, data: bytes, *, replace: bool) -> None:
+    """Write ``data`` (mode 0600) to a temporary name, fsync, and put it in place: linked
+    when ``replace`` is false (a file that appeared meanwhile is refused, exit 3: keys
+    are never overwritten), renamed over the old one when it is true (a stale CRL)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)
+        if replace:
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)
+            except FileExistsError as exc:
+                raise Duplicate(f"{path} already exists; keys are never overwritten") from exc
+    except OSError as exc:
+        raise StoreProblem(f"cannot write {path}: {exc.strerror or exc}") from exc
+    finally:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
+    _fsync_dir(path.parent)
+
+
 class _NewFiles:
     """Files created by one change, removed again if the change does not commit."""
 
@@ -656,28 +682,9 @@ class _NewFiles:
         self.paths: list[Path] = []
 
     def write(self, path: Path, data: bytes) -> None:
-        """Write ``data`` (mode 0600) to a temporary name, fsync, link into place.
-
-        Linking never replaces: a file that appeared meanwhile is refused (exit 3).
-        """
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, 0o600)
-            try:
-                os.link(tmp, path)
-            except FileExistsError as exc:
-                raise Duplicate(f"{path} already exists; keys are never overwritten") from exc
-            self.paths.append(path)
-        except OSError as exc:
-            raise StoreProblem(f"cannot write {path}: {exc.strerror or exc}") from exc
-        finally:
-            with suppress(FileNotFoundError):
-                os.unlink(tmp)
-        _fsync_dir(path.parent)
+        """Write ``data`` (mode 0600) as the new file ``path`` (never replacing one)."""
+        write_private(path, data, replace=False)
+        self.paths.append(path)
 
     def undo(self) -> None:
         """Remove every file this change wrote."""

@@ -16,10 +16,7 @@ cryptography is imported inside the functions.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
-from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -185,12 +182,14 @@ def ensure_crl(
     A new file goes through ``write_new`` (the key change's files, removed if it fails);
     a stale one is replaced in place.
     """
+    from contractctl import keys
+
     if current_crl(folder.parent) is not None:
         return None
     crl = make_crl(ca_key, ca_cert)
     path = folder / CRL_FILE
     if path.exists():
-        write_private(path, crl)  # a stale CRL is replaced, not kept beside
+        keys.write_private(path, crl, replace=True)  # a stale CRL is replaced
     else:
         write_new(path, crl)
     return crl_facts(crl)
@@ -287,26 +286,9 @@ def issue_test_crl(store: Store, actor: str, passphrase: str) -> bytes:
     with store.transaction(actor) as tx:
         ca_key, ca_cert = load_test_ca(folder, passphrase)
         crl = make_crl(ca_key, ca_cert)
-        write_private(crl_path(store.home), crl)
+        keys.write_private(crl_path(store.home), crl, replace=True)
         tx.audit("crl.issue", f"key:{CA_NAME}", crl_facts(crl))
     return crl
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` as ``path`` (0600): temporary name, fsync, rename over the old."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise StoreProblem(f"cannot write {path}: {exc.strerror or exc}") from exc
-    finally:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
 
 
 # -- helpers ------------------------------------------------------------------------------
