@@ -121,7 +121,7 @@ def sign_command(
 
     from contractctl.errors import InvalidInput
     from contractctl.keys import get_identity, trust_anchors
-    from contractctl.ltv import LONG_TERM, resolve_level
+    from contractctl.ltv import LONG_TERM, check_tsa_timeout, resolve_level
     from contractctl.seal import check_request
     from contractctl.signing import check_tsa_url, sign
 
@@ -135,10 +135,7 @@ def sign_command(
     if trust and wanted not in LONG_TERM:
         raise InvalidInput("--trust is for --level B-LT or B-LTA (building the chains)")
     extra = trust_anchors(app.home, trust) if trust else []
-    if not 0 < tsa_timeout <= 300:
-        raise InvalidInput(
-            f"--tsa-timeout must be more than 0 and at most 300 seconds, not {tsa_timeout:g}"
-        )
+    check_tsa_timeout(tsa_timeout)
     if tsa is None and tsa_timeout != 10.0:
         raise InvalidInput("--tsa-timeout needs --tsa URL")
     store = app.store()

@@ -43,14 +43,11 @@ def renew_command(
     """Add a document timestamp over a B-LTA contract's signed PDF, before the last one's
     TSA certificate expires (`verify` says when); prints the new PDF's SHA-256."""
     from contractctl.doc_timestamps import renew_chain
-    from contractctl.errors import InvalidInput
     from contractctl.keys import trust_anchors
+    from contractctl.ltv import check_tsa_timeout
 
     app = app_context(ctx)
-    if not 0 < tsa_timeout <= 300:
-        raise InvalidInput(
-            f"--tsa-timeout must be more than 0 and at most 300 seconds, not {tsa_timeout:g}"
-        )
+    check_tsa_timeout(tsa_timeout)
     extra = trust_anchors(app.home, trust) if trust else []
     result = renew_chain(
         app.store(), app.user, contract_id, tsa_url=tsa, tsa_timeout=tsa_timeout, trust=extra

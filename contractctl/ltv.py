@@ -97,6 +97,20 @@ class TsaFailed(ToolFailed):
     kind = "tsa_failed"
 
 
+#: The longest a TSA (or an OCSP/CRL server) may be waited for, in seconds.
+MAX_TSA_TIMEOUT = 300
+
+
+def check_tsa_timeout(seconds: float) -> float:
+    """``seconds`` if it is a sane wait for a TSA (above 0, at most MAX_TSA_TIMEOUT)."""
+    if not 0 < seconds <= MAX_TSA_TIMEOUT:
+        raise InvalidInput(
+            f"--tsa-timeout must be more than 0 and at most {MAX_TSA_TIMEOUT} seconds, "
+            f"not {seconds:g}"
+        )
+    return seconds
+
+
 def check_tsa_url(url: str) -> str:
     """``url`` if it is an http(s) URL with a host; anything else is bad usage (exit 2)."""
     from urllib.parse import urlsplit
