@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from contractctl import keys, ltv, test_ca
-from contractctl.signing import sign, signatures_view
+from contractctl.signing import SignResult, sign, signatures_view
 from contractctl.store import Store
 from contractctl.store.audit import events
 from contractctl.verify import verify_contract, verify_pdf
@@ -43,6 +43,22 @@ def _pdf(store: Store, cid: str) -> bytes:
     return bytes(store.objects.path(row.fetchone()[0]).read_bytes())
 
 
+def _sign_lt(
+    store: Store, cid: str, tsa: Tsa, level: str, *, actor: str = "wang.fang", key: str = "org"
+) -> SignResult:
+    """Sign at a long-term level with the loopback TSA, its root trusted for the chains."""
+    return sign(
+        store,
+        actor,
+        cid,
+        key=key,
+        passphrase=PASS,
+        tsa_url=tsa.url,
+        level=level,
+        trust=[tsa.ca_pem.read_bytes()],
+    )
+
+
 def test_a_b_lta_signature_carries_its_validation_data_and_verifies_as_b_lta(
     tsa: Tsa, signing_home: tuple[Path, str]
 ) -> None:
@@ -52,16 +68,7 @@ def test_a_b_lta_signature_carries_its_validation_data_and_verifies_as_b_lta(
     home, cid = signing_home
     with Store.open(home) as store:
         started = time.perf_counter()
-        first = sign(
-            store,
-            "wang.fang",
-            cid,
-            key="org",
-            passphrase=PASS,
-            tsa_url=tsa.url,
-            level="B-LTA",
-            trust=[tsa.ca_pem.read_bytes()],
-        )
+        first = _sign_lt(store, cid, tsa, "B-LTA")
         elapsed = time.perf_counter() - started
         pdf = _pdf(store, cid)
         report = verify_contract(store, cid, trust=_trust(home, tsa))
@@ -126,26 +133,8 @@ def test_the_counterparty_signs_after_a_company_b_lta_signature_and_both_verify(
 ) -> None:
     home, cid = signing_home
     with Store.open(home) as store:
-        company = sign(
-            store,
-            "wang.fang",
-            cid,
-            key="org",
-            passphrase=PASS,
-            tsa_url=tsa.url,
-            level="B-LTA",
-            trust=[tsa.ca_pem.read_bytes()],
-        )
-        counterparty = sign(
-            store,
-            "li.lei",
-            cid,
-            key="person-li-lei",
-            passphrase=PASS,
-            tsa_url=tsa.url,
-            level="B-LTA",
-            trust=[tsa.ca_pem.read_bytes()],
-        )
+        company = _sign_lt(store, cid, tsa, "B-LTA")
+        counterparty = _sign_lt(store, cid, tsa, "B-LTA", actor="li.lei", key="person-li-lei")
         report = verify_contract(store, cid, trust=_trust(home, tsa))
     assert (company.certify, counterparty.status) == (True, "signed")
     assert report.verdict == "valid", [s.problems for s in report.signatures] + report.problems
@@ -195,16 +184,7 @@ def test_a_b_lta_pdf_with_an_annotation_appended_is_modified_after_signing(
 
     home, cid = signing_home
     with Store.open(home) as store:
-        sign(
-            store,
-            "wang.fang",
-            cid,
-            key="org",
-            passphrase=PASS,
-            tsa_url=tsa.url,
-            level="B-LTA",
-            trust=[tsa.ca_pem.read_bytes()],
-        )
+        _sign_lt(store, cid, tsa, "B-LTA")
         pdf = _pdf(store, cid)
     trust = _trust(home, tsa)
     assert verify_pdf(pdf, trust=trust).verdict == "valid"
@@ -244,16 +224,7 @@ def test_a_missing_crl_is_issued_again_when_signing_at_b_lt(
     home, cid = signing_home
     (home / "keys" / "test-ca.crl").unlink()
     with Store.open(home) as store:
-        signed = sign(
-            store,
-            "wang.fang",
-            cid,
-            key="org",
-            passphrase=PASS,
-            tsa_url=tsa.url,
-            level="B-LT",
-            trust=[tsa.ca_pem.read_bytes()],
-        )
+        signed = _sign_lt(store, cid, tsa, "B-LT")
         assert "crl.issue" in [e.action for e in events(store.conn, None, None)]
         report = verify_contract(store, cid, trust=_trust(home, tsa))
     assert signed.level == "B-LT" and test_ca.current_crl(home) is not None
