@@ -202,17 +202,7 @@ def correct(
     """
     from PIL import Image
 
-    turns = {
-        0: None,
-        90: Image.Transpose.ROTATE_270,
-        180: Image.Transpose.ROTATE_180,
-        270: Image.Transpose.ROTATE_90,
-    }
-    if rotation not in turns:
-        raise ValueError(f"rotation must be 0, 90, 180 or 270, not {rotation}")
-    turn = turns[rotation]
-    if turn is not None:
-        image = image.transpose(turn)
+    image = _turned(image, rotation)
     if abs(skew) >= DESKEW_MIN:
         image = image.rotate(-skew, resample=Image.Resampling.BILINEAR, fillcolor=fill)
     return image
@@ -235,17 +225,7 @@ def correct_box(
 
     from PIL import Image
 
-    turns = {
-        0: None,
-        90: Image.Transpose.ROTATE_270,
-        180: Image.Transpose.ROTATE_180,
-        270: Image.Transpose.ROTATE_90,
-    }
-    if rotation not in turns:
-        raise ValueError(f"rotation must be 0, 90, 180 or 270, not {rotation}")
-    turn = turns[rotation]
-    if turn is not None:
-        image = image.transpose(turn)
+    image = _turned(image, rotation)
     left, top, width, height = box
     if abs(skew) < DESKEW_MIN:
         return _cut(image, (left, top, left + width, top + height), fill)
@@ -298,3 +278,19 @@ def rotate_array(gray: NDArray[np.uint8], rotation: int) -> NDArray[np.uint8]:
     import numpy as np
 
     return np.ascontiguousarray(np.rot90(gray, k=-(rotation // 90) % 4))
+
+
+def _turned(image: PILImage, rotation: int) -> PILImage:
+    """The page turned ``rotation`` (0, 90, 180 or 270) degrees clockwise."""
+    from PIL import Image
+
+    turns = {
+        0: None,
+        90: Image.Transpose.ROTATE_270,
+        180: Image.Transpose.ROTATE_180,
+        270: Image.Transpose.ROTATE_90,
+    }
+    if rotation not in turns:
+        raise ValueError(f"rotation must be 0, 90, 180 or 270, not {rotation}")
+    turn = turns[rotation]
+    return image if turn is None else image.transpose(turn)
