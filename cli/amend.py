@@ -38,8 +38,8 @@ def amend_command(
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also make the PDF.")] = True,
 ) -> None:
     """Make a new draft version of a signed or active contract, to route and sign again."""
-    from contractctl.amend import AmendRequest, amend
-    from contractctl.drafting import load_data_file, parse_sets
+    from contractctl.drafting.amend import AmendRequest, amend
+    from contractctl.drafting.draft import load_data_file, parse_sets
 
     app = app_context(ctx)
     request = AmendRequest(
@@ -130,14 +130,14 @@ def _sides(
     if len(targets) == 2:
         if from_n is not None or to_n is not None:
             raise InvalidInput("--from/--to pick versions of a contract, not of two files")
-        from contractctl.amend import file_text
+        from contractctl.drafting.amend import file_text
 
         a, b = Path(targets[0]), Path(targets[1])
         return file_text(a), file_text(b), a.name, b.name, f"{a.name} → {b.name}"
     if len(targets) != 1:
         raise InvalidInput("diff takes a contract id, or two files to compare")
-    from contractctl.amend import version_row, version_text
-    from contractctl.contracts import get_contract
+    from contractctl.drafting.amend import version_row, version_text
+    from contractctl.records.contracts import get_contract
 
     store = app.store()
     contract = get_contract(store.conn, targets[0])

@@ -13,7 +13,7 @@ IdArg = Annotated[str, typer.Argument(metavar="ID", help="Contract id.")]
 
 def submit_command(ctx: typer.Context, contract_id: IdArg) -> None:
     """Run the risk checks and approval rules, create the approval tasks: in_review."""
-    from contractctl.approvals import flags_view, submit
+    from contractctl.approval.decide import flags_view, submit
 
     app = app_context(ctx)
     store = app.store()
@@ -32,7 +32,7 @@ def submit_command(ctx: typer.Context, contract_id: IdArg) -> None:
 
 
 def _decision(ctx: typer.Context, contract_id: str, action: str, message: str) -> None:
-    from contractctl.approvals import decide
+    from contractctl.approval.decide import decide
 
     app = app_context(ctx)
     store = app.store()
@@ -82,7 +82,7 @@ def return_command(
 
 def route_command(ctx: typer.Context, contract_id: IdArg) -> None:
     """The approval route: stages, who, state, due and overdue."""
-    from contractctl.approvals import route_view
+    from contractctl.approval.decide import route_view
 
     app = app_context(ctx)
     view = route_view(app.store(), contract_id)
@@ -128,9 +128,9 @@ rules_app = typer.Typer(help="Approval rules: check, explain, test.", no_args_is
 @rules_app.command("check")
 def rules_check(ctx: typer.Context) -> None:
     """Validate every rule file (approval, risk, people, tests); exit 1 on problems."""
-    from contractctl.approvals import load_policy
+    from contractctl.approval.decide import load_policy
+    from contractctl.approval.rule_tests import run_rule_tests
     from contractctl.errors import CheckFailed, ConfigError
-    from contractctl.rule_tests import run_rule_tests
 
     app = app_context(ctx)
     home = app.home
@@ -160,9 +160,9 @@ def rules_check(ctx: typer.Context) -> None:
 @rules_app.command("explain")
 def rules_explain(ctx: typer.Context, contract_id: IdArg) -> None:
     """Which routes match this contract, each condition with its value, and why others do not."""
-    from contractctl.approvals import facts_for, load_policy, risk_flags_for
-    from contractctl.contracts import get_contract
-    from contractctl.routing import explain
+    from contractctl.approval.decide import facts_for, load_policy, risk_flags_for
+    from contractctl.approval.routing import explain
+    from contractctl.records.contracts import get_contract
 
     app = app_context(ctx)
     store = app.store()
@@ -210,9 +210,9 @@ def rules_explain(ctx: typer.Context, contract_id: IdArg) -> None:
 @rules_app.command("test")
 def rules_test(ctx: typer.Context) -> None:
     """Run rules/tests/*.toml: expected routes and stages per case; exit 1 on any failure."""
-    from contractctl.approvals import load_policy
+    from contractctl.approval.decide import load_policy
+    from contractctl.approval.rule_tests import run_rule_tests
     from contractctl.errors import CheckFailed
-    from contractctl.rule_tests import run_rule_tests
 
     app = app_context(ctx)
     policy = load_policy(app.home)

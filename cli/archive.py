@@ -18,7 +18,7 @@ from contractctl.cli.context import AppContext, app_context
 from contractctl.cli.output import emit_json
 
 if TYPE_CHECKING:
-    from contractctl.bundle import BundleReport
+    from contractctl.archive.bundle import BundleReport
 
 
 def archive_command(
@@ -38,7 +38,7 @@ def archive_command(
     ] = False,
 ) -> None:
     """Archive a signed, active, expired or terminated contract and store its dossier."""
-    from contractctl.archive import archive
+    from contractctl.archive.dossier import archive
 
     app = app_context(ctx)
     result = archive(app.store(), app.user, contract_id, bundle=bundle, force=force)
@@ -70,7 +70,7 @@ def verify_bundle_command(
     ] = "signing-time",
 ) -> None:
     """Check a bundle offline: hashes, no files added or missing, signatures, audit events."""
-    from contractctl.bundle import verify_bundle
+    from contractctl.archive.bundle import verify_bundle
 
     app = app_context(ctx)
     report = verify_bundle(file, at=at)
@@ -139,10 +139,10 @@ def export_command(
 ) -> None:
     """Export the contracts `list` would show (same filters) as CSV, JSON or XLSX."""
 
-    from contractctl.archive import write_output
-    from contractctl.contracts import list_contracts
+    from contractctl.archive.dossier import write_output
+    from contractctl.archive.export import FORMATS, render
     from contractctl.errors import InvalidInput
-    from contractctl.export import FORMATS, render
+    from contractctl.records.contracts import list_contracts
 
     app = app_context(ctx)
     suffix = output.suffix.lower().lstrip(".") if output is not None else ""

@@ -29,7 +29,7 @@ def list_command(
     limit: F.Limit = None,
 ) -> None:
     """List contracts, filtered and sorted."""
-    from contractctl.contracts import list_contracts
+    from contractctl.records.contracts import list_contracts
 
     app = app_context(ctx)
     store = app.store()
@@ -80,7 +80,7 @@ def show_command(
     contract_id: Annotated[str, typer.Argument(metavar="ID", help="Contract id (C-2026-0001).")],
 ) -> None:
     """Everything known about one contract: versions, route, signatures, events."""
-    from contractctl.contracts import contract_detail
+    from contractctl.views import contract_detail
 
     app = app_context(ctx)
     detail = contract_detail(app.store(), contract_id)

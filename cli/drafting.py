@@ -33,7 +33,7 @@ def draft_command(
     department: Annotated[str, typer.Option("--department", help="Owning department.")] = "",
 ) -> None:
     """Draft a contract from a template; prints its id."""
-    from contractctl.drafting import DraftRequest, draft, load_data_file, parse_sets
+    from contractctl.drafting.draft import DraftRequest, draft, load_data_file, parse_sets
 
     app = app_context(ctx)
     store = app.store()
@@ -56,7 +56,7 @@ def draft_command(
     if not result.created:
         app.note(f"Key {key!r} already made {result.contract.id}; nothing new was drafted")
         return
-    from contractctl.contracts import versions
+    from contractctl.records.contracts import versions
 
     files = versions(store, result.contract.id)[0]
     app.note(
@@ -94,7 +94,7 @@ def draft_batch_command(
     ] = None,
 ) -> None:
     """Draft one contract per CSV row, validating every row first; prints the ids made."""
-    from contractctl.drafting import draft_batch, rows_from_csv
+    from contractctl.drafting.draft import draft_batch, rows_from_csv
 
     app = app_context(ctx)
     store = app.store()

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from contractctl.contracts import ListFilter
     from contractctl.money import Money
+    from contractctl.records.contracts import ListFilter
     from contractctl.store import Store
 
 Status = Annotated[
@@ -64,8 +64,8 @@ def build_filter(
     limit: int | None = None,
 ) -> ListFilter:
     """The options as the core's ListFilter; amounts in the store's default currency."""
-    from contractctl.contracts import ListFilter
     from contractctl.dates import parse_date, parse_duration_days
+    from contractctl.records.contracts import ListFilter
 
     currency = store.settings.store.default_currency
     if expires_within:

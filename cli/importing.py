@@ -165,7 +165,7 @@ def edit_command(
     ],
 ) -> None:
     """Confirm or correct an imported contract's extracted values."""
-    from contractctl.drafting import parse_sets
+    from contractctl.drafting.draft import parse_sets
     from contractctl.importer.edit import edit, pending_review
 
     app = app_context(ctx)

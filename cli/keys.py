@@ -16,7 +16,7 @@ from contractctl.cli.context import app_context
 from contractctl.cli.output import emit_json, table
 
 if TYPE_CHECKING:
-    from contractctl.keys import KeyInfo, TrustRoot
+    from contractctl.signing.keys import KeyInfo, TrustRoot
 
 PASSPHRASE_ENV = "CONTRACTCTL_KEY_PASSPHRASE"
 
@@ -38,7 +38,7 @@ Name = Annotated[
 def passphrase(*, confirm: bool, prompt: str = "Key passphrase") -> str:
     """$CONTRACTCTL_KEY_PASSPHRASE, else a hidden prompt on a terminal, else exit 2."""
     from contractctl.errors import InvalidInput
-    from contractctl.keys import NO_PASSPHRASE_HINT
+    from contractctl.signing.keys import NO_PASSPHRASE_HINT
 
     value = os.environ.get(PASSPHRASE_ENV)
     if value is not None:
@@ -66,7 +66,7 @@ def init(
     name: Name = None,
 ) -> None:
     """Make TEST identities (and a local test CA) for trying contractctl out; prints names."""
-    from contractctl.keys import init_test_identities, plan_test_identities
+    from contractctl.signing.keys import init_test_identities, plan_test_identities
 
     app = app_context(ctx)
     store = app.store()
@@ -98,7 +98,7 @@ def import_(
 ) -> None:
     """Import a signing identity issued by a real CA; prints its name."""
     from contractctl.errors import NotFound
-    from contractctl.keys import check_new_name, import_identity
+    from contractctl.signing.keys import check_new_name, import_identity
 
     app = app_context(ctx)
     store = app.store()
@@ -121,7 +121,7 @@ def import_(
 @keys_app.command("list")
 def list_(ctx: typer.Context) -> None:
     """List signing identities: subject, issuer, validity, key usage, fingerprint, TEST or real."""
-    from contractctl.keys import list_identities
+    from contractctl.signing.keys import list_identities
 
     app = app_context(ctx)
     identities = list_identities(app.store().home)
@@ -158,7 +158,7 @@ def trust_add(
     file: Annotated[Path, typer.Argument(metavar="CA.pem", help="CA certificate (PEM or DER).")],
 ) -> None:
     """Trust a CA certificate when verifying signatures; prints the file it is kept in."""
-    from contractctl.keys import add_trust_root
+    from contractctl.signing.keys import add_trust_root
 
     app = app_context(ctx)
     added = add_trust_root(app.store(), app.user, file)
@@ -173,7 +173,7 @@ def trust_add(
 @trust_app.command("list")
 def trust_list(ctx: typer.Context) -> None:
     """List the trusted CA certificates."""
-    from contractctl.keys import trust_roots
+    from contractctl.signing.keys import trust_roots
 
     app = app_context(ctx)
     roots = trust_roots(app.store().home)

@@ -35,7 +35,7 @@ def ocr_check_command(
     Differences OCR may have made up are read a second time before they count; what is
     left as OCR noise is listed as minor, with the reason.
     """
-    from contractctl.ocr_check import check_scan
+    from contractctl.ocr.check import check_scan
 
     app = app_context(ctx)
     with progress_bar(app) as progress:

@@ -48,7 +48,7 @@ def add(
     notes: Notes = None,
 ) -> None:
     """Add a counterparty; prints its id (P-0001)."""
-    from contractctl.parties import add_party
+    from contractctl.records.parties import add_party
 
     app = app_context(ctx)
     store = app.store()
@@ -81,7 +81,7 @@ def list_(
     name: Annotated[str | None, typer.Option("--name", help="Name contains this text.")] = None,
 ) -> None:
     """List counterparties."""
-    from contractctl.parties import list_parties
+    from contractctl.records.parties import list_parties
 
     app = app_context(ctx)
     parties = list_parties(app.store().conn, kind=kind, risk_level=risk, name_contains=name)
@@ -101,7 +101,7 @@ def show(
     ref: Annotated[str, typer.Argument(help="Party id, credit code or exact name.")],
 ) -> None:
     """Show a counterparty with its contracts and totals."""
-    from contractctl.parties import get_party, party_summary
+    from contractctl.records.parties import get_party, party_summary
 
     app = app_context(ctx)
     store = app.store()
@@ -168,7 +168,7 @@ def edit(
     notes: Notes = None,
 ) -> None:
     """Change a counterparty's details; the audit log keeps old and new values."""
-    from contractctl.parties import edit_party
+    from contractctl.records.parties import edit_party
 
     app = app_context(ctx)
     changes = _given(

@@ -30,7 +30,7 @@ def remind_command(
     within the window or overdue, and approvals pending past their due time."""
     from contractctl.dates import parse_duration_days
     from contractctl.errors import CheckFailed
-    from contractctl.remind import reminders
+    from contractctl.obligations.remind import reminders
 
     app = app_context(ctx)
     days = parse_duration_days(within, what="--within")

@@ -16,7 +16,7 @@ from contractctl.cli.context import AppContext, app_context
 from contractctl.cli.output import emit_json, table
 
 if TYPE_CHECKING:
-    from contractctl.verify import VerifyReport
+    from contractctl.signing.verify import VerifyReport
 
 IdArg = Annotated[str, typer.Argument(metavar="ID", help="Contract id (C-2026-0001).")]
 
@@ -120,10 +120,10 @@ def sign_command(
     from contractctl.cli.keys import passphrase
 
     from contractctl.errors import InvalidInput
-    from contractctl.keys import get_identity, trust_anchors
-    from contractctl.ltv import LONG_TERM, check_tsa_timeout, resolve_level
-    from contractctl.seal import check_request
-    from contractctl.signing import check_tsa_url, sign
+    from contractctl.signing.keys import get_identity, trust_anchors
+    from contractctl.signing.ltv import LONG_TERM, check_tsa_timeout, resolve_level
+    from contractctl.signing.seal import check_request
+    from contractctl.signing.sign import check_tsa_url, sign
 
     app = app_context(ctx)
     seal_request = check_request(seal, page, box)  # bad options: exit 2 before any prompt
@@ -206,8 +206,8 @@ def verify_command(
     ] = False,
 ) -> None:
     """Check every signature in a PDF or a contract's current PDF; exit 1 unless all hold."""
-    from contractctl.keys import trust_anchors
-    from contractctl.verify import parse_at, verify_contract, verify_pdf
+    from contractctl.signing.keys import trust_anchors
+    from contractctl.signing.verify import parse_at, verify_contract, verify_pdf
 
     app = app_context(ctx)
     parse_at(at)  # a bad --at is bad usage (exit 2), before any work
@@ -271,7 +271,7 @@ def accept_command(
     ],
 ) -> None:
     """Record a click-through acceptance of the current PDF (evidence, not a signature)."""
-    from contractctl.signing import accept
+    from contractctl.signing.sign import accept
 
     app = app_context(ctx)
     record = accept(app.store(), app.user, contract_id, by=by)

@@ -135,7 +135,7 @@ def fsck_command(ctx: typer.Context) -> None:
     """Check the store read-only: database, every stored file against its SHA-256, and
     the audit chain. Exit 1 if anything is missing, damaged or falsified."""
     from contractctl.errors import CheckFailed
-    from contractctl.fsck import fsck
+    from contractctl.store.fsck import fsck
 
     app = app_context(ctx)
     store = app.store()
@@ -176,7 +176,7 @@ def backup_command(
     templates and keys. `contractctl --home DEST fsck` checks a backup."""
     from contractctl.cli.progress import progress_bar
 
-    from contractctl.backup import backup
+    from contractctl.store.backup import backup
 
     app = app_context(ctx)
     store = app.store()
@@ -200,8 +200,8 @@ def restore_command(
 ) -> None:
     """Restore a backup into the --home folder, which must hold no store; then check it
     as fsck does (exit 1 if the restored store has problems)."""
-    from contractctl.backup import restore
     from contractctl.errors import CheckFailed
+    from contractctl.store.backup import restore
 
     app = app_context(ctx)
     report = restore(source, app.home)

@@ -21,7 +21,7 @@ NameArg = Annotated[
 @template_app.command("list")
 def list_(ctx: typer.Context) -> None:
     """Templates with their latest approved and pending versions."""
-    from contractctl.template_store import list_versions
+    from contractctl.drafting.versions import list_versions
 
     app = app_context(ctx)
     versions = list_versions(app.store().conn)
@@ -54,7 +54,7 @@ def list_(ctx: typer.Context) -> None:
 
 
 def _spec(app: AppContext, ref: str) -> tuple[Any, Any]:
-    from contractctl.template_store import load_spec, resolve
+    from contractctl.drafting.versions import load_spec, resolve
 
     store = app.store()
     version = resolve(store.conn, ref)
@@ -146,7 +146,7 @@ def add(
     schema: Annotated[Path, typer.Option("--schema", help="Its sidecar TOML field schema.")],
 ) -> None:
     """Lint and add a template version; it stays pending until legal approves it."""
-    from contractctl.template_store import add_template
+    from contractctl.drafting.versions import add_template
 
     app = app_context(ctx)
     store = app.store()
@@ -168,7 +168,7 @@ def approve(
     ref: Annotated[str, typer.Argument(metavar="NAME@VERSION", help="The version to approve.")],
 ) -> None:
     """Approve a pending template version (legal role only)."""
-    from contractctl.template_store import approve_template
+    from contractctl.drafting.versions import approve_template
 
     app = app_context(ctx)
     store = app.store()
@@ -188,7 +188,7 @@ def preview(
     out: Annotated[Path, typer.Option("--out", help="Folder for the preview files.")] = Path("."),
 ) -> None:
     """Render the template with its sample values to DOCX, PDF and a PNG of page 1."""
-    from contractctl.preview import render_preview
+    from contractctl.drafting.preview import render_preview
 
     app = app_context(ctx)
     files = render_preview(app.store(), name, out)

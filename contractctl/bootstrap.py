@@ -15,7 +15,7 @@ from contractctl.store import InitReport, Store, init_store
 
 def initialise(home: Path, actor: str) -> InitReport:
     """Create or upgrade the store at ``home`` and register the shipped templates."""
-    from contractctl.template_store import register_shipped
+    from contractctl.drafting.versions import register_shipped
 
     report = init_store(home, actor)
     with Store.open(home) as store, store.transaction(actor) as tx:

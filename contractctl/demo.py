@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from contractctl import parties, uscc
+from contractctl import uscc
 from contractctl.bootstrap import initialise
 from contractctl.errors import ContractctlError
+from contractctl.records import parties
 from contractctl.store import DB_NAME, Store, audit
 
 
@@ -113,10 +114,10 @@ def _add_counterparties(home: Path, actor: str, narrator: Narrator) -> None:
 
 
 def _draft_purchase_contract(home: Path, actor: str, narrator: Narrator) -> None:
-    from contractctl.contracts import versions
-    from contractctl.drafting import DraftRequest, draft
+    from contractctl.drafting.draft import DraftRequest, draft
+    from contractctl.drafting.versions import latest_approved, load_spec
     from contractctl.money import format_money, to_chinese_upper
-    from contractctl.template_store import latest_approved, load_spec
+    from contractctl.records.contracts import versions
 
     narrator.step("Draft a purchase contract (采购合同) from the shipped template")
     with Store.open(home) as store:
@@ -196,9 +197,9 @@ reason = "the demo's department head is always travelling"
 
 
 def _approve_by_rules(home: Path, actor: str, narrator: Narrator) -> None:
-    from contractctl.approvals import decide, facts_for, load_policy, risk_flags_for, submit
-    from contractctl.contracts import get_contract
-    from contractctl.routing import explain
+    from contractctl.approval.decide import decide, facts_for, load_policy, risk_flags_for, submit
+    from contractctl.approval.routing import explain
+    from contractctl.records.contracts import get_contract
 
     narrator.step("Route it for approval by the rules in rules/approval.toml")
     (home / "people.toml").write_text(DEMO_PEOPLE, encoding="utf-8")
@@ -232,10 +233,10 @@ DEMO_PASSPHRASE = "demo-only-passphrase"
 
 
 def _sign_and_verify(home: Path, actor: str, narrator: Narrator) -> None:
-    from contractctl.keys import init_test_identities, trust_anchors
-    from contractctl.seal import SealRequest
-    from contractctl.signing import sign
-    from contractctl.verify import verify_contract, verify_pdf
+    from contractctl.signing.keys import init_test_identities, trust_anchors
+    from contractctl.signing.seal import SealRequest
+    from contractctl.signing.sign import sign
+    from contractctl.signing.verify import verify_contract, verify_pdf
 
     narrator.step("Sign for both parties (PAdES) and verify")
     contract_id = "C-" + _demo_year() + "-0001"
@@ -294,11 +295,11 @@ def _sign_and_verify(home: Path, actor: str, narrator: Narrator) -> None:
 
 
 def _amend_and_diff(home: Path, actor: str, narrator: Narrator) -> None:
-    from contractctl.amend import AmendRequest, amend, version_text
-    from contractctl.approvals import decide, route_view, submit
+    from contractctl.approval.decide import decide, route_view, submit
     from contractctl.compare import compare, render_html
-    from contractctl.contracts import get_contract
-    from contractctl.signing import sign
+    from contractctl.drafting.amend import AmendRequest, amend, version_text
+    from contractctl.records.contracts import get_contract
+    from contractctl.signing.sign import sign
 
     narrator.step("Amend the signed contract (+20%), route it again, sign it, and redline it")
     contract_id = "C-" + _demo_year() + "-0001"
@@ -367,9 +368,9 @@ def _amend_and_diff(home: Path, actor: str, narrator: Narrator) -> None:
 
 
 def _check_paper_copy(home: Path, actor: str, narrator: Narrator) -> None:
-    from contractctl.convert import convert_one
+    from contractctl.drafting.convert import convert_one
     from contractctl.ocr import simulate_scan
-    from contractctl.ocr_check import check_scan
+    from contractctl.ocr.check import check_scan
 
     narrator.step("Check the paper copy that came back: OCR against the approved text")
     contract_id = "C-" + _demo_year() + "-0001"
@@ -454,10 +455,10 @@ def _replace_in_docx(path: Path, old: str, new: str) -> None:
 def _historical_folder(home: Path, store: Store) -> Path:
     """A folder of "old contracts": two text PDFs, a DOCX and a one-page scan, rendered
     from the shipped templates with their sample data (other companies' names)."""
-    from contractctl.convert import convert_one
-    from contractctl.drafting import DraftRequest, prepare, render_docx
+    from contractctl.drafting.convert import convert_one
+    from contractctl.drafting.draft import DraftRequest, prepare, render_docx
+    from contractctl.drafting.versions import latest_approved, load_spec
     from contractctl.ocr import simulate_scan
-    from contractctl.template_store import latest_approved, load_spec
 
     folder = home / "history"
     (folder / "2019").mkdir(parents=True, exist_ok=True)

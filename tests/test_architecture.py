@@ -85,3 +85,159 @@ def test_every_package_folder_is_listed_for_packaging() -> None:
             rel = init.parent.relative_to(REPO / folder)
             on_disk.add(".".join([package, *rel.parts]) if rel.parts else package)
     assert on_disk <= listed, f"packages missing from pyproject.toml: {sorted(on_disk - listed)}"
+
+
+# -- the house: one package per stage, imports pointing one way -------------------------
+
+#: The small shared kernel: what every stage may use, and what uses no stage.
+KERNEL = {"errors", "money", "dates", "uscc", "tools", "config", "tomlfile", "progress"}
+#: Modules above the stages, combining them: `show`, the demo, doctor, init.
+ABOVE = {"views", "demo", "doctor", "bootstrap"}
+#: The stage packages, one per part of a contract's life, and the store beneath them.
+STAGES = {
+    "records",
+    "documents",
+    "compare",
+    "drafting",
+    "approval",
+    "signing",
+    "ocr",
+    "metadata",
+    "importer",
+    "search",
+    "archive",
+    "obligations",
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(REPO).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Every import between contractctl's modules, lazy and TYPE_CHECKING ones included:
+    a circle is a circle however it is hidden. ``from pkg import mod`` points at mod."""
+    modules = {_module_name(p): p for p in CORE.rglob("*.py")}
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*up, *([node.module] if node.module else [])])
+                targets = [
+                    f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base
+                    for a in node.names
+                ]
+            graph[name].update(t for t in targets if t in modules and t != name)
+    return graph
+
+
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one node (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, edges = work[-1]
+            for nxt in edges:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(sorted(graph[nxt]))))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        found.append(sorted(component))
+    return found
+
+
+def _room(module: str) -> str:
+    """The room a module lives in: a kernel module, a stage package, or above them."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "contractctl"
+
+
+def test_no_import_circles_lazy_imports_included() -> None:
+    assert _circles(_import_graph()) == []
+
+
+def test_the_stage_packages_depend_on_each_other_one_way() -> None:
+    rooms: dict[str, set[str]] = {}
+    for module, targets in _import_graph().items():
+        rooms.setdefault(_room(module), set()).update(
+            _room(t) for t in targets if _room(t) != _room(module)
+        )
+    circles = _circles(rooms)
+    assert circles == [], f"stage packages import each other: {circles}"
+
+
+def test_the_kernel_and_the_store_import_no_stage() -> None:
+    for module, targets in _import_graph().items():
+        room = _room(module)
+        if room in KERNEL or room == "store":
+            allowed = KERNEL | {"store", "contractctl"}
+            wrong = sorted(t for t in targets if _room(t) not in allowed)
+            assert not wrong, f"{module} (kernel/store) imports {wrong}"
+
+
+def test_no_stage_imports_what_stands_above_the_stages() -> None:
+    for module, targets in _import_graph().items():
+        if _room(module) in STAGES | KERNEL | {"store"}:
+            wrong = sorted(t for t in targets if _room(t) in ABOVE)
+            assert not wrong, f"{module} imports {wrong}, which combine the stages"
+
+
+def test_contractctl_itself_holds_only_the_kernel_the_views_and_the_stage_packages() -> None:
+    files = {p.stem for p in CORE.glob("*.py")} - {"__init__"}
+    assert files == KERNEL | ABOVE, (
+        f"unexpected modules in contractctl/: {files ^ (KERNEL | ABOVE)}"
+    )
+    packages = {p.parent.name for p in CORE.glob("*/__init__.py")}
+    assert packages == STAGES | {"store"}, f"unexpected packages: {packages ^ (STAGES | {'store'})}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted([*CORE.rglob("*.py"), *CLI.rglob("*.py")]),
+    ids=lambda p: str(p.relative_to(REPO)),
+)
+def test_no_module_is_over_600_lines(path: Path) -> None:
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= 600, f"{path.relative_to(REPO)} has {lines} lines; split it by what it does"
+
+
+@pytest.mark.parametrize("path", sorted(CORE.rglob("*.py")), ids=lambda p: str(p.relative_to(REPO)))
+def test_every_stage_folder_has_a_test_folder(path: Path) -> None:
+    room = _room(_module_name(path))
+    if room in STAGES | {"store"}:
+        assert (REPO / "tests" / room).is_dir(), f"tests/{room}/ is missing for {path}"

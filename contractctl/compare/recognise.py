@@ -14,8 +14,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
-from contractctl.clauses import chinese_number
 from contractctl.compare.normalise import fold
+from contractctl.documents.clauses import chinese_number
 from contractctl.errors import InvalidInput
 from contractctl.money import Money, parse_chinese_upper, parse_money
 

@@ -31,8 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
-from contractctl.clauses import chinese_number
 from contractctl.compare.normalise import Line, clean_lines, comparison_form, fold, squeeze
+from contractctl.documents.clauses import chinese_number
 
 __all__ = ["Clause", "segment", "segment_lines"]
 

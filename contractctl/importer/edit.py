@@ -14,14 +14,14 @@ import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
-from contractctl import lifecycle
-from contractctl.contracts import Contract, get_contract
+from contractctl.drafting.schema import CONTRACT_TYPES
 from contractctl.errors import ContractctlError, InvalidInput, NotAllowed
 from contractctl.money import Money, parse_money
-from contractctl.parties import add_party, get_party
+from contractctl.records import lifecycle
+from contractctl.records.contracts import Contract, get_contract
+from contractctl.records.parties import add_party, get_party
 from contractctl.store import Tx
 from contractctl.store.audit import now_iso
-from contractctl.template_schema import CONTRACT_TYPES
 
 #: The fields `edit` sets, and the contract column each one lives in (if any).
 EDITABLE: dict[str, str | None] = {
@@ -68,9 +68,9 @@ def edit(tx: Tx, contract_id: str, sets: dict[str, str]) -> Contract:
         contract.id,
         {k: (v.to_dict() if isinstance(v, Money) else v) for k, v in values.items()},
     )
-    from contractctl import search
+    from contractctl.store.search_index import reindex_contract
 
-    search.reindex_contract(tx, contract.id)
+    reindex_contract(tx, contract.id)
     return get_contract(tx.conn, contract.id)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from contractctl import extract
+from contractctl.documents import extract
 from contractctl.errors import ContractctlError, InvalidInput
 
 #: A page with fewer characters of text than this is taken for a scan.
@@ -102,7 +102,7 @@ def _inspect(path: Path, found: Inspected, options: InspectOptions) -> None:
     if found.kind == "pdf":
         _pdf(path, found, options)
     elif found.kind == "docx":
-        from contractctl.docx_safety import open_docx
+        from contractctl.documents.docx_safety import open_docx
 
         open_docx(path)  # zip bombs, XML entities, broken zips: refused with the reason
         found.text = extract.docx_text(path)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contractctl.drafting.schema import CONTRACT_TYPES
 from contractctl.errors import ContractctlError, Duplicate, Interrupted, InvalidInput
 from contractctl.importer.discover import Candidate, discover, shown_path
 from contractctl.importer.inspect import Inspected, InspectOptions, file_sha256, inspect_file
@@ -26,7 +27,6 @@ from contractctl.importer.record import (
 )
 from contractctl.progress import NullProgress, Progress
 from contractctl.store import Store
-from contractctl.template_schema import CONTRACT_TYPES
 
 OCR_MODES = ("auto", "always", "never")
 

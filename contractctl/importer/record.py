@@ -17,15 +17,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from contractctl import uscc
-from contractctl.contracts import NewContract, NewVersion, create_contract
+from contractctl.drafting.schema import CONTRACT_TYPES
 from contractctl.errors import ContractctlError, Duplicate, InvalidInput
 from contractctl.importer.discover import shown_path
 from contractctl.importer.inspect import Inspected
 from contractctl.money import Money
-from contractctl.parties import add_party
+from contractctl.records.contracts import NewContract, NewVersion, create_contract
+from contractctl.records.parties import add_party
 from contractctl.store import Tx
 from contractctl.store.audit import now_iso
-from contractctl.template_schema import CONTRACT_TYPES
 
 #: Fields below this confidence mark the contract for review.
 REVIEW_THRESHOLD = 0.8

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from contractctl.clauses import chinese_number
+from contractctl.documents.clauses import chinese_number
 
 MONTHS: Final = {
     name: number

@@ -392,7 +392,7 @@ def extract_parties(doc: Doc) -> list[PartyGuess]:
 
 
 class Counterparty(Protocol):
-    """What :func:`match_party` needs of a stored party (contractctl.parties.Party fits)."""
+    """What :func:`match_party` needs of a stored party (contractctl.records.parties.Party fits)."""
 
     @property
     def id(self) -> str:

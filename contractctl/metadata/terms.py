@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from contractctl.clauses import chinese_number
+from contractctl.documents.clauses import chinese_number
 from contractctl.metadata.model import Extracted, Term
 from contractctl.metadata.text import Doc
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     import numpy as np
     from PIL.Image import Image as PILImage
 
-#: Seal ink and size (a 4 cm company seal, as contractctl.seal draws).
+#: Seal ink and size (a 4 cm company seal, as contractctl.signing.seal draws).
 SEAL_RGB = (205, 28, 40)
 SEAL_MM = 40.0
 SEAL_NAME = "示例科技有限公司"
@@ -187,7 +187,7 @@ def _seal_centre(
     pdf: Path, number: int, total: int, size: tuple[int, int], dpi: int
 ) -> tuple[int, int]:
     """Where the company's seal goes on the page, in pixels (as `sign` places it)."""
-    from contractctl.seal import ROUND_SIZE, SealRequest, place
+    from contractctl.signing.seal import ROUND_SIZE, SealRequest, place
 
     width_pt, height_pt = size[0] * 72 / dpi, size[1] * 72 / dpi
     try:

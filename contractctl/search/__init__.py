@@ -6,17 +6,17 @@
   transaction that changed the contract (amend, import, edit). create_contract and
   add_version call it already; a party rename re-indexes that party's contracts.
 
-How CJK text is indexed is in :mod:`contractctl.search.text`; the tables and their
-upkeep in :mod:`contractctl.search.index`; the query shape in
+How CJK text is indexed is in :mod:`contractctl.store.search_text`; the tables and their
+upkeep in :mod:`contractctl.store.search_index`; the query shape in
 :mod:`contractctl.search.engine`.
 """
 
 from __future__ import annotations
 
 from contractctl.search.engine import DEFAULT_LIMIT, RANK_LIMIT, Hit, Results, search
-from contractctl.search.index import rebuild, reindex_contract, reindex_party
 from contractctl.search.query import Query, Term, parse
 from contractctl.search.snippet import Snippet
+from contractctl.store.search_index import rebuild, reindex_contract, reindex_party
 
 __all__ = [
     "DEFAULT_LIMIT",

@@ -18,7 +18,7 @@ positions, and stops.
   with ``score`` None and ``Results.ranking == "newest"``. The CLI says so.
 
 Filters (``contractctl list``'s, through ``contracts.filter_clauses``) run on
-``search_filter``, the contract columns mirrored by docid (contractctl.search.index):
+``search_filter``, the contract columns mirrored by docid (contractctl.store.search_index):
 when few contracts pass, their docids are gathered first (``WITH cand AS MATERIALIZED``)
 and matches are checked with ``+rowid IN cand``; when many pass, each match is looked up
 as the FTS walk meets it, so newest-first stops after ``limit`` hits. The ``+`` matters:
@@ -33,11 +33,11 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from contractctl.contracts import Contract, ListFilter, contracts_by_id, filter_clauses
 from contractctl.errors import InvalidInput
-from contractctl.search.index import WEIGHTS, Document, unpack
+from contractctl.records.contracts import Contract, ListFilter, contracts_by_id, filter_clauses
 from contractctl.search.query import Query, Term, parse
 from contractctl.search.snippet import Snippet, make_snippet
+from contractctl.store.search_index import WEIGHTS, Document, unpack
 
 DEFAULT_LIMIT = 20
 #: A term whose tokens are in more contracts than this is "common": it is not scored.

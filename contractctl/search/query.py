@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from contractctl.errors import InvalidInput
-from contractctl.search.text import CJK_CLASS, fold_char, segments
+from contractctl.store.search_text import CJK_CLASS, fold_char, segments
 
 #: The columns of search_fts that hold text (``chars`` serves one-character queries).
 TEXT_COLUMNS = "{title parties body meta}"

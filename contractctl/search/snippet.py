@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from contractctl.search.index import Document
 from contractctl.search.query import Term
-from contractctl.search.text import fold
+from contractctl.store.search_index import Document
+from contractctl.store.search_text import fold
 
 #: Characters of context in a snippet (Chinese is dense: 80 characters is a clause).
 WIDTH = 80

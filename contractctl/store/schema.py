@@ -372,13 +372,13 @@ def _v6_imports_archive(conn: sqlite3.Connection) -> None:
 
 
 def _v7_search(conn: sqlite3.Connection) -> None:
-    """The full-text index (contractctl.search.index): original text per contract in
+    """The full-text index (contractctl.store.search_index): original text per contract in
     ``search_docs`` and a contentless FTS5 table over it with CJK split into pairs.
     Contracts already in the store are indexed now, from their rows, parties and the
     text of their versions in the object store."""
     from pathlib import Path
 
-    from contractctl.search import index
+    from contractctl.store import search_index as index
     from contractctl.store.objects import ObjectStore
 
     execute_script(conn, index.SCHEMA)

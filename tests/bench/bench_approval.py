@@ -13,8 +13,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from contractctl.approval.routing import Facts, explain, load_rules
 from contractctl.money import Money
-from contractctl.routing import Facts, explain, load_rules
 from tests.bench.harness import Row, median_seconds
 
 ROUTES = 200

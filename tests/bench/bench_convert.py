@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from contractctl import tools
-from contractctl.convert import ConverterPool, convert_one
+from contractctl.drafting.convert import ConverterPool, convert_one
 from tests.bench.harness import Row
 
 CLAUSE = (

@@ -17,8 +17,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from contractctl.clauses import chinese_number, clause_numeral
 from contractctl.compare import compare
+from contractctl.documents.clauses import chinese_number, clause_numeral
 from tests.bench.harness import Row, median_seconds
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -39,10 +39,10 @@ _EN = re.compile(r"^(\d{1,2})\.\s+(\S.*)$")
 
 def _render(name: str, out: Path) -> str:
     from contractctl.config import Company
-    from contractctl.extract import docx_text
-    from contractctl.fields import validate_values
-    from contractctl.render import Renderer, to_context
-    from contractctl.template_schema import load_schema
+    from contractctl.documents.extract import docx_text
+    from contractctl.drafting.fields import validate_values
+    from contractctl.drafting.render import Renderer, to_context
+    from contractctl.drafting.schema import load_schema
 
     spec = load_schema(TEMPLATES / f"{name}.toml")
     values, problems = validate_values(spec, spec.sample, resolve_party=None)

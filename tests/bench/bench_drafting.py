@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from contractctl.bootstrap import initialise
-from contractctl.drafting import DraftRequest, draft_batch, prepare, render_docx
-from contractctl.render import Renderer
+from contractctl.drafting.draft import DraftRequest, draft_batch, prepare, render_docx
+from contractctl.drafting.render import Renderer
+from contractctl.drafting.versions import docx_path, latest_approved
 from contractctl.store import Store
-from contractctl.template_store import docx_path, latest_approved
 from tests.bench.harness import Row
 
 BATCH_N = int(os.environ.get("BENCH_DRAFT_N", "200"))
@@ -40,7 +40,7 @@ def run() -> Iterator[tuple[str, list[Row]]]:
 
 
 def _sample_rows(store: Store, n: int) -> list[dict[str, object]]:
-    from contractctl.template_store import load_spec
+    from contractctl.drafting.versions import load_spec
 
     spec = load_spec(store, latest_approved(store.conn, "purchase-zh"))
     sample = json.loads(json.dumps(spec.sample, default=str))
@@ -69,10 +69,10 @@ def render(store: Store, tmp: Path) -> list[Row]:
         render_docx(store, prepared, out, renderer)
     ours = RENDER_N / (time.perf_counter() - start)
 
-    from contractctl.render import to_context
+    from contractctl.drafting.render import to_context
 
     context = to_context(prepared.values, store.settings.company.as_dict())
-    from contractctl.render import (
+    from contractctl.drafting.render import (
         cn_upper_filter,
         date_cn_filter,
         date_en_filter,

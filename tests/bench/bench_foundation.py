@@ -20,19 +20,19 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from contractctl.backup import backup
-from contractctl.contracts import (
+from contractctl.money import Money
+from contractctl.obligations.remind import reminders
+from contractctl.records.contracts import (
     ListFilter,
     NewContract,
     NewVersion,
     create_contract,
     list_contracts,
 )
-from contractctl.fsck import fsck
-from contractctl.money import Money
-from contractctl.parties import add_party
-from contractctl.remind import reminders
+from contractctl.records.parties import add_party
 from contractctl.store import Store, audit, init_store
+from contractctl.store.backup import backup
+from contractctl.store.fsck import fsck
 from contractctl.store.objects import sha256_file
 from tests.bench.harness import Row, median_seconds
 

@@ -33,9 +33,9 @@ SCANS = int(os.environ.get("BENCH_IMPORT_SCANS", "2"))
 
 
 def _drafted(work: Path) -> dict[str, Path]:
-    from contractctl.contracts import versions
-    from contractctl.drafting import DraftRequest, draft
-    from contractctl.template_store import latest_approved, load_spec
+    from contractctl.drafting.draft import DraftRequest, draft
+    from contractctl.drafting.versions import latest_approved, load_spec
+    from contractctl.records.contracts import versions
 
     home = work / "drafts"
     initialise(home, "bench")

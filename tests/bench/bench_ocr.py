@@ -251,9 +251,9 @@ def _raw(images: list[Path], outdir: Path) -> list[str]:
 def _template_pdf(work: Path) -> Path:
     """The shipped template with its sample values, drafted to PDF."""
     from contractctl.bootstrap import initialise
-    from contractctl.drafting import DraftRequest, draft
+    from contractctl.drafting.draft import DraftRequest, draft
+    from contractctl.drafting.versions import latest_approved, load_spec
     from contractctl.store import Store
-    from contractctl.template_store import latest_approved, load_spec
 
     home = work / "store"
     initialise(home, "bench")

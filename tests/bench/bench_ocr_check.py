@@ -133,9 +133,9 @@ class Document:
 def _render_docx(name: str, out: Path, **changes: Any) -> Path:
     """The template rendered with its sample data, changed by ``changes``."""
     from contractctl.config import Company
-    from contractctl.fields import validate_values
-    from contractctl.render import Renderer, to_context
-    from contractctl.template_schema import load_schema
+    from contractctl.drafting.fields import validate_values
+    from contractctl.drafting.render import Renderer, to_context
+    from contractctl.drafting.schema import load_schema
 
     spec = load_schema(TEMPLATES / f"{name}.toml")
     data = {**copy.deepcopy(spec.sample), **changes}
@@ -149,7 +149,7 @@ def _render_docx(name: str, out: Path, **changes: Any) -> Path:
 
 
 def _pdf_pages(pdf: Path) -> list[str]:
-    from contractctl import extract
+    from contractctl.documents import extract
 
     pages = extract.pdf_text(pdf).split("\f")
     if pages and not pages[-1].strip():
@@ -299,7 +299,7 @@ def _edit_docx(
 
 
 def _party_change(name: str) -> tuple[dict[str, Any], Tamper]:
-    from contractctl.template_schema import load_schema
+    from contractctl.drafting.schema import load_schema
 
     sample = load_schema(TEMPLATES / f"{name}.toml").sample
     party = copy.deepcopy(sample["counterparty"])
@@ -338,7 +338,7 @@ def _checked_pages(total: int) -> list[int]:
 
 def build_document(name: str) -> Document:
     """The approved and tampered PDFs of one template, cached by recipe and sources."""
-    from contractctl.convert import convert_one
+    from contractctl.drafting.convert import convert_one
 
     sources = [TEMPLATES / f"{name}.docx", TEMPLATES / f"{name}.toml", Path(__file__)]
     digest = hashlib.sha256(f"{RECIPE}:{PAGES}".encode())
@@ -553,8 +553,8 @@ def _raw(images: list[Path], outdir: Path) -> None:
 
 def _store_approved(home: Path, document: Document) -> str:
     """Record the document's approved PDF as a contract; its id."""
-    from contractctl import extract
-    from contractctl.contracts import NewContract, NewVersion, create_contract
+    from contractctl.documents import extract
+    from contractctl.records.contracts import NewContract, NewVersion, create_contract
     from contractctl.store import Store
 
     with Store.open(home) as store, store.transaction("bench") as tx:
@@ -574,7 +574,7 @@ def run() -> Iterator[tuple[str, list[Row]]]:
 
     from contractctl.bootstrap import initialise
     from contractctl.ocr import page_count, scan_pages
-    from contractctl.ocr_check import check_scan
+    from contractctl.ocr.check import check_scan
     from contractctl.store import Store
 
     documents = [build_document(name) for name in _docs()]

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from contractctl.contracts import ListFilter
+from contractctl.records.contracts import ListFilter
 from contractctl.search import search
 from contractctl.store import connect
 from tests.bench.corpus import cached_store, ensure_plain_copy

@@ -6,7 +6,7 @@ same PKCS#12 identity. The per-file CLI costs about a second a call, so it runs 
 first BENCH_SIGN_BASELINE_N (default 15) of the files and is compared as a rate.
 
 The B-LTA row signs BENCH_SIGN_LTA_N (default 20) more contracts at PAdES B-LTA with the
-real loopback TSA of tests/test_timestamp.py (three TSA requests a signature: the chain
+real loopback TSA of tests/signing/test_timestamp.py (three TSA requests a signature: the chain
 probe, the signature timestamp, the document timestamp), against the same baseline.
 """
 
@@ -22,16 +22,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from contractctl.approvals import decide, submit
+from contractctl.approval.decide import decide, submit
 from contractctl.bootstrap import initialise
 from contractctl.demo import DEMO_PEOPLE
-from contractctl.drafting import draft_batch
-from contractctl.keys import init_test_identities, trust_anchors
-from contractctl.seal import SealRequest
-from contractctl.signing import sign
+from contractctl.drafting.draft import draft_batch
+from contractctl.drafting.versions import latest_approved, load_spec
+from contractctl.signing.keys import init_test_identities, trust_anchors
+from contractctl.signing.seal import SealRequest
+from contractctl.signing.sign import sign
+from contractctl.signing.verify import verify_pdf
 from contractctl.store import Store
-from contractctl.template_store import latest_approved, load_spec
-from contractctl.verify import verify_pdf
 from tests.bench.harness import Row
 
 N = int(os.environ.get("BENCH_SIGN_N", "100"))
@@ -188,13 +188,13 @@ def run() -> Iterator[tuple[str, list[Row]]]:
 
 @contextmanager
 def _loopback_tsa(work: Path) -> Iterator[tuple[str, bytes]]:
-    """The RFC 3161 TSA of tests/test_timestamp.py on loopback: its URL and CA (PEM)."""
+    """The RFC 3161 TSA of tests/signing/test_timestamp.py on loopback: its URL and CA (PEM)."""
     import threading
     from http.server import ThreadingHTTPServer
 
     from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
-    from tests.test_timestamp import _handler, _test_pki
+    from tests.signing.test_timestamp import _handler, _test_pki
 
     ca_pem, tsa_cert, tsa_key = _test_pki()
     server = ThreadingHTTPServer(

@@ -34,7 +34,7 @@ from typing import Any
 
 from contractctl.bootstrap import initialise
 from contractctl.money import Money, format_money, to_chinese_upper
-from contractctl.search import index as search_index
+from contractctl.store import search_index
 
 #: Bump when the generated text or the stored shape changes: cached stores are rebuilt.
 GENERATOR_VERSION = 2

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from contractctl.drafting import DraftRequest, draft
+from contractctl.drafting.draft import DraftRequest, draft
+from contractctl.drafting.schema import load_schema
 from contractctl.store import Store
-from contractctl.template_schema import load_schema
 from tests.conftest import REPO, Cli, installed_contractctl, snapshot
 
 TODAY = date.today()

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from contractctl.contracts import NewContract, NewVersion, create_contract
 from contractctl.money import Money
-from contractctl.parties import add_party
+from contractctl.records.contracts import NewContract, NewVersion, create_contract
+from contractctl.records.parties import add_party
 from contractctl.store import Store
+from tests.archive.test_dossier import copy_signed
 from tests.conftest import Cli, snapshot
-from tests.test_archive import copy_signed
 
 
 @pytest.fixture

@@ -119,7 +119,7 @@ def test_a_malformed_contractctl_toml_names_file_and_line(
 
 
 def test_the_prefix_from_contractctl_toml_names_new_contracts(home: Path) -> None:
-    from contractctl.contracts import NewContract, NewVersion, create_contract
+    from contractctl.records.contracts import NewContract, NewVersion, create_contract
     from contractctl.store import Store
 
     config = home / "contractctl.toml"
@@ -137,12 +137,12 @@ def test_the_prefix_from_contractctl_toml_names_new_contracts(home: Path) -> Non
 def test_an_internal_error_is_exit_70_without_a_traceback_unless_debugging(
     cli: Cli, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import contractctl.parties
+    import contractctl.records.parties
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(contractctl.parties, "list_parties", broken)
+    monkeypatch.setattr(contractctl.records.parties, "list_parties", broken)
     before = snapshot(home)
     result = cli("party", "list")
     assert result.code == 70

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli
-from tests.test_import import historical
+from tests.importer.test_import import historical
 
 
 @pytest.fixture

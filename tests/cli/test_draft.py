@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from contractctl.drafting.schema import load_schema
 from contractctl.money import Money, format_money, to_chinese_upper
-from contractctl.template_schema import load_schema
 from tests.conftest import REPO, Cli, rewrite_docx, snapshot
 
 TEMPLATES = sorted(p.stem for p in (REPO / "templates").glob("*.toml"))
@@ -352,7 +352,7 @@ def test_draft_batch_validates_every_row_first_and_names_the_bad_ones(
 
 
 def test_a_new_counterparty_shared_by_many_rows_is_created_once(home: Path) -> None:
-    from contractctl.drafting import draft_batch
+    from contractctl.drafting.draft import draft_batch
     from contractctl.store import Store
 
     spec = load_schema(REPO / "templates" / "nda-zh.toml")

@@ -11,7 +11,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 from tests.conftest import Cli, installed_contractctl, run_on_terminal, snapshot
-from tests.test_keys import ORG, PASS, RealCa, key_files, make_real_ca, run_openssl
+from tests.signing.test_keys import ORG, PASS, RealCa, key_files, make_real_ca, run_openssl
 
 PASS_ENV = "CONTRACTCTL_KEY_PASSPHRASE"
 
@@ -105,7 +105,7 @@ def test_list_marks_test_identities_and_shows_the_fingerprint_openssl_computes(
 def test_the_p12_opens_with_openssl_and_with_pyhanko_given_the_passphrase(
     cli: Cli, home: Path, passphrase: str
 ) -> None:
-    from contractctl.keys import load_signer
+    from contractctl.signing.keys import load_signer
 
     cli("keys", "init", "--org", ORG)
     p12 = str(home / "keys" / "org.p12")

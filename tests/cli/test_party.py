@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from contractctl.contracts import NewContract, NewVersion, create_contract
 from contractctl.money import Money
+from contractctl.records.contracts import NewContract, NewVersion, create_contract
 from contractctl.store import Store
 from tests.conftest import Cli, snapshot
 

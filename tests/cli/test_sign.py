@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli, snapshot
-from tests.test_signing import PASS, copy_base
+from tests.signing.test_sign import PASS, copy_base
 
 
 @pytest.fixture
@@ -150,7 +150,7 @@ def test_sign_with_a_bad_seal_box_exits_2_and_signs_nothing(setup: tuple[Cli, li
 def test_sign_seals_by_default_and_later_seals_fill_the_fields_made_at_certification(
     setup: tuple[Cli, list[str]],
 ) -> None:
-    from tests.test_seal import _seal_rects
+    from tests.signing.test_seal import _seal_rects
 
     cli, (cid, _, _) = setup
     first = cli("sign", cid, "--key", "org", "--json")

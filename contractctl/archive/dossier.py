@@ -1,0 +1,631 @@
+"""Archiving: the archive transition, the contract's dossier, bundles and their offline check.
+
+``archive`` moves a signed, active, expired or terminated contract to ``archived`` and, in
+the same transaction, stores its dossier: one ZIP holding everything needed to prove, years
+later and without contractctl's store, what was agreed and how. The dossier is
+deterministic (entries sorted, fixed timestamps and permissions), so the same contract state
+archived by the same person at the same moment gives the same bytes. Its SHA-256 goes into
+the ``archives`` table and into the ``contract.archive`` audit event.
+
+Layout of a dossier (README.txt inside says the same)::
+
+    manifest.json            the contract record and, for every other file: path, sha256,
+                             size and what it is
+    README.txt               this layout, for whoever opens the ZIP
+    contract.json            the contract record, fields, counterparty, versions (with the
+                             paths of their files here), risk flags, acceptances, obligations
+    final.pdf                the signed PDF of the version in force
+    versions/vN/contract.pdf|.docx|.txt, versions/vN/unsigned.pdf
+                             every version as stored (unsigned.pdf: the PDF as approved)
+    approvals.json           the latest route (as `route --json`) and every route and task
+    signatures.json          every recorded signature
+    verification.json        the verification report of final.pdf at archive time
+    trust/*.pem              the trust anchors that report used
+    ocr_checks.json, ocr/N/  OCR checks of scanned copies, with their reports and scans
+    changes.json             per amendment: reason, parent and the diff parent -> version
+    events.json              the contract's audit events with their chain hashes
+
+Signatures are validated at each signature's own signing time, so a dossier still verifies
+after the signer's certificate has expired (what an archive needs), and the report does
+not depend on the moment it was made. A bundle (``archive ID --bundle OUT.zip``) is the
+stored dossier written to a file; ``contractctl.archive.bundle.verify_bundle`` checks one with
+nothing but the file.
+"""
+
+from __future__ import annotations
+
+import base64
+import errno
+import hashlib
+import io
+import json
+import os
+import re
+import tempfile
+import zipfile
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from contractctl import __version__
+from contractctl.errors import (
+    ContractctlError,
+    EnvironmentProblem,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+)
+from contractctl.records import lifecycle
+from contractctl.store import Store, audit
+from contractctl.store.audit import now_iso
+
+FORMAT = "contractctl-dossier"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+#: Statuses `archive` accepts (DESIGN.md §3); the lifecycle table is the authority.
+ARCHIVABLE = ("signed", "active", "expired", "terminated")
+#: Every entry gets this timestamp (the earliest a ZIP can hold) and these permissions.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_ZIP_MODE = 0o100644 << 16
+
+README = """\
+contractctl archive dossier of {id}: {title}
+=================================================================
+
+Made by {generator} when {archived_by} archived the contract at {archived_at}.
+Check it, with no store needed:  contractctl verify-bundle THIS.zip
+
+manifest.json       every other file with its SHA-256, size and what it is,
+                    and the contract record
+contract.json       the contract: fields, counterparty, versions and their files,
+                    risk flags, acceptances, obligations
+final.pdf           the PDF of version {final_version}, in force when archived (signed
+                    when signatures.json records signatures for that version)
+versions/vN/        every version as stored: contract.pdf (signed, if signed),
+                    unsigned.pdf (as approved), contract.docx, contract.txt (text)
+approvals.json      the approval route (as `contractctl route --json`) and every
+                    route, stage task and decision
+signatures.json     every digital signature recorded, version by version
+verification.json   the verification of final.pdf at archive time, validated at each
+                    signature's signing time against the certificates in trust/
+trust/*.pem         the trust anchors (CA certificates) used for verification
+ocr_checks.json     checks of scanned paper copies against the approved text;
+ocr/N/              report.json and the scan of check N
+changes.json        for each amendment: its reason, parent version, and the
+                    clause-aware diff of the parent's text to the amendment's
+events.json         the contract's audit events; each hash is SHA-256 of the
+                    previous event's hash + the canonical JSON of the event
+"""
+
+
+@dataclass(frozen=True)
+class Dossier:
+    """A built dossier: the ZIP bytes, their SHA-256 and its manifest."""
+
+    data: bytes
+    sha256: str
+    manifest: dict[str, Any]
+
+    @property
+    def files(self) -> int:
+        """Entries in the ZIP, manifest.json included."""
+        return len(self.manifest["files"]) + 1
+
+
+@dataclass(frozen=True)
+class ArchiveResult:
+    """What `archive` did: the contract's status, its dossier, the bundle written."""
+
+    contract_id: str
+    status: str
+    dossier_sha: str
+    files: int
+    archived_by: str
+    archived_at: str
+    changed: bool
+    bundle: Path | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `archive --json` shape."""
+        return {
+            "id": self.contract_id,
+            "status": self.status,
+            "dossier_sha256": self.dossier_sha,
+            "files": self.files,
+            "archived_by": self.archived_by,
+            "archived_at": self.archived_at,
+            "changed": self.changed,
+            "bundle": str(self.bundle) if self.bundle else None,
+        }
+
+
+# -- building ---------------------------------------------------------------------------
+
+
+def build_dossier(store: Store, contract_id: str, *, archived_by: str, archived_at: str) -> Dossier:
+    """Build the dossier of a contract as it stands, described as archived.
+
+    Pure reading: nothing is stored. Refuses (exit 3) a contract whose recorded signatures
+    do not verify: an archive must hold what it claims. Same store state and arguments,
+    same bytes.
+    """
+    from contractctl.approval.decide import flags_view, route_view
+    from contractctl.records.contracts import get_contract
+    from contractctl.signing.sign import acceptances_view, signatures_view
+
+    contract = get_contract(store.conn, contract_id)
+    cid = contract.id
+    status_before = contract.status
+    if status_before != "archived":
+        lifecycle.next_status(status_before, "archive")
+    files: dict[str, tuple[bytes, str]] = {}
+
+    def put(path: str, data: bytes, what: str) -> None:
+        files[path] = (data, what)
+
+    def put_json(path: str, value: Any, what: str) -> None:
+        put(path, _json_bytes(value), what)
+
+    final_n = contract.in_force_version or contract.version
+    version_rows = store.conn.execute(
+        "SELECT * FROM versions WHERE contract_id = ? ORDER BY n", (cid,)
+    ).fetchall()
+    version_list: list[dict[str, Any]] = []
+    final_sha: str | None = None
+    for row in version_rows:
+        n = row["n"]
+        signed = bool(row["unsigned_pdf_sha"])
+        shown: dict[str, str | None] = {}
+        for key, sha, name, what in (
+            ("pdf", row["pdf_sha"], "contract.pdf", "signed PDF" if signed else "PDF"),
+            ("unsigned_pdf", row["unsigned_pdf_sha"], "unsigned.pdf", "PDF as approved"),
+            ("docx", row["docx_sha"], "contract.docx", "DOCX"),
+            ("text", row["text_sha"], "contract.txt", "extracted text"),
+        ):
+            if not sha:
+                shown[key] = None
+                continue
+            path = f"versions/v{n}/{name}"
+            put(path, store.objects.read_checked(sha), f"version {n} {what}")
+            shown[key] = path
+        if n == final_n:
+            final_sha = row["pdf_sha"]
+        version_list.append(
+            {
+                "n": n,
+                "kind": row["kind"],
+                "parent": row["parent_n"],
+                "sha256": row["sha256"],
+                "reason": row["reason"],
+                "outcome": row["outcome"],
+                "fields": json.loads(row["fields"]),
+                "created_by": row["created_by"],
+                "created_at": row["created_at"],
+                "files": shown,
+            }
+        )
+    if final_sha:
+        put(
+            "final.pdf",
+            store.objects.read_checked(final_sha),
+            f"the PDF of version {final_n}, in force",
+        )
+
+    record = contract.to_dict()
+    record.pop("updated_at")
+    record["status"] = "archived"
+    party = None
+    if contract.counterparty:
+        row = store.conn.execute(
+            "SELECT * FROM parties WHERE id = ?", (contract.counterparty["id"],)
+        ).fetchone()
+        party = dict(row) if row else None
+    put_json(
+        "contract.json",
+        {
+            **record,
+            "fields": contract.fields,
+            "counterparty_detail": party,
+            "versions": version_list,
+            "risk_flags": flags_view(store, cid),
+            "acceptances": acceptances_view(store, cid),
+            "obligations": _rows(
+                store, "SELECT * FROM obligations WHERE contract_id = ? ORDER BY id", cid
+            ),
+        },
+        "the contract record, its versions and their files",
+    )
+    history = audit.events(store.conn, cid)
+    moment = datetime.fromisoformat(history[-1].at) if history else None
+    put_json(
+        "approvals.json",
+        {"route": route_view(store, cid, now=moment), "routes": _routes(store, cid)},
+        "the approval route and every route, task and decision",
+    )
+    signatures = signatures_view(store, cid)
+    put_json("signatures.json", signatures, "every digital signature recorded")
+    trust_paths = _put_verification(store, cid, final_n, signatures, put, put_json)
+    _put_ocr(store, cid, put, put_json)
+    put_json("changes.json", _changes(store, cid, version_rows), "what each amendment changed")
+    put_json(
+        "events.json",
+        {
+            "chain": "hash = SHA-256(prev_hash + canonical JSON of {seq, at, actor, action, "
+            "subject, data}); events of other contracts between these are not included",
+            "events": [{**e.to_dict(), "prev_hash": e.prev_hash} for e in history],
+        },
+        "the contract's audit events with their chain hashes",
+    )
+    generator = f"contractctl {__version__}"
+    put(
+        "README.txt",
+        README.format(
+            id=cid,
+            title=contract.title,
+            generator=generator,
+            archived_by=archived_by,
+            archived_at=archived_at,
+            final_version=final_n,
+        ).encode("utf-8"),
+        "how this dossier is laid out",
+    )
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "generator": generator,
+        "contract": record,
+        "archive": {
+            "archived_by": archived_by,
+            "archived_at": archived_at,
+            "status_before": status_before,
+            "final_version": final_n,
+        },
+        "final": "final.pdf" if final_sha else None,
+        "trust": trust_paths,
+        "files": [
+            {
+                "path": path,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "size": len(data),
+                "what": what,
+            }
+            for path, (data, what) in sorted(files.items())
+        ],
+    }
+    members = {path: data for path, (data, _) in files.items()}
+    members[MANIFEST] = _json_bytes(manifest)
+    data = _zip(members)
+    return Dossier(data, hashlib.sha256(data).hexdigest(), manifest)
+
+
+def _put_verification(
+    store: Store,
+    cid: str,
+    final_n: int,
+    signatures: list[dict[str, Any]],
+    put: Any,
+    put_json: Any,
+) -> list[str]:
+    """verification.json and trust/*.pem; refuses a contract whose signatures fail."""
+    from contractctl.signing.keys import trust_anchors
+    from contractctl.signing.verify import verify_contract
+
+    anchors = trust_anchors(store.home)
+    trust_paths: list[str] = []
+    for der in anchors:
+        path = f"trust/{hashlib.sha256(der).hexdigest()[:16]}.pem"
+        put(path, _pem(der), "a trust anchor (CA certificate) used for verification")
+        trust_paths.append(path)
+    trust_paths.sort()
+    recorded = [s for s in signatures if s["version"] == final_n]
+    if not recorded:
+        put_json(
+            "verification.json",
+            {
+                "verdict": "unsigned",
+                "note": f"no digital signature was recorded for version {final_n}",
+                "signatures": [],
+                "trust": trust_paths,
+            },
+            "no signature to verify",
+        )
+        return trust_paths
+    report = verify_contract(store, cid, trust=anchors, at="signing-time")
+    if not report.ok:
+        problems = [*report.problems, *(p for s in report.signatures for p in s.problems)]
+        raise NotAllowed(
+            f"cannot archive {cid}: its signatures do not verify ({report.verdict}: "
+            f"{'; '.join(problems) or 'see the report'})",
+            hint=f"see: contractctl verify {cid} --at signing-time",
+        )
+    put_json(
+        "verification.json",
+        {**report.to_dict(), "trust": trust_paths},
+        "verification of final.pdf at archive time, validated at signing time",
+    )
+    return trust_paths
+
+
+def _put_ocr(store: Store, cid: str, put: Any, put_json: Any) -> None:
+    checks = _rows(store, "SELECT * FROM ocr_checks WHERE contract_id = ? ORDER BY id", cid)
+    for check in checks:
+        folder = f"ocr/{check['id']}"
+        report = store.objects.read_checked(check["report_sha"])
+        name = "report.json" if _is_json(report) else "report.txt"
+        put(f"{folder}/{name}", report, f"report of OCR check {check['id']}")
+        suffix = PurePosixPath(check["scan_name"]).suffix.lower()
+        suffix = suffix if re.fullmatch(r"\.[a-z0-9]{1,5}", suffix) else ""
+        put(
+            f"{folder}/scan{suffix}",
+            store.objects.read_checked(check["scan_sha"]),
+            "the scanned copy",
+        )
+        check["files"] = {"report": f"{folder}/{name}", "scan": f"{folder}/scan{suffix}"}
+    put_json("ocr_checks.json", checks, "OCR checks of scanned copies")
+
+
+def _changes(store: Store, cid: str, version_rows: list[Any]) -> list[dict[str, Any]]:
+    """Per amendment: reason, parent and the compare engine's diff parent -> version."""
+    by_n = {row["n"]: row for row in version_rows}
+    changes: list[dict[str, Any]] = []
+    for row in version_rows:
+        parent = by_n.get(row["parent_n"]) if row["parent_n"] is not None else None
+        if parent is None:
+            continue
+        diff: dict[str, Any] | None = None
+        if parent["text_sha"] and row["text_sha"]:
+            from contractctl.compare import compare
+
+            old = store.objects.read_checked(parent["text_sha"]).decode("utf-8")
+            new = store.objects.read_checked(row["text_sha"]).decode("utf-8")
+            diff = compare(old, new).to_dict()
+        changes.append(
+            {
+                "version": row["n"],
+                "parent": row["parent_n"],
+                "kind": row["kind"],
+                "reason": row["reason"],
+                "outcome": row["outcome"],
+                "created_by": row["created_by"],
+                "created_at": row["created_at"],
+                "diff": diff,
+            }
+        )
+    return changes
+
+
+def _routes(store: Store, cid: str) -> list[dict[str, Any]]:
+    routes = _rows(store, "SELECT * FROM approval_routes WHERE contract_id = ? ORDER BY id", cid)
+    for route in routes:
+        for key in ("route_ids", "facts"):
+            route[key] = json.loads(route[key])
+        route["tasks"] = _rows(
+            store,
+            "SELECT * FROM approval_tasks WHERE route_id = ? ORDER BY stage_n, id",
+            route["id"],
+        )
+        for task in route["tasks"]:
+            task["escalate_to"] = json.loads(task["escalate_to"])
+    return routes
+
+
+def _rows(store: Store, sql: str, *params: Any) -> list[dict[str, Any]]:
+    return [dict(row) for row in store.conn.execute(sql, params)]
+
+
+def _json_bytes(value: Any) -> bytes:
+    text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)
+    return (text + "\n").encode("utf-8")
+
+
+def _is_json(data: bytes) -> bool:
+    try:
+        json.loads(data)
+    except ValueError:
+        return False
+    return True
+
+
+def _pem(der: bytes) -> bytes:
+    body = base64.encodebytes(der).decode("ascii").replace("\n", "")
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
+    return (
+        "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"
+    ).encode("ascii")
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    """A ZIP whose bytes depend only on ``members``: sorted, fixed times and modes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(members):
+            info = zipfile.ZipInfo(path, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = _ZIP_MODE
+            archive.writestr(info, members[path], compresslevel=9)
+    return buffer.getvalue()
+
+
+# -- archiving --------------------------------------------------------------------------
+
+
+def archive_record(store: Store, contract_id: str) -> dict[str, Any] | None:
+    """The ``archives`` row of a contract (dossier_sha, files, archived_by/at) or None."""
+    row = store.conn.execute(
+        "SELECT * FROM archives WHERE contract_id = ?", (contract_id,)
+    ).fetchone()
+    return dict(row) if row else None
+
+
+def archive(
+    store: Store,
+    actor: str,
+    contract_id: str,
+    *,
+    bundle: Path | None = None,
+    force: bool = False,
+) -> ArchiveResult:
+    """Archive a signed, active, expired or terminated contract and store its dossier.
+
+    The dossier, the ``archives`` row, the status change and the ``contract.archive``
+    event land in one transaction. With ``bundle``, the dossier is also written there
+    (never a half file: a temporary file renamed into place; an existing file only with
+    ``force``). An archived contract is refused (exit 3) unless a bundle is asked for:
+    then its stored dossier is written and nothing changes.
+    """
+    from contractctl.records.contracts import get_contract
+
+    contract = get_contract(store.conn, contract_id)
+    target = check_output(bundle, force=force) if bundle is not None else None
+    if contract.status == "archived":
+        return _archived_again(store, actor, contract.id, target, force)
+    lifecycle.next_status(contract.status, "archive")  # exit 3, naming the status
+    staged: Path | None = None
+    try:
+        with store.transaction(actor) as tx:
+            archived_at = now_iso()
+            dossier = build_dossier(store, contract.id, archived_by=actor, archived_at=archived_at)
+            sha = tx.put_bytes(dossier.data)
+            tx.conn.execute(
+                "INSERT INTO archives (contract_id, dossier_sha, files, archived_by, "
+                "archived_at) VALUES (?, ?, ?, ?, ?)",
+                (contract.id, sha, dossier.files, actor, archived_at),
+            )
+            status = lifecycle.transition(
+                tx, contract.id, "archive", dossier_sha256=sha, files=dossier.files
+            )
+            if target is not None:
+                staged = _stage(target, dossier.data)
+    except BaseException:
+        if staged is not None:
+            _remove(staged)
+        raise
+    if target is not None and staged is not None:
+        _place(staged, target, force=force, after=f"{contract.id} was archived, but ")
+    return ArchiveResult(contract.id, status, sha, dossier.files, actor, archived_at, True, target)
+
+
+def _archived_again(
+    store: Store, actor: str, cid: str, target: Path | None, force: bool
+) -> ArchiveResult:
+    record = archive_record(store, cid)
+    if target is None:
+        when = f" on {record['archived_at'][:10]} by {record['archived_by']}" if record else ""
+        raise NotAllowed(
+            f"{cid} is already archived{when}",
+            hint=f"write its dossier with: contractctl archive {cid} --bundle {cid}.zip",
+        )
+    changed = False
+    if record is None:  # archived without a dossier (an imported archived contract)
+        with store.transaction(actor) as tx:
+            archived_at = now_iso()
+            dossier = build_dossier(store, cid, archived_by=actor, archived_at=archived_at)
+            sha = tx.put_bytes(dossier.data)
+            record = {
+                "contract_id": cid,
+                "dossier_sha": sha,
+                "files": dossier.files,
+                "archived_by": actor,
+                "archived_at": archived_at,
+            }
+            tx.conn.execute(
+                "INSERT INTO archives (contract_id, dossier_sha, files, archived_by, "
+                "archived_at) VALUES (:contract_id, :dossier_sha, :files, :archived_by, "
+                ":archived_at)",
+                record,
+            )
+            tx.audit("contract.dossier", cid, {"dossier_sha256": sha, "files": dossier.files})
+        changed = True
+    data = store.objects.read_checked(record["dossier_sha"])
+    _place(_stage(target, data), target, force=force)
+    return ArchiveResult(
+        cid,
+        "archived",
+        record["dossier_sha"],
+        record["files"],
+        record["archived_by"],
+        record["archived_at"],
+        changed,
+        target,
+    )
+
+
+# -- writing files ----------------------------------------------------------------------
+
+
+def check_output(path: Path, *, force: bool) -> Path:
+    """Where an output file may go: its folder exists, and it is new unless ``force``."""
+    path = Path(path).absolute()
+    if path.is_dir():
+        raise InvalidInput(f"{path} is a folder; give a file name like {path / 'out.zip'}")
+    if not path.parent.is_dir():
+        raise NotFound(f"no folder {path.parent} to write {path.name} in")
+    if path.exists() and not force:
+        raise NotAllowed(f"{path} already exists", hint="add --force to overwrite it")
+    return path
+
+
+def write_output(path: Path, data: bytes, *, force: bool) -> Path:
+    """Write a whole file or nothing: a temporary file, fsynced, renamed into place."""
+    target = check_output(path, force=force)
+    _place(_stage(target, data), target, force=force)
+    return target
+
+
+def _stage(target: Path, data: bytes) -> Path:
+    try:
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _write_error(f"cannot write in {target.parent}", exc) from exc
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(name, 0o644)
+    except BaseException as exc:
+        _remove(Path(name))
+        if isinstance(exc, OSError):
+            raise _write_error(f"cannot write {target}", exc) from exc
+        raise
+    return Path(name)
+
+
+def _place(staged: Path, target: Path, *, force: bool, after: str = "") -> None:
+    """Move a staged file to ``target``; without ``force``, never replace a file."""
+    try:
+        if force:
+            os.replace(staged, target)
+            return
+        try:
+            os.link(staged, target)
+        except FileExistsError:
+            raise NotAllowed(
+                f"{after}{target} already exists", hint="add --force to overwrite it"
+            ) from None
+        except OSError:  # a file system without hard links
+            if target.exists():
+                raise NotAllowed(
+                    f"{after}{target} already exists", hint="add --force to overwrite it"
+                ) from None
+            os.replace(staged, target)
+    except OSError as exc:
+        raise _write_error(f"{after}cannot write {target}", exc) from exc
+    finally:
+        _remove(staged)
+
+
+def _write_error(message: str, exc: OSError) -> ContractctlError:
+    """A folder the user may not write in is bad input; a full or failing disk is not."""
+    text = f"{message}: {exc.strerror or exc}"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR):
+        return InvalidInput(text)
+    return EnvironmentProblem(text)
+
+
+def _remove(path: Path) -> None:
+    with suppress(FileNotFoundError):
+        path.unlink()

@@ -1,0 +1,16 @@
+"""Drafting: templates in, contracts out (DOCX and PDF), and amendments to them.
+
+The stage where a contract is written:
+
+- the template: :mod:`~contractctl.drafting.schema` (its sidecar TOML), ``text``
+  (its paragraphs and tags), :mod:`~contractctl.drafting.lint` (checked before it enters
+  the store), :mod:`~contractctl.drafting.versions` (registered, pending until legal
+  approves), :mod:`~contractctl.drafting.preview`;
+- the data: :mod:`~contractctl.drafting.fields` (values checked against the schema);
+- the document: :mod:`~contractctl.drafting.render` (docxtpl, sandboxed) and
+  :mod:`~contractctl.drafting.convert` (LibreOffice, with ``uno_worker`` kept warm);
+- the contract: :mod:`~contractctl.drafting.draft` (``draft``, ``draft_batch``) and
+  :mod:`~contractctl.drafting.amend` (a new version of a signed or active contract).
+
+Built on :mod:`contractctl.records` and :mod:`contractctl.documents`.
+"""

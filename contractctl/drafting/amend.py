@@ -1,0 +1,487 @@
+"""Amendments: a new version of a signed or active contract, routed and signed again.
+
+Older versions never change (a trigger refuses it). While an amendment is drafted,
+routed and signed, the contract row describes the amendment, so routing sees its
+amount and the rules see ``amendment = true`` with the change in amount and term
+(approvals.facts_for). ``in_force_version`` and ``in_force_status`` remember what binds
+the parties meanwhile: a rejected amendment puts them back, and a signed one becomes
+the version in force.
+
+An amendment is made two ways. ``--data``/``--set`` re-render the contract's own
+template version with the parent's field values changed, so everything the template
+derives (totals, 大写, repeated dates) changes with them. ``--file`` takes the
+counterparty's edited DOCX or PDF as it is; the amount and dates it changes are read
+by the compare engine's semantic diff against the parent's text, so the rules still
+see what changed.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from contractctl.documents import clauses, extract
+from contractctl.errors import InvalidInput, NotFound
+from contractctl.money import Money
+from contractctl.records import lifecycle
+from contractctl.records.contracts import Contract, NewVersion, add_version, get_contract
+from contractctl.store import Store, Tx, audit
+from contractctl.store.audit import now_iso
+
+#: The statuses a contract can be amended from (DESIGN.md §3).
+AMENDABLE = ("signed", "active")
+
+
+@dataclass
+class AmendRequest:
+    """What the user asked for: changed field values, or an edited document."""
+
+    reason: str
+    data: dict[str, Any] = field(default_factory=dict)
+    sets: dict[str, str] = field(default_factory=dict)
+    file: Path | None = None
+    pdf: bool = True
+
+
+@dataclass
+class AmendResult:
+    """The amendment made: its version number and what it changes."""
+
+    contract: Contract
+    version: int
+    parent: int
+    semantic: list[dict[str, Any]]
+    changes: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `amend --json` shape: ``{"id", "version"}`` plus the parent and changes."""
+        return {
+            "id": self.contract.id,
+            "version": self.version,
+            "parent": self.parent,
+            "status": self.contract.status,
+            "changed_clauses": self.changes,
+            "semantic": self.semantic,
+        }
+
+
+# --- reading versions -------------------------------------------------------------
+
+
+def version_row(store: Store, contract_id: str, n: int) -> Any:
+    """One version's row; NotFound naming the versions there are."""
+    row = store.conn.execute(
+        "SELECT * FROM versions WHERE contract_id = ? AND n = ?", (contract_id, n)
+    ).fetchone()
+    if row is None:
+        have = [
+            str(r["n"])
+            for r in store.conn.execute(
+                "SELECT n FROM versions WHERE contract_id = ? ORDER BY n", (contract_id,)
+            )
+        ]
+        raise NotFound(
+            f"{contract_id} has no version {n} (it has {', '.join(have) or 'none'})",
+        )
+    return row
+
+
+def version_text(store: Store, contract_id: str, n: int) -> str:
+    """The extracted text of one version; InvalidInput when none was stored."""
+    row = version_row(store, contract_id, n)
+    if not row["text_sha"]:
+        raise InvalidInput(
+            f"{contract_id} version {n} has no text to compare (a scan without OCR?)",
+            hint="check a scanned copy against the approved text with: contractctl ocr-check",
+        )
+    return str(store.objects.read_bytes(row["text_sha"]).decode("utf-8"))
+
+
+def file_text(path: Path) -> str:
+    """Text of a DOCX, PDF or plain-text file, for `diff` and `amend --file`.
+
+    A PDF without a text layer is a scan: it cannot be compared as text, and the error
+    says to use ocr-check, which reads it with Tesseract first.
+    """
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        return extract.docx_text(path)
+    if suffix == ".pdf":
+        head = _read_head(path)
+        if not head.startswith(b"%PDF-"):
+            raise InvalidInput(f"{path.name} is not a PDF (it does not start with %PDF-)")
+        text = extract.pdf_text(path)
+        if not text.replace("\f", "").strip():
+            raise InvalidInput(
+                f"{path.name} has no text layer (a scanned PDF?)",
+                hint=f"compare a scan with the approved text: contractctl ocr-check {path.name} "
+                "--against ID",
+            )
+        return text
+    if suffix in (".txt", ".text", ".md"):
+        try:
+            return path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError) as exc:
+            raise InvalidInput(f"{path.name} is not readable UTF-8 text: {exc}") from exc
+    raise InvalidInput(f"{path.name}: cannot compare a {suffix or 'suffix-less'} file")
+
+
+def _read_head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(1024).lstrip()
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot read: {exc.strerror or exc}") from exc
+
+
+# --- amend ------------------------------------------------------------------------
+
+
+def amend(store: Store, actor: str, contract_id: str, request: AmendRequest) -> AmendResult:
+    """Make a new draft version of a signed or active contract, linked to its parent.
+
+    Everything is validated, rendered and converted before the transaction opens;
+    the version, the contract row and the audit event then land together, or nothing.
+    """
+    contract = get_contract(store.conn, contract_id)
+    lifecycle.next_status(contract.status, "amend")  # refuse early, naming what is allowed
+    reason = request.reason.strip()
+    if not reason:
+        raise InvalidInput("an amendment needs a reason: -m REASON")
+    by_fields = bool(request.data or request.sets)
+    if by_fields == (request.file is not None):
+        raise InvalidInput("amend takes either --data/--set or --file, not both and not neither")
+    parent = version_row(store, contract.id, contract.version)
+    parent_fields: dict[str, Any] = json.loads(parent["fields"])
+    parent_text = version_text(store, contract.id, contract.version)
+    with tempfile.TemporaryDirectory(prefix="contractctl-amend-") as tmp:
+        if request.file is not None:
+            made = _from_file(request.file, Path(tmp), parent_fields, parent_text)
+        else:
+            made = _from_fields(store, contract, parent_fields, request, Path(tmp))
+        from contractctl.compare import compare
+
+        comparison = compare(parent_text, made.text)
+        if comparison.verdict == "same":
+            raise InvalidInput(
+                f"the amendment changes nothing in the text of {contract.id} "
+                f"version {contract.version}; nothing was made"
+            )
+        if request.file is not None:
+            made.fields = _fields_from_semantic(parent_fields, comparison.to_dict()["semantic"])
+        with store.transaction(actor) as tx:
+            n = _record(tx, contract, parent["n"], made, reason)
+    summary = comparison.to_dict()
+    return AmendResult(
+        contract=get_contract(store.conn, contract.id),
+        version=n,
+        parent=parent["n"],
+        semantic=summary["semantic"],
+        changes=len(summary["changes"]),
+    )
+
+
+@dataclass
+class _Made:
+    """The new version's files and values, ready to record."""
+
+    docx: Path | None
+    pdf: Path | None
+    text: str
+    fields: dict[str, Any]
+    standard: bool | None
+
+
+def _from_fields(
+    store: Store,
+    contract: Contract,
+    parent_fields: dict[str, Any],
+    request: AmendRequest,
+    tmp: Path,
+) -> _Made:
+    """Re-render the contract's template version with the parent's values changed."""
+    from contractctl.drafting.draft import (
+        DraftRequest,
+        jsonable,
+        place_value,
+        prepare,
+        render_docx,
+        template_text_of,
+    )
+
+    if not contract.template:
+        raise InvalidInput(
+            f"{contract.id} was not drafted from a template, so its fields cannot be re-rendered",
+            hint="amend it with the edited document instead: --file EDITED.docx|pdf",
+        )
+    row = store.conn.execute(
+        "SELECT template_version FROM contracts WHERE id = ?", (contract.id,)
+    ).fetchone()
+    data = _input_data(parent_fields)
+    for key, value in request.data.items():
+        data[key] = value
+    for key, value in request.sets.items():
+        place_value(data, key, value)
+    _forget_derived(data, given={**request.data, **request.sets})
+    prepared = prepare(store, DraftRequest(template=f"{contract.template}@{row[0]}", data=data))
+    docx = tmp / "amendment.docx"
+    render_docx(store, prepared, docx)
+    pdf = None
+    if request.pdf:
+        from contractctl.drafting.convert import convert_one
+
+        pdf = tmp / "amendment.pdf"
+        convert_one(docx, pdf)
+    text = extract.docx_text(docx)
+    stored = jsonable(prepared.values)
+    party = stored.get("counterparty")
+    if isinstance(party, dict):
+        old = parent_fields.get("counterparty") or {}
+        party_id = party.get("id") or (old.get("id") if isinstance(old, dict) else None)
+        stored["counterparty"] = {"id": party_id, "name": party.get("name")}
+    deviations = clauses.deviations(
+        template_text_of(store, prepared.version), text, prepared.spec.standard_clauses
+    )
+    return _Made(docx, pdf, text, stored, not deviations)
+
+
+def _input_data(stored: dict[str, Any]) -> dict[str, Any]:
+    """Stored field values back into draft input: money as Money, a party by its id."""
+
+    def back(value: Any) -> Any:
+        if isinstance(value, dict):
+            if set(value) == {"minor", "currency"}:
+                return Money(int(value["minor"]), str(value["currency"]))
+            return {k: back(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [back(v) for v in value]
+        return value
+
+    data = {k: back(v) for k, v in stored.items() if v is not None}
+    party = data.get("counterparty")
+    if isinstance(party, dict):
+        data["counterparty"] = party.get("id") or party.get("name")
+    return data
+
+
+def _forget_derived(data: dict[str, Any], given: dict[str, Any]) -> None:
+    """Drop figures the template derives (row amount = quantity x price, total = sum)
+    when the user changed what they derive from, so they are computed again rather
+    than reported as disagreeing with the new quantities."""
+    import re
+
+    touched_rows: set[tuple[str, int]] = set()
+    whole_tables: set[str] = set()
+    for key in given:
+        match = re.fullmatch(r"(\w+)\[(\d+)\]\.(\w+)", key)
+        if match and match.group(3) != "amount":
+            touched_rows.add((match.group(1), int(match.group(2))))
+        elif isinstance(data.get(key), list):
+            whole_tables.add(key)
+    for table, index in touched_rows:
+        rows = data.get(table)
+        if (
+            isinstance(rows, list)
+            and 0 < index <= len(rows)
+            and isinstance(rows[index - 1], dict)
+            and f"{table}[{index}].amount" not in given
+        ):
+            rows[index - 1].pop("amount", None)
+    if (touched_rows or whole_tables) and "amount" not in given:
+        data.pop("amount", None)
+
+
+def _from_file(path: Path, tmp: Path, parent_fields: dict[str, Any], parent_text: str) -> _Made:
+    """The counterparty's edited document, taken as it is (a DOCX also gets a PDF)."""
+    suffix = path.suffix.lower()
+    if suffix not in (".docx", ".pdf"):
+        raise InvalidInput(f"{path.name}: --file takes a .docx or .pdf")
+    text = file_text(path)
+    if suffix == ".docx":
+        from contractctl.drafting.convert import convert_one
+
+        pdf = tmp / "amendment.pdf"
+        convert_one(path, pdf)
+        return _Made(path, pdf, text, dict(parent_fields), None)
+    return _Made(None, path, text, dict(parent_fields), None)
+
+
+def _fields_from_semantic(
+    parent_fields: dict[str, Any], semantic: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The parent's values, with the contract amount and dates an edited document changed.
+
+    The contract amount is the parent's ``amount``; where the semantic diff shows that
+    very amount replaced by another, the new one is taken. Dates likewise for
+    ``start_date`` and ``end_date``. The rules then see the change in amount and term.
+    """
+    fields: dict[str, Any] = json.loads(json.dumps(parent_fields))
+    amount = fields.get("amount")
+    for change in semantic:
+        old, new = change.get("old_value"), change.get("new_value")
+        if change["what"] == "amount" and isinstance(amount, dict) and old == amount and new:
+            fields["amount"] = new
+        if change["what"] == "date" and old and new:
+            for name in ("start_date", "end_date"):
+                if parent_fields.get(name) == old:
+                    fields[name] = new
+    return fields
+
+
+def _record(tx: Tx, contract: Contract, parent_n: int, made: _Made, reason: str) -> int:
+    """Store the files, the version and the contract's new state in ``tx``."""
+    old_status = contract.status
+    lifecycle.transition(tx, contract.id, "amend", parent=parent_n, reason=reason)
+    (last,) = tx.conn.execute(
+        "SELECT MAX(n) FROM versions WHERE contract_id = ?", (contract.id,)
+    ).fetchone()
+    n = int(last) + 1
+    docx_sha = tx.put_file(made.docx) if made.docx else None
+    pdf_sha = tx.put_file(made.pdf) if made.pdf else None
+    text_sha = tx.put_bytes(made.text.encode("utf-8"))
+    add_version(
+        tx,
+        contract.id,
+        n,
+        NewVersion(
+            kind="amendment",
+            docx_sha=docx_sha,
+            pdf_sha=pdf_sha,
+            text_sha=text_sha,
+            reason=reason,
+            fields=made.fields,
+        ),
+        parent_n=parent_n,
+    )
+    _describe(tx, contract.id, n, made.fields, standard=made.standard)
+    tx.conn.execute(
+        "UPDATE contracts SET in_force_version = ?, in_force_status = ? WHERE id = ?",
+        (parent_n, old_status, contract.id),
+    )
+    tx.audit(
+        "version.add",
+        contract.id,
+        {
+            "version": n,
+            "kind": "amendment",
+            "parent": parent_n,
+            "reason": reason,
+            "pdf": pdf_sha,
+            "text": text_sha,
+        },
+    )
+    _reindex(tx, contract.id)
+    return n
+
+
+def _describe(
+    tx: Tx, contract_id: str, n: int, fields: dict[str, Any], *, standard: bool | None
+) -> None:
+    """Point the contract row at version ``n`` and its values (amount, dates, fields)."""
+    amount = fields.get("amount") if isinstance(fields.get("amount"), dict) else None
+    tx.conn.execute(
+        "UPDATE contracts SET current_version = ?, amount_minor = ?, currency = ?, "
+        "start_date = ?, end_date = ?, fields = ?, standard = COALESCE(?, standard), "
+        "updated_at = ? WHERE id = ?",
+        (
+            n,
+            amount["minor"] if amount else None,
+            amount["currency"] if amount else None,
+            _iso_or_none(fields.get("start_date")),
+            _iso_or_none(fields.get("end_date")),
+            audit.canonical_json(fields),
+            None if standard is None else int(standard),
+            now_iso(),
+            contract_id,
+        ),
+    )
+
+
+def _iso_or_none(value: Any) -> str | None:
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def _reindex(tx: Tx, contract_id: str) -> None:
+    """Keep the full-text index in step, in the same transaction."""
+    from contractctl.store.search_index import reindex_contract
+
+    reindex_contract(tx, contract_id)
+
+
+# --- the amendment's end ----------------------------------------------------------
+
+
+def pending_amendment(tx: Tx, contract_id: str) -> tuple[int, str] | None:
+    """(version in force, status to return to) while an amendment is under way."""
+    row = tx.conn.execute(
+        "SELECT in_force_version, in_force_status FROM contracts WHERE id = ?", (contract_id,)
+    ).fetchone()
+    if row is None or row["in_force_version"] is None:
+        return None
+    return int(row["in_force_version"]), str(row["in_force_status"])
+
+
+def abandon_rejected(tx: Tx, contract_id: str, **data: object) -> str | None:
+    """A rejected amendment leaves the contract as it was: the version in force, its
+    values and its status come back; the amendment stays in history, marked rejected.
+
+    Returns the restored status, or None when no amendment was under way (the caller
+    then rejects the contract itself).
+    """
+    pending = pending_amendment(tx, contract_id)
+    if pending is None:
+        return None
+    in_force, status = pending
+    row = tx.conn.execute(
+        "SELECT status, current_version FROM contracts WHERE id = ?", (contract_id,)
+    ).fetchone()
+    lifecycle.next_status(row["status"], "reject")  # only from review
+    rejected_n = int(row["current_version"])
+    tx.conn.execute(
+        "UPDATE versions SET outcome = 'rejected' WHERE contract_id = ? AND n = ?",
+        (contract_id, rejected_n),
+    )
+    fields = json.loads(version_row(tx.store, contract_id, in_force)["fields"])
+    _describe(tx, contract_id, in_force, fields, standard=None)
+    tx.conn.execute(
+        "UPDATE contracts SET status = ?, in_force_version = NULL, in_force_status = NULL "
+        "WHERE id = ?",
+        (status, contract_id),
+    )
+    tx.audit(
+        "contract.amendment_rejected",
+        contract_id,
+        {"from": row["status"], "to": status, "version": rejected_n, "in_force": in_force, **data},
+    )
+    _reindex(tx, contract_id)
+    return status
+
+
+def complete(tx: Tx, contract_id: str) -> bool:
+    """Once an amendment is signed by everyone it is the version in force.
+
+    Returns True when an amendment was completed (the caller then keeps the contract's
+    original signing date), and moves an active contract back to active.
+    """
+    pending = pending_amendment(tx, contract_id)
+    if pending is None:
+        return False
+    in_force, status = pending
+    tx.conn.execute(
+        "UPDATE contracts SET in_force_version = NULL, in_force_status = NULL WHERE id = ?",
+        (contract_id,),
+    )
+    if status == "active":
+        lifecycle.transition(tx, contract_id, "activate", amendment_of=in_force)
+    return True

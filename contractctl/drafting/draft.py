@@ -1,0 +1,555 @@
+"""Drafting: from a template and data to a stored contract (DOCX, PDF, text) in draft.
+
+A draft comes out right the first time or not at all. Every field is validated before
+anything is rendered, and every problem is reported at once. Rendering is sandboxed
+(contractctl.drafting.render). The contract, its files, any new counterparty and the audit
+event land in one transaction. An idempotency key makes a repeated draft return the
+contract it already made.
+
+One document is converted with a one-shot LibreOffice. A batch renders every DOCX
+first, then converts them through one pool of warm LibreOffice workers, committing
+each contract as its PDF arrives. An interrupted batch keeps what it finished, and a
+rerun skips those rows by their keys.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import tempfile
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from contractctl.documents import clauses, extract
+from contractctl.drafting.fields import PARTY_ATTRIBUTES, FieldProblem, Problem, validate_values
+from contractctl.drafting.render import Renderer, to_context
+from contractctl.drafting.schema import FieldSpec, TemplateSpec
+from contractctl.drafting.versions import (
+    TemplateVersion,
+    docx_path,
+    load_spec,
+    resolve,
+)
+from contractctl.errors import ContractctlError, InvalidInput, NotAllowed, ValidationFailed
+from contractctl.money import Money
+from contractctl.progress import NullProgress, Progress
+from contractctl.records.contracts import (
+    Contract,
+    NewContract,
+    NewVersion,
+    create_contract,
+    get_contract,
+)
+from contractctl.records.parties import add_party, get_party
+from contractctl.store import Store, Tx, audit
+
+#: Asks the user for a missing field's value (the CLI prompts on a terminal).
+Ask = Callable[[FieldSpec], str]
+
+
+@dataclass
+class DraftRequest:
+    """What the user asked for: template, data, overrides, counterparty, key."""
+
+    template: str
+    data: dict[str, Any] = field(default_factory=dict)
+    sets: dict[str, str] = field(default_factory=dict)
+    party: str | None = None
+    key: str | None = None
+    pdf: bool = True
+    title: str | None = None
+    department: str = ""
+
+
+@dataclass
+class Prepared:
+    """A validated request, ready to render."""
+
+    request: DraftRequest
+    version: TemplateVersion
+    spec: TemplateSpec
+    values: dict[str, Any]
+
+
+@dataclass
+class DraftResult:
+    """The contract a draft made (or had made before, with the same key)."""
+
+    contract: Contract
+    created: bool
+    deviations: list[int] = field(default_factory=list)
+    row: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `draft --json` shape: ``{"id", "version"}`` plus what happened."""
+        data = {
+            "id": self.contract.id,
+            "version": self.contract.version,
+            "created": self.created,
+            "standard": self.contract.standard,
+        }
+        if self.row is not None:
+            data["row"] = self.row
+        return data
+
+
+# --- input ------------------------------------------------------------------------
+
+
+def load_data_file(path: Path) -> dict[str, Any]:
+    """Field values from a TOML or JSON file; errors name file and line."""
+    from contractctl import tomlfile
+
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such data file")
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(f"{path.name}:{exc.lineno}: invalid JSON: {exc.msg}") from exc
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(f"{path.name}: not UTF-8 text") from exc
+        if not isinstance(data, dict):
+            raise InvalidInput(f"{path.name}: expected a JSON object of field values")
+        return data
+    return dict(tomlfile.load(path, display=path.name).data)
+
+
+def parse_sets(pairs: list[str]) -> dict[str, str]:
+    """``--set key=value`` pairs."""
+    sets: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInput(f"--set {pair!r}: use key=value")
+        sets[key.strip()] = value
+    return sets
+
+
+def _party_resolver(store: Store) -> Callable[[Any], dict[str, Any]]:
+    """A party field's value: an existing party by id, credit code or name; or new details."""
+
+    def resolve_party(value: Any) -> dict[str, Any]:
+        if isinstance(value, str):
+            try:
+                party = get_party(store.conn, value)
+            except ContractctlError as exc:
+                raise FieldProblem(exc.message) from exc
+            return {"id": party.id, **{k: getattr(party, k) or "" for k in _ATTRS}}
+        if isinstance(value, Mapping):
+            details = {k: str(value.get(k, "") or "").strip() for k in _ATTRS}
+            unknown = set(value) - set(_ATTRS) - {"id"}
+            if unknown:
+                raise FieldProblem(f"unknown party attributes: {', '.join(sorted(unknown))}")
+            if not details["name"]:
+                raise FieldProblem("a party needs a name")
+            for ref in (details["uscc"], details["name"]):
+                if ref:
+                    try:
+                        party = get_party(store.conn, ref)
+                    except ContractctlError:
+                        continue
+                    return {"id": party.id, **{k: getattr(party, k) or "" for k in _ATTRS}}
+            if details["uscc"]:
+                from contractctl import uscc
+
+                try:
+                    details["uscc"] = uscc.validate(details["uscc"])
+                except ContractctlError as exc:
+                    raise FieldProblem(exc.message) from exc
+            return {"id": None, **details}
+        raise FieldProblem("a party id (P-0001), credit code or name")
+
+    return resolve_party
+
+
+_ATTRS = PARTY_ATTRIBUTES
+
+
+def prepare(store: Store, request: DraftRequest, *, ask: Ask | None = None) -> Prepared:
+    """Resolve the template and validate every value; ValidationFailed lists all problems."""
+    version = resolve(store.conn, request.template)
+    if version.status != "approved":
+        raise NotAllowed(
+            f"{version.ref} is pending approval; drafts use approved versions only",
+            hint=f"legal approves it with: contractctl template approve {version.ref}",
+        )
+    spec = load_spec(store, version)
+    data: dict[str, Any] = copy.deepcopy(request.data)
+    for key, value in request.sets.items():
+        place_value(data, key, value)
+    if request.party:
+        data["counterparty"] = request.party
+    resolver = _party_resolver(store)
+    values, problems = validate_values(spec, data, resolve_party=resolver)
+    if problems and ask is not None:
+        missing = [p for p in problems if p.value is None and p.expected.startswith("required")]
+        for problem in missing:
+            spec_field = spec.field(problem.field)
+            if spec_field is not None and spec_field.type != "table":
+                data[spec_field.name] = ask(spec_field)
+        if missing:
+            values, problems = validate_values(spec, data, resolve_party=resolver)
+    if problems:
+        raise ValidationFailed(
+            f"{len(problems)} problem{'s' if len(problems) > 1 else ''} in the data for "
+            f"{version.ref}; nothing was drafted",
+            list(problems),
+            hint=f"see the fields with: contractctl template fields {spec.name}",
+        )
+    return Prepared(request, version, spec, values)
+
+
+# --- output -----------------------------------------------------------------------
+
+
+def jsonable(value: Any) -> Any:
+    """Field values as stored in the contract's JSON: money as minor units + currency."""
+    if isinstance(value, Money):
+        return value.to_dict()
+    if isinstance(value, (date, Decimal)):
+        return str(value) if isinstance(value, Decimal) else value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def _title(prepared: Prepared) -> str:
+    if prepared.request.title:
+        return prepared.request.title.strip()
+    party = prepared.values.get("counterparty") or {}
+    name = party.get("name") if isinstance(party, dict) else None
+    if not name:
+        return prepared.spec.title
+    if prepared.spec.language == "zh":
+        return f"{prepared.spec.title}（{name}）"
+    return f"{prepared.spec.title} — {name}"
+
+
+class _TemplateText:
+    """The template's own text, extracted once per template version (for deviations)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def get(self, store: Store, version: TemplateVersion) -> str:
+        with self._lock:
+            if version.docx_sha not in self._cache:
+                self._cache[version.docx_sha] = extract.docx_text(docx_path(store, version))
+            return self._cache[version.docx_sha]
+
+
+_template_text = _TemplateText()
+
+
+def template_text_of(store: Store, version: TemplateVersion) -> str:
+    """The text of a template version's DOCX, tags included (cached per version)."""
+    return _template_text.get(store, version)
+
+
+def render_docx(
+    store: Store, prepared: Prepared, out: Path, renderer: Renderer | None = None
+) -> None:
+    """Render the prepared draft's DOCX to ``out``."""
+    renderer = renderer or Renderer(docx_path(store, prepared.version))
+    context = to_context(prepared.values, store.settings.company.as_dict())
+    renderer.render(context, out)
+
+
+def record(tx: Tx, prepared: Prepared, docx: Path, pdf: Path | None) -> DraftResult:
+    """Store the files and the contract (and a new counterparty) in ``tx``."""
+    request, spec, values = prepared.request, prepared.spec, prepared.values
+    draft_text = extract.docx_text(docx)
+    deviations = clauses.deviations(
+        _template_text.get(tx.store, prepared.version), draft_text, spec.standard_clauses
+    )
+    party = values.get("counterparty")
+    party_id = None
+    if isinstance(party, dict):
+        party_id = party.get("id") or _existing_party_id(tx, party)
+        if party_id is None:
+            details = {k: party[k] for k in _ATTRS if k != "name" and party.get(k)}
+            party_id = add_party(tx, name=party["name"], **details).id
+        party["id"] = party_id
+    docx_sha = tx.put_file(docx)
+    pdf_sha = tx.put_file(pdf) if pdf else None
+    text_sha = tx.put_bytes(draft_text.encode("utf-8"))
+    stored = jsonable(values)
+    if isinstance(stored.get("counterparty"), dict):
+        stored["counterparty"] = {"id": party_id, "name": stored["counterparty"]["name"]}
+    amount = values.get("amount") if isinstance(values.get("amount"), Money) else None
+    contract = create_contract(
+        tx,
+        NewContract(
+            title=_title(prepared),
+            type=spec.type,
+            counterparty_id=party_id,
+            amount=amount,
+            start_date=_date_value(values, "start_date"),
+            end_date=_date_value(values, "end_date"),
+            department=request.department,
+            template=spec.name,
+            template_version=spec.version,
+            external_key=request.key,
+            standard=not deviations,
+            fields=stored,
+        ),
+        NewVersion(
+            kind="original", docx_sha=docx_sha, pdf_sha=pdf_sha, text_sha=text_sha, fields=stored
+        ),
+    )
+    tx.audit(
+        "contract.draft",
+        contract.id,
+        {
+            "template": prepared.version.ref,
+            "key": request.key,
+            "standard": not deviations,
+            "deviations": deviations,
+            "pdf": pdf_sha is not None,
+        },
+    )
+    return DraftResult(contract, True, deviations)
+
+
+def _existing_party_id(tx: Tx, party: Mapping[str, Any]) -> str | None:
+    """A new counterparty may have been created by an earlier row of the same batch:
+    look again, inside this transaction, by credit code and then by name."""
+    for ref in (party.get("uscc"), party.get("name")):
+        if ref:
+            try:
+                return get_party(tx.conn, str(ref)).id
+            except ContractctlError:
+                continue
+    return None
+
+
+def _date_value(values: Mapping[str, Any], name: str) -> date | None:
+    value = values.get(name)
+    return value if isinstance(value, date) else None
+
+
+def existing_for_key(store: Store, key: str | None) -> Contract | None:
+    """The contract an idempotency key already made, if any."""
+    if not key:
+        return None
+    row = store.conn.execute("SELECT id FROM contracts WHERE external_key = ?", (key,)).fetchone()
+    return get_contract(store.conn, row["id"]) if row else None
+
+
+def draft(
+    store: Store, actor: str, request: DraftRequest, *, ask: Ask | None = None
+) -> DraftResult:
+    """Draft one contract: validate, render, convert to PDF, store. Idempotent by key."""
+    existing = existing_for_key(store, request.key)
+    if existing is not None:
+        return DraftResult(existing, False)
+    prepared = prepare(store, request, ask=ask)
+    with tempfile.TemporaryDirectory(prefix="contractctl-draft-") as tmp:
+        docx = Path(tmp) / f"{prepared.spec.name}.docx"
+        render_docx(store, prepared, docx)
+        pdf = None
+        if request.pdf:
+            from contractctl.drafting.convert import convert_one
+
+            pdf = Path(tmp) / f"{prepared.spec.name}.pdf"
+            convert_one(docx, pdf)
+        with store.transaction(actor) as tx:
+            return record(tx, prepared, docx, pdf)
+
+
+# --- batch ------------------------------------------------------------------------
+
+
+@dataclass
+class BatchResult:
+    """What `draft-batch` did, row by row."""
+
+    made: list[DraftResult] = field(default_factory=list)
+    existing: list[DraftResult] = field(default_factory=list)
+    failed: list[tuple[int, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `draft-batch --json` shape: the contracts made, plus counts."""
+        return {
+            "contracts": [r.to_dict() for r in self.made + self.existing],
+            "created": len(self.made),
+            "existing": len(self.existing),
+            "failed": [{"row": row, "error": error} for row, error in self.failed],
+        }
+
+
+def rows_from_csv(path: Path) -> list[dict[str, Any]]:
+    """CSV rows as field data. A column named like a table field holds its rows as JSON;
+    columns ``items[1].name`` build table rows cell by cell. Empty cells are missing."""
+    import csv
+
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such CSV file")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{path.name}: not UTF-8 text (save the CSV as UTF-8)") from exc
+    reader = csv.DictReader(text.splitlines())
+    if not reader.fieldnames:
+        raise InvalidInput(f"{path.name}: the CSV has no header row")
+    rows: list[dict[str, Any]] = []
+    for raw in reader:
+        row: dict[str, Any] = {}
+        for column, cell in raw.items():
+            if column is None:
+                raise InvalidInput(
+                    f"{path.name}: row {reader.line_num} has more cells than the header"
+                )
+            if cell is None or cell.strip() == "":
+                continue
+            place_value(row, column.strip(), cell)
+        rows.append(row)
+    return rows
+
+
+def place_value(row: dict[str, Any], column: str, cell: str) -> None:
+    """Put a text value into field data: ``items[2].quantity`` sets one cell of a table
+    row; a JSON list is a whole table, a JSON object a party's details; anything else
+    is the field's value as written."""
+    import re
+
+    match = re.fullmatch(r"(\w+)\[(\d+)\]\.(\w+)", column)
+    if match:
+        table, index, name = match.group(1), int(match.group(2)), match.group(3)
+        rows = row.setdefault(table, [])
+        while len(rows) < index:
+            rows.append({})
+        rows[index - 1][name] = cell
+        return
+    stripped = cell.strip()
+    if (stripped[:1], stripped[-1:]) in (("[", "]"), ("{", "}")):
+        try:
+            row[column] = json.loads(stripped)
+            return
+        except json.JSONDecodeError:
+            pass
+    row[column] = cell
+
+
+def batch_key(template: str, row: Mapping[str, Any]) -> str:
+    """A row's idempotency key when the CSV has none: its template and content."""
+    body = audit.canonical_json({"template": template, "row": row})
+    return "row:" + hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
+
+
+def draft_batch(
+    store: Store,
+    actor: str,
+    template: str,
+    rows: list[dict[str, Any]],
+    *,
+    key_column: str = "key",
+    party_column: str = "party",
+    pdf: bool = True,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> BatchResult:
+    """One contract per row: validate all rows first, then render, convert, store.
+
+    A bad row anywhere stops the batch before anything is written, naming each row.
+    Rows whose key already made a contract are skipped, so a rerun makes nothing twice.
+    """
+    progress = progress or NullProgress()
+    result = BatchResult()
+    requests: list[tuple[int, DraftRequest]] = []
+    for number, row in enumerate(rows, start=2):  # row 1 is the CSV header
+        data = dict(row)
+        key = str(data.pop(key_column, "") or "").strip() or batch_key(template, row)
+        party = data.pop(party_column, None)
+        requests.append(
+            (number, DraftRequest(template=template, data=data, key=key, party=party, pdf=pdf))
+        )
+    pending: list[tuple[int, Prepared]] = []
+    problems: list[Problem] = []
+    for number, request in requests:
+        existing = existing_for_key(store, request.key)
+        if existing is not None:
+            result.existing.append(DraftResult(existing, False, row=number))
+            continue
+        try:
+            pending.append((number, prepare(store, request)))
+        except ValidationFailed as exc:
+            problems.extend(
+                Problem(f"row {number}: {p.field}", p.value, p.expected)  # type: ignore[attr-defined]
+                for p in exc.problems
+            )
+    if problems:
+        raise ValidationFailed(
+            f"{len({str(p.field).split(':')[0] for p in problems})} row(s) of the CSV are "
+            "invalid; nothing was drafted",
+            list(problems),
+        )
+    if not pending:
+        return result
+    with tempfile.TemporaryDirectory(prefix="contractctl-batch-") as tmp:
+        work = Path(tmp)
+        renderers: dict[str, Renderer] = {}
+        docs: dict[Path, tuple[int, Prepared]] = {}
+        progress.start(len(pending), "rendering")
+        for number, prepared in pending:
+            sha = prepared.version.docx_sha
+            renderer = renderers.setdefault(sha, Renderer(docx_path(store, prepared.version)))
+            out = work / f"row-{number:06d}.docx"
+            render_docx(store, prepared, out, renderer)
+            docs[out] = (number, prepared)
+            progress.advance()
+        progress.finish()
+        lock = threading.Lock()
+        order = list(docs)
+        finished: dict[Path, str | None] = {}
+        position = 0
+
+        def commit(docx: Path, error: str | None) -> None:
+            """Called as each PDF is ready; stores contracts in CSV row order, so ids
+            follow the rows however the conversions overtake each other."""
+            nonlocal position
+            with lock:
+                finished[docx] = error
+                while position < len(order) and order[position] in finished:
+                    ready = order[position]
+                    _store_row(ready, finished.pop(ready))
+                    position += 1
+
+        def _store_row(docx: Path, error: str | None) -> None:
+            number, prepared = docs[docx]
+            if error is not None:
+                result.failed.append((number, error))
+            else:
+                pdf_path = docx.with_suffix(".pdf") if pdf else None
+                try:
+                    with store.transaction(actor) as tx:
+                        made = record(tx, prepared, docx, pdf_path)
+                    made.row = number
+                    result.made.append(made)
+                except ContractctlError as exc:
+                    result.failed.append((number, exc.message))
+            progress.advance()
+
+        progress.start(len(docs), "drafting" if pdf else "storing")
+        try:
+            if pdf:
+                from contractctl.drafting.convert import ConverterPool
+
+                with ConverterPool(workers) as pool:
+                    pool.convert([(d, d.with_suffix(".pdf")) for d in docs], on_done=commit)
+            else:
+                for docx in docs:
+                    commit(docx, None)
+        finally:
+            progress.finish()
+    return result

@@ -1,0 +1,59 @@
+"""`template preview`: a template rendered with its own sample values.
+
+Reviewers look at a template as it will print before approving it, so the preview
+renders any version (pending ones too) to DOCX, PDF and a PNG of page 1.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from contractctl import tools
+from contractctl.drafting.fields import validate_values
+from contractctl.drafting.render import Renderer, to_context
+from contractctl.drafting.versions import docx_path, load_spec, resolve
+from contractctl.errors import InvalidInput, ValidationFailed
+from contractctl.store import Store
+
+
+def render_preview(store: Store, ref: str, out_dir: Path) -> dict[str, Path]:
+    """Render ``ref`` with its [sample] into ``out_dir``; returns the files written."""
+    from contractctl.drafting.convert import convert_one
+
+    version = resolve(store.conn, ref)
+    spec = load_spec(store, version)
+    if not spec.sample:
+        raise InvalidInput(f"{version.ref} has no [sample] values to preview with")
+    values, problems = validate_values(spec, spec.sample, resolve_party=None)
+    if problems:
+        raise ValidationFailed(f"the [sample] of {version.ref} is invalid", list(problems))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write to {out_dir}: {exc.strerror}") from exc
+    stem = f"{version.name}-{version.version}-preview"
+    docx = out_dir / f"{stem}.docx"
+    pdf = out_dir / f"{stem}.pdf"
+    Renderer(docx_path(store, version)).render(
+        to_context(values, store.settings.company.as_dict()), docx
+    )
+    convert_one(docx, pdf)
+    png_base = out_dir / f"{stem}-page1"
+    tools.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "80",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(pdf),
+            str(png_base),
+        ],
+        timeout=60,
+        expect_file=png_base.with_suffix(".png"),
+    )
+    return {"docx": docx, "pdf": pdf, "png": png_base.with_suffix(".png")}
