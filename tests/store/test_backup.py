@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from contractctl.store import DB_NAME
-from tests import test_fsck
+from tests.store import test_fsck
 from tests.conftest import Cli, snapshot
 from tests.signing.test_sign import PASS
 
