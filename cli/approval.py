@@ -161,7 +161,7 @@ def rules_check(ctx: typer.Context) -> None:
 def rules_explain(ctx: typer.Context, contract_id: IdArg) -> None:
     """Which routes match this contract, each condition with its value, and why others do not."""
     from contractctl.approval.decide import facts_for, load_policy, risk_flags_for
-    from contractctl.approval.routing import explain
+    from contractctl.approval.route_explain import explain
     from contractctl.records.contracts import get_contract
 
     app = app_context(ctx)

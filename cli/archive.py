@@ -38,7 +38,7 @@ def archive_command(
     ] = False,
 ) -> None:
     """Archive a signed, active, expired or terminated contract and store its dossier."""
-    from contractctl.archive.dossier import archive
+    from contractctl.archive.archiving import archive
 
     app = app_context(ctx)
     result = archive(app.store(), app.user, contract_id, bundle=bundle, force=force)
@@ -139,7 +139,7 @@ def export_command(
 ) -> None:
     """Export the contracts `list` would show (same filters) as CSV, JSON or XLSX."""
 
-    from contractctl.archive.dossier import write_output
+    from contractctl.archive.archiving import write_output
     from contractctl.archive.export import FORMATS, render
     from contractctl.errors import InvalidInput
     from contractctl.records.contracts import list_contracts

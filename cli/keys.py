@@ -38,7 +38,7 @@ Name = Annotated[
 def passphrase(*, confirm: bool, prompt: str = "Key passphrase") -> str:
     """$CONTRACTCTL_KEY_PASSPHRASE, else a hidden prompt on a terminal, else exit 2."""
     from contractctl.errors import InvalidInput
-    from contractctl.signing.keys import NO_PASSPHRASE_HINT
+    from contractctl.signing.keyfiles import NO_PASSPHRASE_HINT
 
     value = os.environ.get(PASSPHRASE_ENV)
     if value is not None:

@@ -16,7 +16,7 @@ from contractctl.cli.context import AppContext, app_context
 from contractctl.cli.output import emit_json, table
 
 if TYPE_CHECKING:
-    from contractctl.signing.verify import VerifyReport
+    from contractctl.signing.report import VerifyReport
 
 IdArg = Annotated[str, typer.Argument(metavar="ID", help="Contract id (C-2026-0001).")]
 
@@ -271,7 +271,7 @@ def accept_command(
     ],
 ) -> None:
     """Record a click-through acceptance of the current PDF (evidence, not a signature)."""
-    from contractctl.signing.sign import accept
+    from contractctl.signing.acceptances import accept
 
     app = app_context(ctx)
     record = accept(app.store(), app.user, contract_id, by=by)

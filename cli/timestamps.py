@@ -42,9 +42,9 @@ def renew_command(
 ) -> None:
     """Add a document timestamp over a B-LTA contract's signed PDF, before the last one's
     TSA certificate expires (`verify` says when); prints the new PDF's SHA-256."""
-    from contractctl.signing.doc_timestamps import renew_chain
     from contractctl.signing.keys import trust_anchors
     from contractctl.signing.ltv import check_tsa_timeout
+    from contractctl.signing.renewal import renew_chain
 
     app = app_context(ctx)
     check_tsa_timeout(tsa_timeout)

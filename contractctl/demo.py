@@ -198,7 +198,7 @@ reason = "the demo's department head is always travelling"
 
 def _approve_by_rules(home: Path, actor: str, narrator: Narrator) -> None:
     from contractctl.approval.decide import decide, facts_for, load_policy, risk_flags_for, submit
-    from contractctl.approval.routing import explain
+    from contractctl.approval.route_explain import explain
     from contractctl.records.contracts import get_contract
 
     narrator.step("Route it for approval by the rules in rules/approval.toml")

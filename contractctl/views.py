@@ -13,7 +13,7 @@ from typing import Any
 from contractctl.approval.decide import flags_view, route_view
 from contractctl.ocr.check import checks_view
 from contractctl.records.contracts import get_contract, obligations_view, versions
-from contractctl.signing.sign import acceptances_view, signatures_view
+from contractctl.signing.views import acceptances_view, signatures_view
 from contractctl.store import Store, audit
 
 

@@ -20,7 +20,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from contractctl.approval.routing import Facts, RuleSet, Stage, load_rules
+from contractctl.approval.route_rules import load_rules
+from contractctl.approval.route_table import Facts, RuleSet, Stage
 from contractctl.errors import ConfigError, InvalidInput, NotAllowed
 from contractctl.records import lifecycle
 from contractctl.records.contracts import Contract, get_contract

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from contractctl import tomlfile
-from contractctl.approval.routing import Facts, RuleSet, stage_labels
+from contractctl.approval.route_table import Facts, RuleSet, stage_labels
 from contractctl.errors import InvalidInput
 from contractctl.money import parse_money
 

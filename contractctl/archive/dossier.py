@@ -1,11 +1,14 @@
-"""Archiving: the archive transition, the contract's dossier, bundles and their offline check.
+"""The dossier of a contract: one deterministic ZIP of everything needed to prove it.
 
-``archive`` moves a signed, active, expired or terminated contract to ``archived`` and, in
-the same transaction, stores its dossier: one ZIP holding everything needed to prove, years
-later and without contractctl's store, what was agreed and how. The dossier is
-deterministic (entries sorted, fixed timestamps and permissions), so the same contract state
-archived by the same person at the same moment gives the same bytes. Its SHA-256 goes into
-the ``archives`` table and into the ``contract.archive`` audit event.
+A dossier holds everything needed to prove, years later and without contractctl's
+store, what was agreed and how. It is deterministic (entries sorted, fixed timestamps
+and permissions), so the same contract state archived by the same person at the same
+moment gives the same bytes. :func:`build_dossier` only reads the store; storing the
+dossier with the archive transition, and writing it out as a bundle, is
+:mod:`~contractctl.archive.archiving`, and checking a bundle offline is
+:mod:`~contractctl.archive.bundle`. Kept apart because what goes into the ZIP (a view
+over every stage: versions, approvals, signatures, OCR checks, changes, events) changes
+for other reasons than the transition that stores it.
 
 Layout of a dossier (README.txt inside says the same)::
 
@@ -27,45 +30,30 @@ Layout of a dossier (README.txt inside says the same)::
 
 Signatures are validated at each signature's own signing time, so a dossier still verifies
 after the signer's certificate has expired (what an archive needs), and the report does
-not depend on the moment it was made. A bundle (``archive ID --bundle OUT.zip``) is the
-stored dossier written to a file; ``contractctl.archive.bundle.verify_bundle`` checks one with
-nothing but the file.
+not depend on the moment it was made.
 """
 
 from __future__ import annotations
 
 import base64
-import errno
 import hashlib
 import io
 import json
-import os
 import re
-import tempfile
 import zipfile
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 from contractctl import __version__
-from contractctl.errors import (
-    ContractctlError,
-    EnvironmentProblem,
-    InvalidInput,
-    NotAllowed,
-    NotFound,
-)
+from contractctl.errors import NotAllowed
 from contractctl.records import lifecycle
 from contractctl.store import Store, audit
-from contractctl.store.audit import now_iso
 
 FORMAT = "contractctl-dossier"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-#: Statuses `archive` accepts (DESIGN.md §3); the lifecycle table is the authority.
-ARCHIVABLE = ("signed", "active", "expired", "terminated")
 #: Every entry gets this timestamp (the earliest a ZIP can hold) and these permissions.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _ZIP_MODE = 0o100644 << 16
@@ -114,36 +102,6 @@ class Dossier:
         return len(self.manifest["files"]) + 1
 
 
-@dataclass(frozen=True)
-class ArchiveResult:
-    """What `archive` did: the contract's status, its dossier, the bundle written."""
-
-    contract_id: str
-    status: str
-    dossier_sha: str
-    files: int
-    archived_by: str
-    archived_at: str
-    changed: bool
-    bundle: Path | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The `archive --json` shape."""
-        return {
-            "id": self.contract_id,
-            "status": self.status,
-            "dossier_sha256": self.dossier_sha,
-            "files": self.files,
-            "archived_by": self.archived_by,
-            "archived_at": self.archived_at,
-            "changed": self.changed,
-            "bundle": str(self.bundle) if self.bundle else None,
-        }
-
-
-# -- building ---------------------------------------------------------------------------
-
-
 def build_dossier(store: Store, contract_id: str, *, archived_by: str, archived_at: str) -> Dossier:
     """Build the dossier of a contract as it stands, described as archived.
 
@@ -153,7 +111,7 @@ def build_dossier(store: Store, contract_id: str, *, archived_by: str, archived_
     """
     from contractctl.approval.decide import flags_view, route_view
     from contractctl.records.contracts import get_contract
-    from contractctl.signing.sign import acceptances_view, signatures_view
+    from contractctl.signing.views import acceptances_view, signatures_view
 
     contract = get_contract(store.conn, contract_id)
     cid = contract.id
@@ -447,185 +405,3 @@ def _zip(members: dict[str, bytes]) -> bytes:
             info.external_attr = _ZIP_MODE
             archive.writestr(info, members[path], compresslevel=9)
     return buffer.getvalue()
-
-
-# -- archiving --------------------------------------------------------------------------
-
-
-def archive_record(store: Store, contract_id: str) -> dict[str, Any] | None:
-    """The ``archives`` row of a contract (dossier_sha, files, archived_by/at) or None."""
-    row = store.conn.execute(
-        "SELECT * FROM archives WHERE contract_id = ?", (contract_id,)
-    ).fetchone()
-    return dict(row) if row else None
-
-
-def archive(
-    store: Store,
-    actor: str,
-    contract_id: str,
-    *,
-    bundle: Path | None = None,
-    force: bool = False,
-) -> ArchiveResult:
-    """Archive a signed, active, expired or terminated contract and store its dossier.
-
-    The dossier, the ``archives`` row, the status change and the ``contract.archive``
-    event land in one transaction. With ``bundle``, the dossier is also written there
-    (never a half file: a temporary file renamed into place; an existing file only with
-    ``force``). An archived contract is refused (exit 3) unless a bundle is asked for:
-    then its stored dossier is written and nothing changes.
-    """
-    from contractctl.records.contracts import get_contract
-
-    contract = get_contract(store.conn, contract_id)
-    target = check_output(bundle, force=force) if bundle is not None else None
-    if contract.status == "archived":
-        return _archived_again(store, actor, contract.id, target, force)
-    lifecycle.next_status(contract.status, "archive")  # exit 3, naming the status
-    staged: Path | None = None
-    try:
-        with store.transaction(actor) as tx:
-            archived_at = now_iso()
-            dossier = build_dossier(store, contract.id, archived_by=actor, archived_at=archived_at)
-            sha = tx.put_bytes(dossier.data)
-            tx.conn.execute(
-                "INSERT INTO archives (contract_id, dossier_sha, files, archived_by, "
-                "archived_at) VALUES (?, ?, ?, ?, ?)",
-                (contract.id, sha, dossier.files, actor, archived_at),
-            )
-            status = lifecycle.transition(
-                tx, contract.id, "archive", dossier_sha256=sha, files=dossier.files
-            )
-            if target is not None:
-                staged = _stage(target, dossier.data)
-    except BaseException:
-        if staged is not None:
-            _remove(staged)
-        raise
-    if target is not None and staged is not None:
-        _place(staged, target, force=force, after=f"{contract.id} was archived, but ")
-    return ArchiveResult(contract.id, status, sha, dossier.files, actor, archived_at, True, target)
-
-
-def _archived_again(
-    store: Store, actor: str, cid: str, target: Path | None, force: bool
-) -> ArchiveResult:
-    record = archive_record(store, cid)
-    if target is None:
-        when = f" on {record['archived_at'][:10]} by {record['archived_by']}" if record else ""
-        raise NotAllowed(
-            f"{cid} is already archived{when}",
-            hint=f"write its dossier with: contractctl archive {cid} --bundle {cid}.zip",
-        )
-    changed = False
-    if record is None:  # archived without a dossier (an imported archived contract)
-        with store.transaction(actor) as tx:
-            archived_at = now_iso()
-            dossier = build_dossier(store, cid, archived_by=actor, archived_at=archived_at)
-            sha = tx.put_bytes(dossier.data)
-            record = {
-                "contract_id": cid,
-                "dossier_sha": sha,
-                "files": dossier.files,
-                "archived_by": actor,
-                "archived_at": archived_at,
-            }
-            tx.conn.execute(
-                "INSERT INTO archives (contract_id, dossier_sha, files, archived_by, "
-                "archived_at) VALUES (:contract_id, :dossier_sha, :files, :archived_by, "
-                ":archived_at)",
-                record,
-            )
-            tx.audit("contract.dossier", cid, {"dossier_sha256": sha, "files": dossier.files})
-        changed = True
-    data = store.objects.read_checked(record["dossier_sha"])
-    _place(_stage(target, data), target, force=force)
-    return ArchiveResult(
-        cid,
-        "archived",
-        record["dossier_sha"],
-        record["files"],
-        record["archived_by"],
-        record["archived_at"],
-        changed,
-        target,
-    )
-
-
-# -- writing files ----------------------------------------------------------------------
-
-
-def check_output(path: Path, *, force: bool) -> Path:
-    """Where an output file may go: its folder exists, and it is new unless ``force``."""
-    path = Path(path).absolute()
-    if path.is_dir():
-        raise InvalidInput(f"{path} is a folder; give a file name like {path / 'out.zip'}")
-    if not path.parent.is_dir():
-        raise NotFound(f"no folder {path.parent} to write {path.name} in")
-    if path.exists() and not force:
-        raise NotAllowed(f"{path} already exists", hint="add --force to overwrite it")
-    return path
-
-
-def write_output(path: Path, data: bytes, *, force: bool) -> Path:
-    """Write a whole file or nothing: a temporary file, fsynced, renamed into place."""
-    target = check_output(path, force=force)
-    _place(_stage(target, data), target, force=force)
-    return target
-
-
-def _stage(target: Path, data: bytes) -> Path:
-    try:
-        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise _write_error(f"cannot write in {target.parent}", exc) from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(name, 0o644)
-    except BaseException as exc:
-        _remove(Path(name))
-        if isinstance(exc, OSError):
-            raise _write_error(f"cannot write {target}", exc) from exc
-        raise
-    return Path(name)
-
-
-def _place(staged: Path, target: Path, *, force: bool, after: str = "") -> None:
-    """Move a staged file to ``target``; without ``force``, never replace a file."""
-    try:
-        if force:
-            os.replace(staged, target)
-            return
-        try:
-            os.link(staged, target)
-        except FileExistsError:
-            raise NotAllowed(
-                f"{after}{target} already exists", hint="add --force to overwrite it"
-            ) from None
-        except OSError:  # a file system without hard links
-            if target.exists():
-                raise NotAllowed(
-                    f"{after}{target} already exists", hint="add --force to overwrite it"
-                ) from None
-            os.replace(staged, target)
-    except OSError as exc:
-        raise _write_error(f"{after}cannot write {target}", exc) from exc
-    finally:
-        _remove(staged)
-
-
-def _write_error(message: str, exc: OSError) -> ContractctlError:
-    """A folder the user may not write in is bad input; a full or failing disk is not."""
-    text = f"{message}: {exc.strerror or exc}"
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR):
-        return InvalidInput(text)
-    return EnvironmentProblem(text)
-
-
-def _remove(path: Path) -> None:
-    with suppress(FileNotFoundError):
-        path.unlink()

@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from contractctl.documents import clauses, extract
-from contractctl.drafting.fields import PARTY_ATTRIBUTES, FieldProblem, Problem, validate_values
+from contractctl.drafting.fields import FieldProblem, Problem, validate_values
 from contractctl.drafting.render import Renderer, to_context
-from contractctl.drafting.schema import FieldSpec, TemplateSpec
+from contractctl.drafting.specs import FieldSpec, TemplateSpec
 from contractctl.drafting.versions import (
     TemplateVersion,
     docx_path,
@@ -46,7 +46,7 @@ from contractctl.records.contracts import (
     create_contract,
     get_contract,
 )
-from contractctl.records.parties import add_party, get_party
+from contractctl.records.parties import PARTY_ATTRIBUTES, add_party, get_party
 from contractctl.store import Store, Tx, audit
 
 #: Asks the user for a missing field's value (the CLI prompts on a terminal).
@@ -543,7 +543,7 @@ def draft_batch(
         progress.start(len(docs), "drafting" if pdf else "storing")
         try:
             if pdf:
-                from contractctl.drafting.convert import ConverterPool
+                from contractctl.drafting.converter_pool import ConverterPool
 
                 with ConverterPool(workers) as pool:
                     pool.convert([(d, d.with_suffix(".pdf")) for d in docs], on_done=commit)

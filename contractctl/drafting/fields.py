@@ -22,7 +22,7 @@ from contractctl.money import Money, format_money, parse_money
 from contractctl.records.parties import PARTY_ATTRIBUTES
 
 if TYPE_CHECKING:
-    from contractctl.drafting.schema import FieldSpec, TemplateSpec
+    from contractctl.drafting.specs import FieldSpec, TemplateSpec
 
 _TRUE = {"true", "yes", "y", "1", "是", "有", "on"}
 _FALSE = {"false", "no", "n", "0", "否", "无", "off"}

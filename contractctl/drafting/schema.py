@@ -5,18 +5,22 @@ the template: which fields exist, their types and limits, labels in Chinese and
 English, and which clauses are the company's standard wording. Every mistake in it is
 reported with file and line (`purchase-zh.toml:42: fields -> amount -> min: ...`),
 and unknown keys are errors, so a typo never silently drops a validation rule.
+
+The dataclasses themselves live in :mod:`~contractctl.drafting.specs`; a field's
+default and the sample values are checked by :mod:`~contractctl.drafting.fields`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from contractctl import tomlfile
+from contractctl.drafting.fields import FieldProblem, coerce_value, validate_values
+from contractctl.drafting.specs import FieldSpec, TemplateSpec
 from contractctl.errors import ConfigError
 
 FIELD_TYPES = ("text", "money", "date", "integer", "decimal", "boolean", "enum", "party", "table")
@@ -51,94 +55,6 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 #: Names a template sees besides its fields (filled by drafting, never by the user).
 RESERVED_NAMES = ("company",)
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """One declared field (or one column of a table field)."""
-
-    name: str
-    type: str
-    required: bool = False
-    default: Any = None
-    label_zh: str = ""
-    label_en: str = ""
-    help: str = ""
-    pattern: str | None = None
-    min: Any = None
-    max: Any = None
-    choices: tuple[str, ...] = ()
-    currency: str | None = None
-    columns: tuple[FieldSpec, ...] = ()
-    #: (other field, value): required when that field equals value (None: when truthy)
-    required_if: tuple[str, str | None] | None = None
-
-    @property
-    def label(self) -> str:
-        """A label for messages: Chinese and English when both exist."""
-        if self.label_zh and self.label_en:
-            return f"{self.label_zh} / {self.label_en}"
-        return self.label_zh or self.label_en or self.name
-
-    def to_dict(self) -> dict[str, Any]:
-        """The `template fields --json` shape (DESIGN.md §4)."""
-
-        def plain(value: Any) -> Any:
-            from contractctl.money import Money
-
-            if isinstance(value, Money):
-                return value.to_dict()
-            if isinstance(value, (date, Decimal)):
-                return str(value)
-            return value
-
-        return {
-            "name": self.name,
-            "type": self.type,
-            "required": self.required,
-            "default": plain(self.default),
-            "label": {"zh": self.label_zh, "en": self.label_en},
-            "help": self.help or None,
-            "choices": list(self.choices) or None,
-            "min": plain(self.min),
-            "max": plain(self.max),
-            "pattern": self.pattern,
-            "currency": self.currency,
-            "columns": [c.to_dict() for c in self.columns] or None,
-            "required_if": (
-                None
-                if self.required_if is None
-                else {"field": self.required_if[0], "equals": self.required_if[1]}
-            ),
-        }
-
-
-@dataclass(frozen=True)
-class TemplateSpec:
-    """A template's identity, fields, standard clauses and sample values."""
-
-    name: str
-    version: int
-    type: str
-    language: str
-    title: str
-    description: str
-    signatories: tuple[str, ...]
-    standard_clauses: tuple[int, ...]
-    fields: tuple[FieldSpec, ...]
-    sample: dict[str, Any] = field(default_factory=dict)
-
-    def field(self, name: str) -> FieldSpec | None:
-        """The field called ``name``, if declared."""
-        for spec in self.fields:
-            if spec.name == name:
-                return spec
-        return None
-
-    @property
-    def field_names(self) -> set[str]:
-        """Every declared field name."""
-        return {f.name for f in self.fields}
 
 
 def load_schema(path: Path, *, display: str | None = None) -> TemplateSpec:
@@ -330,8 +246,6 @@ def _parse_field(
     default = raw.get("default")
     spec = FieldSpec(**{**spec.__dict__, **bounds})
     if default is not None:
-        from contractctl.drafting.fields import FieldProblem, coerce_value
-
         try:
             default = coerce_value(spec, default)
         except FieldProblem as exc:
@@ -368,8 +282,6 @@ def _bound(doc: tomlfile.TomlDoc, spec: FieldSpec, key: str, value: Any) -> Any:
 
 
 def _check_sample(doc: tomlfile.TomlDoc, spec: TemplateSpec) -> None:
-    from contractctl.drafting.fields import validate_values
-
     problems = validate_values(spec, spec.sample, resolve_party=None)[1]
     if problems:
         first = problems[0]

@@ -1,6 +1,7 @@
 """A DOCX→PDF worker that keeps one headless LibreOffice warm for many documents.
 
-contractctl.drafting.convert.ConverterPool runs this file with Debian's *system* Python
+contractctl.drafting.converter_pool.ConverterPool runs this file (through
+contractctl.drafting.worker_process.Worker) with Debian's *system* Python
 (``/usr/bin/python3``), the only interpreter that has LibreOffice's ``uno`` module
 (package python3-uno). It therefore imports nothing from contractctl: only the
 standard library and ``uno``.

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from contractctl import tomlfile
-from contractctl.drafting.schema import TemplateSpec, load_schema, parse_schema
+from contractctl.drafting.schema import load_schema, parse_schema
+from contractctl.drafting.specs import TemplateSpec
 from contractctl.errors import Duplicate, InvalidInput, NotAllowed, NotFound, ValidationFailed
 from contractctl.records.people import load_people
 from contractctl.store import Store, Tx

@@ -16,12 +16,11 @@ listing. ``keys import`` takes a certificate issued by a real CA. The layout::
                              the revocation information of B-LT signatures (signing/test_ca.py)
       trust/*.pem            trust roots for verification (the test CA is one)
 
-Every file is 0600, written to a temporary name, fsynced and linked into place without
-ever replacing an existing file. Files are written inside the store transaction that
-records the audit event, and removed again if that transaction fails.
-
-The test CA itself (making it, issuing its certificates, opening it, its CRL) is
-contractctl.signing.test_ca; its names stay importable from here.
+How the files are written (0600, fsynced, never replaced, undone with the transaction)
+is contractctl.signing.keyfiles; what is read from a certificate (subject, dates,
+fingerprint, key usage, the TEST mark) is contractctl.signing.certificates. The test CA
+itself (making it, issuing its certificates, opening it, its CRL) is
+contractctl.signing.test_ca.
 
 The passphrase is always a parameter; where it comes from (environment, prompt) is the
 CLI's business. cryptography and pyHanko are imported inside the functions that use them.
@@ -29,37 +28,39 @@ CLI's business. cryptography and pyHanko are imported inside the functions that 
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any
 
-from contractctl.errors import (
-    ContractctlError,
-    Duplicate,
-    InvalidInput,
-    NotFound,
-    StoreProblem,
+from contractctl.errors import Duplicate, InvalidInput, NotFound, StoreProblem
+from contractctl.signing import test_ca
+from contractctl.signing.certificates import (
+    OID_CN,
+    OID_O,
+    audit_facts,
+    check_label,
+    describe,
+    fingerprint,
+    is_ca,
+    is_signing_key,
+    key_usage,
+    name_attr,
+    pem,
+    read_certificates,
+    spki,
 )
-from contractctl.signing.test_ca import (  # re-exported: the test CA lives in the keys folder
-    CA_LIFETIME as CA_LIFETIME,
+from contractctl.signing.keyfiles import (
+    NewFiles,
+    changing,
+    ensure_dir,
+    keys_dir,
+    passphrase_bytes,
+    pkcs12_bytes,
 )
-from contractctl.signing.test_ca import (
-    CA_NAME,
-    TEST_MARK,
-    TEST_OU,
-)
-from contractctl.signing.test_ca import CLOCK_SKEW as CLOCK_SKEW
-from contractctl.signing.test_ca import CRL_FILE as CRL_FILE
-from contractctl.signing.test_ca import DOCUMENT_SIGNING_EKU as DOCUMENT_SIGNING_EKU
-from contractctl.signing.test_ca import LEAF_LIFETIME as LEAF_LIFETIME
-from contractctl.signing.test_ca import load_test_ca as load_test_ca
+from contractctl.signing.test_ca import CA_NAME
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -68,26 +69,9 @@ if TYPE_CHECKING:
 
     from contractctl.store import Store, Tx
 
-KEYS_DIR = "keys"
 TRUST_DIR = "trust"
-#: PBKDF2-SHA256 rounds for .p12 files (key and certificate bags), ~70 ms per bag.
-KDF_ROUNDS = 200_000
-MAX_LABEL = 64  # upper bound for O and CN, in UTF-8 bytes as cryptography checks it
-NO_PASSPHRASE_HINT = "set CONTRACTCTL_KEY_PASSPHRASE or run in a terminal"
 
 _NAME = re.compile(r"[^\W_][\w.-]{0,63}")
-_CN, _OU, _O = "2.5.4.3", "2.5.4.11", "2.5.4.10"  # name attribute OIDs
-#: KeyUsage attributes and the names OpenSSL and RFC 5280 give them.
-_KEY_USAGE = {
-    "digital_signature": "digitalSignature",
-    "content_commitment": "nonRepudiation",
-    "key_encipherment": "keyEncipherment",
-    "data_encipherment": "dataEncipherment",
-    "key_agreement": "keyAgreement",
-    "key_cert_sign": "keyCertSign",
-    "crl_sign": "cRLSign",
-}
-_AGREEMENT_ONLY = {"encipher_only": "encipherOnly", "decipher_only": "decipherOnly"}
 
 
 @dataclass(frozen=True)
@@ -142,11 +126,6 @@ class InitPlan:
 
 
 # -- reading ----------------------------------------------------------------------------
-
-
-def keys_dir(home: Path) -> Path:
-    """The store's keys folder (created by `contractctl init` with mode 0700)."""
-    return home / KEYS_DIR
 
 
 def list_identities(home: Path) -> list[KeyInfo]:
@@ -237,8 +216,8 @@ def plan_test_identities(
     """
     folder = keys_dir(home)
     ca_cert_path = folder / f"{CA_NAME}.crt.pem"
-    org = _label(org, "organisation name") if org is not None else None
-    person = _label(person, "person name") if person is not None else None
+    org = check_label(org, "organisation name") if org is not None else None
+    person = check_label(person, "person name") if person is not None else None
     if org is None and person is None:
         raise InvalidInput("say what to create: --org NAME, --person NAME or both")
     new_ca = not ca_cert_path.exists()
@@ -276,22 +255,20 @@ def init_test_identities(
     ECDSA P-256 keys, SHA-256 certificates, the CA added to the trust roots. With an
     existing CA the passphrase must open its key. One audit event per certificate.
     """
-
-    from contractctl.signing import test_ca
-
     secret = passphrase_bytes(passphrase)
-    folder = _ensure_dir(keys_dir(store.home))
+    folder = ensure_dir(keys_dir(store.home))
     created: list[KeyInfo] = []
-    with _changing(store, actor) as (tx, files):
+    with changing(store, actor) as (tx, files):
         plan = plan_test_identities(store.home, org=org, person=person, name=name)
         if plan.new_ca:
             ca_key, ca_cert = test_ca.make_ca(plan.org)
-            files.write(folder / f"{CA_NAME}.crt.pem", _pem(ca_cert))
+            files.write(folder / f"{CA_NAME}.crt.pem", pem(ca_cert))
             # PKCS#8's BestAvailableEncryption gives only 2,048 PBKDF2 rounds: a key
             # that every identity of the store chains to deserves the identities' 200,000
-            files.write(folder / f"{CA_NAME}.p12", _pkcs12(CA_NAME, ca_key, ca_cert, [], secret))
+            p12 = pkcs12_bytes(CA_NAME, ca_key, ca_cert, [], secret)
+            files.write(folder / f"{CA_NAME}.p12", p12)
             crl = test_ca.ensure_crl(files.write, folder, ca_key, ca_cert)
-            facts = {"kind": "ca", **_facts(ca_cert), **({"crl": crl} if crl else {})}
+            facts = {"kind": "ca", **audit_facts(ca_cert), **({"crl": crl} if crl else {})}
             tx.audit("key.create", f"key:{CA_NAME}", facts)
             _add_roots(tx, files, folder, [ca_cert])
         else:
@@ -305,7 +282,7 @@ def init_test_identities(
             )
             _write_identity(files, folder, identity, key, cert, [ca_cert], secret)
             info = _identity(folder, identity, cert)
-            tx.audit("key.create", f"key:{identity}", {"kind": kind, **_facts(cert)})
+            tx.audit("key.create", f"key:{identity}", {"kind": kind, **audit_facts(cert)})
             created.append(info)
     return created
 
@@ -352,25 +329,25 @@ def import_identity(store: Store, actor: str, path: Path, *, name: str, passphra
         bundle = pkcs12.load_pkcs12(data, secret)
     except ValueError as exc:
         raise InvalidInput(f"cannot open {path}: wrong passphrase, or not a PKCS#12 file") from exc
-    if bundle.key is None or not _is_signing_key(bundle.key):
+    if bundle.key is None or not is_signing_key(bundle.key):
         raise InvalidInput(f"{path} holds no private key that can sign")
     if bundle.cert is None:
         raise InvalidInput(f"{path} holds no certificate")
     key, cert = bundle.key, bundle.cert.certificate
-    if _spki(cert.public_key()) != _spki(key.public_key()):
+    if spki(cert.public_key()) != spki(key.public_key()):
         raise InvalidInput(f"{path}: the private key does not belong to the certificate")
-    usage = _key_usage(cert)
+    usage = key_usage(cert)
     if usage and not {"digitalSignature", "nonRepudiation"} & set(usage):
         raise InvalidInput(
             f"{path}: the certificate may not sign documents (key usage: {', '.join(usage)})"
         )
     chain = [c.certificate for c in bundle.additional_certs]
-    folder = _ensure_dir(keys_dir(store.home))
-    with _changing(store, actor) as (tx, files):
+    folder = ensure_dir(keys_dir(store.home))
+    with changing(store, actor) as (tx, files):
         check_new_name(store.home, name)
         _write_identity(files, folder, name, key, cert, chain, secret)
         info = _identity(folder, name, cert)
-        tx.audit("key.import", f"key:{name}", {"source": str(path), **_facts(cert)})
+        tx.audit("key.import", f"key:{name}", {"source": str(path), **audit_facts(cert)})
     return info
 
 
@@ -382,13 +359,13 @@ def add_trust_root(store: Store, actor: str, pem_path: Path) -> list[TrustRoot]:
     """
     certs = read_certificates(Path(pem_path), InvalidInput)
     for cert in certs:
-        if not _is_ca(cert):
+        if not is_ca(cert):
             raise InvalidInput(
                 f"{pem_path}: {cert.subject.rfc4514_string()} is not a CA certificate; "
                 "trust roots must be CA certificates (basicConstraints CA:TRUE)"
             )
-    folder = _ensure_dir(keys_dir(store.home))
-    with _changing(store, actor) as (tx, files):
+    folder = ensure_dir(keys_dir(store.home))
+    with changing(store, actor) as (tx, files):
         return _add_roots(tx, files, folder, certs)
 
 
@@ -396,28 +373,28 @@ def add_trust_root(store: Store, actor: str, pem_path: Path) -> list[TrustRoot]:
 
 
 def _add_roots(
-    tx: Tx, files: _NewFiles, folder: Path, certs: Sequence[x509.Certificate]
+    tx: Tx, files: NewFiles, folder: Path, certs: Sequence[x509.Certificate]
 ) -> list[TrustRoot]:
-    trust = _ensure_dir(folder / TRUST_DIR)
+    trust = ensure_dir(folder / TRUST_DIR)
     known = {r.fingerprint: r.name for r in trust_roots(folder.parent)}
     added: list[TrustRoot] = []
     for cert in certs:
-        fingerprint = _fingerprint(cert)
-        if fingerprint in known:
+        digest = fingerprint(cert)
+        if digest in known:
             subject = cert.subject.rfc4514_string()
-            raise Duplicate(f"{subject} is already trusted ({TRUST_DIR}/{known[fingerprint]})")
-        label = _slug(_attr(cert.subject, _CN) or "ca")[:48]
-        stem = f"{label}-{fingerprint[:11].replace(':', '').lower()}"
+            raise Duplicate(f"{subject} is already trusted ({TRUST_DIR}/{known[digest]})")
+        label = _slug(name_attr(cert.subject, OID_CN) or "ca")[:48]
+        stem = f"{label}-{digest[:11].replace(':', '').lower()}"
         path = trust / f"{stem}.pem"
-        files.write(path, _pem(cert))
-        known[fingerprint] = path.name
-        tx.audit("trust.add", f"trust:{stem}", _facts(cert))
+        files.write(path, pem(cert))
+        known[digest] = path.name
+        tx.audit("trust.add", f"trust:{stem}", audit_facts(cert))
         added.append(_trust_root(path, cert))
     return added
 
 
 def _write_identity(
-    files: _NewFiles,
+    files: NewFiles,
     folder: Path,
     name: str,
     key: PKCS12PrivateKeyTypes,
@@ -425,35 +402,11 @@ def _write_identity(
     chain: Sequence[x509.Certificate],
     secret: bytes,
 ) -> None:
-    files.write(folder / f"{name}.p12", _pkcs12(name, key, cert, chain, secret))
-    files.write(folder / f"{name}.crt.pem", _pem(cert))
+    files.write(folder / f"{name}.p12", pkcs12_bytes(name, key, cert, chain, secret))
+    files.write(folder / f"{name}.crt.pem", pem(cert))
 
 
-def _pkcs12(
-    name: str,
-    key: PKCS12PrivateKeyTypes,
-    cert: x509.Certificate,
-    chain: Sequence[x509.Certificate],
-    secret: bytes,
-) -> bytes:
-    """Key, certificate and chain as PKCS#12, encrypted with PBKDF2-SHA256 (KDF_ROUNDS)
-    and AES-256: cryptography's defaults use far fewer rounds."""
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.serialization import PrivateFormat, pkcs12
-
-    encryption = (
-        PrivateFormat.PKCS12.encryption_builder()
-        .kdf_rounds(KDF_ROUNDS)
-        .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
-        .hmac_hash(hashes.SHA256())
-        .build(secret)
-    )
-    return pkcs12.serialize_key_and_certificates(
-        name.encode("utf-8"), key, cert, list(chain) or None, encryption
-    )
-
-
-# -- describing certificates ------------------------------------------------------------
+# -- describing identities --------------------------------------------------------------
 
 
 def _read_identity(folder: Path, name: str) -> KeyInfo:
@@ -467,15 +420,16 @@ def _read_identity(folder: Path, name: str) -> KeyInfo:
 
 
 def _identity(folder: Path, name: str, cert: x509.Certificate) -> KeyInfo:
-    facts = _describe(cert)
+    facts = describe(cert)
     if not facts["test"]:
         kind = "imported"
     else:  # our test certificates: the organisation's has CN = O
-        kind = "organisation" if _attr(cert.subject, _CN) == _attr(cert.subject, _O) else "person"
+        same = name_attr(cert.subject, OID_CN) == name_attr(cert.subject, OID_O)
+        kind = "organisation" if same else "person"
     return KeyInfo(
         name=name,
         kind=kind,
-        key_usage=_key_usage(cert),
+        key_usage=key_usage(cert),
         p12=folder / f"{name}.p12",
         certificate=folder / f"{name}.crt.pem",
         **facts,
@@ -483,231 +437,17 @@ def _identity(folder: Path, name: str, cert: x509.Certificate) -> KeyInfo:
 
 
 def _trust_root(path: Path, cert: x509.Certificate) -> TrustRoot:
-    return TrustRoot(name=path.name, path=path, **_describe(cert))
-
-
-def _describe(cert: x509.Certificate) -> dict[str, Any]:
-    """What every listing shows about a certificate."""
-    return {
-        "subject": cert.subject.rfc4514_string(),
-        "issuer": cert.issuer.rfc4514_string(),
-        "valid_from": _iso(cert.not_valid_before_utc),
-        "valid_to": _iso(cert.not_valid_after_utc),
-        "expired": cert.not_valid_after_utc <= datetime.now(UTC),
-        "fingerprint": _fingerprint(cert),
-        "test": _is_test(cert),
-    }
-
-
-def _facts(cert: x509.Certificate) -> dict[str, Any]:
-    """What an audit event records about a certificate."""
-    facts = _describe(cert)
-    return {k: facts[k] for k in ("fingerprint", "subject", "issuer", "valid_to", "test")} | {
-        "serial": format(cert.serial_number, "x")
-    }
-
-
-def _is_test(cert: x509.Certificate) -> bool:
-    """Made by a contractctl test CA: the mark is in its issuer or its own subject."""
-    return TEST_MARK in (_attr(cert.issuer, _CN) or "") or _attr(cert.subject, _OU) == TEST_OU
-
-
-def _is_ca(cert: x509.Certificate) -> bool:
-    from cryptography import x509
-
-    try:
-        constraints = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
-    except x509.ExtensionNotFound:
-        return False
-    usage = _key_usage(cert)
-    return constraints.ca and (not usage or "keyCertSign" in usage)
-
-
-def _key_usage(cert: x509.Certificate) -> tuple[str, ...]:
-    from cryptography import x509
-
-    try:
-        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
-    except x509.ExtensionNotFound:
-        return ()
-    names = [label for attr, label in _KEY_USAGE.items() if getattr(usage, attr)]
-    if usage.key_agreement:  # these two may only be read when keyAgreement is set
-        names += [n for a, n in _AGREEMENT_ONLY.items() if getattr(usage, a)]
-    return tuple(names)
-
-
-def _fingerprint(cert: x509.Certificate) -> str:
-    from cryptography.hazmat.primitives import hashes
-
-    return cert.fingerprint(hashes.SHA256()).hex(":").upper()
-
-
-def _attr(name: x509.Name, oid: str) -> str | None:
-    values = [a.value for a in name if a.oid.dotted_string == oid]
-    return str(values[0]) if values else None
+    return TrustRoot(name=path.name, path=path, **describe(cert))
 
 
 def _ca_org(cert: x509.Certificate) -> str:
-    org = _attr(cert.subject, _O)
+    org = name_attr(cert.subject, OID_O)
     if org is None:
         raise StoreProblem(f"the test CA certificate has no organisation: {cert.subject}")
     return org
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def _pem(cert: x509.Certificate) -> bytes:
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    return cert.public_bytes(Encoding.PEM)
-
-
-def _spki(public_key: Any) -> bytes:
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-    return bytes(public_key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo))
-
-
-def _is_signing_key(key: object) -> TypeGuard[PKCS12PrivateKeyTypes]:
-    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-
-    kinds = (
-        rsa.RSAPrivateKey,
-        ec.EllipticCurvePrivateKey,
-        ed25519.Ed25519PrivateKey,
-        ed448.Ed448PrivateKey,
-        dsa.DSAPrivateKey,
-    )
-    return isinstance(key, kinds)
-
-
-def read_certificates(path: Path, error: type[ContractctlError]) -> list[x509.Certificate]:
-    """The certificates of a PEM file (one or a bundle) or a DER file.
-
-    ``error`` is InvalidInput for a file the user named, StoreProblem for one in the store.
-    """
-    from cryptography import x509
-
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise (NotFound if error is InvalidInput else error)(f"no file {path}") from exc
-    except OSError as exc:
-        raise error(f"cannot read {path}: {exc.strerror or exc}") from exc
-    try:
-        if b"-----BEGIN" in data:
-            return x509.load_pem_x509_certificates(data)
-        return [x509.load_der_x509_certificate(data)]
-    except ValueError as exc:
-        raise error(f"{path} is not a PEM or DER certificate") from exc
-
-
-# -- small helpers ----------------------------------------------------------------------
-
-
-def passphrase_bytes(passphrase: str) -> bytes:
-    """The passphrase as UTF-8; an empty one is refused (exit 2)."""
-    if not passphrase:
-        raise InvalidInput("an empty passphrase cannot protect a key", hint=NO_PASSPHRASE_HINT)
-    return passphrase.encode("utf-8")
-
-
-def _label(value: str, what: str) -> str:
-    text = unicodedata.normalize("NFC", value).strip()
-    if not text:
-        raise InvalidInput(f"the {what} is empty")
-    if _utf8_len(text) > MAX_LABEL:  # the X.509 bound on a common name, in UTF-8 bytes
-        raise InvalidInput(
-            f"the {what} is too long for a certificate: at most {MAX_LABEL} bytes in UTF-8 "
-            f"(21 Chinese characters), it has {_utf8_len(text)}"
-        )
-    if any(unicodedata.category(ch).startswith("C") for ch in text):
-        raise InvalidInput(f"the {what} {text!r} contains control characters")
-    return text
-
-
-def _utf8_len(text: str) -> int:
-    return len(text.encode("utf-8"))
 
 
 def _slug(text: str) -> str:
     """A file-name-safe form that keeps Chinese characters: 'Li Lei' -> 'li-lei'."""
     slug = re.sub(r"[\W_]+", "-", unicodedata.normalize("NFKC", text).casefold()).strip("-")
     return slug[:56] or "x"
-
-
-def _ensure_dir(path: Path) -> Path:
-    """A private folder (0700); an existing one that others can read is tightened."""
-    try:
-        path.mkdir(mode=0o700, exist_ok=True)
-        if path.stat().st_mode & 0o077:
-            os.chmod(path, 0o700)
-    except OSError as exc:
-        raise StoreProblem(f"cannot prepare {path}: {exc.strerror or exc}") from exc
-    return path
-
-
-def write_private(path: Path, data: bytes, *, replace: bool) -> None:
-    """Write ``data`` (mode 0600) to a temporary name, fsync, and put it in place: linked
-    when ``replace`` is false (a file that appeared meanwhile is refused, exit 3: keys
-    are never overwritten), renamed over the old one when it is true (a stale CRL)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        if replace:
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError as exc:
-                raise Duplicate(f"{path} already exists; keys are never overwritten") from exc
-    except OSError as exc:
-        raise StoreProblem(f"cannot write {path}: {exc.strerror or exc}") from exc
-    finally:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
-    _fsync_dir(path.parent)
-
-
-class _NewFiles:
-    """Files created by one change, removed again if the change does not commit."""
-
-    def __init__(self) -> None:
-        self.paths: list[Path] = []
-
-    def write(self, path: Path, data: bytes) -> None:
-        """Write ``data`` (mode 0600) as the new file ``path`` (never replacing one)."""
-        write_private(path, data, replace=False)
-        self.paths.append(path)
-
-    def undo(self) -> None:
-        """Remove every file this change wrote."""
-        for path in reversed(self.paths):
-            with suppress(FileNotFoundError):
-                path.unlink()
-
-
-@contextmanager
-def _changing(store: Store, actor: str) -> Iterator[tuple[Tx, _NewFiles]]:
-    """A store transaction plus the key files it writes: both land, or neither does."""
-    files = _NewFiles()
-    try:
-        with store.transaction(actor) as tx:
-            yield tx, files
-    except BaseException:
-        files.undo()
-        raise
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contractctl.errors import InvalidInput, NotAllowed, StoreProblem
+from contractctl.signing.certificates import MAX_LABEL, TEST_MARK, TEST_OU, read_certificates
+from contractctl.signing.keyfiles import keys_dir, passphrase_bytes, write_private
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -30,8 +32,6 @@ if TYPE_CHECKING:
     from contractctl.store import Store
 
 CA_NAME = "test-ca"
-TEST_MARK = "contractctl TEST ONLY"
-TEST_OU = "contractctl TEST identity — not for real contracts"
 DOCUMENT_SIGNING_EKU = "1.3.6.1.4.1.311.10.3.12"
 CA_LIFETIME = timedelta(days=3652)  # 10 years
 LEAF_LIFETIME = timedelta(days=1096)  # 3 years
@@ -45,13 +45,9 @@ CRL_FILE = "test-ca.crl"
 def make_ca(org: str) -> tuple[EllipticCurvePrivateKey, x509.Certificate]:
     """A new test CA for ``org``: its name carries the TEST mark, the organisation
     shortened (with an ellipsis) to keep it within the X.509 bound."""
-    from contractctl.signing import keys
-
     suffix = f" Test CA ({TEST_MARK})"
     shortened, keep = org, len(org)
-    while (
-        len((shortened + suffix).encode()) > keys.MAX_LABEL
-    ):  # keep the TEST mark, shorten the org
+    while len((shortened + suffix).encode()) > MAX_LABEL:  # keep the TEST mark, shorten the org
         keep -= 1
         shortened = org[:keep].rstrip() + "…"
     return issue(identity_subject(org, shortened + suffix), None)
@@ -131,9 +127,7 @@ def load_ca(folder: Path, secret: bytes) -> tuple[EllipticCurvePrivateKey, x509.
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.serialization import load_pem_private_key, pkcs12
 
-    from contractctl.signing import keys
-
-    cert = keys.read_certificates(folder / f"{CA_NAME}.crt.pem", StoreProblem)[0]
+    cert = read_certificates(folder / f"{CA_NAME}.crt.pem", StoreProblem)[0]
     key_path = folder / f"{CA_NAME}.p12"
     legacy = folder / f"{CA_NAME}.key.pem"  # PKCS#8, from stores made before
     if not key_path.exists() and legacy.exists():
@@ -166,9 +160,7 @@ def load_ca(folder: Path, secret: bytes) -> tuple[EllipticCurvePrivateKey, x509.
 
 def load_test_ca(folder: Path, passphrase: str) -> tuple[EllipticCurvePrivateKey, x509.Certificate]:
     """The store's test CA key and certificate, opened with ``passphrase`` (exit 2 if wrong)."""
-    from contractctl.signing import keys
-
-    return load_ca(folder, keys.passphrase_bytes(passphrase))
+    return load_ca(folder, passphrase_bytes(passphrase))
 
 
 def ensure_crl(
@@ -182,14 +174,12 @@ def ensure_crl(
     A new file goes through ``write_new`` (the key change's files, removed if it fails);
     a stale one is replaced in place.
     """
-    from contractctl.signing import keys
-
     if current_crl(folder.parent) is not None:
         return None
     crl = make_crl(ca_key, ca_cert)
     path = folder / CRL_FILE
     if path.exists():
-        keys.write_private(path, crl, replace=True)  # a stale CRL is replaced
+        write_private(path, crl, replace=True)  # a stale CRL is replaced
     else:
         write_new(path, crl)
     return crl_facts(crl)
@@ -200,16 +190,12 @@ def ensure_crl(
 
 def crl_path(home: Path) -> Path:
     """Where the store's test CA keeps its CRL."""
-    from contractctl.signing.keys import keys_dir
-
     return keys_dir(home) / CRL_FILE
 
 
 def ca_subject(home: Path) -> str | None:
     """The store's test CA's subject (RFC 4514), or None when the store has none."""
     from cryptography import x509
-
-    from contractctl.signing.keys import keys_dir
 
     path = keys_dir(home) / f"{CA_NAME}.crt.pem"
     if not path.is_file():
@@ -280,13 +266,11 @@ def issue_test_crl(store: Store, actor: str, passphrase: str) -> bytes:
     its identities). Its own transaction and audit event: a CRL issued for a signature
     that then fails is still a valid CRL, and is reused.
     """
-    from contractctl.signing import keys
-
-    folder = keys.keys_dir(store.home)
+    folder = keys_dir(store.home)
     with store.transaction(actor) as tx:
         ca_key, ca_cert = load_test_ca(folder, passphrase)
         crl = make_crl(ca_key, ca_cert)
-        keys.write_private(crl_path(store.home), crl, replace=True)
+        write_private(crl_path(store.home), crl, replace=True)
         tx.audit("crl.issue", f"key:{CA_NAME}", crl_facts(crl))
     return crl
 

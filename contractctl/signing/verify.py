@@ -35,160 +35,36 @@ signature that pyHanko classes as LTA updates (DSS updates, document timestamps)
 (``document_timestamps``): each must be intact and trusted, with nothing but LTA updates
 and signatures after it.
 
+This module reads the file and walks it: its signatures (each judged by
+contractctl.signing.signature_check), its document timestamps (the chain, checked by
+contractctl.signing.doc_timestamps), what no signature accounts for, and, for a contract
+in the store, what the store recorded. The reports and the verdict are
+contractctl.signing.report.
+
 pyHanko, asn1crypto and the certificate validator are imported inside the functions.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import io
 import logging
 import re
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contractctl.errors import InvalidInput, NotFound, StoreProblem
+from contractctl.signing.doc_timestamps import check_chain
+from contractctl.signing.report import SignatureReport, VerifyReport
+from contractctl.signing.signature_check import check_signature
+from contractctl.signing.validity import iso, reason
 
 if TYPE_CHECKING:
-    from contractctl.signing import ltv
-    from contractctl.signing.doc_timestamps import DocTimestampReport
     from contractctl.store import Store
 
-VALID = "valid"
-INVALID = "invalid"
-CANNOT_VERIFY = "cannot_verify"
-
-#: pyHanko's ModificationLevel names -> ours.
-_MODIFICATIONS = {
-    "NONE": "none",
-    "LTA_UPDATES": "lta_updates",  # DSS, document timestamps, empty signature fields
-    "FORM_FILLING": "form_filling",
-    "ANNOTATIONS": "annotations",
-    "OTHER": "other",
-}
-_COVERAGE = {
-    "ENTIRE_FILE": "entire_file",
-    "ENTIRE_REVISION": "entire_revision",
-    "CONTIGUOUS_BLOCK_FROM_START": "partial",
-    "UNCLEAR": "partial",
-}
-#: Trust problems that mean "the chain is there, but not valid at this time".
-TIME_PROBLEMS = {
-    "EXPIRED",
-    "NOT_YET_VALID",
-    "OUT_OF_BOUNDS_NO_POE",
-    "OUT_OF_BOUNDS_NOT_REVOKED",
-}
-#: How far a TSA's clock may run ahead of ours before a validation time is "before" it.
-CLOCK_SKEW = timedelta(minutes=5)
 _SUBFILTERS = ("/ETSI.CAdES.detached", "/adbe.pkcs7.detached", "/ETSI.RFC3161")
 _BYTE_RANGE = re.compile(rb"/ByteRange\s*\[")
-
-
-@dataclass
-class SignatureReport:
-    """What verification found about one embedded signature."""
-
-    field: str
-    signer: str | None = None
-    fingerprint: str | None = None
-    valid: bool = False
-    trusted: bool = False
-    intact: bool = False
-    coverage: str | None = None
-    modifications: str | None = None
-    revisions_after: int = 0
-    timestamp: str | None = None
-    level: str | None = None
-    expired: bool | None = None
-    certify: bool = False
-    signed_at: str | None = None
-    validation_time: str | None = None
-    proven_at: str | None = None
-    readable: bool = True
-    problems: list[str] = dataclasses.field(default_factory=list)
-    notes: list[str] = dataclasses.field(default_factory=list)
-
-    @property
-    def holds(self) -> bool:
-        """Everything checked out: intact, valid, trusted, in date (or, long-term, proven
-        valid at the time its timestamp shows), nothing after it."""
-        return (
-            self.readable
-            and self.intact
-            and self.valid
-            and self.trusted
-            and (self.expired is False or self.proven_at is not None)
-            and not self.problems
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """One entry of `verify --json`'s ``signatures``."""
-        return {
-            "field": self.field,
-            "signer": self.signer,
-            "fingerprint": self.fingerprint,
-            "valid": self.valid,
-            "trusted": self.trusted,
-            "intact": self.intact,
-            "coverage": self.coverage,
-            "modifications": self.modifications,
-            "revisions_after": self.revisions_after,
-            "timestamp": self.timestamp,
-            "level": self.level,
-            "expired": self.expired,
-            "certify": self.certify,
-            "signed_at": self.signed_at,
-            "validation_time": self.validation_time,
-            "proven_at": self.proven_at,
-            "holds": self.holds,
-            "problems": list(self.problems),
-            "notes": list(self.notes),
-        }
-
-
-@dataclass
-class VerifyReport:
-    """The verdict on a PDF, with one report per signature in signing order."""
-
-    validation_time: str
-    sha256: str | None = None
-    signatures: list[SignatureReport] = dataclasses.field(default_factory=list)
-    problems: list[str] = dataclasses.field(default_factory=list)
-    parsed: bool = True
-
-    document_timestamps: list[DocTimestampReport] = dataclasses.field(default_factory=list)
-
-    @property
-    def verdict(self) -> str:
-        """``valid`` only when the file parsed, is signed, and every signature holds;
-        ``cannot_verify`` when the file or any signature in it cannot be read."""
-        if not self.parsed or any(not s.readable for s in self.signatures):
-            return CANNOT_VERIFY
-        if self.problems or not self.signatures or not all(s.holds for s in self.signatures):
-            return INVALID
-        if not all(t.holds for t in self.document_timestamps):
-            return INVALID
-        return VALID
-
-    @property
-    def ok(self) -> bool:
-        """True when the verdict is ``valid`` (exit 0)."""
-        return self.verdict == VALID
-
-    def to_dict(self) -> dict[str, Any]:
-        """The `verify --json` shape (DESIGN.md §4)."""
-        return {
-            "verdict": self.verdict,
-            "validation_time": self.validation_time,
-            "sha256": self.sha256,
-            "signatures": [s.to_dict() for s in self.signatures],
-            "document_timestamps": [t.to_dict() for t in self.document_timestamps],
-            "problems": list(self.problems),
-        }
 
 
 # -- validation time --------------------------------------------------------------------
@@ -209,11 +85,6 @@ def parse_at(at: str) -> datetime | None:
             f"--at: {at!r} is not now, signing-time or a date (YYYY-MM-DD)"
         ) from None
     return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
-
-
-def iso(moment: datetime) -> str:
-    """``moment`` as ISO 8601 UTC to the second: 2026-11-22T08:00:00Z."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 # -- verification -----------------------------------------------------------------------
@@ -239,8 +110,6 @@ def verify_pdf(
         sha256=hashlib.sha256(data).hexdigest(),
     )
     roots = load_roots(trust)
-    from contractctl.signing.doc_timestamps import check_chain
-
     try:
         from pyhanko.pdf_utils.reader import PdfFileReader
 
@@ -264,7 +133,7 @@ def verify_pdf(
     )
     for emb in embedded:
         report.signatures.append(
-            _check_one(
+            check_signature(
                 emb,
                 data,
                 roots=roots,
@@ -351,229 +220,6 @@ def _read(pdf: bytes | Path | str) -> bytes:
         raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
-def reason(exc: BaseException) -> str:
-    """An exception's message on one line, at most 300 characters."""
-    text = str(exc).strip() or type(exc).__name__
-    return " ".join(text.split())[:300]
-
-
-def _check_one(
-    emb: Any,
-    data: bytes,
-    *,
-    roots: list[Any],
-    moment: datetime | None,
-    total: int,
-    sig_revisions: set[int],
-    ts_revisions: set[int],
-    stamps: list[DocTimestampReport],
-    lta_only: _LtaRevisions,
-    allow_form_filling: bool,
-) -> SignatureReport:
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko_certvalidator import ValidationContext
-
-    out = SignatureReport(field=str(emb.field_name))
-    try:
-        cert = emb.signer_cert
-        out.signer = common_name(cert)
-        out.fingerprint = hashlib.sha256(cert.dump()).hexdigest().upper()
-        out.fingerprint = ":".join(
-            out.fingerprint[i : i + 2] for i in range(0, len(out.fingerprint), 2)
-        )
-        claimed = emb.self_reported_timestamp
-        out.signed_at = iso(claimed) if claimed else None
-        when = moment or claimed
-        if when is None:
-            when = datetime.now(UTC).replace(microsecond=0)
-            out.problems.append("the signature claims no signing time; validated at now")
-        out.validation_time = iso(when)
-        context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=when)
-        status = validate_pdf_signature(emb, context)
-        revision = emb.signed_revision
-        subfilter = str(emb.sig_object.get("/SubFilter", ""))
-        certify = emb.docmdp_level is not None and _is_certification(emb)
-    except Exception as exc:  # an unreadable CMS blob, a broken signature dictionary...
-        out.readable = False
-        out.problems.append(f"cannot read this signature: {reason(exc)}")
-        return out
-    out.certify = certify
-    out.intact = bool(status.intact)
-    out.valid = bool(status.valid)
-    out.trusted = bool(status.trusted)
-    problem = status.trust_problem_indic
-    if not out.trusted and getattr(problem, "name", None) in TIME_PROBLEMS:
-        out.trusted = True  # a chain to a root was found; it is not valid at this time
-    out.expired = not (cert.not_valid_before <= when <= cert.not_valid_after)
-    stamp = status.timestamp_validity
-    out.timestamp = iso(stamp.timestamp) if stamp else None
-    out.level = _level(subfilter, out.timestamp)
-    if out.level == "B-T" and stamp is not None and stamp.intact and stamp.valid:
-        out.level = _long_term(emb, roots, revision, stamps)
-    proof = None
-    if stamp is not None and moment is not None and moment + CLOCK_SKEW < stamp.timestamp:
-        out.problems.append(
-            f"the validation time {iso(moment)} is before the signature was timestamped "
-            f"({out.timestamp}): it did not exist yet"
-        )
-    elif out.level in ("B-LT", "B-LTA") and _time_bound(out, status):
-        from contractctl.signing import ltv
-
-        proof = ltv.prove_signature(emb, roots, when)
-        if proof.proven_at is not None:
-            out.proven_at = iso(proof.proven_at)
-    out.coverage = _COVERAGE.get(status.coverage.name, "partial") if status.coverage else None
-    level = status.modification_level
-    after = range(revision + 1, total)
-    later = [r for r in after if r not in sig_revisions | ts_revisions and not lta_only(r)]
-    out.revisions_after = len(later)
-    signed_after = any(r in sig_revisions for r in after)
-    out.modifications = _modifications(level, revision, total, later, signed_after)
-    _judge(out, status, data, emb, revision, total, later, allow_form_filling)
-    _judge_time(out, status, cert, when, proof)
-    return out
-
-
-def _time_bound(out: SignatureReport, status: Any) -> bool:
-    """The signature fails at the validation time only for time reasons: the signer's
-    certificate (or its chain, or the signature timestamp's TSA's) is not in date."""
-    stamp = status.timestamp_validity
-    stamp_time = (
-        stamp is not None
-        and not stamp.trusted
-        and getattr(stamp.trust_problem_indic, "name", None) in TIME_PROBLEMS
-    )
-    chain_time = getattr(status.trust_problem_indic, "name", None) in TIME_PROBLEMS
-    return bool(out.expired or stamp_time or chain_time)
-
-
-def _judge_time(
-    out: SignatureReport, status: Any, cert: Any, when: datetime, proof: ltv.Proof | None
-) -> None:
-    """The certificate's and the signature timestamp's dates against the validation time;
-    for B-LT/B-LTA, against the time long-term validation proved (``proof``)."""
-    problems = out.problems
-    proven = proof is not None and proof.proven_at is not None
-    if out.expired and proven:
-        out.notes.append(
-            f"the certificate expired on {iso(cert.not_valid_after)}, after the signature "
-            f"was timestamped on {out.proven_at}; long-term validation data proves it was "
-            "valid then"
-            if when > cert.not_valid_after
-            else f"the certificate is not valid at {iso(when)}; long-term validation data "
-            f"proves it was valid when the signature was timestamped on {out.proven_at}"
-        )
-    elif out.expired:
-        if when > cert.not_valid_after:
-            problems.append(
-                f"the certificate expired on {iso(cert.not_valid_after)}, before the "
-                f"validation time {iso(when)}"
-            )
-        else:
-            problems.append(
-                f"the certificate is not valid until {iso(cert.not_valid_before)}, after "
-                f"the validation time {iso(when)}"
-            )
-    elif proven:
-        out.notes.append(
-            "a certificate of the chain is not valid at the validation time; long-term "
-            f"validation data proves it was valid when the signature was timestamped on "
-            f"{out.proven_at}"
-        )
-    if proof is not None and proof.failure is not None:
-        problems.append(f"long-term validation cannot prove the signature: {proof.failure}")
-    stamp = status.timestamp_validity
-    if stamp is None or not (stamp.intact and stamp.valid) or stamp.trusted or proven:
-        return
-    if getattr(stamp.trust_problem_indic, "name", None) in TIME_PROBLEMS:
-        problems.append(
-            "the signature timestamp's TSA certificate is not valid at the validation time "
-            f"{iso(when)}"
-        )
-    else:
-        problems.append(
-            "the signature timestamp's TSA certificate does not chain to a trusted root"
-        )
-
-
-def _judge(
-    out: SignatureReport,
-    status: Any,
-    data: bytes,
-    emb: Any,
-    revision: int,
-    total: int,
-    later: list[int],
-    allow_form_filling: bool,
-) -> None:
-    """Turn pyHanko's findings and our stricter rules into the signature's problems."""
-    problems = out.problems
-    if not out.intact:
-        problems.append("the signed bytes were changed after signing (digest mismatch)")
-    elif not out.valid:
-        problems.append("the signature value does not match the signed data")
-    if not out.trusted:
-        problems.append("the signer's certificate does not chain to a trusted root")
-    level = status.modification_level
-    level_name = level.name if level is not None else None
-    if later:
-        only_forms = level_name in ("NONE", "LTA_UPDATES", "FORM_FILLING")
-        if not (allow_form_filling and only_forms):
-            problems.append(
-                f"modified after signing: {len(later)} revision(s) added after this "
-                f"signature ({_MODIFICATIONS.get(level_name or '', 'unknown changes')})"
-            )
-    elif level_name in ("ANNOTATIONS", "OTHER"):
-        problems.append(
-            f"modified after signing: {_MODIFICATIONS[level_name]} changes in later revisions"
-        )
-    stamp = status.timestamp_validity
-    if stamp is not None and not (stamp.intact and stamp.valid):
-        problems.append("the signature timestamp is broken (its token does not verify)")
-    if status.docmdp_ok is False:
-        problems.append("later changes are not allowed by the certification signature's DocMDP")
-    diff = status.diff_result
-    if diff is not None and diff.__class__.__name__ == "SuspiciousModification":
-        problems.append(f"suspicious change after signing: {reason(diff)}")
-    if revision == total - 1:
-        end = emb.byte_range[2] + emb.byte_range[3]
-        if len(data) > end:
-            problems.append(f"{len(data) - end} byte(s) appended after the signed range")
-    elif out.coverage == "partial":
-        problems.append("the signature covers only part of its revision")
-    if out.coverage == "partial" and revision == total - 1 and not problems:
-        problems.append("the signature does not cover the whole file")
-
-
-def _modifications(
-    level: Any, revision: int, total: int, later: list[int], signed_after: bool
-) -> str:
-    """What changed after a signature: none, signatures (later signatures, perhaps with
-    LTA updates), lta_updates (only DSS updates and document timestamps), or pyHanko's
-    level (form_filling, annotations, other)."""
-    if revision == total - 1:
-        return "none"
-    name = level.name if level is not None else None
-    if name is None:
-        return "unknown"
-    if not later and name in ("NONE", "LTA_UPDATES", "FORM_FILLING"):
-        return "signatures" if signed_after else "lta_updates"
-    return _MODIFICATIONS.get(name, "unknown")
-
-
-def _long_term(emb: Any, roots: list[Any], revision: int, stamps: list[DocTimestampReport]) -> str:
-    """B-LT when the DSS holds the validation data, B-LTA when a sound document timestamp
-    came after the signature too (whether it still holds at the validation time is its
-    own report's business); else B-T."""
-    from contractctl.signing import ltv
-
-    if ltv.lt_data_holds(emb.reader, emb, [root.dump() for root in roots]) is not None:
-        return "B-T"
-    if any(t.revision > revision and t.sound for t in stamps):
-        return "B-LTA"
-    return "B-LT"
-
-
 class _LtaRevisions:
     """Whether a revision holds only LTA updates (DSS, document timestamp) compared with
     the one before it: pyHanko's difference analysis, one revision at a time."""
@@ -618,25 +264,6 @@ class _LtaRevisions:
 
 def _is_doc_timestamp(emb: Any) -> bool:
     return str(emb.sig_object.get("/SubFilter", "")) == "/ETSI.RFC3161"
-
-
-def _level(subfilter: str, timestamp: str | None) -> str:
-    if subfilter == "/ETSI.CAdES.detached":
-        return "B-T" if timestamp else "B-B"
-    return "CMS"  # adbe.pkcs7.detached and friends: not PAdES
-
-
-def _is_certification(emb: Any) -> bool:
-    reference = emb.sig_object.get("/Reference")
-    if not reference:
-        return False
-    return any(str(r.get("/TransformMethod")) == "/DocMDP" for r in reference)
-
-
-def common_name(cert: Any) -> str:
-    """An asn1crypto certificate's subject common name (else its whole subject)."""
-    name = cert.subject.native
-    return str(name.get("common_name") or cert.subject.human_friendly)
 
 
 # -- contracts in the store -------------------------------------------------------------

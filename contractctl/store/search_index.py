@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 
 
 class _Store(Protocol):
-    objects: ObjectStore
+    @property
+    def objects(self) -> ObjectStore: ...
 
 
 class _Tx(Protocol):
@@ -49,8 +50,11 @@ class _Tx(Protocol):
     connection and the object store. A protocol, so the index, which the store's own
     migrations build, does not import the store back."""
 
-    conn: sqlite3.Connection
-    store: _Store
+    @property
+    def conn(self) -> sqlite3.Connection: ...
+
+    @property
+    def store(self) -> _Store: ...
 
 
 #: Indexed columns, in FTS order, with their bm25 weights (a title hit counts most).

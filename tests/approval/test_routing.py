@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from contractctl.approval.routing import Calendar, Facts, load_rules
+from contractctl.approval.business_days import Calendar
+from contractctl.approval.route_rules import load_rules
+from contractctl.approval.route_table import Facts
 from contractctl.approval.rule_tests import run_rule_tests
 from contractctl.errors import ConfigError
 from contractctl.money import Money

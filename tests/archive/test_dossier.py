@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 
-from contractctl.archive import dossier as archiving
+from contractctl.archive import archiving
+from contractctl.archive.archiving import archive, archive_record
 from contractctl.archive.bundle import verify_bundle
-from contractctl.archive.dossier import archive, archive_record, build_dossier
+from contractctl.archive.dossier import build_dossier
 from contractctl.errors import EnvironmentProblem, InvalidInput, NotAllowed
 from contractctl.records.lifecycle import transition
 from contractctl.signing.sign import sign

@@ -13,7 +13,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from contractctl.approval.routing import Facts, explain, load_rules
+from contractctl.approval.route_explain import explain
+from contractctl.approval.route_rules import load_rules
+from contractctl.approval.route_table import Facts
 from contractctl.money import Money
 from tests.bench.harness import Row, median_seconds
 

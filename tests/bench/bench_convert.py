@@ -24,7 +24,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from contractctl import tools
-from contractctl.drafting.convert import ConverterPool, convert_one
+from contractctl.drafting.convert import convert_one
+from contractctl.drafting.converter_pool import ConverterPool
 from tests.bench.harness import Row
 
 CLAUSE = (

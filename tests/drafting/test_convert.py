@@ -21,7 +21,8 @@ import pytest
 
 from contractctl import tools
 from contractctl.drafting import convert
-from contractctl.drafting.convert import ConverterPool, convert_one, system_python_with_uno
+from contractctl.drafting.convert import convert_one, system_python_with_uno
+from contractctl.drafting.converter_pool import ConverterPool
 from contractctl.errors import InvalidInput, NotFound, ToolFailed, ToolMissing
 
 CI = os.environ.get("CI", "").lower() == "true"

@@ -10,7 +10,8 @@ import pytest
 
 from contractctl import tomlfile
 from contractctl.drafting.fields import validate_values
-from contractctl.drafting.schema import TemplateSpec, load_schema, parse_schema
+from contractctl.drafting.schema import load_schema, parse_schema
+from contractctl.drafting.specs import TemplateSpec
 from contractctl.errors import ConfigError
 from contractctl.money import Money
 from tests.conftest import REPO

@@ -21,7 +21,8 @@ from contractctl.drafting.lint import (
     int_to_cn_numeral,
     lint_template,
 )
-from contractctl.drafting.schema import FieldSpec, TemplateSpec, load_schema
+from contractctl.drafting.schema import load_schema
+from contractctl.drafting.specs import FieldSpec, TemplateSpec
 from contractctl.errors import InvalidInput
 from tests.conftest import rewrite_docx as rewrite
 

@@ -22,8 +22,9 @@ from typing import Any
 import pytest
 
 from contractctl.signing import keys, ltv, test_ca
-from contractctl.signing.sign import SignResult, sign, signatures_view
+from contractctl.signing.sign import SignResult, sign
 from contractctl.signing.verify import verify_contract, verify_pdf
+from contractctl.signing.views import signatures_view
 from contractctl.store import Store
 from contractctl.store.audit import events
 from tests.conftest import Cli, snapshot

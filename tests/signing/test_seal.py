@@ -13,8 +13,9 @@ import pytest
 from contractctl import tools
 from contractctl.errors import InvalidInput, NotAllowed
 from contractctl.signing import keys
+from contractctl.signing.pdf_signing import sign_bytes as _sign_bytes
 from contractctl.signing.seal import SealRequest, check_request, parse_box
-from contractctl.signing.sign import _sign_bytes, sign
+from contractctl.signing.sign import sign
 from contractctl.signing.verify import verify_pdf
 from contractctl.store import Store
 from tests.signing.test_sign import PASS, copy_base

@@ -21,8 +21,11 @@ from contractctl.drafting.draft import DraftRequest, draft
 from contractctl.drafting.schema import load_schema
 from contractctl.errors import InvalidInput, NotAllowed, StoreProblem
 from contractctl.signing import keys
-from contractctl.signing.sign import accept, acceptances_view, choose_party, sign, signatures_view
+from contractctl.signing.acceptances import accept
+from contractctl.signing.plan import choose_party
+from contractctl.signing.sign import sign
 from contractctl.signing.verify import verify_contract, verify_pdf
+from contractctl.signing.views import acceptances_view, signatures_view
 from contractctl.store import Store
 from tests.cli.test_approval import PEOPLE
 from tests.conftest import REPO, snapshot

@@ -24,8 +24,9 @@ import pytest
 
 from contractctl.errors import InvalidInput, NotAllowed, ToolFailed
 from contractctl.signing import keys
-from contractctl.signing.sign import TsaFailed, sign, signatures_view
+from contractctl.signing.sign import TsaFailed, sign
 from contractctl.signing.verify import verify_contract
+from contractctl.signing.views import signatures_view
 from contractctl.store import DB_NAME, Store
 from tests.conftest import Cli, snapshot
 from tests.pki import make_ca, make_leaf

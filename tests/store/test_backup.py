@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from contractctl.store import DB_NAME
-from tests.store import test_fsck
 from tests.conftest import Cli, snapshot
 from tests.signing.test_sign import PASS
+from tests.store import test_fsck
 
 signed = test_fsck.signed  # the fixture: a store with a contract the company signed
 
