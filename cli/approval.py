@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 from contractctl.cli.context import AppContext, app_context
-from contractctl.cli.output import emit_json, key_values, money_text, table
+from contractctl.cli.output import emit_json, key_values, money_text, shown, table
 
 IdArg = Annotated[str, typer.Argument(metavar="ID", help="Contract id.")]
 
@@ -200,8 +200,9 @@ def rules_explain(ctx: typer.Context, contract_id: IdArg) -> None:
         mark = "APPLIES" if item.applied else ("matches" if item.matched else "no")
         app.out.print(f"{mark:>8}  {item.route.id}: {item.route.description}")
         for condition, ok, value in item.checks:
-            shown = money_text(value.to_dict()) if hasattr(value, "to_dict") else value
-            app.out.print(f"          {'✓' if ok else '✗'} {condition.describe()}  (is {shown})")
+            app.out.print(
+                f"          {'✓' if ok else '✗'} {condition.describe()}  (is {shown(value)})"
+            )
         if not item.checks:
             app.out.print("          ✓ no conditions: every contract")
     app.out.print(f"stages: {' -> '.join(s.label for s in decision.stages)}")
@@ -223,14 +224,16 @@ def rules_test(ctx: typer.Context) -> None:
         for result in report.failed:
             app.out.print(f"FAIL {result.name} ({result.where})")
             app.out.print(
-                f"     routes: expected {result.expected_routes}, got {result.actual_routes}"
+                f"     routes: expected {shown(result.expected_routes)}, "
+                f"got {shown(result.actual_routes)}"
             )
             if result.expected_stages is not None:
                 app.out.print(
-                    f"     stages: expected {result.expected_stages}, got {result.actual_stages}"
+                    f"     stages: expected {shown(result.expected_stages)}, "
+                    f"got {shown(result.actual_stages)}"
                 )
         for route in report.uncovered:
-            app.out.print(f"uncovered: no case reaches route {route!r}")
+            app.out.print(f"uncovered: no case reaches route '{route}'")
         typer.echo(
             f"{len(report.results) - len(report.failed)} passed, {len(report.failed)} failed"
         )

@@ -29,6 +29,24 @@ def money_text(amount: Mapping[str, Any] | None) -> str:
     return format_money(Money(amount["minor"], amount["currency"]))
 
 
+def shown(value: Any) -> str:
+    """A value as people read it, never as Python writes it: yes/no for a flag,
+    "(none)" for nothing, an amount with its currency, a list joined by commas."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if hasattr(value, "to_dict") and hasattr(value, "minor"):
+        return money_text(value.to_dict())
+    if isinstance(value, Mapping) and {"minor", "currency"} <= set(value):
+        return money_text(value)
+    if isinstance(value, (frozenset, set)):
+        return ", ".join(sorted(shown(v) for v in value)) or "(none)"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(shown(v) for v in value) or "(none)"
+    return str(value)
+
+
 def table(
     app: AppContext,
     columns: Sequence[str],
@@ -71,7 +89,7 @@ def key_values(
     for key, value in pairs:
         if value in (None, "", [], {}):
             continue
-        grid.add_row(key, str(value))
+        grid.add_row(key, shown(value))
     if title:
         app.out.print(title, style="bold")
     app.out.print(grid)

@@ -175,6 +175,7 @@ def amend(store: Store, actor: str, contract_id: str, request: AmendRequest) -> 
             )
         if request.file is not None:
             made.fields = _fields_from_semantic(parent_fields, comparison.to_dict()["semantic"])
+            made.standard = standard_text(store, contract, made.text)
         with store.transaction(actor) as tx:
             n = _record(tx, contract, parent["n"], made, reason)
     summary = comparison.to_dict()
@@ -310,6 +311,29 @@ def _from_file(path: Path, tmp: Path, parent_fields: dict[str, Any], parent_text
         convert_one(path, pdf)
         return _Made(path, pdf, text, dict(parent_fields), None)
     return _Made(None, path, text, dict(parent_fields), None)
+
+
+def standard_text(store: Store, contract: Contract, text: str) -> bool | None:
+    """Is ``text`` still the standard wording of the contract's template version?
+
+    Every version is judged, however it was made: a counterparty's edited document
+    that changes a standard clause makes the contract non-standard, so the routes for
+    non-standard contracts see it. None for a contract drafted from no template
+    (nothing to hold its text against).
+    """
+    from contractctl.drafting.draft import template_text_of
+    from contractctl.drafting.versions import get_version, load_spec
+
+    if not contract.template:
+        return None
+    row = store.conn.execute(
+        "SELECT template_version FROM contracts WHERE id = ?", (contract.id,)
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    version = get_version(store.conn, contract.template, int(row[0]))
+    spec = load_spec(store, version)
+    return not clauses.deviations(template_text_of(store, version), text, spec.standard_clauses)
 
 
 def _fields_from_semantic(
@@ -453,7 +477,10 @@ def abandon_rejected(tx: Tx, contract_id: str, **data: object) -> str | None:
         (contract_id, rejected_n),
     )
     fields = json.loads(version_row(tx.store, contract_id, in_force)["fields"])
-    _describe(tx, contract_id, in_force, fields, standard=None)
+    standard = standard_text(
+        tx.store, get_contract(tx.conn, contract_id), version_text(tx.store, contract_id, in_force)
+    )
+    _describe(tx, contract_id, in_force, fields, standard=standard)
     tx.conn.execute(
         "UPDATE contracts SET status = ?, in_force_version = NULL, in_force_status = NULL "
         "WHERE id = ?",

@@ -222,6 +222,9 @@ def test_rules_explain_says_why_each_route_did_or_did_not_match(cli: Cli, team: 
     assert result.json()["decision"]["route_ids"] == ["department", "over-100k"]
     human = cli("rules", "explain", contract)
     assert "APPLIES  over-100k" in human.stdout and "✗ amount >= ¥1,000,000.01" in human.stdout
+    assert "✗ standard = no  (is yes)" in human.stdout
+    for python in ("True", "False", "None"):
+        assert python not in human.stdout, f"Python's {python} reached the explanation"
 
 
 def test_rules_check_and_rules_test_on_the_shipped_rules(cli: Cli, team: Path) -> None:

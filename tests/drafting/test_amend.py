@@ -228,3 +228,36 @@ def test_amend_and_diff_on_the_command_line(signed: tuple[Path, str], tmp_path: 
     assert unknown.code == 2 and "has no version 7 (it has 1, 2)" in unknown.stderr
     refused = cli("amend", cid, "--set", "payment_days=45", "-m", "again")
     assert refused.code == 3 and "cannot amend a contract that is draft" in refused.stderr
+
+
+def test_a_counterparty_edit_of_a_standard_clause_makes_the_amendment_nonstandard(
+    signed: tuple[Path, str], tmp_path: Path
+) -> None:
+    """The counterparty returns the DOCX with the liability clause softened: the new
+    version is judged against the template like any draft, so the contract is no longer
+    standard and the route for non-standard contracts (legal) applies; when the
+    amendment is rejected, the signed version in force is standard again."""
+    home, cid = signed
+    edited = tmp_path / "edited.docx"
+    with Store.open(home) as store:
+        assert get_contract(store.conn, cid).standard is True
+        row = store.conn.execute("SELECT docx_sha FROM versions WHERE n = 1").fetchone()
+        from tests.conftest import rewrite_docx
+
+        shutil.copy(store.objects.path(row["docx_sha"]), edited)
+        rewrite_docx(
+            edited,
+            "word/document.xml",
+            lambda xml: xml.replace("千分之一".encode(), "万分之一".encode()),
+        )
+        amend(store, "drafter", cid, AmendRequest(reason="对方修改违约责任", file=edited))
+        assert get_contract(store.conn, cid).standard is False
+        with store.transaction("drafter") as tx:
+            assert "nonstandard" in submit(tx, cid)["route_ids"]
+        route = route_view(store, cid)
+        assert any(a["role"] == "legal" for s in route["stages"] for a in s["approvers"])
+        first = next(s for s in route["stages"] if s["state"] == "pending")
+        person = next(a["person"] for a in first["approvers"] if a["state"] == "pending")
+        with store.transaction(person) as tx:
+            decide(tx, cid, "reject", "违约金不能降低")
+        assert get_contract(store.conn, cid).standard is True
