@@ -103,6 +103,7 @@ def risk_flags_for(store: Store, contract: Contract, policy: Policy) -> list[Any
 
     template_text = None
     standard: tuple[int, ...] = ()
+    specs: tuple[Any, ...] = ()
     if contract.template:
         from contractctl.drafting.draft import template_text_of
         from contractctl.drafting.versions import load_spec, resolve
@@ -112,7 +113,8 @@ def risk_flags_for(store: Store, contract: Contract, policy: Policy) -> list[Any
         ).fetchone()
         version = resolve(store.conn, f"{contract.template}@{row['template_version']}")
         template_text = template_text_of(store, version)
-        standard = load_spec(store, version).standard_clauses
+        spec = load_spec(store, version)
+        standard, specs = spec.standard_clauses, spec.fields
     return list(
         check(
             policy.risk,
@@ -121,6 +123,7 @@ def risk_flags_for(store: Store, contract: Contract, policy: Policy) -> list[Any
             fields=contract.fields,
             template_text=template_text,
             standard_clauses=standard,
+            field_specs=specs,
         )
     )
 

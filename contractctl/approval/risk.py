@@ -27,7 +27,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+
+from contractctl.approval import legal_limits
 
 # The rule file's names are re-exported from here (see __all__); ``X as X`` re-exports the
 # two public constants that __all__ never listed.
@@ -54,6 +56,9 @@ from contractctl.documents.clauses import (
 from contractctl.drafting.schema import CONTRACT_TYPES
 from contractctl.errors import InvalidInput
 from contractctl.money import CHINESE_NAMES, Money, format_money, parse_chinese_upper, parse_money
+
+if TYPE_CHECKING:
+    from contractctl.drafting.specs import FieldSpec
 
 __all__ = [
     "SEVERITIES",
@@ -82,7 +87,7 @@ class RiskFlag:
 
     ``code`` is stable so approval rules can match on it: ``missing_clause:<id>``,
     ``forbidden:<id>``, ``payment_terms_too_long``, ``amount_words_mismatch``,
-    ``amount_words_invalid``, ``nonstandard_clause``. ``clause`` is None for findings
+    ``amount_words_invalid``, ``nonstandard_clause``, ``over_legal_limit:<field>``. ``clause`` is None for findings
     that belong to the whole document (a missing clause, a field value) or to the text
     before the first numbered clause.
     """
@@ -242,13 +247,16 @@ def check(
     fields: Mapping[str, Any] | None = None,
     template_text: str | None = None,
     standard_clauses: Sequence[int] = (),
+    field_specs: Sequence[FieldSpec] = (),
 ) -> list[RiskFlag]:
     """Every flag the rules raise on one contract, worst first, then in clause order.
 
     ``text`` is the contract's extracted text (one paragraph per line); ``fields`` its
     stored field values as JSON data (money as ``{"minor", "currency"}``), empty for an
     imported contract. With ``template_text`` (the template DOCX's text, tags and all)
-    and ``standard_clauses``, each standard clause whose wording changed is flagged.
+    and ``standard_clauses``, each standard clause whose wording changed is flagged;
+    with the template's ``field_specs``, each legal ceiling its schema states
+    (:mod:`~contractctl.approval.legal_limits`).
     """
     if contract_type not in CONTRACT_TYPES:
         raise InvalidInput(
@@ -265,6 +273,10 @@ def check(
         flags += _amount_flags(rules.amount_words, doc, values)
     if rules.nonstandard and template_text is not None and standard_clauses:
         flags += _nonstandard_flags(rules.nonstandard, doc, template_text, standard_clauses)
+    flags += [
+        RiskFlag(code, legal_limits.SEVERITY, None, text, message)
+        for code, text, message in legal_limits.share_breaches(field_specs, values)
+    ]
     return sorted(
         flags,
         key=lambda f: (

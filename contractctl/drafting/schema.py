@@ -20,7 +20,7 @@ from typing import Any
 
 from contractctl import tomlfile
 from contractctl.drafting.fields import FieldProblem, coerce_value, validate_values
-from contractctl.drafting.specs import FieldSpec, TemplateSpec
+from contractctl.drafting.specs import FieldSpec, ShareLimit, TemplateSpec
 from contractctl.errors import ConfigError
 
 FIELD_TYPES = ("text", "money", "date", "integer", "decimal", "boolean", "enum", "party", "table")
@@ -40,7 +40,9 @@ FIELD_KEYS = (
     "currency",
     "columns",
     "required_if",
+    "max_share",
 )
+SHARE_KEYS = ("of", "percent", "law")
 TEMPLATE_KEYS = (
     "name",
     "version",
@@ -118,7 +120,15 @@ def parse_schema(doc: tomlfile.TomlDoc) -> TemplateSpec:
                 declared.name,
             )
         seen.add(declared.name)
+    money = {f.name for f in fields if f.type == "money"}
     for declared in fields:
+        if declared.max_share and declared.max_share.of not in money:
+            raise doc.error(
+                f"fields -> {declared.name} -> max_share -> of: "
+                f"'{declared.max_share.of}' is not a money field of this template",
+                declared.name,
+                "max_share",
+            )
         if declared.required_if and declared.required_if[0] not in seen:
             raise doc.error(
                 f"fields -> {declared.name} -> required_if: no field {declared.required_if[0]!r}",
@@ -226,6 +236,7 @@ def _parse_field(
             )
         other, _, equals = (part.strip() for part in condition.partition("=="))
         required_if = (other, equals.strip("\"'") or None)
+    max_share = _share_limit(doc, raw, ftype, label, name) if "max_share" in raw else None
     spec = FieldSpec(
         name=name,
         type=ftype,
@@ -238,6 +249,7 @@ def _parse_field(
         choices=tuple(str(c) for c in choices),
         currency=currency,
         columns=columns,
+        max_share=max_share,
     )
     bounds = {}
     for key in ("min", "max"):
@@ -252,6 +264,36 @@ def _parse_field(
             raise doc.error(f"{label} -> default: {exc.expected}", name, "default") from exc
         spec = FieldSpec(**{**spec.__dict__, "default": default})
     return spec
+
+
+def _share_limit(
+    doc: tomlfile.TomlDoc, raw: dict[str, Any], ftype: str, label: str, name: str
+) -> ShareLimit:
+    """``max_share = { of = "amount", percent = 20, law = "民法典第五百八十六条" }``."""
+    table = raw["max_share"]
+    if ftype != "money":
+        raise doc.error(f"{label} -> max_share: only money fields", name, "max_share")
+    if not isinstance(table, dict):
+        raise doc.error(
+            f"{label} -> max_share: a table {{ of = FIELD, percent = N, law = TEXT }}",
+            name,
+            "max_share",
+        )
+    tomlfile.reject_unknown(doc, table, SHARE_KEYS, name, "max_share")
+    of, percent, law = table.get("of"), table.get("percent"), table.get("law", "")
+    if not isinstance(of, str) or not of or of == name:
+        raise doc.error(f"{label} -> max_share -> of: another money field", name, "max_share")
+    try:
+        share = Decimal(str(percent)) if not isinstance(percent, bool) else Decimal("NaN")
+    except InvalidOperation:
+        share = Decimal("NaN")
+    if not share.is_finite() or not 0 < share <= 100:
+        raise doc.error(
+            f"{label} -> max_share -> percent: a number above 0 and at most 100", name, "max_share"
+        )
+    if not isinstance(law, str):
+        raise doc.error(f"{label} -> max_share -> law: text", name, "max_share")
+    return ShareLimit(of=of, percent=share, law=law.strip())
 
 
 def _bound(doc: tomlfile.TomlDoc, spec: FieldSpec, key: str, value: Any) -> Any:

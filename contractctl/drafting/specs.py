@@ -16,6 +16,21 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class ShareLimit:
+    """A legal ceiling on a money field as a share of another (``max_share`` in the
+    schema): a deposit (定金) may not exceed 20% of the contract price (民法典第五百八十六条).
+    Exceeding it is a high-severity risk flag at submit, naming ``law``."""
+
+    of: str
+    percent: Decimal
+    law: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `template fields --json` shape."""
+        return {"of": self.of, "percent": str(self.percent), "law": self.law}
+
+
+@dataclass(frozen=True)
 class FieldSpec:
     """One declared field (or one column of a table field)."""
 
@@ -34,6 +49,8 @@ class FieldSpec:
     columns: tuple[FieldSpec, ...] = ()
     #: (other field, value): required when that field equals value (None: when truthy)
     required_if: tuple[str, str | None] | None = None
+    #: a legal ceiling as a share of another money field (money fields only)
+    max_share: ShareLimit | None = None
 
     @property
     def label(self) -> str:
@@ -72,6 +89,7 @@ class FieldSpec:
                 if self.required_if is None
                 else {"field": self.required_if[0], "equals": self.required_if[1]}
             ),
+            "max_share": self.max_share.to_dict() if self.max_share else None,
         }
 
 

@@ -493,6 +493,7 @@ class Rendered:
     fields: dict[str, Any]
     template_text: str
     standard: tuple[int, ...]
+    field_specs: tuple[Any, ...] = ()
 
 
 def render(name: str, tmp: Path) -> Rendered:
@@ -509,6 +510,7 @@ def render(name: str, tmp: Path) -> Rendered:
         jsonable(values),
         docx_text(TEMPLATES / f"{name}.docx"),
         spec.standard_clauses,
+        spec.fields,
     )
 
 
@@ -517,15 +519,44 @@ def purchase_zh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
     yield render("purchase-zh", tmp_path_factory.mktemp("drafts"))
 
 
-def check_draft(rules: RiskRules, draft: Rendered, text: str | None = None) -> list[RiskFlag]:
+def check_draft(
+    rules: RiskRules,
+    draft: Rendered,
+    text: str | None = None,
+    fields: dict[str, Any] | None = None,
+) -> list[RiskFlag]:
     return check(
         rules,
         contract_type=draft.contract_type,
         text=draft.text if text is None else text,
-        fields=draft.fields,
+        fields=draft.fields if fields is None else fields,
         template_text=draft.template_text,
         standard_clauses=draft.standard,
+        field_specs=draft.field_specs,
     )
+
+
+def test_a_deposit_over_a_fifth_of_the_price_is_a_high_flag_naming_the_article(
+    rules: RiskRules, purchase_zh: Rendered
+) -> None:
+    """民法典第五百八十六条: a deposit (定金) above 20% of the price has no effect as a
+    deposit for the excess. The template's schema states it; submit flags it high."""
+    price = purchase_zh.fields["amount"]
+    assert price["currency"] == "CNY"
+    fifth = price["minor"] // 5
+    at_limit = {**purchase_zh.fields, "deposit_amount": {"minor": fifth, "currency": "CNY"}}
+    assert check_draft(rules, purchase_zh, fields=at_limit) == []
+    over = {**purchase_zh.fields, "deposit_amount": {"minor": fifth + 1, "currency": "CNY"}}
+    [flag] = check_draft(rules, purchase_zh, fields=over)
+    assert (flag.code, flag.severity, flag.clause) == (
+        "over_legal_limit:deposit_amount",
+        "high",
+        None,
+    )
+    assert "民法典第五百八十六条" in flag.message and "at most 20%" in flag.message
+    assert "定金金额" in flag.message and "20.0%" in flag.message
+    elsewhere = {**over, "deposit_amount": {"minor": price["minor"], "currency": "USD"}}
+    assert check_draft(rules, purchase_zh, fields=elsewhere) == []  # never across currencies
 
 
 def test_a_clean_draft_of_purchase_zh_passes_our_own_rules(

@@ -60,7 +60,12 @@ reason = "business trip"
 
 
 def _draft(
-    home: Path, *, amount_price: str = "61728.25", quantity: int = 2, key: str = "k1"
+    home: Path,
+    *,
+    amount_price: str = "61728.25",
+    quantity: int = 2,
+    key: str = "k1",
+    deposit: str | None = None,
 ) -> str:
     spec = load_schema(REPO / "templates" / "purchase-zh.toml")
     data = json.loads(json.dumps(spec.sample, default=str))
@@ -74,6 +79,8 @@ def _draft(
         }
     ]
     data.pop("amount", None)
+    if deposit is not None:
+        data["deposit_required"], data["deposit_amount"] = True, deposit
     with Store.open(home) as store:
         result = draft(
             store,
@@ -208,6 +215,19 @@ def test_submit_needs_a_draft_and_people_for_every_role(cli: Cli, home: Path) ->
     assert nobody.code == 2
     assert "people.toml lists nobody yet" in nobody.stderr
     assert snapshot(home) == before
+
+
+def test_a_deposit_over_a_fifth_of_the_price_routes_to_legal_naming_the_article(
+    cli: Cli, team: Path
+) -> None:
+    """¥30,000.00 of 定金 on a ¥61,728.25 contract (48.6%): drafted, but submit raises a
+    high flag citing 民法典第五百八十六条, so legal reviews a contract it would skip."""
+    contract = _draft(team, amount_price="61728.25", quantity=1, deposit="30000.00")
+    view = cli("submit", contract, "--json").json()
+    assert "high-risk-clauses" in view["route_ids"]
+    [flag] = cli("show", contract, "--json").json()["risk_flags"]
+    assert flag["code"] == "over_legal_limit:deposit_amount" and flag["severity"] == "high"
+    assert "民法典第五百八十六条" in flag["message"] and "48.6%" in flag["message"]
 
 
 def test_rules_explain_says_why_each_route_did_or_did_not_match(cli: Cli, team: Path) -> None:

@@ -247,3 +247,40 @@ def test_field_json_has_everything_a_script_needs_to_generate_data(tmp_path: Pat
     }
     price = shape["columns"][2]
     assert price["name"] == "unit_price" and price["currency"] == "CNY"
+
+
+@pytest.mark.parametrize(
+    ("limit", "says"),
+    [
+        (
+            'type = "money"\nmax_share = { of = "nope", percent = 20 }',
+            "'nope' is not a money field",
+        ),
+        ('type = "money"\nmax_share = { of = "amount", percent = 120 }', "at most 100"),
+        (
+            'type = "money"\nmax_share = { of = "amount", per = 20 }',
+            "max_share -> per: unknown key",
+        ),
+        ('type = "text"\nmax_share = { of = "amount", percent = 20 }', "only money fields"),
+    ],
+    ids=["of-not-money", "percent-over-100", "unknown-key", "not-money"],
+)
+def test_a_legal_share_limit_is_checked_where_the_schema_states_it(
+    tmp_path: Path, limit: str, says: str
+) -> None:
+    field = f'\n[[fields]]\nname = "deposit_amount"\n{limit}\n'
+    with pytest.raises(ConfigError) as caught:
+        _spec(tmp_path, SCHEMA + field)
+    assert says in caught.value.message
+
+
+def test_a_legal_share_limit_is_part_of_the_field_json(tmp_path: Path) -> None:
+    law = "民法典第五百八十六条"
+    field = (
+        '\n[[fields]]\nname = "deposit_amount"\ntype = "money"\ncurrency = "CNY"\n'
+        f'max_share = {{ of = "amount", percent = 20, law = "{law}" }}\n'
+    )
+    spec = _spec(tmp_path, SCHEMA + field)
+    deposit = spec.field("deposit_amount")
+    assert deposit is not None
+    assert deposit.to_dict()["max_share"] == {"of": "amount", "percent": "20", "law": law}
