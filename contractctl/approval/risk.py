@@ -88,8 +88,8 @@ class RiskFlag:
     ``code`` is stable so approval rules can match on it: ``missing_clause:<id>``,
     ``forbidden:<id>``, ``payment_terms_too_long``, ``amount_words_mismatch``,
     ``amount_words_invalid``, ``nonstandard_clause``, ``over_legal_limit:<field>``.
-    ``clause`` is None for findings that belong to the whole document (a missing clause, a field value) or to the text
-    before the first numbered clause.
+    ``clause`` is None for findings that belong to the whole document (a missing clause,
+    a field value) or to the text before the first numbered clause.
     """
 
     code: str
