@@ -44,7 +44,7 @@ def remind_command(
             [
                 (
                     r.due[:16].replace("T", " "),
-                    f"{-r.days}d overdue"
+                    (f"{-r.days}d overdue" if r.days < 0 else "overdue")
                     if r.overdue
                     else ("today" if r.days == 0 else f"{r.days}d"),
                     r.kind,

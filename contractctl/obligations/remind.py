@@ -10,7 +10,10 @@ Three kinds of reminders, one list ordered by due date:
   date that costs money when it is missed;
 - **approval**: approval tasks pending past their due time (the approver and the stage).
 
-``days`` is how many days are left (negative: overdue). Nothing is changed: reminding is
+``days`` is how many days are left (negative: overdue by the day). ``overdue`` is past
+the due moment: for a dated obligation the end of its day, for an approval its due time
+to the second, judged exactly as `route` judges it (a stage due at 09:00 is overdue at
+09:01 the same day, with ``days`` 0). Nothing is changed: reminding is
 read-only, so cron may run it as often as it likes. `remind --fail-on-due` exits 1 when
 there is anything to remind of, so a CI or cron job can alert on it.
 """
@@ -39,11 +42,13 @@ class Reminder:
     what: str
     amount: dict[str, Any] | None = None
     who: str | None = None  # approvals: the approver
+    #: past the due moment; None: past the due day (days < 0)
+    past_due: bool | None = None
 
     @property
     def overdue(self) -> bool:
-        """Past its due date."""
-        return self.days < 0
+        """Past its due time (approvals) or its due date (everything else)."""
+        return self.days < 0 if self.past_due is None else self.past_due
 
     def to_dict(self) -> dict[str, Any]:
         """One entry of `remind --json`."""
@@ -62,15 +67,20 @@ class Reminder:
 
 
 def reminders(
-    conn: sqlite3.Connection, *, within_days: int = 30, today: date | None = None
+    conn: sqlite3.Connection,
+    *,
+    within_days: int = 30,
+    today: date | None = None,
+    now: datetime | None = None,
 ) -> list[Reminder]:
-    """Everything due within ``within_days`` of ``today`` or overdue, by due date."""
+    """Everything due within ``within_days`` of ``today`` or overdue, by due date;
+    approvals pending past their due time at ``now`` (UTC; default: this moment)."""
     today = today or date.today()
     until = (today + timedelta(days=within_days)).isoformat()
     out = _obligations(conn, today, until)
     covered = {(r.contract_id, r.due) for r in out if r.kind == "expiry"}
     out += [r for r in _expiries(conn, today, until) if (r.contract_id, r.due) not in covered]
-    out += _approvals(conn, today)
+    out += _approvals(conn, today, now or datetime.now(UTC))
     return sorted(out, key=lambda r: (r.due[:10], r.kind, r.contract_id))
 
 
@@ -133,8 +143,10 @@ def _expiries(conn: sqlite3.Connection, today: date, until: str) -> list[Reminde
     ]
 
 
-def _approvals(conn: sqlite3.Connection, today: date) -> list[Reminder]:
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+def _approvals(conn: sqlite3.Connection, today: date, now: datetime) -> list[Reminder]:
+    # The form approval due times are stored in (decide._iso), so that the text
+    # comparison is the one `route` makes.
+    moment = now.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     rows = conn.execute(
         "SELECT t.*, r.contract_id, c.title, p.name AS party FROM approval_tasks t "
         "JOIN approval_routes r ON r.id = t.route_id AND r.state = 'open' "
@@ -142,7 +154,7 @@ def _approvals(conn: sqlite3.Connection, today: date) -> list[Reminder]:
         "LEFT JOIN parties p ON p.id = c.counterparty_id "
         "WHERE t.state = 'pending' AND t.due_at IS NOT NULL AND t.due_at < ? "
         "ORDER BY t.due_at",
-        (now,),
+        (moment,),
     )
     return [
         Reminder(
@@ -154,6 +166,7 @@ def _approvals(conn: sqlite3.Connection, today: date) -> list[Reminder]:
             days=_days(r["due_at"], today),
             what=f"approval overdue: stage {r['stage_n']} ({r['stage_name']})",
             who=r["approver"],
+            past_due=True,
         )
         for r in rows
     ]

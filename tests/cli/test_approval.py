@@ -79,8 +79,11 @@ def _draft(
         }
     ]
     data.pop("amount", None)
+    # no 定金 unless asked: the sample's ¥20,000 is over 20% of the smaller prices here
+    data["deposit_required"] = deposit is not None
+    data.pop("deposit_amount", None)
     if deposit is not None:
-        data["deposit_required"], data["deposit_amount"] = True, deposit
+        data["deposit_amount"] = deposit
     with Store.open(home) as store:
         result = draft(
             store,

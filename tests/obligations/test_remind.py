@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -113,6 +113,40 @@ def test_an_approval_past_its_deadline_is_a_reminder_naming_the_approver(
     [item] = [i for i in cli("remind", "--json").json() if i["kind"] == "approval"]
     assert item["contract_id"] == contract and item["overdue"] and item["who"] == "zhao.lei"
     assert "stage 1 (dept_head)" in item["what"]
+
+
+def test_remind_and_route_agree_to_the_minute_on_an_overdue_approval(
+    cli: Cli,
+    team: Path,  # noqa: F811 - the fixture
+) -> None:
+    """A stage due earlier today is overdue for `route` and for `remind` alike: judged
+    by the due time, not by the day (``days`` stays 0: it is due today)."""
+    from contractctl.approval.decide import route_view
+    from contractctl.obligations.remind import reminders
+
+    contract = _draft(team)
+    assert cli("submit", contract).code == 0
+    due = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
+    with Store.open(team) as store, store.transaction("tester") as tx:
+        tx.conn.execute(
+            "UPDATE approval_tasks SET due_at = ? WHERE state = 'pending'",
+            (due.isoformat().replace("+00:00", "Z"),),
+        )
+    with Store.open(team) as store:
+        for now, overdue in (
+            (due - timedelta(minutes=1), False),
+            (due + timedelta(minutes=1), True),
+        ):
+            [stage] = [s for s in route_view(store, contract, now=now)["stages"] if s["due"]]
+            listed = [r for r in reminders(store.conn, now=now) if r.kind == "approval"]
+            assert stage["overdue"] is overdue
+            assert [r.overdue for r in listed] == ([True] if overdue else [])
+    [item] = [i for i in cli("remind", "--json").json() if i["kind"] == "approval"]
+    assert item["overdue"] is True and item["days"] in (0, -1)  # -1 only just after midnight
+    assert cli("route", contract, "--json").json()["stages"][0]["overdue"] is True
+    failed = cli("remind", "--fail-on-due")
+    assert failed.code == 1 and "(1 overdue)" in failed.stderr
+    assert "overdue" in failed.stdout
 
 
 def test_a_contract_being_amended_still_reminds_of_its_expiry(

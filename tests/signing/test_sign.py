@@ -42,6 +42,8 @@ def _draft(store: Store, *, key: str, pdf: bool) -> str:
         {"name": "服务器", "spec": "R750", "unit": "台", "quantity": 2, "unit_price": "20000"}
     ]
     data.pop("amount", None)
+    data["deposit_required"] = False  # the sample's ¥20,000 定金 is 50% of this price
+    data.pop("deposit_amount", None)
     request = DraftRequest(
         template="purchase-zh", data=data, key=key, pdf=pdf, department="procurement"
     )
