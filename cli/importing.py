@@ -125,8 +125,10 @@ def watch_command(
     if not folder.is_dir():  # before "Watching ..." is said and signal handlers change
         raise InvalidInput(f"{folder}: not a folder")
     stop = threading.Event()
+    received: list[int] = []
 
     def request_stop(signum: int, frame: Any) -> None:
+        received.append(signum)
         stop.set()
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
@@ -154,6 +156,8 @@ def watch_command(
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     app.note(f"Stopped; {handled} file(s) handled")
+    if received:  # the documented codes of a stop by signal: 130 for Ctrl-C, 143 for SIGTERM
+        raise typer.Exit(128 + received[0])
 
 
 def edit_command(

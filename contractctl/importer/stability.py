@@ -35,6 +35,11 @@ class StabilityTracker:
             return False
         return size > 0 and now - seen.since >= self.settle
 
+    def unchanged_for(self, path: Path, now: float) -> float:
+        """Seconds the file has kept its size and mtime (0 for a file not tracked)."""
+        seen = self._seen.get(path)
+        return 0.0 if seen is None else now - seen.since
+
     def forget(self, path: Path) -> None:
         """The file was taken (or vanished): stop tracking it."""
         self._seen.pop(path, None)

@@ -2,8 +2,13 @@
 
 Polling is the loop's heartbeat, because network shares deliver no file events;
 watchdog's events, where the filesystem has them, only wake the loop early. A file is
-taken once the stability tracker says it has stopped growing; after its import it
-moves to DIR/done, or to DIR/failed with a ``.reason`` file beside it. A stop request
+taken once the stability tracker says it has stopped growing, no process here holds it
+open for writing, and it ends as its kind of file should (a PDF with ``%%EOF``: see
+:mod:`~contractctl.importer.completeness`); a file that stops short is given
+``INCOMPLETE_GRACE`` times the settle time to be finished before it is judged. After its
+import it moves to DIR/done, or to DIR/failed with a ``.reason`` file beside it. A file
+in failed/ that changes after it was judged (a writer that finished it there) goes back
+to the inbox, its ``.reason`` removed, and is tried again. A stop request
 (SIGTERM, Ctrl-C) is honoured between files: the file in hand finishes its transaction
 (or rolls back) first, so nothing is half-recorded and nothing is moved wrongly.
 """
@@ -20,10 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from contractctl.errors import InvalidInput
+from contractctl.importer.completeness import held_for_writing, looks_complete
 from contractctl.importer.discover import discover, shown_path
 from contractctl.importer.pipeline import FileOutcome, ImportOptions, import_paths
 from contractctl.importer.stability import StabilityTracker
 from contractctl.store import Store
+
+#: A file that does not end as its kind should gets this many settle times to be finished.
+INCOMPLETE_GRACE = 10
 
 #: Called after each file with what happened to it (the CLI prints a line).
 OnOutcome = Callable[[FileOutcome, Path], None]
@@ -77,8 +86,8 @@ def watch(
                     info = path.lstat()
                 except OSError:
                     continue
-                if candidate.refused is None and not tracker.observe(
-                    path, info.st_size, info.st_mtime, clock()
+                if candidate.refused is None and not _settled(
+                    tracker, path, info, clock(), options.settle
                 ):
                     continue
                 tracker.forget(path)
@@ -90,6 +99,7 @@ def watch(
                     break
             tracker.prune(present)
             announced &= present
+            present |= _retry_changed_failures(inbox)
             wake.wait(
                 min(options.interval, max(options.settle / 2, 0.2)) if present else options.interval
             )
@@ -99,6 +109,42 @@ def watch(
             observer.stop()
             observer.join(timeout=5)
     return handled
+
+
+def _settled(
+    tracker: StabilityTracker, path: Path, info: os.stat_result, now: float, settle: float
+) -> bool:
+    """Unchanged for the settle time, not held open for writing here, and either ending
+    as its kind should or given up on after ``INCOMPLETE_GRACE`` settle times."""
+    if not tracker.observe(path, info.st_size, info.st_mtime, now):
+        return False
+    if held_for_writing(path):
+        return False
+    return looks_complete(path) or tracker.unchanged_for(path, now) >= settle * INCOMPLETE_GRACE
+
+
+def _retry_changed_failures(inbox: Path) -> set[Path]:
+    """Move back into the inbox every failed file written to since it was judged (its
+    ``.reason`` is older than it), dropping the stale reason; returns the paths moved
+    back, so the loop looks again soon."""
+    moved: set[Path] = set()
+    failed = inbox / "failed"
+    try:
+        reasons = [p for p in failed.iterdir() if p.name.endswith(".reason")]
+    except OSError:
+        return moved
+    for reason in reasons:
+        judged = reason.with_name(reason.name[: -len(".reason")])
+        try:
+            if judged.stat().st_mtime_ns <= reason.stat().st_mtime_ns:
+                continue
+            back = _unique(inbox / judged.name)
+            shutil.move(str(judged), back)
+            reason.unlink()
+        except OSError:
+            continue  # vanished or locked: looked at again next pass
+        moved.add(back)
+    return moved
 
 
 def _take(store: Store, actor: str, inbox: Path, path: Path, options: ImportOptions) -> FileOutcome:

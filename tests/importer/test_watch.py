@@ -9,6 +9,7 @@ import subprocess
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -99,9 +100,113 @@ def test_watch_stops_cleanly_on_sigterm(tmp_path: Path, home: Path) -> None:
     time.sleep(1.5)
     process.send_signal(signal.SIGTERM)
     _out, err = process.communicate(timeout=30)
-    assert process.returncode == 0, err
+    assert process.returncode == 143, err  # 128 + SIGTERM, as README's exit codes say
     assert "Stopped; 0 file(s) handled" in err
     assert os.path.isdir(inbox / "done") and os.path.isdir(inbox / "failed")
+
+
+def test_watch_exits_130_on_ctrl_c(tmp_path: Path, home: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    process = subprocess.Popen(
+        [installed_contractctl(), "--home", str(home), "watch", str(inbox), "--interval", "0.2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.5)
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err
+    assert "Stopped; 0 file(s) handled" in err and "Traceback" not in err
+
+
+def _watching(home: Path, inbox: Path, settle: float, seen: list[tuple[str, str]]) -> Any:
+    """Run watch in a thread; returns (stop event, thread)."""
+    store = Store.open(home)
+    stop = threading.Event()
+    options = WatchOptions(interval=0.2, settle=settle)
+    thread = threading.Thread(
+        target=watch,
+        args=(store, "tester", inbox, options, stop, lambda o, p: seen.append((o.state, p.name))),
+    )
+    thread.start()
+    return store, stop, thread
+
+
+def _wait_for(seen: list[tuple[str, str]], count: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while len(seen) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def test_a_writer_that_pauses_longer_than_the_settle_time_is_waited_for(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, home: Path
+) -> None:
+    """The copy stalls for three settle times with the file open, then finishes: the file
+    is taken once, complete, and nothing is left in failed/."""
+    source = historical(tmp_path_factory)["service-en.pdf"].read_bytes()
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    seen: list[tuple[str, str]] = []
+    store, stop, thread = _watching(home, inbox, 0.5, seen)
+    try:
+        with (inbox / "stalled.pdf").open("wb") as handle:
+            handle.write(source[: len(source) // 2])
+            handle.flush()
+            time.sleep(1.5)  # paused, still open
+            assert not seen, "a half-written file held open was judged"
+            handle.write(source[len(source) // 2 :])
+        _wait_for(seen, 1)
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+        store.close()
+    assert seen == [("imported", "stalled.pdf")]
+    assert (inbox / "done" / "stalled.pdf").read_bytes() == source
+    assert list((inbox / "failed").iterdir()) == []
+
+
+def test_a_failed_file_that_is_written_again_is_retried_and_its_reason_goes(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, home: Path
+) -> None:
+    """A file judged broken and then finished where it lies (in failed/) is tried again:
+    it ends in done/, and the stale .reason is gone."""
+    source = historical(tmp_path_factory)["service-en.pdf"].read_bytes()
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    seen: list[tuple[str, str]] = []
+    store, stop, thread = _watching(home, inbox, 0.3, seen)
+    try:
+        (inbox / "late.pdf").write_bytes(b"%PDF-1.4 cut short\n%%EOF\n")
+        _wait_for(seen, 1)
+        assert seen == [("failed", "late.pdf")]
+        assert (inbox / "failed" / "late.pdf.reason").exists()
+        time.sleep(0.05)
+        (inbox / "failed" / "late.pdf").write_bytes(source)
+        _wait_for(seen, 2)
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+        store.close()
+    assert seen == [("failed", "late.pdf"), ("imported", "late.pdf")]
+    assert (inbox / "done" / "late.pdf").read_bytes() == source
+    assert list((inbox / "failed").iterdir()) == []
+
+
+def test_a_pdf_that_stops_short_is_given_time_before_it_is_judged(tmp_path: Path) -> None:
+    from contractctl.importer.completeness import held_for_writing, looks_complete
+
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n1 0 obj\n")
+    assert not looks_complete(pdf)
+    pdf.write_bytes(b"%PDF-1.7\n1 0 obj\nendobj\n%%EOF\n")
+    assert looks_complete(pdf)
+    with pdf.open("ab") as handle:
+        handle.write(b"\n")
+        handle.flush()
+        assert held_for_writing(pdf)
+    assert not held_for_writing(pdf)
 
 
 def test_watch_survives_an_image_bomb_and_says_once_what_it_leaves_alone(
