@@ -165,6 +165,23 @@ def _render_detail(app: Any, d: dict[str, Any]) -> None:
             ],
             title="signatures",
         )
+    if d["acceptances"]:
+        table(
+            app,
+            ["version", "accepted by", "recorded", "by", "pdf sha256", "check"],
+            [
+                (
+                    a["version"],
+                    a["accepted_by"],
+                    a["recorded_at"][:19],
+                    a["recorded_by"],
+                    a["pdf_sha256"][:12],
+                    a["check"],
+                )
+                for a in d["acceptances"]
+            ],
+            title="acceptances (click-through: evidence of assent, not signatures)",
+        )
     if d["obligations"]:
         table(
             app,

@@ -12,6 +12,7 @@ signature but the contract it is about: no key, no PDF change, no status change.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -97,3 +98,50 @@ def acceptance_dict(row: Any) -> dict[str, Any]:
         "recorded_by": row["recorded_by"],
         "recorded_at": row["recorded_at"],
     }
+
+
+def check_acceptance(store: Store, row: Any) -> str:
+    """Re-check one recorded acceptance against the store: ``"ok"``, or what is wrong.
+
+    The PDF it names must still be in the store with exactly those bytes, must be a PDF
+    of the version it is recorded for (as drafted, or before or after one of its
+    signatures), and the row must say what its audit event said when it was recorded:
+    an acceptance whose hash was edited afterwards points at nothing, or at another file.
+    """
+    sha = str(row["pdf_sha"])
+    if not store.objects.has(sha):
+        return "the accepted PDF is missing from the store"
+    if hashlib.sha256(store.objects.read_bytes(sha)).hexdigest() != sha:
+        return "the accepted PDF in the store no longer matches its SHA-256"
+    pdfs = {
+        value
+        for r in store.conn.execute(
+            "SELECT pdf_sha, unsigned_pdf_sha FROM versions WHERE contract_id = ? AND n = ?",
+            (row["contract_id"], row["version_n"]),
+        )
+        for value in r
+    } | {
+        value
+        for r in store.conn.execute(
+            "SELECT pdf_before, pdf_after FROM signatures WHERE contract_id = ? AND version_n = ?",
+            (row["contract_id"], row["version_n"]),
+        )
+        for value in r
+    }
+    if sha not in pdfs:
+        return f"the accepted PDF is not a PDF of version {row['version_n']}"
+    recorded = [
+        json.loads(r[0])
+        for r in store.conn.execute(
+            "SELECT data FROM events WHERE action = 'acceptance.record' AND subject = ?",
+            (row["contract_id"],),
+        )
+    ]
+    if not any(
+        e.get("accepted_by") == row["accepted_by"]
+        and e.get("pdf_sha256") == sha
+        and e.get("version") == row["version_n"]
+        for e in recorded
+    ):
+        return "the acceptance differs from its audit event (edited after it was recorded)"
+    return "ok"

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from contractctl.records.contracts import get_contract
-from contractctl.signing.acceptances import acceptance_dict
+from contractctl.signing.acceptances import acceptance_dict, check_acceptance
 
 if TYPE_CHECKING:
     from contractctl.store import Store
@@ -52,9 +52,10 @@ def signatures_view(store: Store, contract_id: str) -> list[dict[str, Any]]:
 
 
 def acceptances_view(store: Store, contract_id: str) -> list[dict[str, Any]]:
-    """The click-through acceptances recorded for a contract (evidence, not signatures)."""
+    """The click-through acceptances recorded for a contract (evidence, not signatures),
+    each re-checked against the store: ``check`` is "ok" or what is wrong."""
     contract = get_contract(store.conn, contract_id)
     rows = store.conn.execute(
         "SELECT * FROM acceptances WHERE contract_id = ? ORDER BY id", (contract.id,)
-    )
-    return [acceptance_dict(r) for r in rows]
+    ).fetchall()
+    return [{**acceptance_dict(r), "check": check_acceptance(store, r)} for r in rows]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from contractctl.store import Store
 from tests.conftest import Cli, snapshot
 from tests.signing.test_sign import PASS, copy_base
 
@@ -119,6 +120,35 @@ def test_accept_records_evidence_and_refuses_a_repeat(setup: tuple[Cli, list[str
     assert cli("accept", cid, "--by", "Zhang San").code == 3
     assert cli("accept", still_draft, "--by", "Zhang San").code == 3
     assert cli("accept", cid).code == 2  # --by is required
+
+
+def test_show_lists_acceptances_and_rechecks_each_against_the_store(
+    setup: tuple[Cli, list[str]],
+) -> None:
+    """`show` lists who accepted which PDF, apart from the signatures, and re-checks each:
+    an acceptance whose recorded hash was edited in the database, or whose PDF was
+    damaged in the store, says so instead of "ok"."""
+    cli, (cid, _, _) = setup
+    assert cli("accept", cid, "--by", "Zhang San").code == 0
+    assert cli("accept", cid, "--by", "Li Si").code == 0
+    human = cli("show", cid).stdout
+    assert "acceptances" in human and "Zhang San" in human and "Li Si" in human
+    [first, second] = cli("show", cid, "--json").json()["acceptances"]
+    assert (first["check"], second["check"]) == ("ok", "ok")
+    with Store.open(cli.home) as store:
+        other = store.conn.execute(
+            "SELECT text_sha FROM versions WHERE contract_id = ?", (cid,)
+        ).fetchone()[0]
+        store.conn.execute(
+            "UPDATE acceptances SET pdf_sha = ? WHERE accepted_by = 'Li Si'", (other,)
+        )
+        pdf = store.objects.path(first["pdf_sha256"])
+    pdf.chmod(0o644)
+    pdf.write_bytes(pdf.read_bytes() + b"%")
+    first, second = cli("show", cid, "--json").json()["acceptances"]
+    assert first["check"] == "the accepted PDF in the store no longer matches its SHA-256"
+    assert second["check"] == "the accepted PDF is not a PDF of version 1"
+    assert "no longer matches" in cli("show", cid).stdout
 
 
 def test_verify_an_untrusted_signer_quietly_then_with_its_root(
