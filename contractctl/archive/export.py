@@ -24,7 +24,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from contractctl.errors import InvalidInput
@@ -147,6 +147,10 @@ def to_xlsx(contracts: Sequence[Contract]) -> bytes:
                 value = contract.amount.major
             elif column in _DATES and value:
                 value = date.fromisoformat(value)
+            elif column == "created_at" and value:
+                # Excel has no time zones: the UTC moment, naive, with a date-time format.
+                moment = datetime.fromisoformat(value).astimezone(UTC)
+                value = moment.replace(tzinfo=None, microsecond=0)
             elif isinstance(value, str):
                 value = _ILLEGAL_XML.sub("", value)
             cells.append(value)
@@ -156,12 +160,22 @@ def to_xlsx(contracts: Sequence[Contract]) -> bytes:
             cell = sheet.cell(row=r, column=index)
             if isinstance(value, str):
                 cell.data_type = "s"  # "=..." is text here, never a formula
+                # ... and stays text when someone edits the cell in Excel (the ' prefix).
+                cell.quotePrefix = value.startswith(_FORMULA_START)
             elif column == "amount" and contract.amount is not None:
                 digits = CURRENCIES[contract.amount.currency]
                 cell.number_format = "#,##0." + "0" * digits if digits else "#,##0"
             elif column in _DATES:
                 cell.number_format = "yyyy-mm-dd"
-            shown = value.isoformat() if isinstance(value, date) else _csv_cell(value)
+            elif column == "created_at" and isinstance(value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm:ss"
+            shown = (
+                value.isoformat(" ")
+                if isinstance(value, datetime)
+                else value.isoformat()
+                if isinstance(value, date)
+                else _csv_cell(value)
+            )
             widths[index - 1] = max(widths[index - 1], _width(shown))
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, _WIDTH_MAX)

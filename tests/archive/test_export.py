@@ -115,6 +115,11 @@ def test_xlsx_has_exact_numeric_amounts_a_frozen_header_and_text_never_a_formula
     assert first[col["counterparty_name"]].value == "上海云杉信息技术有限公司"
     assert first[col["start_date"]].value == datetime(2026, 1, 1)
     assert third[col["title"]].value == '=HYPERLINK("x")' and third[col["title"]].data_type == "s"
+    # ... and it stays text when edited in Excel: the cell carries the ' (quotePrefix) style
+    assert third[col["title"]].quotePrefix and not first[col["title"]].quotePrefix
+    created = first[col["created_at"]]
+    assert isinstance(created.value, datetime) and created.number_format == "yyyy-mm-dd hh:mm:ss"
+    assert created.value.isoformat() == found[0].created_at[:19]
     assert third[col["amount"]].value is None and third[col["needs_review"]].value is True
     # The number is stored exactly as the Decimal's digits, not a binary float.
     with zipfile.ZipFile(io.BytesIO(data)) as book:
