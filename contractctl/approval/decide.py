@@ -311,7 +311,9 @@ def _open_route(tx: Tx, contract: Contract) -> Any:
             )
         raise NotAllowed(
             f"{contract.id} is {contract.status}, not in review",
-            hint=f"submit it first: contractctl submit {contract.id}",
+            hint=f"submit it first: contractctl submit {contract.id}"
+            if "submit" in lifecycle.allowed_actions(contract.status)
+            else lifecycle.allowed_text(contract.status),
         )
     return route
 

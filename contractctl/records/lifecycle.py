@@ -42,16 +42,22 @@ def allowed_actions(status: str) -> list[str]:
     return sorted(action for (state, action) in TRANSITIONS if state == status)
 
 
+def allowed_text(status: str) -> str:
+    """What a contract in ``status`` allows, as a sentence: "an active contract allows:
+    amend, archive, expire, terminate"."""
+    allowed = allowed_actions(status)
+    article = "an" if status[:1] in "aeiou" else "a"
+    return f"{article} {status} contract allows: {', '.join(allowed) if allowed else 'nothing'}"
+
+
 def next_status(status: str, action: str) -> str:
     """Where ``action`` leads from ``status``; NotAllowed when the table forbids it."""
     try:
         return TRANSITIONS[(status, action)]
     except KeyError:
-        allowed = allowed_actions(status)
-        options = ", ".join(allowed) if allowed else "nothing"
         raise NotAllowed(
             f"cannot {action.replace('_', ' ')} a contract that is {status} "
-            f"(a {status} contract allows: {options})"
+            f"({allowed_text(status)})"
         ) from None
 
 

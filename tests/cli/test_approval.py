@@ -209,6 +209,20 @@ def test_reject_is_final(cli: Cli, team: Path) -> None:
     )
     again = cli("submit", contract)
     assert again.code == 3 and "a rejected contract allows: nothing" in again.stderr
+    approve = cli("approve", contract, "--as", "li.ming")  # not on the route
+    assert approve.code == 3 and "rejected, not in review" in approve.stderr
+    assert "submit" not in approve.stderr  # a rejected contract cannot be submitted
+    assert "a rejected contract allows: nothing" in approve.stderr
+
+
+def test_an_approved_contract_is_named_with_an(cli: Cli, team: Path) -> None:
+    contract = _draft(team)
+    assert cli("submit", contract).code == 0
+    with Store.open(team) as store:
+        store.conn.execute("UPDATE contracts SET status = 'approved' WHERE id = ?", (contract,))
+    again = cli("submit", contract)
+    assert again.code == 3 and "an approved contract allows:" in again.stderr
+    assert "a approved" not in again.stderr
 
 
 def test_submit_needs_a_draft_and_people_for_every_role(cli: Cli, home: Path) -> None:
