@@ -1,13 +1,32 @@
-"""OCR of scanned contracts: pages from a scan, Tesseract in parallel, deskew, red seals.
+"""OCR of scanned contracts, and ``ocr-check``, which proves a scan is the approved text.
 
-The pieces ``ocr-check`` and the import of scanned historical contracts build on:
+Two halves, imports pointing one way: the check sits above the scan pipeline and
+imports its modules directly; the pipeline knows nothing of the check.
 
-- ``scan_pages``: a scan (PDF, PNG, JPEG, TIFF, multi-page TIFF) to page image files;
+The scan pipeline, what ``ocr-check`` and the import of scanned historical contracts
+build on (re-exported here):
+
+- ``scan_pages``: a scan (PDF, PNG, JPEG, TIFF, multi-page TIFF) to page image files
+  (``pages``);
 - ``ocr_pages`` / ``ocr_scan``: one Tesseract per core, pages turned upright and
-  deskewed first, every word with its confidence and box;
-- ``check_languages``: Tesseract language codes checked, the missing pack named;
-- ``find_red_seals``: red seals on a page image;
-- ``simulate_scan``: a contract PDF "printed and scanned", for tests, demo, benchmarks.
+  deskewed first, every word with its confidence and box (``pipeline``, ``deskew``;
+  ``PageText``, ``ScanText``, ``Word`` in ``model``);
+- ``check_languages``: Tesseract language codes checked, the missing pack named
+  (``tesseract``, where OCR runs Tesseract);
+- ``find_red_seals``: red seals on a page image (``seal_detect``);
+- ``simulate_scan``: a contract PDF "printed and scanned", for tests, demo, benchmarks
+  (``simulate``).
+
+The check (``ocr-check``; not re-exported: import ``contractctl.ocr.check``):
+
+- ``check``: the command's core: the scan OCR'd, its pages matched to the approved ones,
+  compared, judged, stored; ``check_scan`` and ``checks_view``;
+- ``lines``: a page's OCR text as compared (headers, specks, misread headings);
+- ``gaps``: lines the first reading left out, found in a page's blank stretches;
+- ``second_reading``: each critical or major difference judged on all the readings of
+  its lines, with ``cells`` (a page's lines cut into cells), ``reread`` (cells and
+  tables read again with Tesseract), ``settle`` (a line settled token by token against
+  the approved clause) and ``doubts`` (why what still differs is OCR noise, or not).
 
 Nothing heavy is imported here: numpy, Pillow and pdf2image load when a function runs.
 """

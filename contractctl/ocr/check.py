@@ -5,14 +5,14 @@ The approved version's text is taken from its PDF as ``pdftotext -layout`` lays 
 (contractctl.ocr, ``--psm 4``), a Chinese contract with the CJK model alone and an
 English one with the Latin models alone (``first_reading_language``); its pages are
 matched to the approved pages, so a missing, extra or swapped page is named as such;
-then its text (``ocr_lines.scan_lines``), in the approved page order, goes through
+then its text (``lines.scan_lines``), in the approved page order, goes through
 the compare engine with OCR tolerance, which folds the confusions Tesseract makes (0/O,
 1/l, 己/已 ...) but never a digit read as another digit. An approved clause the scan
 seems to lack is looked for in the blank stretches of its page first
-(``ocr_gaps``: Tesseract can leave a bold heading out entirely); lines found there are
+(``gaps``: Tesseract can leave a bold heading out entirely); lines found there are
 put back where they stand and the pages compared again. Every critical or major
 difference is then read a second time before it counts
-(``ocr_reading.SecondReading``): what the second readings show to be OCR noise is
+(``second_reading.SecondReading``): what the second readings show to be OCR noise is
 kept, as minor, with the reason.
 
 Severities:
@@ -39,15 +39,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contractctl.errors import InvalidInput, NotFound
+from contractctl.ocr.doubts import NOISE_CHARS
 from contractctl.ocr.gaps import with_missed
 from contractctl.ocr.lines import scan_lines
-from contractctl.ocr.reading import (
-    CJK_MODELS,
-    LOW_CONFIDENCE,
-    NOISE_CHARS,
-    SecondReading,
-    account_changed,
-)
+from contractctl.ocr.reread import CJK_MODELS
+from contractctl.ocr.second_reading import SecondReading, account_changed
+from contractctl.ocr.settle import LOW_CONFIDENCE
 from contractctl.progress import Progress
 from contractctl.records.contracts import Contract, get_contract
 from contractctl.store import Store
@@ -55,7 +52,7 @@ from contractctl.store.audit import now_iso
 
 if TYPE_CHECKING:
     from contractctl.compare import ClauseChange, Comparison
-    from contractctl.ocr import ScanText
+    from contractctl.ocr.model import ScanText
 
 #: A scan page belongs to an approved page when this share of its character pairs match.
 PAGE_MATCH = 0.35
@@ -171,7 +168,8 @@ def check_scan(
     record: bool = True,
 ) -> OcrCheck:
     """OCR ``scan``, compare it with the approved text of ``target``, store the result."""
-    from contractctl.ocr import check_languages, ocr_scan
+    from contractctl.ocr.pipeline import ocr_scan
+    from contractctl.ocr.tesseract import check_languages
 
     contract_id, wanted = parse_target(target)
     contract = get_contract(store.conn, contract_id)

@@ -1,6 +1,6 @@
 """Why a difference the second readings leave is OCR noise, or is not.
 
-Part of ``ocr-check``'s second readings (contractctl.ocr.reading): after a clause's
+Part of ``ocr-check``'s second readings (contractctl.ocr.second_reading): after a clause's
 lines are settled against the approved clause and compared again, what still differs
 is OCR noise only for reasons OCR cannot verify (``doubts``): punctuation and spacing,
 a table cell put a line up or down, capital numerals read as no capital numerals, a

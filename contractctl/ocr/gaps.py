@@ -31,8 +31,7 @@ from typing import TYPE_CHECKING
 from contractctl.ocr.settle import letters
 
 if TYPE_CHECKING:
-    from contractctl.ocr import PageText
-    from contractctl.ocr.model import Box
+    from contractctl.ocr.model import Box, PageText
 
 __all__ = ["Missed", "Wanted", "blank_stretches", "find_missed", "with_missed"]
 

@@ -5,7 +5,7 @@ and footers that OCR misread just enough to escape the engine's own furniture re
 specks read as letters, words read twice, and clause headings whose marker OCR misread
 ("4, Exceptions", "六条 租金支付", "2 1 本合同") would each count as a difference.
 :func:`scan_lines` blanks and mends them; :func:`stray_words` and :func:`mend` are also
-used by the second readings (contractctl.ocr.reading).
+used by the second readings (contractctl.ocr.cells, contractctl.ocr.second_reading).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from contractctl.ocr import PageText
+    from contractctl.ocr.model import PageText
 
 #: A word smaller than this share of its line's height both ways is a speck.
 SPECK = 0.45

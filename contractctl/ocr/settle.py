@@ -1,6 +1,6 @@
 """One line of a scan settled against the approved clause, token by token.
 
-Part of ``ocr-check``'s second readings (contractctl.ocr.reading): a line (or table
+Part of ``ocr-check``'s second readings (contractctl.ocr.second_reading): a line (or table
 cell) has its first reading and the second ones; :func:`settle` finds the line's place
 in the approved clause, takes each approved token there as read when any reading reads
 it in its place, and text the approved clause lacks as there only where every reading

@@ -1,4 +1,4 @@
-"""How ``ocr-check`` reads a scan: its lines as compared, and second readings.
+"""Second readings of ``ocr-check``: each difference judged on all the readings of its lines.
 
 :func:`contractctl.ocr.lines.scan_lines` turns each OCR'd page into the lines the compare
 engine gets: page headers and footers that OCR misread just enough to escape the engine
@@ -41,21 +41,28 @@ amount whose ``¥2`` merged into one glyph; after second readings 0 at 300 dpi a
 templates at 200 dpi the last 4 (on 3 of 8 clean scans) went with: a line's crop as high
 as its words of about the line's height (``TALL_WORD``: two-line-tall boxes of "一" and
 punctuation made crops that mixed in the lines above and below), text beyond a line's
-ends put back only from a reading's edge (``ocr_settle``), and Φ read as 中.
+ends put back only from a reading's edge (contractctl.ocr.settle), and Φ read as 中.
+
+The work is shared out: this module weighs the readings and judges; where a page's
+lines and their cells stand is contractctl.ocr.cells; cutting them out and reading them
+again with Tesseract, contractctl.ocr.reread; settling a line token by token,
+contractctl.ocr.settle; why what still differs is noise, contractctl.ocr.doubts; lines
+the first reading left out, contractctl.ocr.gaps.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from contractctl.ocr.doubts import NOISE_CHARS, doubts, residue, same_cells, unread_name
-from contractctl.ocr.lines import mend, stray_words
+from contractctl.ocr.cells import Line, located_lines, union_box
+from contractctl.ocr.doubts import doubts, residue, same_cells, unread_name
+from contractctl.ocr.lines import mend
+from contractctl.ocr.reread import CJK, CJK_MODELS, languages, read_cells, read_tables
 from contractctl.ocr.settle import (
     LOW_CONFIDENCE,
     Spot,
@@ -66,52 +73,31 @@ from contractctl.ocr.settle import (
 
 if TYPE_CHECKING:
     from contractctl.compare import ClauseChange
-    from contractctl.ocr import PageText
     from contractctl.ocr.gaps import Missed
-    from contractctl.ocr.model import Box
+    from contractctl.ocr.model import PageText
     from contractctl.ocr.tesseract import Reading
 
-__all__ = [
-    "CJK_MODELS",
-    "LOW_CONFIDENCE",
-    "NOISE_CHARS",
-    "SecondReading",
-    "account_changed",
-]
+__all__ = ["SecondReading", "account_changed"]
 
-#: Tesseract models of CJK scripts (read alone on CJK lines in a second reading).
-CJK_MODELS = frozenset({"chi_sim", "chi_tra", "jpn", "kor", "chi_sim_vert", "chi_tra_vert"})
 #: Second readings: each line cut out at these scales (the second only for lines the
 #: first left a few characters unsettled in), read as one text line.
 REREAD_SCALES = (1.0, 1.5)
-REREAD_PSM = 7
 #: A second reading of a line with less than this share of the first reading's
 #: characters failed (Tesseract found no line); it is no evidence that the text is noise.
 MIN_REREAD_SHARE = 0.5
-#: Second readings cut a line this many line heights wider at its two ends.
-LINE_END_WIDEN = 0.8
-#: A word taller than this many times its line's median height does not set how high
-#: the line is cut for a second reading.
-TALL_WORD = 1.5
-#: A gap between words wider than this many line heights separates cells of a line.
-CELL_GAP = 1.5
 #: A difference of more letters than this after the first round of second readings is
 #: not read a third time (a clearer reading settles a few characters, not a sentence).
 MAX_RESIDUE = 12
 _ACCOUNT = re.compile(r"\d{6,}")
 #: A line of a table: three cells or more, apart by wide gaps (pdftotext -layout).
 _TABLE_ROW = re.compile(r"^ *\S.*?\S {2,}\S.*?\S? {2,}\S", re.M)
-_GAP = " \t\n\r\f\u3000|"  # what stands between tokens
 _SIGNED_AMOUNT = re.compile(
     r"([¥$€£]\s?)?(?<![\d,.])(\d{1,3}(?:,\d{3})+(?:\.\d{2})?|\d+\.\d{2})(?![\d,])"
 )
 _DIGIT_GAP = re.compile(r"(?<=\d) (?=\d)")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_LATIN_WORDS = re.compile(r"[A-Za-z]{2,}")
 #: Glyphs OCR cannot tell from a letter: × is read x, the diameter sign Φ (chi_sim has
 #: no such glyph) 中.
 _GLYPHS = str.maketrans({"×": "x", "Φ": "中", "φ": "中", "⌀": "中"})
-_WORDLIKE = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff]")
 
 
 def account_changed(ops: list[tuple[str, str]]) -> bool:
@@ -122,95 +108,6 @@ def account_changed(ops: list[tuple[str, str]]) -> bool:
     # a space OCR put inside a long number does not change it
     old, new = (_DIGIT_GAP.sub("", text) for text in (old, new))
     return changed and set(_ACCOUNT.findall(old)) != set(_ACCOUNT.findall(new))
-
-
-# --- second readings -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Cell:
-    """A run of words of a line with no wide gap inside (a table cell, or the whole
-    line of running text): where it stands, and its first reading."""
-
-    box: tuple[int, int, int, int]  # corrected page pixels
-    reading: Reading  # words located in reading.text
-
-
-@dataclass(frozen=True)
-class _Line:
-    """One line of a scan page's text (as compared) and its cells."""
-
-    page: PageText
-    index: int  # line number in page.text
-    text: str
-    cells: tuple[_Cell, ...]
-
-    @property
-    def key(self) -> tuple[int, int]:
-        """(page number, line number): the line's name in second readings."""
-        return (self.page.number, self.index)
-
-    @property
-    def conf(self) -> float:
-        """Mean confidence of the first reading's words."""
-        confs = [w.conf for cell in self.cells for w in cell.reading.words]
-        return sum(confs) / len(confs) if confs else 0.0
-
-
-def _page_lines(page: PageText, texts: Sequence[str]) -> list[_Line]:
-    """The lines of a page that have located words, split into cells at wide gaps
-    (``CELL_GAP`` times the line's height) and at table rules read as ``|``. ``texts``
-    are the page's lines as compared (``scan_lines``), one per line of ``page.text``."""
-    from dataclasses import replace
-
-    from contractctl.ocr.tesseract import Reading
-
-    stray = stray_words(page)
-    kept = [w for k, w in enumerate(page.words) if k not in stray and w.end > w.start]
-    lines: list[_Line] = []
-    position = 0
-    for index, (own, text) in enumerate(zip(page.text.split("\n"), texts, strict=True)):
-        start, end = position, position + len(own)
-        position = end + 1
-        words = [w for w in kept if start <= w.start and w.end <= end]
-        if not words or not text.strip():
-            continue
-        heights = sorted(w.box[3] for w in words)
-        size = heights[len(heights) // 2]
-        gap = CELL_GAP * size
-        groups: list[list[Any]] = [[]]
-        for word in words:
-            if word.text.strip() in ("|", "||"):
-                groups.append([])
-                continue
-            last = groups[-1][-1] if groups[-1] else None
-            if last is not None and word.box[0] - (last.box[0] + last.box[2]) > gap:
-                groups.append([])
-            groups[-1].append(word)
-        cells = []
-        for group in (g for g in groups if g):
-            first, stop = group[0].start, group[-1].end
-            left = min(w.box[0] for w in group)
-            # how high: the words of about the line's height (Tesseract gave "一" and
-            # punctuation boxes two lines tall at 200 dpi, and a crop that tall holds
-            # parts of the lines above and below, which a one-line reading mixes in)
-            level = [w for w in group if w.box[3] <= TALL_WORD * size] or group
-            top = min(w.box[1] for w in level)
-            right = max(w.box[0] + w.box[2] for w in group)
-            bottom = max(w.box[1] + w.box[3] for w in level)
-            located = tuple(replace(w, start=w.start - first, end=w.end - first) for w in group)
-            own_text = page.text[first:stop]
-            for w in (page.words[k] for k in stray):  # stray words inside the cell blanked
-                if first <= w.start and w.end <= stop:
-                    own_text = (
-                        own_text[: w.start - first]
-                        + " " * (w.end - w.start)
-                        + own_text[w.end - first :]
-                    )
-            reading = Reading(mend(own_text), located)
-            cells.append(_Cell((left, top, right - left, bottom - top), reading))
-        lines.append(_Line(page, index, text, tuple(cells)))
-    return lines
 
 
 class SecondReading:
@@ -236,7 +133,7 @@ class SecondReading:
         folder: Path,
     ) -> None:
         self.pages = list(pages)
-        self.lines = [_page_lines(page, lines) for page, lines in zip(pages, texts, strict=True)]
+        self.lines = [located_lines(page, lines) for page, lines in zip(pages, texts, strict=True)]
         codes = [code for code in lang.split("+") if code and code != "osd"]
         self.cjk_lang = "+".join(c for c in codes if c in CJK_MODELS) or None
         self.latin_lang = "+".join(c for c in codes if c not in CJK_MODELS) or None
@@ -289,7 +186,7 @@ class SecondReading:
                 for k in pending
                 if not round_number or self.residue.get(id(suspects[k][0]), 0) <= MAX_RESIDUE
             ]
-            jobs: dict[str, dict[tuple[int, int], _Line]] = {}
+            jobs: dict[str, dict[tuple[int, int], Line]] = {}
             for k in wanted:
                 change = suspects[k][0]
                 for _, line in self.suspicious_lines(change):
@@ -297,11 +194,14 @@ class SecondReading:
                         continue
                     if line.key not in self.unsettled.get(id(change), set()):
                         continue
-                    for lang in self.languages(change, line):
+                    for lang in languages(change, line, self.cjk_lang, self.latin_lang):
                         jobs.setdefault(lang, {})[line.key] = line
             if not jobs:
                 break
-            self._read(jobs, scale)
+            for key, setting, reading in read_cells(
+                jobs, scale, dpi=self.dpi, workers=self.workers, folder=self.folder
+            ):
+                self.readings.setdefault(key, []).append((setting, reading))
             for k in wanted:
                 results[k] = self.judge(*suspects[k])
             pending = [k for k in pending if results[k]["severity"] != "minor"]
@@ -338,11 +238,11 @@ class SecondReading:
             if page is None or not 0 <= page < len(self.pages):
                 continue
             old = change.old or ""
-            cjk = self.cjk_lang if _CJK.search(old) else None
+            cjk = self.cjk_lang if CJK.search(old) else None
             lang = cjk or self.latin_lang or self.cjk_lang or "eng"
             wanted.append(Wanted(old, page, lang))
         boxes = [
-            [(line.index, _union(c.box for c in line.cells)) for line in page_lines]
+            [(line.index, union_box(c.box for c in line.cells)) for line in page_lines]
             for page_lines in self.lines
         ]
         texts = [{line.index: line.text for line in page_lines} for page_lines in self.lines]
@@ -381,51 +281,24 @@ class SecondReading:
         """Each change's lines read again as one region per page, as sparse text
         (``--psm 11``: every run of text on its own, wherever it stands), which reads the
         cells of a table whose rows wrap, where one column of lines mixes them up."""
-        from contractctl.ocr.pipeline import cut_regions
-        from contractctl.ocr.tesseract import read_images
+        located = [
+            [line for _, line in self.lines_of(change) if line.page.image is not None]
+            for change in changes
+        ]
+        langs = [
+            languages(change, lines[0], self.cjk_lang, self.latin_lang)[0] if lines else ""
+            for change, lines in zip(changes, located, strict=True)
+        ]
+        return read_tables(located, langs, dpi=self.dpi, folder=self.folder)
 
-        regions: list[tuple[PageText, tuple[int, int, int, int]]] = []
-        owner: list[int] = []
-        langs: list[str] = []
-        for n, change in enumerate(changes):
-            located = [line for _, line in self.lines_of(change) if line.page.image is not None]
-            by_page: dict[int, list[_Line]] = {}
-            for line in located:
-                by_page.setdefault(line.page.number, []).append(line)
-            for lines in by_page.values():
-                boxes = [cell.box for line in lines for cell in line.cells]
-                left = min(b[0] for b in boxes)
-                top = min(b[1] for b in boxes)
-                right = max(b[0] + b[2] for b in boxes)
-                bottom = max(b[1] + b[3] for b in boxes)
-                regions.append((lines[0].page, (left, top, right - left, bottom - top)))
-                owner.append(n)
-            langs.append(self.languages(change, located[0])[0] if located else "")
-        out: list[str | None] = [None] * len(changes)
-        if not regions:
-            return out
-        folder = self.folder / "tables"
-        [crops] = cut_regions(regions, folder, scales=(1.0,), margin=4)
-        texts: dict[int, list[str]] = {}
-        for lang in dict.fromkeys(langs):
-            wanted = [k for k, n in enumerate(owner) if langs[n] == lang]
-            readings = read_images(
-                [crops[k] for k in wanted], folder / "sparse", lang=lang, psm=11, dpi=self.dpi
-            )
-            for k, reading in zip(wanted, readings, strict=True):
-                texts.setdefault(owner[k], []).append(reading.text)
-        for n, parts in texts.items():
-            out[n] = "\n".join(parts)
-        return out
-
-    def lines_of(self, change: ClauseChange) -> list[tuple[int, _Line]]:
+    def lines_of(self, change: ClauseChange) -> list[tuple[int, Line]]:
         """The scan lines of a change's scanned text: (line number in ``change.new``,
         line), found in order from the change's page on."""
         if not change.new:
             return []
         first = max(0, min(len(self.pages), change.page) - 1)
         flat = [line for lines in self.lines[first:] for line in lines]
-        found: list[tuple[int, _Line]] = []
+        found: list[tuple[int, Line]] = []
         at = 0
         for number, text in enumerate(change.new.split("\n")):
             wanted = text.rstrip()
@@ -443,7 +316,7 @@ class SecondReading:
 
     def suspicious_lines(
         self, change: ClauseChange, texts: Sequence[str] | None = None
-    ) -> list[tuple[int, _Line]]:
+    ) -> list[tuple[int, Line]]:
         """The change's scan lines that may hold a difference: a line (or a table cell
         of one) with letters, digits or CJK characters the approved clause does not
         have there, one that lost the currency sign of an amount, and the lines on
@@ -489,87 +362,6 @@ class SecondReading:
         if previous is not None and position < len(approved):
             marked.add(previous)
         return [located[k] for k in sorted(marked)]
-
-    def languages(self, change: ClauseChange, line: _Line) -> list[str]:
-        """The models to read a line with: the CJK model alone where the approved
-        clause is Chinese (or the line shows CJK, or reads badly: the English model's
-        garbage for Chinese), the Latin one where the clause is English, the line has
-        English words read well, or figures."""
-        old = change.old or ""
-        cjk = len(_CJK.findall(old))
-        latin = len(_LATIN_WORDS.findall(old))
-        wanted: list[str] = []
-        if (
-            self.cjk_lang
-            and cjk
-            and (cjk >= 2 * latin or _CJK.search(line.text) or line.conf < LOW_CONFIDENCE)
-        ):
-            wanted.append(self.cjk_lang)
-        if self.latin_lang and (
-            (
-                latin >= 2
-                and (
-                    2 * latin > cjk
-                    or (len(_LATIN_WORDS.findall(line.text)) >= 2 and line.conf >= LOW_CONFIDENCE)
-                )
-            )
-            # figures: the CJK model read "13%" as "1396" where the English one did not
-            or (bool(wanted) and re.search(r"\d", line.text) is not None)
-        ):
-            wanted.append(self.latin_lang)
-        return wanted or [self.cjk_lang or self.latin_lang or "eng"]
-
-    def _read(self, jobs: dict[str, dict[tuple[int, int], _Line]], scale: float) -> None:
-        """Read the cells of the lines of ``jobs`` (language -> lines) at ``scale``: one
-        Tesseract per language for all its cells, ``workers`` at a time."""
-        from contractctl.ocr.pipeline import available_cpus, cut_regions
-        from contractctl.ocr.tesseract import read_images
-
-        union: dict[tuple[int, int, int], tuple[PageText, tuple[int, int, int, int]]] = {}
-        for lines in jobs.values():
-            for line in lines.values():
-                edges = [0, *(c.box[0] for c in line.cells[1:])]
-                ends = [c.box[0] + c.box[2] for c in line.cells[:-1]]
-                for c, cell in enumerate(line.cells):
-                    left, top, width, height = cell.box
-                    # a character the first reading lost at either end of a cell (so
-                    # outside its words' boxes) is cut out with it: at the line's ends,
-                    # and between cells up to half the gap (the English model's reading
-                    # of "上海我们科技有限公司" ended a character short, where a wide gap
-                    # before the next cell began)
-                    wide = round(LINE_END_WIDEN * height)
-                    before = wide if c == 0 else max(0, min(wide, (left - ends[c - 1]) // 2))
-                    after = (
-                        wide
-                        if c + 1 == len(line.cells)
-                        else max(0, min(wide, (edges[c + 1] - left - width) // 2))
-                    )
-                    box = (max(0, left - before), top, width + before + after, height)
-                    union[(*line.key, c)] = (line.page, box)
-        keys = list(union)
-        folder = self.folder / f"x{scale:g}"
-        [crops] = cut_regions([union[k] for k in keys], folder, scales=(scale,))
-        crop_of = dict(zip(keys, crops, strict=True))
-
-        def run(lang: str) -> tuple[str, list[tuple[int, int, int]], list[Reading]]:
-            wanted = [
-                (*line.key, c) for line in jobs[lang].values() for c in range(len(line.cells))
-            ]
-            base = folder / f"read-{lang.replace('+', '-')}"
-            readings = read_images(
-                [crop_of[k] for k in wanted],
-                base,
-                lang=lang,
-                psm=REREAD_PSM,
-                dpi=round(self.dpi * scale),
-            )
-            return lang, wanted, readings
-
-        count = max(1, min(self.workers or available_cpus(), len(jobs)))
-        with ThreadPoolExecutor(max_workers=count, thread_name_prefix="reread") as pool:
-            for lang, wanted, readings in pool.map(run, list(jobs)):
-                for key, reading in zip(wanted, readings, strict=True):
-                    self.readings.setdefault(key, []).append((f"{lang} x{scale:g}", reading))
 
     def judge(self, change: ClauseChange, item: dict[str, Any]) -> dict[str, Any]:
         """One difference judged on all the readings of its suspicious lines."""
@@ -640,20 +432,13 @@ class SecondReading:
         }
 
 
-def _union(boxes: Iterable[Box]) -> Box:
-    """The box round boxes (left, top, width, height)."""
-    edges = [(b[0], b[1], b[0] + b[2], b[1] + b[3]) for b in boxes]
-    left, top = min(e[0] for e in edges), min(e[1] for e in edges)
-    return (left, top, max(e[2] for e in edges) - left, max(e[3] for e in edges) - top)
-
-
 def _approved(change: ClauseChange) -> str:
     """A change's approved text as second readings compare with it: with the glyphs OCR
     cannot tell from letters (× read as x) as those letters."""
     return (change.old or "").translate(_GLYPHS)
 
 
-def _confidence_of(lines: Sequence[tuple[int, _Line]], snippet: str, default: Any) -> float | None:
+def _confidence_of(lines: Sequence[tuple[int, Line]], snippet: str, default: Any) -> float | None:
     """The first reading's confidence where ``snippet`` was read on these lines."""
     probe = snippet.strip()[:12]
     for _, line in lines:
