@@ -39,6 +39,7 @@ pyHanko, its certificate validator and cryptography are imported inside the func
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -181,6 +182,8 @@ class TsaClient:
                 return f"no answer within {self.timeout:g} s (timed out)"
             if isinstance(error, ConnectionRefusedError):
                 return f"connection refused ({error.strerror or error})"
+            if isinstance(error, socket.gaierror):
+                return "its host name cannot be resolved (no network, or a wrong URL)"
         for error in reversed(seen):
             text = " ".join(str(error).split())
             if text:

@@ -144,14 +144,16 @@ def _judge_time(
     for B-LT/B-LTA, against the time long-term validation proved (``proof``)."""
     problems = out.problems
     proven = proof is not None and proof.proven_at is not None
+    # proven_at is the moment long-term validation proves the signature at (after a
+    # renewal, possibly a later document timestamp's), not when it was timestamped.
+    stamped = f" (timestamped on {out.timestamp})" if out.timestamp else ""
     if out.expired and proven:
         out.notes.append(
-            f"the certificate expired on {iso(cert.not_valid_after)}, after the signature "
-            f"was timestamped on {out.proven_at}; long-term validation data proves it was "
-            "valid then"
+            f"the certificate expired on {iso(cert.not_valid_after)}; long-term validation "
+            f"data proves the signature{stamped} was valid at {out.proven_at}"
             if when > cert.not_valid_after
             else f"the certificate is not valid at {iso(when)}; long-term validation data "
-            f"proves it was valid when the signature was timestamped on {out.proven_at}"
+            f"proves the signature{stamped} was valid at {out.proven_at}"
         )
     elif out.expired:
         if when > cert.not_valid_after:
@@ -167,8 +169,7 @@ def _judge_time(
     elif proven:
         out.notes.append(
             "a certificate of the chain is not valid at the validation time; long-term "
-            f"validation data proves it was valid when the signature was timestamped on "
-            f"{out.proven_at}"
+            f"validation data proves the signature{stamped} was valid at {out.proven_at}"
         )
     if proof is not None and proof.failure is not None:
         problems.append(f"long-term validation cannot prove the signature: {proof.failure}")

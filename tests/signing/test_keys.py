@@ -62,8 +62,9 @@ class RealCa:
     encipher_only_p12: Path  # a certificate whose key usage does not allow signing
 
 
-def make_real_ca(folder: Path) -> RealCa:
-    """Build a small PKI with the openssl command line, the way a real user's CA would."""
+def make_real_ca(folder: Path, *, extensions: str = "") -> RealCa:
+    """Build a small PKI with the openssl command line, the way a real user's CA would;
+    ``extensions`` are more openssl extension lines for the identities' certificates."""
     folder.mkdir(parents=True, exist_ok=True)
 
     def path(name: str) -> str:
@@ -82,7 +83,8 @@ def make_real_ca(folder: Path) -> RealCa:
             "-out", path(f"{who}.csr"), "-subj", f"/O=星河电子/CN=王芳 {who}",
         )  # fmt: skip
         (folder / f"{who}.ext").write_text(
-            f"keyUsage=critical,{usage}\nbasicConstraints=critical,CA:FALSE\n", encoding="utf-8"
+            f"keyUsage=critical,{usage}\nbasicConstraints=critical,CA:FALSE\n{extensions}",
+            encoding="utf-8",
         )
         run_openssl(
             "x509", "-req", "-in", path(f"{who}.csr"), "-CA", path("ca.pem"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -116,6 +117,8 @@ def test_b_lt_on_the_command_line_is_recorded_shown_and_verified(
     )  # fmt: skip
     assert data.code == 0, data.stderr
     assert data.json()["level"] == "B-LT" and data.json()["document_timestamp"] is None
+    for run in (signed, data):  # nothing of the libraries' on the user's stderr
+        assert "Unclosed" not in run.stderr and "Warning" not in run.stderr, run.stderr
     shown = cli("show", cid, "--json").json()
     assert [s["level"] for s in shown["signatures"]] == ["B-LT", "B-LT"]
     verified = cli("verify", cid, "--trust", trust, "--json")
@@ -174,6 +177,35 @@ def test_a_tsa_whose_chain_cannot_be_built_stops_b_lt_with_exit_4_and_stores_not
     assert result.code == 4, result.stdout + result.stderr
     error = result.json()["error"]
     assert error["type"] == "ltv_failed" and "validation data for B-LT" in error["message"]
+    assert snapshot(cli.home) == before
+
+
+def test_a_revocation_source_that_does_not_answer_stops_b_lt_with_one_clear_line(
+    tsa: Tsa, cli_setup: tuple[Cli, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real CA's certificate names a CRL at an address where nothing answers: B-LT must
+    fetch it, fails with exit 4, and stderr holds our error only (no library warnings,
+    no "Unclosed client session" from an HTTP client left open)."""
+    from tests.signing.test_keys import PASS as REAL_PASS
+    from tests.signing.test_keys import make_real_ca
+
+    cli, cid = cli_setup
+    monkeypatch.setenv("CONTRACTCTL_KEY_PASSPHRASE", REAL_PASS)
+    with socket.socket() as probe:  # a loopback port where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    ca = make_real_ca(
+        tmp_path / "ca", extensions=f"crlDistributionPoints=URI:http://127.0.0.1:{port}/ca.crl\n"
+    )
+    assert cli("keys", "import", str(ca.identity_p12), "--name", "wang").code == 0
+    before = snapshot(cli.home)
+    result = cli(
+        "sign", cid, "--key", "wang", "--tsa", tsa.url, "--level", "B-LT",
+        "--trust", str(tsa.ca_pem), "--trust", str(ca.ca_pem),
+    )  # fmt: skip
+    assert result.code == 4, result.stdout + result.stderr
+    assert result.stderr.startswith("contractctl: error:"), result.stderr
+    assert "Unclosed" not in result.stderr and "Warning" not in result.stderr, result.stderr
     assert snapshot(cli.home) == before
 
 
@@ -391,8 +423,9 @@ def test_a_b_lta_contract_still_verifies_after_the_signers_certificate_and_ca_ex
         assert only["proven_at"] == only["timestamp"]
         (note,) = only["notes"]
         assert re.fullmatch(
-            r"the certificate expired on \d{4}-.+Z, after the signature was timestamped "
-            rf"on {only['timestamp']}; long-term validation data proves it was valid then",
+            r"the certificate expired on \d{4}-.+Z; long-term validation data proves the "
+            rf"signature \(timestamped on {only['timestamp']}\) was valid at "
+            rf"{only['proven_at']}",
             note,
         ), note
         (stamp,) = report["document_timestamps"]
@@ -400,7 +433,7 @@ def test_a_b_lta_contract_still_verifies_after_the_signers_certificate_and_ca_ex
         assert stamp["validated_at"] == report["validation_time"]
     human = cli("verify", cid, "--trust", trust, "--at", _years_on(5))
     assert human.code == 0, human.stdout
-    assert "long-term validation data proves it was valid then" in human.stdout
+    assert "long-term validation data proves the signature" in human.stdout
     assert "EXPIRED" in human.stdout and "valid (validated at" in human.stdout
 
 
@@ -477,10 +510,12 @@ def test_renewing_the_archive_chain_keeps_a_contract_provable_past_its_first_tsa
     now = cli("verify", cid, *trust)
     assert now.code == 0, now.stdout
     assert "renew the archive timestamp chain before then" in now.stdout
+    stamped = cli("verify", cid, *trust, "--json").json()["signatures"][0]["timestamp"]
     later = _days_on(40)
     assert cli("verify", cid, *trust, "--at", later).code == 1  # the chain lapsed
     renewed = cli("renew-timestamp", cid, "--tsa", long_tsa.url, *trust, "--json")
     assert renewed.code == 0, renewed.stdout + renewed.stderr
+    assert "Unclosed" not in renewed.stderr and "Warning" not in renewed.stderr, renewed.stderr
     data = renewed.json()
     assert data["previous"] and data["document_timestamp"] >= data["previous"]
     for at in (later, _years_on(5)):
@@ -491,6 +526,12 @@ def test_renewing_the_archive_chain_keeps_a_contract_provable_past_its_first_tsa
         assert first["validated_at"] == second["timestamp"] and first["holds"]
         assert second["tsa"] == "Long-lived TSA" and second["holds"]
         assert report["signatures"][0]["level"] == "B-LTA"
+        # the signature's own timestamp, not the renewal's
+        (signature,) = report["signatures"]
+        assert signature["timestamp"] == stamped < second["timestamp"]
+        assert all(f"(timestamped on {stamped})" in n for n in signature["notes"])
+        assert not any(second["timestamp"] in n for n in signature["notes"])
+    assert cli("verify", cid, *trust, "--json").json()["signatures"][0]["timestamp"] == stamped
     shown = cli("show", cid, "--json").json()
     (event,) = [e for e in shown["events"] if e["action"] == "timestamp.renew"]
     assert event["data"]["pdf_after"] == data["pdf_sha"]

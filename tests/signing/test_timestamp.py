@@ -212,6 +212,8 @@ def test_sign_and_verify_with_tsa_on_the_command_line(tsa: Tsa, cli_setup: tuple
     assert report["verdict"] == "valid"
     assert [s["level"] for s in report["signatures"]] == ["B-T", "B-T"]
     assert report["signatures"][1]["timestamp"] == signed["timestamp"]
+    for run in (human, data, verified):  # nothing of the libraries' on the user's stderr
+        assert "Unclosed" not in run.stderr and "Warning" not in run.stderr, run.stderr
 
 
 @pytest.mark.parametrize(
@@ -237,6 +239,17 @@ def test_a_failing_tsa_stops_signing_with_exit_4_and_stores_nothing(
     as_json = cli("sign", cid, "--key", "org", "--tsa", url, "--json")
     assert as_json.code == 4 and as_json.json()["error"]["type"] == "tsa_failed"
     assert snapshot(cli.home) == before
+
+
+def test_a_tsa_host_that_does_not_resolve_is_named_in_words_not_as_a_python_error(
+    cli_setup: tuple[Cli, str],
+) -> None:
+    """Offline, or a mistyped host: one sentence a person reads, no "gaierror: [Errno -2]"."""
+    cli, cid = cli_setup
+    result = cli("sign", cid, "--key", "org", "--tsa", "http://tsa.invalid/")
+    assert result.code == 4, result.stderr
+    assert "its host name cannot be resolved (no network, or a wrong URL)" in result.stderr
+    assert "gaierror" not in result.stderr and "Errno" not in result.stderr
 
 
 def test_tsa_optional_signs_b_b_and_says_why_the_timestamp_was_skipped(
