@@ -241,3 +241,24 @@ def test_every_stage_folder_has_a_test_folder(path: Path) -> None:
     room = _room(_module_name(path))
     if room in STAGES | {"store"}:
         assert (REPO / "tests" / room).is_dir(), f"tests/{room}/ is missing for {path}"
+
+
+def test_the_architecture_document_lists_what_each_package_really_imports() -> None:
+    """docs/architecture.md carries a table of each stage's imports; a change to the
+    house that does not update the picture fails here, so newcomers read the truth."""
+    text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    documented: dict[str, set[str]] = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 2 and cells[0] in STAGES | {"store"}:
+            documented[cells[0]] = {
+                w for w in (x.strip() for x in cells[1].split(",")) if w in STAGES | {"store"}
+            }
+    real: dict[str, set[str]] = {}
+    for module, targets in _import_graph().items():
+        room = _room(module)
+        if room in STAGES | {"store"}:
+            real.setdefault(room, set()).update(
+                _room(t) for t in targets if _room(t) in STAGES | {"store"} and _room(t) != room
+            )
+    assert documented == real
