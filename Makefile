@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system demo test bench lint clean
+.PHONY: setup system demo test bench eval lint clean
 
 setup: system $(STAMP)
 
@@ -26,6 +26,11 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m tests.bench
+
+# The diff evaluation on the real corpus (../shared/corpus/): every document, every edit
+# kind, the PDF of each DOCX; prints the README's table (`make test` runs a subset).
+eval: setup
+	$(BIN)/python -m tests.eval
 
 # mypy checks a symlink tree laid out as installed (cli/ -> contractctl/cli), because
 # the editable install's import hook is invisible to it.

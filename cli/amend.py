@@ -104,7 +104,9 @@ def diff_command(
 
             _write(output, json.dumps(body, ensure_ascii=False, indent=2) + "\n")
     elif fmt == "html":
-        page = render_html(comparison, old_label=old_label, new_label=new_label, title=title)
+        page = render_html(
+            comparison, old_label=old_label, new_label=new_label, title=title, made_by=app.user
+        )
         if output is None:
             typer.echo(page, nl=False)
         else:
@@ -181,9 +183,11 @@ _KIND = {
 
 
 def _semantic_line(change: dict[str, Any]) -> str:
+    where = f"  ({change['clause']})" if change.get("clause") else ""
+    if change.get("text"):
+        return f"{change['text']}{where}"
     label = change.get("label") or change["what"]
     old, new = change.get("old"), change.get("new")
-    where = f"  ({change['clause']})" if change.get("clause") else ""
     old_shown = old if old is not None else "(none)"
     new_shown = new if new is not None else "(removed)"
     return f"{label} {old_shown} → {new_shown}{where}"
@@ -217,7 +221,11 @@ def _redline(data: dict[str, Any], old_label: str, new_label: str) -> list[Text]
             head.append(f" {change['title']}", style="bold cyan")
         kind = change["kind"]
         extra = ""
-        if kind in ("moved", "renumbered") and change.get("old_clause") != change.get("clause"):
+        if (
+            kind in ("moved", "renumbered")
+            and change.get("old_clause")
+            and change.get("old_clause") != change.get("clause")
+        ):
             extra = f" (was {change.get('old_clause')})"
         page = f", p.{change['page']}" if change.get("page") else ""
         head.append(f"  [{_KIND.get(kind, kind)}{extra}{page}]", style="dim")

@@ -84,7 +84,8 @@ def _print(app: AppContext, data: dict[str, Any]) -> None:
             if semantic:
                 line.append(
                     "; ".join(
-                        f"{s['label'] or s['what']} {s['old']} → {s['new']}" for s in semantic
+                        s.get("text") or f"{s['label'] or s['what']} {s['old']} → {s['new']}"
+                        for s in semantic
                     )
                 )
             else:

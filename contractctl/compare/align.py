@@ -37,6 +37,7 @@ _JACCARD_MIN: Final = 0.2
 _SIMILAR_MIN: Final = 0.55
 _NEIGHBOUR_BONUS: Final = 0.15
 _SAME_ID_BONUS: Final = 0.05
+_CROSSING_PENALTY: Final = 0.25
 _MAX_CANDIDATE_PAIRS: Final = 40_000
 _MAX_MERGE: Final = 6
 _MERGE_SIMILAR: Final = 0.9
@@ -69,11 +70,58 @@ def _bigrams(text: str) -> frozenset[str]:
     return frozenset(text[k : k + 2] for k in range(max(1, len(text) - 1)))
 
 
+_MAX_EDITS: Final = 2000
+
+
+def _myers(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]] | None:
+    """Matched positions of a shortest edit script from ``a`` to ``b`` (Myers, O(ND)).
+
+    Unlike ``difflib``'s longest-block-first matching, a minimal script never pairs a
+    clause with a look-alike a whole cycle away in a document that repeats its clauses
+    (schedules, boilerplate): insertions and deletions shift the alignment, nothing more.
+    None when more than :data:`_MAX_EDITS` edits would be needed.
+    """
+    n, m = len(a), len(b)
+    v: dict[int, int] = {1: 0}
+    trace: list[dict[int, int]] = []
+    for d in range(min(n + m, _MAX_EDITS) + 1):
+        trace.append(dict(v))
+        for k in range(-d, d + 1, 2):
+            x = v[k + 1] if k == -d or (k != d and v[k - 1] < v[k + 1]) else v[k - 1] + 1
+            y = x - k
+            while x < n and y < m and a[x] == b[y]:
+                x, y = x + 1, y + 1
+            v[k] = x
+            if x >= n and y >= m:
+                return _backtrack(trace, n, m)
+    return None
+
+
+def _backtrack(trace: list[dict[int, int]], x: int, y: int) -> list[tuple[int, int]]:
+    pairs: list[tuple[int, int]] = []
+    for d in range(len(trace) - 1, -1, -1):
+        v = trace[d]
+        k = x - y
+        previous = k + 1 if k == -d or (k != d and v[k - 1] < v[k + 1]) else k - 1
+        start_x = v[previous]
+        start_y = start_x - previous
+        while x > start_x and y > start_y:
+            x, y = x - 1, y - 1
+            pairs.append((x, y))
+        x, y = start_x, start_y
+    return pairs[::-1]
+
+
 def _exact(old_keys: Sequence[str], new_keys: Sequence[str], pairs: dict[int, int]) -> None:
-    matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
-    for block in matcher.get_matching_blocks():
-        for k in range(block.size):
-            pairs[block.a + k] = block.b + k
+    matched = _myers(old_keys, new_keys)
+    if matched is None:
+        matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
+        matched = [
+            (block.a + k, block.b + k)
+            for block in matcher.get_matching_blocks()
+            for k in range(block.size)
+        ]
+    pairs.update(matched)
     taken = set(pairs.values())
     waiting: dict[str, list[int]] = {}
     for j, key in enumerate(new_keys):
@@ -82,6 +130,14 @@ def _exact(old_keys: Sequence[str], new_keys: Sequence[str], pairs: dict[int, in
     for i, key in enumerate(old_keys):
         if i not in pairs and waiting.get(key):
             pairs[i] = waiting[key].pop(0)
+
+
+def _crosses(anchors: Sequence[tuple[int, int]], i: int, j: int) -> bool:
+    """Whether pairing old i with new j crosses a pair already matched (a move)."""
+    k = bisect.bisect_left(anchors, (i, -1))
+    before = anchors[k - 1][1] if k else -1
+    after = anchors[k][1] if k < len(anchors) else 1 << 30
+    return not before < j < after
 
 
 def _similar(
@@ -101,6 +157,7 @@ def _similar(
     window = None
     if len(free_old) * len(free_new) > _MAX_CANDIDATE_PAIRS:
         window = max(20, _MAX_CANDIDATE_PAIRS // max(1, len(free_old)) // 2)
+    anchors = sorted(pairs.items())
     scored: list[tuple[float, int, int]] = []
     for i in free_old:
         grams = _bigrams(old_keys[i])
@@ -113,7 +170,8 @@ def _similar(
             if not union or len(grams & other) / union < _JACCARD_MIN:
                 continue
             matcher = difflib.SequenceMatcher(None, old_keys[i], new_keys[j], autojunk=False)
-            if matcher.real_quick_ratio() < _SIMILAR_MIN - _NEIGHBOUR_BONUS:
+            floor = _SIMILAR_MIN - _NEIGHBOUR_BONUS - _SAME_ID_BONUS
+            if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
                 continue
             score = matcher.ratio()
             anchored = pairs.get(i - 1) == j - 1 or (i + 1 in pairs and pairs[i + 1] == j + 1)
@@ -122,6 +180,8 @@ def _similar(
                 score += _NEIGHBOUR_BONUS
             if old[i].id == new[j].id:
                 score += _SAME_ID_BONUS
+            if _crosses(anchors, i, j):
+                score -= _CROSSING_PENALTY  # a moved and reworded clause must be close
             if score >= _SIMILAR_MIN:
                 scored.append((score, i, j))
     scored.sort(key=lambda s: (-s[0], s[1], s[2]))
@@ -175,22 +235,30 @@ def _repair(
     return merged
 
 
-def _lis(values: Sequence[int]) -> set[int]:
-    """Positions of one longest strictly increasing subsequence of ``values``."""
-    tails: list[int] = []
-    tail_at: list[int] = []
+def _heaviest(values: Sequence[int], weights: Sequence[int]) -> set[int]:
+    """Positions of the heaviest strictly increasing subsequence of ``values``.
+
+    Weighted by text length, so that when a long article and a short one swap places,
+    the short one is the one that moved (O(n log n) with a Fenwick tree of maxima).
+    """
+    size = max(values, default=-1) + 2
+    tree: list[tuple[int, int]] = [(0, -1)] * (size + 1)  # (best weight, position)
     previous = [-1] * len(values)
+    best_at: list[int] = [0] * len(values)
     for n, value in enumerate(values):
-        k = bisect.bisect_left(tails, value)
-        if k == len(tails):
-            tails.append(value)
-            tail_at.append(n)
-        else:
-            tails[k] = value
-            tail_at[k] = n
-        previous[n] = tail_at[k - 1] if k else -1
+        k, best = value + 1, (0, -1)  # best chain ending below value
+        while k > 0:
+            best = max(best, tree[k])
+            k -= k & -k
+        best_at[n] = best[0] + weights[n]
+        previous[n] = best[1]
+        k = value + 2
+        while k <= size:
+            if tree[k][0] < best_at[n]:
+                tree[k] = (best_at[n], n)
+            k += k & -k
     keep: set[int] = set()
-    n = tail_at[-1] if tail_at else -1
+    n = max(range(len(values)), key=lambda m: best_at[m], default=-1)
     while n >= 0:
         keep.add(n)
         n = previous[n]
@@ -198,30 +266,52 @@ def _lis(values: Sequence[int]) -> set[int]:
 
 
 def _moves(old: Sequence[Clause], new: Sequence[Clause], pairs: dict[int, int]) -> set[int]:
-    contexts: dict[tuple[int, int] | None, list[tuple[int, int]]] = {}
-    moved: set[int] = set()
-    for i, j in pairs.items():
+    """New indexes of clauses whose place in the document order changed.
+
+    The order kept is the heaviest increasing run of matched pairs over the whole
+    document; a clause outside it moved, unless it moved along with an ancestor that
+    moved (the children of a moved article are not reported one by one). A clause whose
+    neighbours were deleted or inserted keeps its order and never counts as moved.
+    """
+    ordered = sorted(pairs.items())
+    keep = _heaviest([j for _, j in ordered], [max(1, len(old[i].norm)) for i, _ in ordered])
+    moved = {j for n, (_, j) in enumerate(ordered) if n not in keep}
+    reported: set[int] = set()
+    for i, j in ordered:
+        if j not in moved:
+            continue
         p_old, p_new = old[i].parent, new[j].parent
-        if p_old is None and p_new is None:
-            contexts.setdefault(None, []).append((i, j))
-        elif p_old is not None and p_new is not None and pairs.get(p_old) == p_new:
-            contexts.setdefault((p_old, p_new), []).append((i, j))
-        else:
-            moved.add(j)
-    for members in contexts.values():
-        members.sort()
-        keep = _lis([j for _, j in members])
-        moved.update(j for n, (_, j) in enumerate(members) if n not in keep)
-    return moved
+        carried = False
+        while p_old is not None and p_new is not None and pairs.get(p_old) == p_new:
+            if p_new in moved:
+                carried = True
+                break
+            p_old, p_new = old[p_old].parent, new[p_new].parent
+        if not carried:
+            reported.add(j)
+    return reported
+
+
+#: Numbering that runs on through the whole document, across chapters and sections.
+_RUNS_ON: Final = frozenset({"article", "chapter", "section_cn", "chapter_en", "roman_upper"})
 
 
 def _sequential(clauses: Sequence[Clause], j: int) -> bool:
-    """Whether clause j's number follows from its previous sibling (or starts at 1)."""
+    """Whether clause j's number follows from its previous sibling (or starts at 1).
+
+    第N条 and chapters are numbered through the document, so for them the previous
+    clause of the same scheme counts wherever it stands (第九条 under 三、 follows
+    第八条 under 二、).
+    """
     clause = clauses[j]
     if not clause.number:
         return True
     for k in range(j - 1, -1, -1):
         other = clauses[k]
+        if clause.style in _RUNS_ON:
+            if other.style == clause.style and other.number:
+                return clause.number[-1] in (other.number[-1] + 1, 1)
+            continue
         if other.level < clause.level and other.index == clause.parent:
             break
         if other.parent == clause.parent and other.style == clause.style and other.number:

@@ -12,11 +12,13 @@ only moved or was renumbered.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
 from contractctl.compare.align import Alignment, align
-from contractctl.compare.inline import diff_tokens, layout_only, opcodes
+from contractctl.compare.inline import diff_tokens, layout_only, opcodes, whole_values
 from contractctl.compare.model import (
     ChangeKind,
     ClauseChange,
@@ -27,6 +29,7 @@ from contractctl.compare.model import (
 from contractctl.compare.normalise import comparison_form, tokenise
 from contractctl.compare.segment import Clause, segment
 from contractctl.compare.semantic import compare_values, extract
+from contractctl.documents.clauses import Heading
 
 __all__ = ["compare"]
 
@@ -67,13 +70,48 @@ def _joined(clauses: Sequence[Clause], members: Sequence[int]) -> str:
     return "\n".join(clauses[k].body if n == 0 else clauses[k].text for n, k in enumerate(members))
 
 
+#: How many neighbouring clauses layout may carry text across.
+_NEIGHBOURS = 4
+
+
+def _without_carried_text(changes: list[ClauseChange], ocr: bool) -> list[ClauseChange]:
+    """Changes less the rewordings that are only text the layout carried between
+    neighbouring clauses.
+
+    PDF extraction of a Word file's frames and text boxes puts the end of one clause in
+    the next (``种方式支付委托费用。`` read after the ``1.`` that follows it): a run of up
+    to four neighbouring reworded clauses whose texts, joined, differ only by layout
+    (:func:`inline.layout_only`) is not an edit.
+    """
+    plain = [
+        n
+        for n, c in enumerate(changes)
+        if c.kind == "modified" and not c.semantic and c.old is not None and c.new is not None
+    ]
+    drop: set[int] = set()
+    for k, start in enumerate(plain):
+        if start in drop:
+            continue
+        for end in range(k + 1, min(len(plain), k + _NEIGHBOURS)):
+            run = plain[k : end + 1]
+            if any(b - a != 1 for a, b in itertools.pairwise(run)):
+                break  # only clauses next to each other in the report
+            old = tokenise("\n".join(changes[n].old or "" for n in run), ocr=ocr)
+            new = tokenise("\n".join(changes[n].new or "" for n in run), ocr=ocr)
+            if layout_only(old, new):
+                drop.update(run)
+                break
+    return [c for n, c in enumerate(changes) if n not in drop]
+
+
 class _Engine:
     def __init__(self, old: str, new: str, ocr: bool, tolerant: bool) -> None:
         self.ocr = ocr
         self.tolerant = tolerant
         forms: dict[str, str] = {}  # the versions share most clauses: normalise each once
-        self.old = segment(old, forms=forms)
-        self.new = segment(new, forms=forms)
+        headings: dict[str, Heading | None] = {}  # and most lines: read each heading once
+        self.old = segment(old, forms=forms, headings=headings)
+        self.new = segment(new, forms=forms, headings=headings)
         self.old_keys = [self._key(c) for c in self.old]
         self.new_keys = [self._key(c) for c in self.new]
 
@@ -90,6 +128,8 @@ class _Engine:
         placed += self._unmatched(alignment)
         placed.sort(key=lambda p: p[0])
         changes = [change for _, change in placed]
+        if self.tolerant:
+            changes = _without_carried_text(changes, self.ocr)
         semantic: list[SemanticChange] = []
         seen: set[tuple[Any, ...]] = set()
         for change in changes:
@@ -148,7 +188,7 @@ class _Engine:
             ):
                 text_changed = False
             else:
-                ops = diff_tokens(old_tokens, new_tokens, codes)
+                ops = whole_values(diff_tokens(old_tokens, new_tokens, codes))
         kind: ChangeKind
         if j in alignment.moved:
             kind = "moved"
@@ -258,4 +298,7 @@ def compare(
     """
     if layout_tolerant is None:
         layout_tolerant = ocr_tolerant or "\f" in old or "\f" in new
-    return _Engine(old, new, ocr_tolerant, layout_tolerant).run()
+    result = _Engine(old, new, ocr_tolerant, layout_tolerant).run()
+    result.old_sha256 = hashlib.sha256(old.encode("utf-8")).hexdigest()
+    result.new_sha256 = hashlib.sha256(new.encode("utf-8")).hexdigest()
+    return result

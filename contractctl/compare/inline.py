@@ -26,7 +26,7 @@ from typing import Final
 
 from contractctl.compare.normalise import Token
 
-__all__ = ["MIN_MOVED", "Op", "diff_tokens", "layout_only", "opcodes"]
+__all__ = ["MIN_MOVED", "Op", "diff_tokens", "layout_only", "opcodes", "whole_values"]
 
 #: Token counts above which a diff goes line by line first.
 _DIRECT: Final = 6000
@@ -312,8 +312,92 @@ def layout_only(old: Sequence[Token], new: Sequence[Token]) -> bool:
     _repeated(old_pool, new)
     left_old = sorted(old[i].key for i in old_pool.free)
     left_new = sorted(new[j].key for j in new_pool.free)
-    # Punctuation that changed place with the text around it (a colon left behind).
-    return left_old == left_new and all(
+    punctuation = all(
         _punctuation(t)
         for t in (*(old[i] for i in old_pool.free), *(new[j] for j in new_pool.free))
     )
+    if not punctuation:
+        return False
+    # Punctuation that changed place with the text around it (a colon left behind).
+    if left_old == left_new:
+        return True
+    # A mark or two lost or gained where a line wraps (a hanging comma PDF drops).
+    return len(left_old) + len(left_new) <= 2 and all(
+        _at_break(k, pool.partner, other)
+        for pool, other in ((old_pool, new), (new_pool, old))
+        for k in pool.free
+    )
+
+
+def _at_break(k: int, partner: dict[int, int], other: Sequence[Token]) -> bool:
+    """Whether the other text wraps a line where token k (unmatched) would stand."""
+    before, after = partner.get(k - 1), partner.get(k + 1)
+    return (before is not None and other[before].ends) or (
+        after is not None and other[after].starts
+    )
+
+
+#: Characters that write a value: figures, capitals (大写), date parts, currency marks.
+_VALUE: Final = frozenset(
+    "0123456789,.%¥$€£零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整〇一二三四五六七八九十年月日"
+)
+
+
+def _value_like(text: str) -> bool:
+    stripped = text.strip()
+    return bool(stripped) and all(c in _VALUE for c in stripped)
+
+
+def whole_values(ops: list[Op]) -> list[Op]:
+    """The redline with a changed amount, capitals or date replaced whole.
+
+    ``人民币贰万壹仟元整`` → ``人民币柒万壹仟元整`` reads as one value replaced, not as
+    人民币~~贰~~柒万壹仟元整: a change made only of value characters takes in the value
+    characters around it on both sides, and changes of one value (3 → 4 and 1 → 15 in
+    2026年3月1日) become one.
+    """
+    runs: list[list[str]] = [[op, text] for op, text in ops]
+    n = 0
+    while n < len(runs):
+        op, text = runs[n]
+        if op == "equal" or not _value_like(text):
+            n += 1
+            continue
+        # the changed run: this op and following delete/insert ops, and value-only equal
+        # text between two value changes
+        end = n
+        while end + 1 < len(runs):
+            follower = runs[end + 1]
+            if follower[0] != "equal" and _value_like(follower[1]):
+                end += 1
+            elif (
+                follower[0] == "equal"
+                and _value_like(follower[1])
+                and end + 2 < len(runs)
+                and runs[end + 2][0] != "equal"
+                and _value_like(runs[end + 2][1])
+            ):
+                end += 2
+            else:
+                break
+        before = runs[n - 1][1] if n and runs[n - 1][0] == "equal" else ""
+        after = runs[end + 1][1] if end + 1 < len(runs) and runs[end + 1][0] == "equal" else ""
+        head = len(before) - len(before.rstrip("".join(_VALUE)))
+        head = len(before[len(before) - head :].lstrip(".,")) if head else 0
+        lead = before[len(before) - head :] if head else ""
+        if before[: len(before) - head].endswith("人民币"):
+            head, lead = head + 3, "人民币" + lead  # the capitals' currency word
+        tail = len(after) - len(after.lstrip("".join(_VALUE)))
+        tail = len(after[:tail].rstrip(".,"))  # a sentence's full stop is not the value's
+        trail = after[:tail]
+        deleted = lead + "".join(t for o, t in runs[n : end + 1] if o in ("equal", "delete"))
+        inserted = lead + "".join(t for o, t in runs[n : end + 1] if o in ("equal", "insert"))
+        replacement = [["delete", deleted + trail], ["insert", inserted + trail]]
+        replacement = [r for r in replacement if r[1]]
+        if head:
+            runs[n - 1][1] = before[: len(before) - head]
+        if tail:
+            runs[end + 1][1] = after[tail:]
+        runs[n : end + 1] = replacement
+        n += len(replacement)
+    return [(op, text) for op, text in runs if text]

@@ -39,7 +39,9 @@ class SemanticChange:
     new_value: Any = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape: what, label, old, new, clause, old_value, new_value."""
+        """The JSON shape: what, label, old, new, clause, old_value, new_value, and
+        ``text``, the line :meth:`describe` writes (old or new is null when only one
+        side states the value)."""
         return {
             "what": self.what,
             "label": self.label,
@@ -48,13 +50,18 @@ class SemanticChange:
             "clause": self.clause,
             "old_value": self.old_value,
             "new_value": self.new_value,
+            "text": self.describe(),
         }
 
     def describe(self) -> str:
-        """One line for people: ``付款金额 ¥120,000.00 → ¥150,000.00``."""
-        return f"{self.label} {self.old if self.old is not None else '—'} → " + (
-            self.new if self.new is not None else "—"
-        )
+        """One line for people: ``付款金额 ¥120,000.00 → ¥150,000.00``; a value only one
+        side states reads ``定金 ¥5,000.00 (added)`` or ``(removed)``, never ``None``."""
+        chinese = any("\u4e00" <= c <= "\u9fff" for c in self.label)
+        if self.old is None:
+            return f"{self.label} {self.new or ''} " + ("（新增）" if chinese else "(added)")
+        if self.new is None:
+            return f"{self.label} {self.old} " + ("（删除）" if chinese else "(removed)")
+        return f"{self.label} {self.old} → {self.new}"
 
 
 @dataclass
@@ -117,6 +124,9 @@ class Comparison:
     new_clauses: list[Clause]
     #: old clause index -> new clause index for every matched pair, changed or not.
     matches: dict[int, int] = field(default_factory=dict)
+    #: SHA-256 of each compared text (UTF-8), so a redline names exactly what it compared.
+    old_sha256: str = ""
+    new_sha256: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """``{"verdict", "changes": [...], "semantic": [...]}``, JSON-serialisable."""

@@ -282,7 +282,7 @@ def clean_lines(text: str) -> list[Line]:
             top.update({_signature(page[i]) for i in first})
             bottom.update({_signature(page[i]) for i in last})
         needed = max(2, (len(pages) + 1) // 2)
-        numbered: list[tuple[int, int]] = []  # bare page numbers that equal the page's
+        numbered: list[tuple[int, int, int]] = []  # bare numbers at the edges: p, i, n - p
         for p, page in enumerate(pages):
             first, last = edges[p]
             wide_first, wide_last = _edge_indexes(page, _EDGE_REMOVE)
@@ -298,12 +298,18 @@ def clean_lines(text: str) -> list[Line]:
                     if sig not in seen and counts[sig] >= needed and re.search(r"[^\W\d_#]", sig):
                         drop.add((p, i))
                         seen.add(sig)
-            for i in (*first, *last):
+            for i in (*wide_first, *wide_last):
                 match = _PAGE_NUMBER_EDGE.match(squeeze(fold(page[i])).replace(" ", ""))
-                if match and int(next(g for g in match.groups() if g)) == p + 1:
-                    numbered.append((p, i))
-        if len({p for p, _ in numbered}) >= needed:
-            drop.update(numbered)
+                if match:
+                    numbered.append((p, i, int(next(g for g in match.groups() if g)) - p))
+        # Bare numbers that count the pages, whatever page the count starts on (a cover
+        # page is seldom numbered): one offset from the page's index on most pages.
+        offsets = Counter(offset for _, _, offset in numbered)
+        if offsets:
+            offset, _ = offsets.most_common(1)[0]
+            pages_numbered = {(p, i) for p, i, o in numbered if o == offset}
+            if len({p for p, _ in pages_numbered}) >= needed:
+                drop.update(pages_numbered)
     lines: list[Line] = []
     for p, page in enumerate(pages):
         for i, line in enumerate(page):

@@ -276,7 +276,11 @@ def durations(text: str) -> list[tuple[int, int, int, str, str]]:
 
 _ROLES_CN: Final = (
     "甲方|乙方|丙方|丁方|委托方|受托方|委托人|受托人|出租方|承租方|出租人|承租人|买方|卖方|供方|需方|"
-    "出卖人|买受人|发包方|承包方|发包人|承包人|借款人|贷款人|保证人|担保方|披露方|接收方|服务方"
+    "出卖人|买受人|发包方|承包方|发包人|承包人|借款人|贷款人|保证人|担保方|披露方|接收方|服务方|"
+    # the parties the Civil Code names for each contract type
+    "保管人|寄存人|存货人|定作人|承揽人|行纪人|居间人|中介人|赠与人|受赠人|托运人|承运人|出质人|"
+    "质权人|抵押人|抵押权人|投保人|保险人|监理人|设计人|勘察人|出让人|受让人|出让方|受让方|转让方|"
+    "转让人|供电人|用电人|供水人|用水人|供气人|用气人|供热人|用热人|技术服务方|服务提供方"
 )
 _ROLES_EN: Final = (
     "Party [A-D]|Buyer|Seller|Supplier|Customer|Client|Service Provider|Contractor|Licensor|"

@@ -28,52 +28,42 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from contractctl.compare.normalise import Line, clean_lines, comparison_form, fold, squeeze
-from contractctl.documents.clauses import chinese_number
+from contractctl.documents.clauses import Heading, chinese_number, read_heading
 
 __all__ = ["Clause", "segment", "segment_lines"]
 
-_CN_NUM: Final = "零〇一二两三四五六七八九十百千"
 _ROMAN: Final = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
 
-# Matched against the folded line (NFKC: （一） is (一), full-width digits are ASCII).
-_CHAPTER: Final = re.compile(
-    rf"^第\s*([{_CN_NUM}\d][{_CN_NUM}\d ]*?)\s*([章编节])(?:[\s:、.]+|$)(.*)$"
-)
-_CHAPTER_EN: Final = re.compile(
-    r"^(Chapter|CHAPTER|Part|PART)\s+(\d{1,3}|[IVXLC]{1,6})\b[.:\-]?\s*(.*)$"
-)
-_ARTICLE: Final = re.compile(rf"^第\s*([{_CN_NUM}\d][{_CN_NUM}\d ]*?)\s*条(?:[\s:、.]+|$)(.*)$")
-_ARTICLE_EN: Final = re.compile(
-    r"^(Article|ARTICLE|Section|SECTION|Clause|CLAUSE)\s+(\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,6})"
-    r"(?![\w.]*\s+(?:of|and|to|or|above|below|hereof)\b)\.?(?=[\s:\-]|$)[:\-]?\s*(.*)$"
-)
-_CN_ENUM: Final = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.]\s*(.*)$")
-_CN_PAREN: Final = re.compile(r"^\(\s*([一二三四五六七八九十]{1,3})\s*\)\s*(.*)$")
-_DOTTED_MULTI: Final = re.compile(
-    r"^(\d{1,3}(?:\.\d{1,3}){1,4})\.?(?:\s+|(?=[^\x00-\x7f]))(?![\d%])(.+)$"
-)
-_DOTTED_ONE: Final = re.compile(r"^(\d{1,3})(?:\.\s+|、\s*)(?![\d%])(.+)$")
-_PAREN_NUM: Final = re.compile(r"^(?:\((\d{1,2})\)|(\d{1,2})\))\s*(\S.*)$")
-_ALPHA: Final = re.compile(r"^(?:\(([a-z]{1,4})\)|([a-z]{1,4})\))\s*(\S.*)$")
-
 #: Styles that number list items: accepted only when they continue or start a list.
-_LIST_STYLES: Final = frozenset({"cn_paren", "dotted1", "paren_num", "alpha", "roman"})
+_LIST_STYLES: Final = frozenset(
+    {"cn_paren", "dotted1", "paren_num", "alpha", "roman", "roman_upper"}
+)
 #: Styles whose ids are qualified by the parent's (（一） under 第五条 is 第五条（一）).
 _RELATIVE: Final = frozenset({"cn_paren", "paren_num", "alpha", "roman"})
 #: Chinese article and chapter markers are never mistaken for wrapped text.
 _UNAMBIGUOUS: Final = frozenset({"article", "chapter", "section_cn"})
 #: A line that ends mid-sentence (a lower-case word or a comma, but not "; and"): the
-#: next line continues it, even if it starts like "(1) year" or "Clause 7.3".
+#: next line continues it, even if it starts like "(1) year" or "Clause 7.3", unless
+#: its number is the next one of its list and its text starts like a sentence.
 _CONTINUES: Final = re.compile(r"[a-z,]$(?<!;\sand)(?<!;\sor)(?<!;and)(?<!;or)")
 _TITLE_MAX: Final = 40
 _TITLE_SMALL_WORDS: Final = frozenset(
     ("a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to")
 )
-_SENTENCE_END: Final = ("。", ";", ":", ",", ".", "!", "?", "、")
+_SENTENCE_END: Final = ("。", ";", ",", ".", "!", "?", "、")
+#: 第N条 inside a line, after a tab, two spaces or a sentence's end: a paragraph that
+#: Word (or a PDF converter) ran into the one before it.
+_INLINE_ARTICLE: Final = re.compile(
+    r"(?:\t|[ \u3000]{2,}|(?<=[。；;：:])[ \u3000]*)[ \t\u3000]*"
+    r"(第\s*([一二三四五六七八九十百零〇\d](?: ?[一二三四五六七八九十百零〇\d]){0,4})\s*条)"
+)
+#: A table of contents: at least this many headings with nothing but short lines.
+_TOC_MIN: Final = 3
+_TOC_LINE_MAX: Final = 60
 
 
 @dataclass
@@ -116,19 +106,6 @@ class Clause:
         }
 
 
-@dataclass(frozen=True)
-class _Heading:
-    style: str
-    number: tuple[int, ...]
-    label: str  # the marker as an id part: 第五条, 5.1, Article 5, (a)
-    marker_len: int  # characters of the original line taken by the marker
-    rest: str
-
-
-def _roman_value(text: str) -> int | None:
-    return _ROMAN.index(text) + 1 if text in _ROMAN else None
-
-
 def _alpha_value(text: str) -> int | None:
     return ord(text) - ord("a") + 1 if len(text) == 1 else None
 
@@ -149,150 +126,108 @@ def _marker_len(line: str, rest: str) -> int:
     return lead + cut
 
 
-#: Characters a heading can start with (before folding); anything else is body text.
-_STARTS: Final = frozenset(
-    "第一二三四五六七八九十(（0123456789０１２３４５６７８９ACSPＡＣＳＰabcdefghijklmnopqrstuvwxyz"
-)
-
-
-def _parse_heading(line: str) -> _Heading | None:
-    stripped = line.lstrip()
-    if not stripped or stripped[0] not in _STARTS:
-        return None
-    text = fold(stripped).strip()
-    if not text or len(text) > 2000:
-        return None
-    match = _ARTICLE.match(text)
-    if match:
-        try:
-            n = chinese_number(match.group(1).replace(" ", ""))
-        except ValueError:
-            return None
-        rest = match.group(2).strip()
-        return _Heading("article", (n,), f"第{match.group(1).replace(' ', '')}条", 0, rest)
-    match = _CHAPTER.match(text)
-    if match:
-        try:
-            n = chinese_number(match.group(1).replace(" ", ""))
-        except ValueError:
-            return None
-        kind = match.group(2)
-        style = "chapter" if kind in "章编" else "section_cn"
-        label = f"第{match.group(1).replace(' ', '')}{kind}"
-        return _Heading(style, (n,), label, 0, match.group(3).strip())
-    match = _ARTICLE_EN.match(text)
-    if match:
-        word, num = match.group(1), match.group(2)
-        numbers = _number_path(num)
-        if numbers is None:
-            return None
-        style = f"en_{word.lower()}{len(numbers)}"
-        return _Heading(style, numbers, f"{word.title()} {num}", 0, match.group(3).strip())
-    match = _CHAPTER_EN.match(text)
-    if match:
-        numbers = _number_path(match.group(2))
-        if numbers is None:
-            return None
-        return _Heading(
-            "chapter_en", numbers, f"{match.group(1).title()} {match.group(2)}", 0,
-            match.group(3).strip(),
-        )  # fmt: skip
-    match = _CN_ENUM.match(text)
-    if match:
-        return _Heading("cn_enum", (chinese_number(match.group(1)),), match.group(1), 0,
-                        match.group(2).strip())  # fmt: skip
-    match = _CN_PAREN.match(text)
-    if match:
-        n = chinese_number(match.group(1))
-        return _Heading("cn_paren", (n,), f"（{match.group(1)}）", 0, match.group(2).strip())
-    match = _DOTTED_MULTI.match(text)
-    if match:
-        numbers = tuple(int(p) for p in match.group(1).split("."))
-        return _Heading(f"dotted{len(numbers)}", numbers, match.group(1), 0, match.group(2).strip())
-    match = _DOTTED_ONE.match(text)
-    if match:
-        n = int(match.group(1))
-        return _Heading("dotted1", (n,), match.group(1), 0, match.group(2).strip())
-    match = _PAREN_NUM.match(text)
-    if match:
-        n = int(match.group(1) or match.group(2))
-        return _Heading("paren_num", (n,), f"({n})", 0, match.group(3).strip())
-    match = _ALPHA.match(text)
-    if match:
-        letters = match.group(1) or match.group(2)
-        roman, alpha = _roman_value(letters), _alpha_value(letters)
-        if roman is not None:
-            return _Heading("roman", (roman,), f"({letters})", 0, match.group(3).strip())
-        if alpha is not None:
-            return _Heading("alpha", (alpha,), f"({letters})", 0, match.group(3).strip())
-    return None
-
-
-def _number_path(text: str) -> tuple[int, ...] | None:
-    if re.fullmatch(r"[IVXLC]+", text):
-        value = _roman_to_int(text)
-        return (value,) if value else None
-    return tuple(int(p) for p in text.split("."))
-
-
-def _roman_to_int(text: str) -> int:
-    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-    total = 0
-    for i, char in enumerate(text):
-        value = values[char]
-        total += -value if i + 1 < len(text) and values[text[i + 1]] > value else value
-    return total
-
-
 def _title(rest: str) -> str:
     """The heading's title: a short rest of line that does not read like a sentence."""
+    if len(rest) - rest.count(" ") > _TITLE_MAX:
+        return ""  # cheap: most headings run on into their clause's first sentence
+    cjk = re.sub(r"[\u4e00-\u9fff]", "", rest)
+    if cjk != rest and " " in rest.strip() and not re.fullmatch(r"(?:\S )+\S", rest.strip()):
+        return ""  # a fill-in blank inside: 自 ____ 时起转移 is a sentence to complete
     rest = squeeze(rest)
+    if rest.endswith(":") and not rest.endswith("::"):
+        rest = rest[:-1].rstrip()  # 违约责任： is the title 违约责任
     if not rest or len(rest) > _TITLE_MAX or rest.endswith(_SENTENCE_END):
         return ""
     if re.search(r"[\u4e00-\u9fff]", rest):
-        return rest if len(rest) <= 20 else ""
+        return rest if len(rest) <= 20 and ":" not in rest else ""
+    rest = rest.replace("**", "").strip(" .")  # a Markdown heading: 1. **Term**.
     words = re.findall(r"[A-Za-z][\w'’-]*", rest)
-    if '"' in rest or len(words) > 8:
+    if '"' in rest or len(words) > 8 or ":" in rest:
         return ""
     if any(w[0].islower() and w.lower() not in _TITLE_SMALL_WORDS for w in words):
         return ""  # "Fees" means the fees: a sentence
     return rest
 
 
+_RANKS: Final = {"chapter": 0, "chapter_en": 0, "section_cn": 1, "article": 2}
+
+
+def _rank(style: str) -> int | None:
+    """The fixed outline rank of a style (chapter, section, article), None for lists."""
+    if style.startswith("en_article"):
+        return 2
+    return _RANKS.get(style)
+
+
 class _Outline:
     """The stack of open heading styles, and the last number seen per style and parent."""
 
     def __init__(self) -> None:
-        self.stack: list[tuple[str, int]] = []  # (style, clause index)
-        self.last: dict[tuple[int | None, str], int] = {}
+        self.stack: list[tuple[str, int, tuple[int, ...]]] = []  # (style, index, number)
+        self.last: dict[tuple[int | None, str], tuple[int, ...]] = {}
+        self.anywhere: dict[str, tuple[int, ...]] = {}  # numbering that runs on across parents
 
     def parent_for(self, style: str) -> tuple[int, int | None]:
-        """(level, parent clause index) a heading of ``style`` would get."""
-        styles = [s for s, _ in self.stack]
-        depth = styles.index(style) if style in styles else len(self.stack)
+        """(level, parent clause index) a heading of ``style`` would get.
+
+        Chapters, sections and articles have a rank: an article closes every list above
+        it (一、, （一）, 1.) and stands only under a chapter or a section, whatever the
+        order styles appeared in.
+        """
+        styles = [s for s, _, _ in self.stack]
+        rank = _rank(style)
+        if rank is not None:
+            depth = 0
+            while depth < len(styles):
+                above = _rank(styles[depth])
+                if above is None or above >= rank:
+                    break
+                depth += 1
+        else:
+            depth = styles.index(style) if style in styles else len(self.stack)
         parent = self.stack[depth - 1][1] if depth else None
         return depth + 1, parent
 
-    def accepts(self, heading: _Heading) -> bool:
+    def _parent_number(self, style: str) -> tuple[int, ...]:
+        level, _ = self.parent_for(style)
+        return self.stack[level - 2][2] if level >= 2 else ()
+
+    def continues(self, heading: Heading) -> bool:
+        """Whether the heading's number is the next of its list: one more than its
+        previous sibling's, or the first child of the open heading (2.1 under 2.)."""
+        _, parent = self.parent_for(heading.style)
+        previous = self.last.get((parent, heading.style))
+        number = heading.number
+        if previous is not None:
+            return number[:-1] == previous[:-1] and number[-1] == previous[-1] + 1
+        if number[-1] != 1:
+            last = self.anywhere.get(heading.style)
+            return len(number) == 1 and last is not None and number[-1] == last[-1] + 1
+        if len(number) > 1:
+            return number[:-1] == self._parent_number(heading.style)[-len(number) + 1 :]
+        return True
+
+    def accepts(self, heading: Heading) -> bool:
         """Whether a list-style marker continues its list (or starts one at 1)."""
         if heading.style not in _LIST_STYLES:
             return True
         _, parent = self.parent_for(heading.style)
         previous = self.last.get((parent, heading.style))
         n = heading.number[-1]
-        if previous is None:
-            return n == 1 or not self.stack  # an excerpt may start at its first clause
-        return n == 1 or previous <= n <= previous + 3
+        if previous is None:  # an excerpt may start at its first clause
+            return n == 1 or not self.stack
+        return n == 1 or previous[-1] <= n <= previous[-1] + 3
 
-    def push(self, style: str, index: int, number: int) -> tuple[int, int | None]:
-        level, parent = self.parent_for(style)
+    def push(self, heading: Heading, index: int) -> tuple[int, int | None]:
+        level, parent = self.parent_for(heading.style)
         del self.stack[level - 1 :]
-        self.stack.append((style, index))
-        self.last[(parent, style)] = number
+        self.stack.append((heading.style, index, heading.number))
+        self.last[(parent, heading.style)] = heading.number
+        self.anywhere[heading.style] = heading.number
         return level, parent
 
 
-def _resolve_roman(heading: _Heading, outline: _Outline) -> _Heading:
+def _resolve_roman(heading: Heading, outline: _Outline) -> Heading:
     """``(i)``, ``(v)``, ``(x)``: a letter when they continue an alphabetic list."""
     if heading.style != "roman":
         return heading
@@ -304,50 +239,180 @@ def _resolve_roman(heading: _Heading, outline: _Outline) -> _Heading:
     previous = outline.last.get((parent, "alpha"))
     if (
         previous is not None
-        and previous + 1 == alpha
-        and any(s == "alpha" for s, _ in outline.stack)
+        and previous[-1] + 1 == alpha
+        and any(s == "alpha" for s, _, _ in outline.stack)
     ):
-        return _Heading("alpha", (alpha,), heading.label, heading.marker_len, heading.rest)
+        return Heading("alpha", (alpha,), heading.label, heading.rest)
     return heading
 
 
-def segment(text: str, *, forms: dict[str, str] | None = None) -> list[Clause]:
+def segment(
+    text: str,
+    *,
+    forms: dict[str, str] | None = None,
+    headings: dict[str, Heading | None] | None = None,
+) -> list[Clause]:
     """The clauses of a contract text, in document order, the preamble first.
 
     ``text`` is DOCX text (``extract.docx_text``), PDF text (``extract.pdf_text``, pages
     separated by ``\\f``) or OCR output; page furniture is removed first
     (:func:`contractctl.compare.normalise.clean_lines`). ``forms`` memoises comparison
-    forms: segmenting two versions with one dict computes each shared clause's once.
+    forms: segmenting two versions with one dict computes each shared clause's once;
+    ``headings`` does the same for the lines' headings.
     """
-    return segment_lines(clean_lines(text), forms=forms)
+    return segment_lines(clean_lines(text), forms=forms, headings=headings)
 
 
-def segment_lines(lines: list[Line], *, forms: dict[str, str] | None = None) -> list[Clause]:
+def _split_inline(line: Line, expected: int) -> list[Line]:
+    """The line cut before each 第N条 inside it that continues the article sequence."""
+    if "条" not in line.text:
+        return [line]
+    parts: list[Line] = []
+    text = line.text
+    while True:
+        cut = None
+        for match in _INLINE_ARTICLE.finditer(text):
+            try:
+                n = chinese_number(match.group(2).replace(" ", ""))
+            except ValueError:
+                continue
+            if n == expected and match.start(1) > 0:
+                cut = match.start(1)
+                break
+        if cut is None:
+            break
+        parts.append(Line(text[:cut].rstrip(), line.page))
+        text = text[cut:]
+        expected += 1
+    return [*parts, Line(text, line.page)] if parts else [line]
+
+
+_Group = tuple[Heading | None, int, int | None, list[Line]]
+
+
+def _group(
+    lines: list[Line], skip: frozenset[int], headings: dict[str, Heading | None]
+) -> tuple[list[_Group], list[int]]:
+    """Lines grouped under their headings, and the line index that opens each group."""
+    outline = _Outline()
+    groups: list[_Group] = [(None, 0, None, [])]
+    starts = [0]
+    previous = ""  # the last non-blank line, folded, when it was not a heading
+    last_article = 0
+    for position, whole in enumerate(lines):
+        pieces = [whole]
+        while pieces:
+            line = pieces.pop(0)
+            if position in skip:
+                heading = None
+            elif line.text in headings:
+                heading = headings[line.text]
+            else:
+                heading = headings[line.text] = read_heading(line.text)
+            if heading is not None:
+                heading = _resolve_roman(heading, outline)
+                if _starts_clause(heading, outline, previous):
+                    if heading.style == "article":
+                        last_article = heading.number[-1]
+                    line, *rest = _split_inline(line, last_article + 1)
+                    if rest:  # the heading's text ends where the next article starts
+                        pieces[:0] = rest
+                        reread = read_heading(line.text)
+                        if reread is not None:
+                            heading = replace(heading, rest=reread.rest)
+                    level, parent = outline.push(heading, len(groups))
+                    groups.append((heading, level, parent, [line]))
+                    starts.append(position)
+                    previous = "" if _title(heading.rest) else heading.rest
+                    continue
+            if last_article:
+                line, *rest = _split_inline(line, last_article + 1)
+                pieces[:0] = rest
+            groups[-1][3].append(line)
+            if line.text.strip():
+                previous = fold(line.text).strip()
+    return groups, starts
+
+
+def _starts_clause(heading: Heading, outline: _Outline, previous: str) -> bool:
+    """Whether a line that starts with a number starts a clause, from its neighbours."""
+    if not outline.accepts(heading):
+        return False
+    if heading.style in _UNAMBIGUOUS:
+        # 第N条 far from the last article's number at a line start is a cross-reference
+        # that a line wrapped ("及第 17 条（不可抗力）约定的情形"), unless it is titled.
+        last = outline.anywhere.get(heading.style)
+        n = heading.number[-1]
+        return last is None or n == 1 or last[-1] <= n <= last[-1] + 3 or bool(_title(heading.rest))
+    continues = outline.continues(heading)
+    if not heading.rest and not continues:
+        return False  # a bare "3." or "2.1" line is a clause only in sequence
+    if not _CONTINUES.search(previous):
+        return True
+    # The line before ends mid-sentence: only the next number of a list, with text that
+    # starts like a sentence or a title, starts a clause there.
+    return continues and not (heading.rest[:1].islower())
+
+
+def _table_of_contents(groups: list[_Group], starts: list[int]) -> frozenset[int]:
+    """Heading lines of a table of contents: a run of headings with only short lines,
+    from a top-level number 1 to where the same scheme starts again at 1."""
+    skip: set[int] = set()
+    n = 1
+    while n < len(groups):
+        heading, level = groups[n][0], groups[n][1]
+        assert heading is not None
+        if level != 1 or heading.number[-1] != 1:
+            n += 1
+            continue
+        restart = next(
+            (
+                m
+                for m in range(n + _TOC_MIN, len(groups))
+                if (other := groups[m][0]) is not None
+                and groups[m][1] == 1
+                and other.style == heading.style
+                and other.number == heading.number
+            ),
+            None,
+        )
+        if restart is None:
+            n += 1
+            continue
+        # The last entry's lines run on into what stands between the contents and
+        # the text (the parties, a preamble): only its heading line must be short.
+        lines = [line for _, _, _, group in groups[n : restart - 1] for line in group]
+        short = all(
+            len("".join(line.text.split())) <= _TOC_LINE_MAX and "。" not in line.text
+            for line in [*lines, groups[restart - 1][3][0]]
+        )
+        if short:
+            skip.update(starts[k] for k in range(n, restart))
+            n = restart
+        else:
+            n += 1
+    return frozenset(skip)
+
+
+def segment_lines(
+    lines: list[Line],
+    *,
+    forms: dict[str, str] | None = None,
+    headings: dict[str, Heading | None] | None = None,
+) -> list[Clause]:
     """:func:`segment` for lines that went through ``clean_lines`` already."""
     memo: dict[str, str] = {} if forms is None else forms
+    heads: dict[str, Heading | None] = {} if headings is None else headings
 
     def form(text: str) -> str:
         if text not in memo:
             memo[text] = comparison_form(text)
         return memo[text]
 
-    outline = _Outline()
-    groups: list[tuple[_Heading | None, int, int | None, list[Line]]] = [(None, 0, None, [])]
-    previous = ""  # the last non-blank line, folded, when it was not a heading
-    for line in lines:
-        heading = _parse_heading(line.text)
-        if heading is not None:
-            heading = _resolve_roman(heading, outline)
-            if outline.accepts(heading) and not (
-                heading.style not in _UNAMBIGUOUS and _CONTINUES.search(previous)
-            ):
-                level, parent = outline.push(heading.style, len(groups), heading.number[-1])
-                groups.append((heading, level, parent, [line]))
-                previous = "" if _title(heading.rest) else heading.rest
-                continue
-        groups[-1][3].append(line)
-        if line.text.strip():
-            previous = fold(line.text).strip()
+    groups, starts = _group(lines, frozenset(), heads)
+    skip = _table_of_contents(groups, starts)
+    if skip:
+        groups, _ = _group(lines, skip, heads)
     clauses: list[Clause] = []
     seen: dict[str, int] = {}
     for index, (heading, level, parent, group) in enumerate(groups):
@@ -362,7 +427,7 @@ def segment_lines(lines: list[Line], *, forms: dict[str, str] | None = None) -> 
 
 def _make_clause(
     index: int,
-    heading: _Heading | None,
+    heading: Heading | None,
     level: int,
     parent: int | None,
     lines: list[Line],
@@ -387,10 +452,16 @@ def _make_clause(
     label = heading.label
     if parent is not None and (
         heading.style in _RELATIVE
+        or heading.style == "cn_enum"
         or (heading.style == "dotted1" and not before[parent].style.startswith("dotted"))
     ):
         parent_id = before[parent].id
-        label = f"{parent_id}.{label}" if heading.style == "dotted1" else f"{parent_id}{label}"
+        if heading.style == "dotted1":
+            label = f"{parent_id}.{label}"
+        elif heading.style == "cn_enum":
+            label = f"{parent_id} {label}、"  # 二、 inside 第五条
+        else:
+            label = f"{parent_id}{label}"
     return Clause(
         id=label,
         number=heading.number,

@@ -240,18 +240,9 @@ def compare_values(
     ``new_text`` are the clause texts in comparison form: a party name the layout tore
     from its role still counts as present when the other text contains it.
     """
-    # Values of a kind that read the same, in the same order, on both sides did not
-    # change, whatever labels re-wrapped lines gave them.
-    kinds = {v.what for v in (*old, *new)}
-    same = {
-        kind
-        for kind in kinds
-        if [v.key for v in old if v.what == kind] == [v.key for v in new if v.what == kind]
-    }
-    old = [v for v in old if v.what not in same]
-    new = [v for v in new if v.what not in same]
+    old, new = _cancel_unchanged(old, new)
     old_groups, new_groups = _groups(old), _groups(new)
-    changes: list[tuple[int, SemanticChange]] = []
+    paired: list[tuple[Value | None, Value | None]] = []
     for group in list(old_groups) + [g for g in new_groups if g not in old_groups]:
         before, after = old_groups.get(group, []), new_groups.get(group, [])
         matcher = difflib.SequenceMatcher(
@@ -265,26 +256,71 @@ def compare_values(
             )
             pairs += [(v, None) for v in before[i1 + len(pairs) : i2]]
             pairs += [(None, v) for v in after[j1 + len(pairs) : j2]]
-            for was, now in pairs:
-                if tolerant and _layout_artifact(was, now, old, new, old_text, new_text):
-                    continue
-                base = now or was
-                assert base is not None
-                changes.append(
-                    (
-                        base.start if now is not None else -1,
-                        SemanticChange(
-                            what=base.what,
-                            label=base.label,
-                            old=was.display if was else None,
-                            new=now.display if now else None,
-                            clause=clause,
-                            old_value=was.value if was else None,
-                            new_value=now.value if now else None,
-                        ),
-                    )
-                )
+            paired += pairs
+    changes: list[tuple[int, SemanticChange]] = []
+    for was, now in _pair_relabelled(paired):
+        if tolerant and _layout_artifact(was, now, old, new, old_text, new_text):
+            continue
+        base = now or was
+        assert base is not None
+        changes.append(
+            (
+                base.start if now is not None else -1,
+                SemanticChange(
+                    what=base.what,
+                    label=base.label,
+                    old=was.display if was else None,
+                    new=now.display if now else None,
+                    clause=clause,
+                    old_value=was.value if was else None,
+                    new_value=now.value if now else None,
+                ),
+            )
+        )
     return [change for _, change in sorted(changes, key=lambda c: c[0])]
+
+
+def _identity(value: Value) -> tuple[Any, ...]:
+    """What makes two values the same value: kind and value; for a party its role too
+    (甲方 and 乙方 swapping names is a change)."""
+    return (value.what, value.label if value.what == "party" else "", value.key)
+
+
+def _cancel_unchanged(old: list[Value], new: list[Value]) -> tuple[list[Value], list[Value]]:
+    """Both sides without the values that stand on both, whatever label the words
+    around them gave them: an unchanged value is never reported removed and added."""
+    waiting: dict[tuple[Any, ...], list[int]] = {}
+    for n, value in enumerate(new):
+        waiting.setdefault(_identity(value), []).append(n)
+    gone: set[int] = set()
+    kept_old: list[Value] = []
+    for value in old:
+        slots = waiting.get(_identity(value))
+        if slots:
+            gone.add(slots.pop(0))
+        else:
+            kept_old.append(value)
+    return kept_old, [v for n, v in enumerate(new) if n not in gone]
+
+
+def _pair_relabelled(
+    pairs: list[tuple[Value | None, Value | None]],
+) -> list[tuple[Value | None, Value | None]]:
+    """A value removed under one label and one of the same kind added under another
+    are one change (付款方式 30日 → 付款期限 45日), paired in order."""
+    removed = [(n, was) for n, (was, now) in enumerate(pairs) if now is None and was is not None]
+    added = [(n, now) for n, (was, now) in enumerate(pairs) if was is None and now is not None]
+    merged: dict[int, tuple[Value | None, Value | None]] = {}
+    dropped: set[int] = set()
+    for n, was in removed:
+        match = next(
+            ((m, now) for m, now in added if m not in dropped and now.what == was.what), None
+        )
+        if match is not None and was.what != "party":
+            m, now = match
+            merged[n] = (was, now)
+            dropped.add(m)
+    return [merged.get(n, pair) for n, pair in enumerate(pairs) if n not in dropped]
 
 
 def _layout_artifact(

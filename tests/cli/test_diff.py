@@ -57,3 +57,46 @@ def test_bad_files_get_their_documented_errors(files: dict[str, Path], tmp_path:
     assert cli("diff", good, good, "--from", "1").code == 2
     assert cli("diff", good, good, "--format", "pdf").code == 2
     assert cli("diff", "a", "b", "c").code == 2
+
+
+MINIMAL = [
+    "1. Service",
+    "1.1 The Supplier shall provide the services",
+    "1.2 The Customer shall cooperate",
+    "2. Fees",
+    "2.1 Payment is due within 30 days.",
+    "3. Term",
+    "3.1 The term is one year",
+]
+
+
+def _docx(path: Path, paragraphs: list[str]) -> Path:
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    document.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "clause"),
+    [("30 days", "45 days", "2.1"), ("one year", "two years", "3.1")],
+)
+def test_headings_without_a_full_stop_cite_the_changed_clause_and_never_none(
+    tmp_path: Path, before: str, after: str, clause: str
+) -> None:
+    old = _docx(tmp_path / "old.docx", MINIMAL)
+    new = _docx(tmp_path / "new.docx", [p.replace(before, after) for p in MINIMAL])
+    cli = Cli(tmp_path / "no-store")
+
+    data = cli("diff", str(old), str(new), "--json").json()
+    assert [(c["kind"], c["clause"]) for c in data["changes"]] == [("modified", clause)]
+    outputs = [cli("diff", str(old), str(new), "--format", fmt) for fmt in ("text", "json", "html")]
+    text = outputs[0].stdout
+    assert f"{clause}" in text and all(o.code == 0 for o in outputs)
+    for output in outputs:
+        assert "None" not in output.stdout and "None" not in output.stderr
+    if clause == "2.1":
+        assert "30 days → 45 days" in text and "(2.1)" in text

@@ -518,7 +518,8 @@ def test_the_json_has_the_documented_shape(render: Render) -> None:
     assert data["semantic"] == [
         {"what": "amount", "label": "定金", "old": "¥20,000.00", "new": "¥25,000.00",
          "clause": "3.4", "old_value": {"minor": 2000000, "currency": "CNY"},
-         "new_value": {"minor": 2500000, "currency": "CNY"}},
+         "new_value": {"minor": 2500000, "currency": "CNY"},
+         "text": "定金 ¥20,000.00 → ¥25,000.00"},
     ]  # fmt: skip
 
 

@@ -102,10 +102,12 @@ def test_contract_text_is_escaped_never_markup() -> None:
 def test_semantic_changes_come_first_then_the_redline() -> None:
     html, _ = page()
 
-    summary = html.index("Changed values")
-    assert summary < html.index("Redline")
+    summary = html.index("变更的数值")  # the contract is Chinese: so is the page
+    assert summary < html.index("逐条修订")
     assert "¥120,000.00" in html[summary:] and "¥150,000.00" in html[summary:]
-    assert "<del>120,000.00</del><ins>150,000.00</ins>" in html
+    # figures and 大写 are replaced as whole tokens, never character by character
+    assert "<del>¥120,000.00</del><ins>¥150,000.00</ins>" in html
+    assert "<del>人民币壹拾贰万元整</del><ins>人民币壹拾伍万元整</ins>" in html
 
 
 def test_moved_clauses_link_to_their_old_position_and_back() -> None:
@@ -122,12 +124,12 @@ def test_moved_clauses_link_to_their_old_position_and_back() -> None:
 
 def test_added_clauses_are_insertions() -> None:
     html, _ = page()
-    assert "<ins>第六条 通知\n通知以书面形式送达。</ins>" in html
+    assert "<ins>第六条 通知</ins>\n<ins>通知以书面形式送达。</ins>" in html
 
 
 def test_the_same_text_says_so() -> None:
     html = render_html(compare(OLD, OLD), old_label="a", new_label="b", title="t")
-    assert "No differences" in html and "<ins>" not in html.split("</header>")[1]
+    assert "两个版本内容一致" in html and "<ins>" not in html.split("</header>")[1]
 
 
 def test_a_deleted_clause_is_shown_struck_out_where_it_stood() -> None:
@@ -139,3 +141,63 @@ def test_a_deleted_clause_is_shown_struck_out_where_it_stood() -> None:
 
     struck = html.index("<del>第四条 交货")
     assert html.index("双方对本合同内容保密") < struck < html.index("提交上海仲裁委员会仲裁")
+
+
+def test_the_top_names_both_versions_their_hashes_who_and_when() -> None:
+    import hashlib
+    from datetime import UTC, datetime
+
+    html = render_html(
+        compare(OLD, NEW), old_label="C-2026-0001 v1", new_label="C-2026-0001 v2", title="t",
+        made_by="li.na", made_at=datetime(2026, 12, 7, 9, 30, tzinfo=UTC),
+    )  # fmt: skip
+    header = html.split("</header>")[0]
+
+    for text in (OLD, NEW):
+        assert hashlib.sha256(text.encode()).hexdigest() in header
+    assert "C-2026-0001 v1" in header and "C-2026-0001 v2" in header
+    assert "li.na" in header and "2026-12-07T09:30:00+00:00" in header
+    assert "None" not in html
+
+
+def test_a_summary_by_severity_comes_before_the_values_and_links_to_each_clause() -> None:
+    html, checker = page()
+    summary = html.index("变更概要（按严重程度）")
+
+    assert summary < html.index("变更的数值") < html.index("逐条修订")
+    rows = html[summary : html.index("变更的数值")]
+    assert rows.index("重大") < rows.index("重要") < rows.index("轻微")
+    assert '<a href="#n-2">第二条</a>' in rows  # the amount: critical
+    assert all(link[1:] in checker.ids for link in checker.links if link.startswith("#"))
+
+
+ENGLISH_OLD = "Services Agreement\n1. Fees\n1.1 The fee is USD 1,000.00.\n2. Term\n2.1 One year."
+
+
+def test_an_english_contract_gets_an_english_page() -> None:
+    new = ENGLISH_OLD.replace("1,000.00", "1,200.00")
+    html = render_html(compare(ENGLISH_OLD, new), old_label="a", new_label="b", title="t")
+
+    assert '<html lang="en">' in html
+    assert "Summary by severity" in html and "Changed values" in html and "Redline" in html
+    assert "修改" not in html and "逐条修订" not in html
+    assert "<del>USD 1,000.00</del><ins>USD 1,200.00</ins>" in html or (
+        "<del>1,000.00</del><ins>1,200.00</ins>" in html
+    )
+
+
+def test_table_rows_stay_a_table() -> None:
+    old = (
+        "采购合同\n第一条 货物清单\n序号 | 货物名称 | 数量 | 单价\n1 | 平板电脑 | 10 | ¥1,000.00\n"
+        "2 | 扫码枪 | 5 | ¥200.00\n第二条 交货\n乙方应于2026年12月20日前交货。"
+    )
+    new = old.replace("| 5 |", "| 8 |")
+
+    html = render_html(compare(old, new), old_label="a", new_label="b", title="t")
+    checker = Checker()
+    checker.feed(html)
+
+    assert checker.stack == []
+    assert "<tr><td>序号</td><td>货物名称</td><td>数量</td><td>单价</td></tr>" in html
+    assert "<td><del>5</del><ins>8</ins></td>" in html
+    assert "序号 | 货物名称" not in html

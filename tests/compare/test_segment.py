@@ -160,3 +160,89 @@ def test_a_list_item_wrapped_to_a_line_start_does_not_split_the_comparison() -> 
     edited = compare(docx, pdf.replace("质量不合格", "质量严重不合格"))
     assert [(c.kind, c.clause) for c in edited.changes] == [("modified", "第一条")]
     assert [op for op in edited.changes[0].ops if op[0] != "equal"] == [("insert", "严重")]
+
+
+# --- headings as Word files from other hands write them ---------------------------------
+
+MINIMAL = "\n".join(
+    [
+        "1. Service",
+        "1.1 The Supplier shall provide the services",
+        "1.2 The Customer shall cooperate",
+        "2. Fees",
+        "2.1 Payment is due within 30 days.",
+        "3. Term",
+        "3.1 The term is one year",
+    ]
+)
+
+
+def test_clauses_without_a_final_full_stop_are_not_glued_to_the_one_before() -> None:
+    assert [c.id for c in segment(MINIMAL)] == [
+        "preamble", "1", "1.1", "1.2", "2", "2.1", "3", "3.1",
+    ]  # fmt: skip
+
+
+def test_the_minimal_english_case_cites_2_1_and_3_1() -> None:
+    from contractctl.compare import compare
+
+    fees = compare(MINIMAL, MINIMAL.replace("30 days", "45 days"))
+    assert [(c.kind, c.clause) for c in fees.changes] == [("modified", "2.1")]
+    assert [s.describe() for s in fees.semantic] == ["Payment 30 days → 45 days"]
+    term = compare(MINIMAL, MINIMAL.replace("one year", "two years"))
+    assert [(c.kind, c.clause) for c in term.changes] == [("modified", "3.1")]
+
+
+def test_a_wrapped_line_that_reads_like_the_next_number_but_in_lower_case_is_not_one() -> None:
+    text = "2. Fees\nThe fees are set out in Section\n2.1 shall apply to renewals.\n3. Term"
+    assert [c.id for c in segment(text)] == ["preamble", "2", "3"]
+
+
+def test_chinese_numbers_followed_by_a_tab_spaces_a_fill_in_line_or_a_colon() -> None:
+    text = (
+        "买卖合同\n第六条\t标的物的交付\n第七条     标的物所有权自 ____ 时起转移\n"
+        "第八条____交货地点\n第十五条    违约责任：\n第十六条：争议解决"
+    )
+    clauses = segment(text)
+    assert [(c.id, c.title) for c in clauses] == [
+        ("preamble", ""), ("第六条", "标的物的交付"), ("第七条", ""), ("第八条", "交货地点"),
+        ("第十五条", "违约责任"), ("第十六条", "争议解决"),
+    ]  # fmt: skip
+
+
+def test_articles_that_word_ran_into_one_paragraph_are_split_in_sequence() -> None:
+    text = (
+        "第二条 质量标准：\t 第三条   出卖人对质量负责的条件期限：\t 第四条   包装标准：\n"
+        "第五条 按本合同第六条约定交付。"
+    )
+    assert [(c.id, c.text) for c in segment(text)] == [
+        ("preamble", ""),
+        ("第二条", "第二条 质量标准："),
+        ("第三条", "第三条   出卖人对质量负责的条件期限："),
+        ("第四条", "第四条   包装标准："),
+        ("第五条", "第五条 按本合同第六条约定交付。"),  # a reference, not a heading
+    ]
+
+
+def test_a_table_of_contents_is_not_taken_for_the_clauses() -> None:
+    text = (
+        "服务合同\n目录\n第一条 服务内容\n第二条 费用\n第三条 违约责任\n"
+        "甲方：某某公司\n第一条 服务内容\n乙方提供服务。\n第二条 费用\n费用为¥1,000.00。\n"
+        "第三条 违约责任\n违约方赔偿损失。"
+    )
+    clauses = segment(text)
+    assert [c.id for c in clauses] == ["preamble", "第一条", "第二条", "第三条"]
+    assert "目录" in clauses[0].text and clauses[2].text == "第二条 费用\n费用为¥1,000.00。"
+
+
+def test_quote_marks_roman_numerals_and_bare_numbers_in_sequence() -> None:
+    text = 'I. General\n1."Agreement" means this agreement.\nII. Payment\n1.\nPayment is due.\n3.'
+    assert [c.id for c in segment(text)] == ["preamble", "I", "I.1", "II", "II.1"]
+
+
+def test_letter_spaced_titles_are_one_title() -> None:
+    from contractctl.documents.clauses import spaced_title
+
+    assert spaced_title("加  工  合  同") == "加工合同"
+    assert spaced_title("加工合同") is None
+    assert spaced_title("甲方 乙方 are parties") is None

@@ -1,0 +1,322 @@
+"""Edits with known answers, applied to a real document's text.
+
+Each edit is what a person does to a contract in Word, made on the extracted text (one
+line per paragraph): insert, delete, move or renumber an article (later articles
+renumbered as a word processor would), reword a sentence, change an amount (figures and
+大写), a date, a percentage or a party's name. Blanks are filled first (a model contract
+is a form): a value sentence is appended to the paragraph, and a party's name is written
+after its role's colon. The answer, the clause a reviewer should be pointed to, comes
+from this module's own plain reading of the paragraphs (the nearest numbered paragraph
+above the edit), never from contractctl's clause reader.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from contractctl.documents.clauses import chinese_number, clause_numeral
+
+#: Any paragraph that starts like a number: the nearest one above an edit must be one
+#: whose clause id this module knows, or the edit is not used.
+_MARKER = re.compile(
+    r"^\s*(?:第\s*[一二三四五六七八九十百零〇\d]+\s*[条章节编]|[一二三四五六七八九十]+\s*[、.．]"
+    r"|[（(]\s*[一二三四五六七八九十\d]+\s*[）)]|[\d０-９]+(?:[.．][\d０-９]+)*\s*[.．、]?(?![\d%])"
+    r"|[a-zA-Z][.)]|\([a-z]+\)|(?:Article|Section|Chapter|Part|ARTICLE|SECTION)\s)"
+)
+_ZH_ARTICLE = re.compile(
+    r"^(\s*第\s*)([一二三四五六七八九十百零〇]+|\d+)(\s*条)(?=[\s:：、.．_]|$|[\u4e00-\u9fff])"
+)
+_CHAPTER = re.compile(r"^\s*第\s*[一二三四五六七八九十百零〇\d ]+\s*[章节编]")
+_DOTTED = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3}){1,3})\s")
+_CN_ENUM = re.compile(r"^\s*([一二三四五六七八九十]{1,3})、")
+_EN_ARTICLE = re.compile(r"^(\s*)(\d{1,2})(\.\s)")
+_INLINE = re.compile(r"(?:\S[\t ]+|[。；;：:])第\s*[一二三四五六七八九十百零〇\d]+\s*条")
+_ROLE = re.compile(
+    r"^\s*(甲方|乙方|丙方|出卖人|买受人|出租人|承租人|委托人|受托人|保管人|存货人|定作人|承揽人|"
+    r"行纪人|居间人|赠与人|受赠人|托运人|承运人|发包人|承包人|出让人|受让人|出让方|受让方|"
+    r"转让方|委托方|受托方|供方|需方|买方|卖方|借款人|贷款人)\s*(?:[（(][^）)]{0,12}[）)])?\s*[：:]"
+)
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The change a reviewer should get: its kind, clause id and, for a value, the
+    value's old and new display."""
+
+    kind: str
+    clause: str
+    values: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One edit of one document: the two texts and the answer (None: nothing changed)."""
+
+    edit: str
+    old: str
+    new: str
+    expected: Expected | None
+
+
+def _known_id(line: str, language: str) -> str | None:
+    """The clause id of a numbered paragraph, in the forms every reader agrees on."""
+    if language == "en":
+        match = _EN_ARTICLE.match(line)
+        return match.group(2) if match else None
+    match = _ZH_ARTICLE.match(line)
+    if match:
+        return f"第{match.group(2)}条"
+    match = _DOTTED.match(line)
+    if match:
+        return match.group(1)
+    match = _CN_ENUM.match(line)
+    return match.group(1) if match else None
+
+
+class Reading:
+    """A document's lines, which clause each line stands in, and its top-level articles."""
+
+    def __init__(self, text: str, language: str) -> None:
+        self.text = text
+        self.language = language
+        self.lines = text.split("\n")
+        self.owner: list[str | None] = []
+        counts: dict[str, int] = {}
+        current: str | None = "preamble"
+        articles_seen = False
+        for line in self.lines:
+            if _MARKER.match(line):
+                current = _known_id(line, language)
+                if current is not None and not current.startswith("第") and articles_seen:
+                    current = None  # 一、 under 第N条: its id depends on the reader's outline
+                articles_seen = articles_seen or bool(_ZH_ARTICLE.match(line))
+                if current is not None:
+                    counts[current] = counts.get(current, 0) + 1
+            if _INLINE.search(line):
+                current = None  # a paragraph that runs two articles together
+            self.owner.append(current)
+        # An id written twice (a table of contents, general and special terms) is unsure.
+        self.owner = [o if o is None or counts.get(o, 1) == 1 else None for o in self.owner]
+        self.merged = any(_INLINE.search(line) for line in self.lines)
+
+    def targets(self, n: int) -> list[int]:
+        """Up to ``n`` lines, spread over the document, to edit inside."""
+        chinese = self.language == "zh"
+        usable = [
+            k
+            for k, line in enumerate(self.lines)
+            if self.owner[k] not in (None, "preamble")
+            and not _INLINE.search(line)
+            and (
+                len(re.findall(r"[\u4e00-\u9fff]", line)) >= 12
+                if chinese
+                else len(re.findall(r"[A-Za-z]{5,}", line)) >= 8
+            )
+        ]
+        if len(usable) <= n:
+            return usable
+        return [usable[int((k + 0.5) * len(usable) / n)] for k in range(n)]
+
+    def articles(self) -> list[tuple[int, int, int]] | None:
+        """(number, first line, end line) of each top-level article, when they run 1..n
+        on their own paragraphs (structural edits need to renumber them)."""
+        pattern = _EN_ARTICLE if self.language == "en" else _ZH_ARTICLE
+        heads: list[tuple[int, int]] = []
+        for k, line in enumerate(self.lines):
+            match = pattern.match(line)
+            if match:
+                number = match.group(2)
+                heads.append((int(number) if number.isdigit() else chinese_number(number), k))
+        if self.merged or len(heads) < 4 or [n for n, _ in heads] != list(range(1, len(heads) + 1)):
+            return None
+        if any(_CHAPTER.match(line) for line in self.lines[heads[0][1] :]):
+            return None  # chapters between the articles would move with them
+        ends = [k for _, k in heads[1:]] + [len(self.lines)]
+        return [(n, k, end) for (n, k), end in zip(heads, ends, strict=True)]
+
+    def renumbered(self, order: list[tuple[int, list[str]]]) -> str:
+        """The document with its articles in ``order`` ((old number or 0, lines)),
+        numbered 1..n, their N.M sub-paragraphs with them."""
+        articles = self.articles()
+        assert articles is not None
+        out = self.lines[: articles[0][1]]
+        for new, (old, lines) in enumerate(order, 1):
+            out.append(self._number(lines[0], new))
+            for line in lines[1:]:
+                out.append(re.sub(rf"^(\s*){old}\.(\d)", rf"\g<1>{new}.\2", line) if old else line)
+        return "\n".join(out)
+
+    def _number(self, line: str, n: int) -> str:
+        if self.language == "en":
+            return _EN_ARTICLE.sub(rf"\g<1>{n}\3", line, count=1)
+        match = _ZH_ARTICLE.match(line)
+        assert match is not None
+        numeral = str(n) if match.group(2).isdigit() else clause_numeral(n)
+        return f"{match.group(1)}{numeral}{match.group(3)}{line[match.end() :]}"
+
+    def article_id(self, n: int, like: int) -> str:
+        """The id article ``n`` has, written like article ``like``."""
+        if self.language == "en":
+            return str(n)
+        articles = self.articles()
+        assert articles is not None
+        match = _ZH_ARTICLE.match(self.lines[articles[like - 1][1]])
+        assert match is not None
+        return f"第{n if match.group(2).isdigit() else clause_numeral(n)}条"
+
+
+# --- the edits -------------------------------------------------------------------------
+
+_VALUES = {
+    "zh": {
+        "amount": (
+            "合同价款为¥32,400.00（大写：人民币叁万贰仟肆佰元整）。",
+            "合同价款为¥38,400.00（大写：人民币叁万捌仟肆佰元整）。",
+            ("¥32,400.00", "¥38,400.00"),
+        ),
+        "date": (
+            "交付日期为2026年3月1日。", "交付日期为2026年4月15日。", ("2026-03-01", "2026-04-15"),
+        ),
+        "percentage": (
+            "逾期每日按未付款项的0.05%支付违约金。",
+            "逾期每日按未付款项的0.1%支付违约金。",
+            ("0.05%", "0.1%"),
+        ),
+    },
+    "en": {
+        "amount": (
+            " The fee is USD 32,400.00.",
+            " The fee is USD 38,400.00.",
+            ("USD 32,400.00", "USD 38,400.00"),
+        ),
+        "date": (
+            " This applies from March 1, 2026.",
+            " This applies from April 15, 2026.",
+            ("2026-03-01", "2026-04-15"),
+        ),
+        "percentage": (
+            " Late payments bear interest at 1.5% per month.",
+            " Late payments bear interest at 2% per month.",
+            ("1.5%", "2%"),
+        ),
+    },
+}  # fmt: skip
+_PARTIES = {
+    "zh": ("上海星河电子科技有限公司", "杭州云栖数据服务有限公司"),
+    "en": ("Beta Analytics LLC", "Gamma Data Corp."),
+}
+_NEW_ARTICLE = {
+    "zh": ["第一条 信息保密",
+           "双方对履行本合同中知悉的对方商业秘密负有保密义务，未经对方书面同意不得向第三方披露。"],
+    "en": ["1. **Business Continuity**. Each party shall maintain a business continuity plan "
+           "appropriate to its obligations and test it at least once a year."],
+}  # fmt: skip
+
+
+def _reword(line: str, language: str) -> str | None:
+    if language == "zh":
+        runs = [m for m in re.finditer(r"[\u4e00-\u9fff]{6,}", line)]
+        if not runs:
+            return None
+        run = runs[len(runs) // 2]
+        middle = run.start() + len(run.group(0)) // 2
+        return line[:middle] + "（经双方书面确认）" + line[middle:]
+    words = [m for m in re.finditer(r"\b[a-z]{5,}\b", line)]
+    if not words:
+        return None
+    word = words[len(words) // 2]
+    return line[: word.start()] + "promptly " + line[word.start() :]
+
+
+def _replace_line(reading: Reading, k: int, line: str) -> str:
+    return "\n".join([*reading.lines[:k], line, *reading.lines[k + 1 :]])
+
+
+def value_trials(reading: Reading, per_kind: int) -> Iterator[Trial]:
+    """Reword, amount, date and percentage edits inside numbered clauses, and the party."""
+    language = reading.language
+    for k in reading.targets(per_kind):
+        line, clause = reading.lines[k], reading.owner[k]
+        assert clause is not None
+        reworded = _reword(line, language)
+        if reworded is not None:
+            yield Trial("reword", reading.text, _replace_line(reading, k, reworded),
+                        Expected("modified", clause))  # fmt: skip
+        for what, (before, after, shown) in _VALUES[language].items():
+            old = _replace_line(reading, k, line + before)
+            new = _replace_line(reading, k, line + after)
+            yield Trial(what, old, new, Expected("modified", clause, shown))
+    yield from _party_trials(reading)
+
+
+def _party_trials(reading: Reading) -> Iterator[Trial]:
+    first, second = _PARTIES[reading.language]
+    if reading.language == "en":
+        k = next((n for n, line in enumerate(reading.lines) if len(line) > 200), None)
+        if k is None or reading.owner[k] is None:
+            return
+        line = reading.lines[k]
+        sentence = " It is made between Acme Robotics, Inc. and {}."
+        yield Trial(
+            "party",
+            _replace_line(reading, k, line + sentence.format(first)),
+            _replace_line(reading, k, line + sentence.format(second)),
+            Expected("modified", reading.owner[k] or "", (first, second)),
+        )
+        return
+    for k, line in enumerate(reading.lines):
+        match = _ROLE.match(line)
+        if match and reading.owner[k] is not None:
+            rest = line[match.end() :].lstrip(" \t_")
+            tail = "\t" + rest if rest else ""
+            yield Trial(
+                "party",
+                _replace_line(reading, k, f"{match.group(0)}{first}{tail}"),
+                _replace_line(reading, k, f"{match.group(0)}{second}{tail}"),
+                Expected("modified", reading.owner[k] or "", (first, second)),
+            )
+            return
+
+
+def structure_trials(reading: Reading) -> Iterator[Trial]:
+    """Insert, delete, move and renumber a top-level article in the middle."""
+    articles = reading.articles()
+    if articles is None:
+        return
+    n = len(articles)
+    k = n // 2  # the article in the middle, 1-based
+    bodies = [(number, reading.lines[start:end]) for number, start, end in articles]
+    base = reading.renumbered(bodies)  # the same text; numbering written once
+    extra = list(_NEW_ARTICLE[reading.language])
+    yield Trial(
+        "insert", base, reading.renumbered([*bodies[: k - 1], (0, extra), *bodies[k - 1 :]]),
+        Expected("added", reading.article_id(k, k)),
+    )  # fmt: skip
+    yield Trial(
+        "delete", base, reading.renumbered([*bodies[: k - 1], *bodies[k:]]),
+        Expected("deleted", reading.article_id(k, k)),
+    )  # fmt: skip
+    # A move is the article that left the bulk of the text in place: it must be
+    # well shorter than the articles it passes, or they could be the ones that moved.
+    weight = [sum(len(line) for line in lines) for _, lines in bodies]
+    moving = next(
+        (
+            m
+            for m in (k, k - 1, k + 1, 2)
+            if 1 <= m < n - 1 and 2 * weight[m - 1] < sum(weight[m:-1])
+        ),
+        None,
+    )
+    if moving is not None:
+        order = [*bodies[: moving - 1], *bodies[moving:-1], bodies[moving - 1], bodies[-1]]
+        yield Trial(
+            "move", base, reading.renumbered(order), Expected("moved", reading.article_id(n - 1, k))
+        )
+    start = articles[k - 1][1]
+    by_hand = reading._number(reading.lines[start], k + 1)
+    yield Trial(
+        "renumber", base, _replace_line(reading, start, by_hand),
+        Expected("renumbered", reading.article_id(k + 1, k)),
+    )  # fmt: skip

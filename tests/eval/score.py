@@ -1,0 +1,159 @@
+"""Run the edits through ``compare`` and score what it reports, per edit kind and language.
+
+For each trial: the expected change is *found* when a reported change has its kind (for
+a value edit: carries the value's old and new display); it is *cited right* when that
+change names the expected clause; every other reported change is a false one.
+Precision = found / reported, recall = found / expected, citation = cited right / found.
+Formatting-only variants expect nothing: every change they report is a false one.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from contractctl.compare import Comparison, compare
+from tests.eval.corpus import Document, pdf_of
+from tests.eval.edits import Reading, Trial, structure_trials, value_trials
+
+KINDS = (
+    "insert", "delete", "move", "renumber", "reword", "amount", "date", "percentage", "party",
+    "formatting", "pdf",
+)  # fmt: skip
+
+
+@dataclass
+class Score:
+    """Counts for one (edit kind, language)."""
+
+    trials: int = 0
+    expected: int = 0
+    found: int = 0
+    cited: int = 0
+    reported: int = 0
+    seconds: float = 0.0
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float | None:
+        return self.found / self.reported if self.reported else (None if self.expected else 1.0)
+
+    @property
+    def recall(self) -> float | None:
+        return self.found / self.expected if self.expected else None
+
+    @property
+    def citation(self) -> float | None:
+        return self.cited / self.found if self.found else None
+
+
+def formatting_trials(document: Document, *, pdf: bool) -> Iterator[Trial]:
+    """The same text reformatted: widths and CJK spacing (Chinese) or rewrapped lines
+    (English), and, with ``pdf``, the PDF LibreOffice makes of the DOCX."""
+    if document.language == "zh":
+        wide = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x30, 0x3A)})
+        lines = [
+            re.sub(r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff])", " ", line)
+            if n % 3 == 0
+            else line.translate(wide)
+            for n, line in enumerate(document.text.split("\n"))
+        ]
+        yield Trial("formatting", document.text, "\n".join(lines), None)
+    else:
+        wrapped = "\n".join(
+            textwrap.fill(line, 78, break_on_hyphens=False, break_long_words=False)
+            if line
+            else line
+            for line in document.text.split("\n")
+        )
+        yield Trial("formatting", document.text, wrapped, None)
+    if pdf:
+        text = pdf_of(document.path)
+        if text is not None:
+            yield Trial("pdf", document.text, text, None)
+
+
+def trials(document: Document, *, per_kind: int, pdf: bool) -> Iterator[Trial]:
+    """Every trial of one document."""
+    reading = Reading(document.text, document.language)
+    yield from structure_trials(reading)
+    yield from value_trials(reading, per_kind)
+    yield from formatting_trials(document, pdf=pdf)
+
+
+def judge(trial: Trial, result: Comparison, score: Score, name: str) -> None:
+    """Add one trial's outcome to its score."""
+    score.trials += 1
+    score.reported += len(result.changes)
+    expected = trial.expected
+    if expected is None:
+        if result.changes:
+            score.misses.append(f"{name}: {_shown(result)}")
+        return
+    score.expected += 1
+    if expected.values is not None:
+        hits = [
+            c for c in result.changes if any((s.old, s.new) == expected.values for s in c.semantic)
+        ]
+    else:
+        hits = [c for c in result.changes if c.kind == expected.kind]
+    if not hits:
+        score.misses.append(f"{name}: expected {expected}, got {_shown(result)}")
+        return
+    score.found += 1
+    right = [c for c in hits if c.clause == expected.clause]
+    if right:
+        score.cited += 1
+    else:
+        score.misses.append(f"{name}: cited {hits[0].clause}, expected {expected.clause}")
+    if len(result.changes) > 1:
+        score.misses.append(f"{name}: {len(result.changes) - 1} extra: {_shown(result)}")
+
+
+def _shown(result: Comparison) -> str:
+    return ", ".join(
+        f"{c.kind} {c.clause}"
+        + (f" [{'; '.join(s.describe() for s in c.semantic)}]" if c.semantic else "")
+        for c in result.changes[:6]
+    ) + (" …" if len(result.changes) > 6 else "")
+
+
+def evaluate(
+    documents: list[Document], *, per_kind: int = 2, pdf: bool = True
+) -> dict[tuple[str, str], Score]:
+    """Scores per (edit kind, language) over the documents."""
+    scores: dict[tuple[str, str], Score] = {}
+    for document in documents:
+        for trial in trials(document, per_kind=per_kind, pdf=pdf):
+            score = scores.setdefault((trial.edit, document.language), Score())
+            start = time.perf_counter()
+            result = compare(trial.old, trial.new)
+            score.seconds += time.perf_counter() - start
+            judge(trial, result, score, document.name)
+    return scores
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}%"
+
+
+def table(scores: dict[tuple[str, str], Score]) -> str:
+    """The Markdown table the README publishes."""
+    rows = [
+        "| edit | language | trials | precision | recall | citation right | false changes |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for kind in KINDS:
+        for language in ("zh", "en"):
+            score = scores.get((kind, language))
+            if score is None:
+                continue
+            false = score.reported - score.found
+            rows.append(
+                f"| {kind} | {language} | {score.trials} | {_percent(score.precision)} | "
+                f"{_percent(score.recall)} | {_percent(score.citation)} | {false} |"
+            )
+    return "\n".join(rows)

@@ -1,0 +1,65 @@
+"""The diff evaluation on real documents, a subset (`make eval` runs the whole corpus).
+
+Every kind of edit, with known answers, on the English agreement and on Chinese model
+contracts spread over the corpus: the issue's bar (recall 100%, precision >= 98%,
+citation >= 99%, nothing reported for formatting alone) must hold on this subset too.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.eval.corpus import CI, available, load, paths
+from tests.eval.score import Score, evaluate, table
+
+pytestmark = pytest.mark.skipif(
+    not available() and not CI, reason="the corpus ../shared/corpus/ is not there"
+)
+
+#: Chinese documents in the subset (spread over the corpus), and how many get PDF copies.
+SUBSET = 8
+PDFS = 2
+
+
+@pytest.fixture(scope="module")
+def scores() -> dict[tuple[str, str], Score]:
+    assert available(), "CI=true: the corpus ../shared/corpus/ must be there"
+    documents = [load(language, path) for language, path in paths(SUBSET)]
+    found = evaluate(documents, per_kind=2, pdf=False)
+    with_pdf = evaluate([d for d in documents if d.language == "zh"][:PDFS], per_kind=0, pdf=True)
+    for key, score in with_pdf.items():
+        if key[0] == "pdf":
+            found[key] = score
+    return found
+
+
+def test_every_edit_kind_is_found_cited_right_and_nothing_else_is_reported(
+    scores: dict[tuple[str, str], Score],
+) -> None:
+    failing = []
+    for (kind, language), score in sorted(scores.items()):
+        if score.expected:
+            good = (
+                score.recall == 1.0
+                and (score.precision or 0) >= 0.98
+                and (score.citation or 0) >= 0.99
+            )
+        else:
+            good = score.reported == 0
+        if not good:
+            failing.append(f"{kind}/{language}: {score.misses[:3]}")
+    assert not failing, table(scores) + "\n" + "\n".join(failing)
+
+
+def test_both_languages_and_every_kind_were_tried(scores: dict[tuple[str, str], Score]) -> None:
+    tried = {key for key, score in scores.items() if score.trials}
+    for kind in ("insert", "delete", "move", "renumber", "reword", "amount", "date",
+                 "percentage", "party", "formatting"):  # fmt: skip
+        assert (kind, "zh") in tried and (kind, "en") in tried, kind
+    assert ("pdf", "zh") in tried or not _soffice()
+
+
+def _soffice() -> bool:
+    import shutil
+
+    return shutil.which("soffice") is not None
