@@ -76,6 +76,22 @@ def open_docx(path: Path) -> Any:
     Raises InvalidInput when the file is unreadable, not a Word document, a zip bomb,
     declares a DOCTYPE or ENTITY in any part, or holds XML that does not parse.
     """
+    data = _read(path)
+    _checked_members(data)
+    from docx import Document
+
+    try:
+        return Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises several kinds for a package it cannot read
+        raise InvalidInput(f"python-docx cannot open it: {exc}") from exc
+
+
+def safe_members(path: Path) -> dict[str, bytes]:
+    """Every member of the DOCX at ``path``, after the checks of :func:`open_docx`."""
+    return _checked_members(_read(path))
+
+
+def _read(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_UNCOMPRESSED_BYTES:
@@ -83,20 +99,18 @@ def open_docx(path: Path) -> Any:
                 f"the file is {size / 2**20:.0f} MB; templates are at most "
                 f"{MAX_UNCOMPRESSED_BYTES // 2**20} MB"
             )
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise InvalidInput(f"cannot read the file: {exc.strerror or exc}") from exc
+
+
+def _checked_members(data: bytes) -> dict[str, bytes]:
     members = _safe_members(data)
     if "word/document.xml" not in members:
         raise InvalidInput("not a Word document: the zip has no word/document.xml")
     for name, blob in members.items():
         _check_xml(name, blob)
-    from docx import Document
-
-    try:
-        return Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises several kinds for a package it cannot read
-        raise InvalidInput(f"python-docx cannot open it: {exc}") from exc
+    return members
 
 
 def xml_parts(document: Any) -> Iterator[XmlPart]:

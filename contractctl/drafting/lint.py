@@ -25,6 +25,7 @@ those on the tags of a part together in :mod:`contractctl.drafting.block_checks`
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
@@ -35,6 +36,7 @@ from contractctl.config import Company
 from contractctl.documents.clauses import clause_number, clause_numeral, paragraph_headings
 from contractctl.documents.docx_safety import open_docx
 from contractctl.drafting.block_checks import BlockChecks
+from contractctl.drafting.normalise import normalise_docx
 from contractctl.drafting.schema import RESERVED_NAMES
 from contractctl.drafting.tag_checks import ALLOWED_FILTERS, GLOBALS, passthrough
 from contractctl.drafting.text import Para, Part, paragraphs, shorten, template_parts
@@ -101,11 +103,14 @@ def lint_template(docx_path: Path, spec: TemplateSpec) -> list[LintProblem]:
     An empty list means the template is acceptable. The template is never compiled or
     rendered, and the file is opened with limits, so a hostile file is safe to lint.
     """
-    try:
-        document = open_docx(docx_path)
-        parts = template_parts(document)
-    except InvalidInput as exc:  # docx_safety refused the file
-        return [LintProblem("not-a-docx", exc.message, "")]
+    with tempfile.TemporaryDirectory(prefix="contractctl-lint-") as tmp:
+        clean = Path(tmp) / "template.docx"
+        try:
+            normalise_docx(docx_path, clean)  # Word's markers out, split tags joined
+            document = open_docx(clean)
+            parts = template_parts(document)
+        except InvalidInput as exc:  # docx_safety refused the file
+            return [LintProblem("not-a-docx", exc.message, "")]
     linter = _Linter(spec)
     for part in parts:
         linter.check_part(part)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -116,14 +117,10 @@ class TagChecks:
                 tag = Tag(source, para, begin, end, level, source[:2])
                 first = max(bisect.bisect_right(starts, begin) - 1, 0)
                 last = bisect.bisect_left(starts, end)
-                runs = {run for _, _, run in para.spans[first:last]}
-                if len(runs) > 1:
+                spans = para.spans[first:last]
+                if len({run for _, _, run in spans}) > 1:
                     self.add(
-                        "split-tag",
-                        f"{source} is split over {len(runs)} Word runs (formatting changes "
-                        "inside the tag); retype it in one go, or clear its formatting",
-                        tag.context,
-                        part,
+                        "split-tag", _split_message(source, para, begin, spans), tag.context, part
                     )
                 yield tag
 
@@ -252,6 +249,68 @@ class TagChecks:
             tag.context,
             part,
         )
+
+
+def _split_message(
+    source: str, para: Para, begin: int, spans: Sequence[tuple[int, int, int]]
+) -> str:
+    """Why a tag stays split after normalisation: the two formats, or what lies between."""
+    from contractctl.drafting.normalise import format_difference, same_format
+
+    pieces: list[tuple[str, Any]] = []
+    for start, stop, number in spans:
+        piece = para.text[max(start, begin) : min(stop, begin + len(source))]
+        run = para.runs.get(number)
+        if pieces and pieces[-1][1] is run:
+            pieces[-1] = (pieces[-1][0] + piece, run)
+        else:
+            pieces.append((piece, run))
+    for (one, first), (two, second) in itertools.pairwise(pieces):
+        if first is None or second is None:
+            continue
+        if not same_format(first, second):
+            look, other = format_difference(first, second)
+            return (
+                f"{source} is split over {len(pieces)} Word runs whose formatting differs: "
+                f"{one!r} is {look}, {two!r} is {other}; "
+                "give the whole tag one format (select it and clear its formatting)"
+            )
+        if first.getparent() is not second.getparent():
+            holder = second if first.getparent() is para_element(first) else first
+            what = _CONTAINERS.get(_local(holder.getparent()), "another element")
+            return (
+                f"{source} is split over {len(pieces)} Word runs: {one!r} and {two!r} lie "
+                f"on either side of the edge of {what}; keep the whole tag inside or "
+                "outside it"
+            )
+    return (
+        f"{source} is split over {len(pieces)} Word runs by a tab, break or other "
+        "non-text content inside the tag; retype it in one go"
+    )
+
+
+_CONTAINERS = {
+    "hyperlink": "a hyperlink",
+    "ins": "a tracked insertion",
+    "del": "a tracked deletion",
+    "fldSimple": "a field",
+    "smartTag": "a smart tag",
+    "sdtContent": "a content control",
+    "customXml": "a custom XML element",
+}
+
+
+def _local(element: Any) -> str:
+    tag = element.tag if element is not None else ""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def para_element(run: Any) -> Any:
+    """The w:p a run belongs to."""
+    return next(
+        (a for a in run.iterancestors() if _local(a) == "p"),
+        None,
+    )
 
 
 def _bound(target: nodes.Node) -> set[str]:

@@ -40,6 +40,7 @@ class Para:
     scope: str = ""  # the paragraph, or the whole table row around it
     offset: int = 0  # where the paragraph's text starts in ``scope``
     top_level: bool = False  # a body paragraph outside tables and text boxes
+    runs: dict[int, Any] = field(default_factory=dict)  # run number -> its w:r element
 
     def context(self, start: int = 0, end: int = 0) -> str:
         """The paragraph (or its table row) around ``start``..``end``, shortened."""
@@ -131,6 +132,8 @@ def paragraphs(root: Any) -> list[Para]:
         elif tag in stacks:
             count += 1
             stacks[tag].append(count)
+            if tag == _R and open_paras:
+                open_paras[-1][0].runs[count] = element
     by_row: dict[int, list[Para]] = {}
     for para in paras:
         if para.row is not None:

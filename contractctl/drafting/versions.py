@@ -10,11 +10,13 @@ approves it, and drafts always use the latest approved version.
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from contractctl import tomlfile
+from contractctl.drafting.normalise import normalise_docx
 from contractctl.drafting.schema import load_schema, parse_schema
 from contractctl.drafting.specs import TemplateSpec
 from contractctl.errors import Duplicate, InvalidInput, NotAllowed, NotFound, ValidationFailed
@@ -219,17 +221,32 @@ def add_template(tx: Tx, docx: Path, schema: Path) -> TemplateVersion:
     """Lint and register a new template version as pending.
 
     Everything the linter finds is reported at once (exit 2) and nothing is stored.
-    A version number that is not above every existing one is refused (exit 3).
+    A version number that is not above every existing one is refused (exit 3). What is
+    linted and stored is the file normalised (``normalise_docx``): Word's spell-check
+    marks, bookmarks and revision ids inside tags removed, split tags joined.
     """
-    from contractctl.drafting.lint import lint_template
-
     if not docx.is_file():
         raise NotFound(f"{docx}: no such file")
     spec = load_schema(schema, display=schema.name)
+    with tempfile.TemporaryDirectory(prefix="contractctl-template-") as tmp:
+        clean = Path(tmp) / docx.name
+        try:
+            normalise_docx(docx, clean)
+        except InvalidInput:
+            clean = docx  # the linter reports why as not-a-docx
+        return _add_linted(tx, docx, clean, spec, schema)
+
+
+def _add_linted(
+    tx: Tx, given: Path, docx: Path, spec: TemplateSpec, schema: Path
+) -> TemplateVersion:
+    """Lint the normalised ``docx`` and store it (``given`` names the user's file)."""
+    from contractctl.drafting.lint import lint_template
+
     problems = lint_template(docx, spec)
     if problems:
         raise ValidationFailed(
-            f"{docx.name}: {len(problems)} problem{'s' if len(problems) > 1 else ''} "
+            f"{given.name}: {len(problems)} problem{'s' if len(problems) > 1 else ''} "
             "in the template; nothing was added",
             list(problems),
         )
