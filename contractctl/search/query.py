@@ -103,14 +103,20 @@ class Term:
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
-        """A regular expression finding this term in folded text (for snippets)."""
+        """A regular expression finding this term in folded text (for snippets).
+
+        It starts with the literal word, so the regex engine can skip ahead to it: the
+        "no letter before" check comes after the word (``cafe(?<!Xcafe)`` rather than
+        ``(?<!X)cafe``), which is a hundred times faster on a long text."""
         parts: list[str] = []
         last = len(self.segments) - 1
         for i, (kind, text) in enumerate(self.segments):
             folded = re.escape(_fold(text))
+            if kind == "cjk":  # layout spaces may sit between the characters
+                folded = r"\s*".join(re.escape(c) for c in _fold(text))
             if kind == "word":
                 tail = "" if (self.prefix and i == last) else f"(?!{_WORD_CHAR})"
-                parts.append(f"(?<!{_WORD_CHAR}){folded}{tail}")
+                parts.append(f"{folded}(?<!{_WORD_CHAR}{folded}){tail}")
             else:
                 head = f"(?<!{_CJK})" if i > 0 else ""
                 tail = f"(?!{_CJK})" if i < last and len(self.segments) > 1 else ""

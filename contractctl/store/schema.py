@@ -386,6 +386,20 @@ def _v7_search(conn: sqlite3.Connection) -> None:
     index.index_all(conn, ObjectStore(Path(db_file).parent / "objects"))
 
 
+def _v8_search_layout_spaces(conn: sqlite3.Connection) -> None:
+    """Re-index every contract: whitespace between two CJK characters is no longer a word
+    break (contractctl.store.search_text.join_cjk). The FTS table is contentless, so its
+    old entries are dropped wholesale ('delete-all') rather than one by one with text the
+    new tokenisation would not reproduce."""
+    from pathlib import Path
+
+    from contractctl.store import search_index as index
+    from contractctl.store.objects import ObjectStore
+
+    db_file = next(row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main")
+    index.rebuild(conn, ObjectStore(Path(db_file).parent / "objects"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_foundation,
     _v2_templates,
@@ -394,6 +408,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v5_amendments_ocr,
     _v6_imports_archive,
     _v7_search,
+    _v8_search_layout_spaces,
 )
 
 #: The schema version this contractctl writes and expects.

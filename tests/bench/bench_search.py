@@ -104,6 +104,18 @@ def _rare(conn: sqlite3.Connection) -> list[str]:
     return [f'"{n}"' if " " in n else n for n in names] + ids
 
 
+#: Queries with at least a thousand hits at 100,000 contracts (common and rare-ish).
+LIMIT_1000 = ["合同", "违约责任", "payment"]
+
+
+def _ids_only(conn: sqlite3.Connection, query: str, limit: int) -> int:
+    """The docids of the newest ``limit`` matches: the floor under any search."""
+    from contractctl.search.query import parse
+
+    sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?"
+    return len(conn.execute(sql, (parse(query).fts(), limit)).fetchall())
+
+
 def _filter(type_: str, year: int) -> ListFilter:
     return ListFilter(types=[type_], signed_from=f"{year}-01-01", signed_to=f"{year + 1}-12-31")
 
@@ -220,6 +232,21 @@ def _one_size(n: int) -> Iterator[tuple[str, list[Row]]]:
             rows.append(Row(f"{shown}: p50", p50, like50, "ms", base_label))
             what = f"{shown}: p95" + (f" (target < {target} ms)" if target else "")
             rows.append(Row(what, percentile(ours, 95), percentile(like, 95), "ms", base_label))
+        # A thousand hits with their snippets: what `search --limit 1000` costs; the
+        # baseline is the same query's 1,000 hits without snippets (ids and rows only).
+        for query in LIMIT_1000:
+            search(conn, query, limit=1000)
+            ours = [_timed(lambda q=query: search(conn, q, limit=1000)) for _ in range(runs)]
+            bare = [_timed(lambda q=query: _ids_only(conn, q, 1000)) for _ in range(runs)]
+            rows.append(
+                Row(
+                    f"search {query} --limit 1000, incl. snippets (target < 500 ms)",
+                    statistics.median(ours),
+                    statistics.median(bare),
+                    "ms",
+                    "same MATCH, ids only",
+                )
+            )
         if not big:
             argv = [CONTRACTCTL, "--home", str(home), "search", "违约责任", "--json"]
             process = statistics.median(

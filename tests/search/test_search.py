@@ -363,6 +363,32 @@ def test_snippets_keep_the_original_case_and_width(store: Store) -> None:
     assert snippet.marked() == "«Ｐａｙｍｅｎｔ» is due in 30 days. «PAYMENT» terms apply."
 
 
+def test_chinese_is_found_across_layout_spaces_and_line_breaks(store: Store) -> None:
+    """Letter-spaced headings, justified lines and mid-phrase line breaks are layout: a
+    user types 质量标准 and 付款方式, never the spaces a PDF happened to put there."""
+    spaced = add(store, "加 工 合 同", "第五条 质 量 标 准\n付款  方式：验收后三十日内支\n付。")
+    assert ids(store, "质量标准") == {spaced}
+    assert ids(store, "付款方式") == {spaced}
+    assert ids(store, "支付") == {spaced}
+    assert ids(store, "加工合同") == {spaced}
+    assert ids(store, '"质 量 标 准"') == {spaced}
+    snippet = search_api.search(store.conn, "质量标准").hits[0].snippet
+    assert "«质 量 标 准»" in snippet.marked()
+    assert index_text("质 量 and 标准").split() == ["质量", "量", "and", "标准", "准"]
+
+
+def test_a_snippet_is_cut_around_the_first_match_of_a_long_document(store: Store) -> None:
+    """Snippets read only as far as the first matches, and a match on the last page of a
+    long contract is still found and marked."""
+    filler = "Each party shall perform its obligations diligently. " * 1500  # ~80 KB
+    add(store, "Master Services Agreement", filler + "Liquidated damages apply. Café.")
+    late = search_api.search(store.conn, '"liquidated damages"').hits[0].snippet
+    assert "«Liquidated damages»" in late.marked()
+    assert late.text.startswith("…")
+    early = search_api.search(store.conn, "diligently liquidated").hits[0].snippet
+    assert "«liquidated»" in early.marked().lower() or "«diligently»" in early.marked()
+
+
 def test_json_shape_of_a_hit(store: Store) -> None:
     add(store, "采购合同", "违约责任", party="上海星河电子科技有限公司")
     hit = search_api.search(store.conn, "违约").hits[0].to_dict()
@@ -471,7 +497,8 @@ def test_upgrading_a_store_indexes_the_contracts_already_in_it(home: Path) -> No
         store.conn.execute("DROP TRIGGER search_filter_in_step")
         for table in ("search_fts", "search_filter", "search_docs"):
             store.conn.execute(f"DROP TABLE {table}")
-        store.conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION - 1}")
+        before_index = schema.MIGRATIONS.index(schema._v7_search)
+        store.conn.execute(f"PRAGMA user_version = {before_index}")
     report = init_store(home, "tester")
     assert report.schema_after == schema.SCHEMA_VERSION
     with Store.open(home) as store:
