@@ -74,6 +74,9 @@ def _print_report(app: AppContext, data: dict[str, Any]) -> None:
             title = (meta.get("title") or {}).get("value") or ""
             typer.echo(f"would import {item['file']}  {title}")
     for item in data["files"]:
+        if item["state"] == "restored":
+            app.note(f"restored: {item['file']}: {item['reason']} ({item['id']})")
+    for item in data["files"]:
         if item["state"] == "skipped":
             app.note(f"skipped: {item['file']}: {item['reason']}")
     for item in data["files"]:

@@ -142,20 +142,26 @@ def main(argv: list[str] | None = None) -> None:
 
 def run(argv: list[str]) -> int:
     """Run the CLI on ``argv`` and return the exit code (never raises)."""
-    from contractctl.errors import ContractctlError, Interrupted, StoreProblem
+    from contractctl.errors import ContractctlError, Interrupted, StoreProblem, Terminated
+    from contractctl.store.signals import terminate_raises
 
     args = hoist_global_options(list(argv))
     json_mode = "--json" in args[: args.index("--")] if "--" in args else "--json" in args
     debug = os.environ.get("CONTRACTCTL_DEBUG") == "1"
     try:
-        result = app(args=args, prog_name="contractctl", standalone_mode=False)
+        with terminate_raises():  # SIGTERM unwinds like Ctrl-C: roll back, stop children
+            result = app(args=args, prog_name="contractctl", standalone_mode=False)
         return result if isinstance(result, int) else 0
     except ContractctlError as exc:
         if debug:
             raise
         return report(exc, json_mode)
-    except (typer.Abort, KeyboardInterrupt):
-        return report(Interrupted("interrupted; nothing was changed"), json_mode)
+    except (typer.Abort, KeyboardInterrupt) as exc:
+        # click turns KeyboardInterrupt (and so Terminated) into Abort, keeping the cause
+        cause = exc if isinstance(exc, KeyboardInterrupt) else exc.__cause__
+        what = "terminated" if isinstance(cause, Terminated) else "interrupted"
+        message = f"{what}; the change in hand was rolled back"
+        return report(Interrupted(message, cause=cause), json_mode)
     except Exception as exc:
         if isinstance(exc, _usage_errors()):
             from contractctl.errors import InvalidInput

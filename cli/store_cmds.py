@@ -131,7 +131,17 @@ def _audit_verify(app: AppContext) -> None:
         raise error
 
 
-def fsck_command(ctx: typer.Context) -> None:
+def fsck_command(
+    ctx: typer.Context,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="First store again each missing object whose imported original is still "
+            "at its recorded path with the same SHA-256; report the rest.",
+        ),
+    ] = False,
+) -> None:
     """Check the store read-only: database, every stored file against its SHA-256, and
     the audit chain. Exit 1 if anything is missing, damaged or falsified."""
     from contractctl.errors import CheckFailed
@@ -139,10 +149,22 @@ def fsck_command(ctx: typer.Context) -> None:
 
     app = app_context(ctx)
     store = app.store()
+    repaired = None
+    if repair:
+        from contractctl.store.repair import repair as repair_store
+
+        repaired = repair_store(store, app.user)
     report = fsck(store)
     if app.json:
-        emit_json(report.to_dict())
+        data = report.to_dict()
+        if repaired is not None:
+            data["repair"] = repaired.to_dict()
+        emit_json(data)
     else:
+        for line in repaired.restored if repaired else []:
+            app.note(f"repaired: {line}")
+        for line in repaired.unrestorable if repaired else []:
+            app.err.print(f"not repaired: {line}", markup=False, highlight=False)
         for warning in report.warnings:
             app.note(f"warning: {warning}")
         for problem in report.problems:

@@ -5,7 +5,7 @@ single boundary, so the core never prints or exits. The codes are the command
 contract of DESIGN.md §4 that scripts rely on:
 
     0 success, 1 a check found problems, 2 bad usage or input,
-    3 not allowed now, 4 environment problem, 130 interrupted.
+    3 not allowed now, 4 environment problem, 130 interrupted (Ctrl-C), 143 terminated.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ class ContractctlError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        #: What the command had done before it failed (``--json`` shows it as "done").
+        self.done: dict[str, object] | None = None
 
     def to_dict(self) -> dict[str, object]:
         """The ``{"code", "type", "message"}`` shape printed with ``--json``."""
@@ -34,6 +36,8 @@ class ContractctlError(Exception):
         }
         if self.hint:
             data["hint"] = self.hint
+        if self.done is not None:
+            data["done"] = self.done
         return data
 
 
@@ -102,10 +106,22 @@ class StoreProblem(EnvironmentProblem):
 
 
 class Interrupted(ContractctlError):
-    """The user pressed Ctrl-C; whatever was in hand was rolled back."""
+    """The user pressed Ctrl-C (130) or the process got SIGTERM (143); whatever was in
+    hand was finished or rolled back."""
 
     exit_code = 130
     kind = "interrupted"
+
+    def __init__(
+        self, message: str, *, hint: str | None = None, cause: BaseException | None = None
+    ) -> None:
+        super().__init__(message, hint=hint)
+        if isinstance(cause, Terminated):
+            self.exit_code = 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so the same clean-up runs; the exit code is 143."""
 
 
 class ValidationFailed(InvalidInput):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -17,7 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from contractctl.drafting.schema import CONTRACT_TYPES
-from contractctl.errors import ContractctlError, Duplicate, Interrupted, InvalidInput
+from contractctl.errors import (
+    ContractctlError,
+    Duplicate,
+    Interrupted,
+    InvalidInput,
+    StoreProblem,
+    Terminated,
+)
 from contractctl.importer.discover import Candidate, discover, shown_path
 from contractctl.importer.inspect import Inspected, InspectOptions, file_sha256, inspect_file
 from contractctl.importer.record import (
@@ -27,6 +35,7 @@ from contractctl.importer.record import (
 )
 from contractctl.progress import NullProgress, Progress
 from contractctl.store import Store
+from contractctl.store.repair import restore_object
 
 OCR_MODES = ("auto", "always", "never")
 
@@ -69,7 +78,7 @@ class FileOutcome:
     """What happened to one file."""
 
     file: str
-    state: str  # imported | duplicate | failed | refused | skipped | would_import
+    state: str  # imported | duplicate | restored | failed | refused | skipped | would_import
     contract_id: str | None = None
     reason: str = ""
     needs_review: list[str] = field(default_factory=list)
@@ -114,6 +123,7 @@ class ImportReport:
             ],
             "imported": self.count("imported"),
             "duplicates": self.count("duplicate"),
+            "restored": self.count("restored"),
             "skipped": self.count("skipped"),
             "failed": [
                 {"file": o.file, "reason": o.reason}
@@ -152,18 +162,35 @@ def import_paths(
     )
     progress.start(len(candidates), "Importing")
     try:
-        for found, outcome in _inspected(store, candidates, inspect_options, workers, report):
+        restorer = None if options.dry_run else actor
+        jobs = _inspected(store, restorer, candidates, inspect_options, workers)
+        for found, outcome in jobs:
             if outcome is None and found is not None:
                 outcome = _record(store, actor, found, options, key_pattern)
             if outcome is not None:
                 report.outcomes.append(outcome)
             progress.advance()
-    except KeyboardInterrupt:
-        done = report.count("imported")
-        raise Interrupted(
-            f"interrupted after importing {done} file(s); nothing is half-recorded",
+    except KeyboardInterrupt as exc:
+        what = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        error: ContractctlError = Interrupted(
+            f"{what} after importing {report.count('imported')} file(s); nothing is half-recorded",
             hint="run the same command again to continue where it stopped",
-        ) from None
+            cause=exc,
+        )
+        error.done = report.to_dict()
+        raise error from None
+    except ContractctlError as exc:  # the store became unwritable (disk full, locked...)
+        exc.done = report.to_dict()
+        raise
+    except (OSError, sqlite3.Error) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        error = StoreProblem(
+            f"stopped after importing {report.count('imported')} file(s): cannot write to "
+            f"the store: {reason}",
+            hint="free some space (or fix the store), then run the same command again",
+        )
+        error.done = report.to_dict()
+        raise error from exc
     finally:
         progress.finish()
     return report
@@ -171,13 +198,16 @@ def import_paths(
 
 def _inspected(
     store: Store,
+    actor: str | None,
     candidates: list[Candidate],
     options: InspectOptions,
     workers: int,
-    report: ImportReport,
 ) -> Iterator[tuple[Inspected | None, FileOutcome | None]]:
     """Inspected files as workers finish them, with the files settled without reading
-    (refused, already imported, the same bytes twice in this batch) in between."""
+    (refused, already imported, the same bytes twice in this batch) in between.
+
+    A file already imported whose stored copy has gone missing is stored again (by
+    ``actor``; None for a dry run): the rerun that has the bytes mends the store."""
     seen: dict[str, str] = {}
 
     def settle(candidate: Candidate) -> tuple[FileOutcome | None, tuple[str, str, int] | None]:
@@ -198,6 +228,15 @@ def _inspected(
         row = store.conn.execute(
             "SELECT contract_id FROM import_files WHERE sha256 = ? AND state = 'imported'", (sha,)
         ).fetchone()
+        if row is not None and actor is not None and not store.objects.has(sha):
+            restore_object(store, actor, candidate.real, sha, row["contract_id"])
+            return FileOutcome(
+                shown,
+                "restored",
+                contract_id=row["contract_id"],
+                reason="its stored copy was missing; stored again from this file",
+                sha256=sha,
+            ), None
         if row is not None:
             return FileOutcome(
                 shown,

@@ -21,7 +21,7 @@ from typing import Any
 
 from contractctl import config
 from contractctl.errors import StoreProblem
-from contractctl.store import audit, schema
+from contractctl.store import audit, references, schema, signals
 from contractctl.store.objects import ObjectStore
 
 DB_NAME = "contracts.db"
@@ -149,7 +149,14 @@ class Store:
 
     @contextmanager
     def transaction(self, actor: str) -> Iterator[Tx]:
-        """One atomic change: everything in the block lands, or nothing does."""
+        """One atomic change: everything in the block lands, or nothing does.
+
+        The object files the block wrote are removed only when the rollback is certain
+        and no committed row names them: COMMIT and the clean-up run with Ctrl-C and
+        SIGTERM held (:func:`~contractctl.store.signals.held`), and a COMMIT that fails
+        is judged by asking the database, so an interrupt can never delete the file of
+        a committed row.
+        """
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -157,15 +164,35 @@ class Store:
         tx = Tx(self, actor)
         try:
             yield tx
-            self.conn.execute("COMMIT")
-        except BaseException as exc:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            for sha in tx.created_objects:
-                self.objects.remove(sha)
-            if isinstance(exc, sqlite3.OperationalError) and _is_lock_error(exc):
-                raise _locked(self.home, exc) from exc
+        except BaseException:
+            with signals.held():
+                self._undo(tx)
             raise
+        with signals.held():
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException as exc:
+                self._undo(tx)
+                if isinstance(exc, sqlite3.OperationalError) and _is_lock_error(exc):
+                    raise _locked(self.home, exc) from exc
+                raise
+
+    def _undo(self, tx: Tx) -> None:
+        """Roll back if still in the transaction, then remove the objects it created
+        that no committed row names (when that cannot be asked, keep them: a stray
+        object costs disk, a missing one loses a contract)."""
+        if self.conn.in_transaction:
+            with suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+        if not tx.created_objects or self.conn.in_transaction:
+            return
+        try:
+            named = references.referenced(self.conn, tx.created_objects)
+        except sqlite3.Error:
+            return
+        for sha in tx.created_objects:
+            if sha not in named:
+                self.objects.remove(sha)
 
     def counts(self) -> dict[str, int]:
         """Rows per table and object files: what tests compare before and after."""

@@ -18,8 +18,6 @@ fsck only reads; it never changes the store.
 
 from __future__ import annotations
 
-import re
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,24 +25,10 @@ from typing import Any
 
 from contractctl.store import Store
 from contractctl.store.objects import sha256_file
+from contractctl.store.references import REFERENCES, is_sha256, object_references
 
-#: Where rows name objects: (table, column, the columns that say which row it is).
-REFERENCES: tuple[tuple[str, str, str], ...] = (
-    ("templates", "docx_sha", "name || '@' || version"),
-    ("templates", "schema_sha", "name || '@' || version"),
-    ("versions", "docx_sha", "contract_id || ' v' || n"),
-    ("versions", "pdf_sha", "contract_id || ' v' || n"),
-    ("versions", "unsigned_pdf_sha", "contract_id || ' v' || n"),
-    ("versions", "text_sha", "contract_id || ' v' || n"),
-    ("versions", "sha256", "contract_id || ' v' || n"),
-    ("signatures", "pdf_before", "contract_id || ' v' || version_n || ' signature ' || seq"),
-    ("signatures", "pdf_after", "contract_id || ' v' || version_n || ' signature ' || seq"),
-    ("acceptances", "pdf_sha", "contract_id || ' acceptance ' || rowid"),
-    ("ocr_checks", "scan_sha", "contract_id || ' ocr check ' || rowid"),
-    ("ocr_checks", "report_sha", "contract_id || ' ocr check ' || rowid"),
-    ("archives", "dossier_sha", "contract_id || ' archive ' || rowid"),
-)
-_HEX = re.compile(r"[0-9a-f]{64}")
+__all__ = ["REFERENCES", "FsckReport", "fsck", "is_sha256", "object_references"]
+
 #: How many problems of one kind are listed before "... and N more".
 SHOWN = 20
 
@@ -94,36 +78,6 @@ def _database(store: Store, report: FsckReport) -> None:
     dangling = store.conn.execute("PRAGMA foreign_key_check").fetchall()
     for table, rowid, parent, _ in _capped(dangling):
         report.problems.append(f"database: {table} row {rowid} refers to a missing {parent} row")
-
-
-def object_references(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str]]:
-    """Every (value, row, column) where a row names an object, as stored (the value may
-    be damaged: callers check it is a SHA-256)."""
-    tables = {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master")}
-    for table, column, label in REFERENCES:
-        if table not in tables:
-            continue
-        rows = conn.execute(
-            # table, column and label come from REFERENCES above, never from input
-            f'SELECT "{column}", {label} FROM "{table}" '
-            f'WHERE "{column}" IS NOT NULL AND "{column}" != \'\''
-        )
-        for value, where in rows:
-            yield str(value), str(where), column
-    # A renewed archive timestamp chain: each renewal's PDF is named only by its event
-    # once a later renewal has replaced it as the version's PDF.
-    renewals = conn.execute(
-        "SELECT json_extract(data, '$.pdf_after'), subject || ' timestamp renewal ' || seq "
-        "FROM events WHERE action = 'timestamp.renew'"
-    )
-    for value, where in renewals:
-        if value:
-            yield str(value), str(where), "pdf_after"
-
-
-def is_sha256(value: str) -> bool:
-    """Whether ``value`` is a lower-case hex SHA-256, as objects are named."""
-    return _HEX.fullmatch(value) is not None
 
 
 def _references(store: Store, report: FsckReport) -> dict[str, list[str]]:

@@ -1,0 +1,73 @@
+"""Ctrl-C and SIGTERM, held where an interrupt would split what must stay together.
+
+A KeyboardInterrupt raised the instant after SQLite committed looks, to the code that
+catches it, like a failure before the commit: that is how an interrupted import once
+deleted a committed file. So COMMIT and the clean-up of a failed transaction run with
+SIGINT and SIGTERM held: a signal that arrives meanwhile is recorded and raised again
+when the section ends, once the outcome is settled.
+
+SIGTERM is turned into :class:`~contractctl.errors.Terminated` (a KeyboardInterrupt, so
+every clean-up written for Ctrl-C runs for it too) by :func:`terminate_raises`, which
+the CLI installs for the whole invocation; the exit code is then 143, not 130.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any
+
+from contractctl.errors import Terminated
+
+HELD = (signal.SIGINT, signal.SIGTERM)
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM for the block; deliver the first that came, after it.
+
+    Outside the main thread (where Python delivers signals) this does nothing: there
+    the signal cannot interrupt the block anyway.
+    """
+    if not _in_main_thread():
+        yield
+        return
+    pending: list[int] = []
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        pending.append(signum)
+
+    previous: dict[signal.Signals, Any] = {}
+    try:
+        for sig in HELD:
+            previous[sig] = signal.signal(sig, hold)
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        if pending:
+            signal.raise_signal(pending[0])
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated()
+
+
+@contextmanager
+def terminate_raises() -> Iterator[None]:
+    """For the block, SIGTERM raises Terminated in the main thread (then restored)."""
+    if not _in_main_thread():
+        yield
+        return
+    previous: Callable[..., Any] | int | None = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
