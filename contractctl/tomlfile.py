@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from contractctl import limits
 from contractctl.errors import ConfigError
 
 _TOMLLIB_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -79,8 +80,15 @@ def load(path: Path, *, display: str | None = None) -> TomlDoc:
 def parse(text: str, *, path: Path, display: str) -> TomlDoc:
     """Parse TOML text that came from ``display`` (a file or a stored object)."""
     name = display
+    if len(text) > limits.MAX_TOML_BYTES:
+        raise ConfigError(
+            f"{name}: {len(text):,} characters is over the limit of "
+            f"{limits.MAX_TOML_BYTES:,} for a TOML file"
+        )
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise _too_deep(name) from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = _TOMLLIB_POSITION.search(message)
@@ -88,7 +96,14 @@ def parse(text: str, *, path: Path, display: str) -> TomlDoc:
             reason = _TOMLLIB_POSITION.sub("", message).strip()
             raise ConfigError(f"{name}:{match.group(1)}: invalid TOML: {reason}") from exc
         raise ConfigError(f"{name}: invalid TOML: {message}") from exc
+    if limits.depth(data) > limits.MAX_DEPTH:
+        raise _too_deep(name)
     return TomlDoc(path=path, text=text, data=data, name=name)
+
+
+def _too_deep(name: str) -> ConfigError:
+    error = limits.too_deep(name)
+    return ConfigError(error.message, hint=error.hint)
 
 
 def reject_unknown(

@@ -90,7 +90,17 @@ def test_every_package_folder_is_listed_for_packaging() -> None:
 # -- the house: one package per stage, imports pointing one way -------------------------
 
 #: The small shared kernel: what every stage may use, and what uses no stage.
-KERNEL = {"errors", "money", "dates", "uscc", "tools", "config", "tomlfile", "progress"}
+KERNEL = {
+    "errors",
+    "money",
+    "dates",
+    "uscc",
+    "tools",
+    "config",
+    "tomlfile",
+    "limits",
+    "progress",
+}
 #: Modules above the stages, combining them: `show`, the demo, doctor, init.
 ABOVE = {"views", "demo", "doctor", "bootstrap"}
 #: The stage packages, one per part of a contract's life, and the store beneath them.

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contractctl import limits
 from contractctl.archive.dossier import FORMAT, FORMAT_VERSION, MANIFEST
 from contractctl.errors import ContractctlError, InvalidInput, NotFound
 from contractctl.store.audit import canonical_json, event_hash
@@ -138,8 +138,10 @@ def _manifest(bundle: zipfile.ZipFile, report: BundleReport) -> dict[str, Any] |
     if data is None:
         return None
     try:
-        manifest = json.loads(data)
-    except ValueError:
+        manifest = limits.json_loads(data, f"{MANIFEST} of the bundle")
+    except InvalidInput as exc:
+        if "nested deeper" in exc.message:
+            raise  # bounded input, refused as such (exit 2), never a RecursionError
         manifest = None
     if isinstance(manifest, dict) and manifest.get("format") == FORMAT:
         version = manifest.get("format_version")
@@ -213,7 +215,11 @@ def _check_final(
     version = manifest["archive"]["final_version"]
     try:
         recorded = sorted(
-            (s for s in json.loads(good["signatures.json"]) if s["version"] == version),
+            (
+                s
+                for s in limits.json_loads(good["signatures.json"], "signatures.json")
+                if s["version"] == version
+            ),
             key=lambda s: int(s["seq"]),
         )
         wanted = [str(s["fingerprint"]) for s in recorded]
@@ -253,7 +259,7 @@ def _renewed(good: dict[str, bytes], version: int, pdf: str | None) -> str | Non
     A renewal only adds validation data and a document timestamp; verify_pdf above
     checks that nothing else came after the signatures."""
     try:
-        events = json.loads(good.get("events.json", b"{}")).get("events", [])
+        events = limits.json_loads(good.get("events.json", b"{}"), "events.json").get("events", [])
         renewals = [
             e["data"]
             for e in events
@@ -273,7 +279,7 @@ def _check_events(good: dict[str, bytes], report: BundleReport) -> None:
     if "events.json" not in good:
         return
     try:
-        listed = json.loads(good["events.json"])["events"]
+        listed = limits.json_loads(good["events.json"], "events.json")["events"]
         previous: dict[str, Any] | None = None
         for event in listed:
             seq, action = event["seq"], event["action"]

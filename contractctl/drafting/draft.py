@@ -26,6 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from contractctl import limits
 from contractctl.documents import clauses, extract
 from contractctl.drafting.fields import FieldProblem, Problem, validate_values
 from contractctl.drafting.render import Renderer, to_context
@@ -110,9 +111,7 @@ def load_data_file(path: Path) -> dict[str, Any]:
         raise InvalidInput(f"{path}: no such data file")
     if path.suffix.lower() == ".json":
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise InvalidInput(f"{path.name}:{exc.lineno}: invalid JSON: {exc.msg}") from exc
+            data = limits.json_loads(path.read_text(encoding="utf-8"), path.name)
         except UnicodeDecodeError as exc:
             raise InvalidInput(f"{path.name}: not UTF-8 text") from exc
         if not isinstance(data, dict):
@@ -399,11 +398,28 @@ def rows_from_csv(path: Path) -> list[dict[str, Any]]:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{path.name}: not UTF-8 text (save the CSV as UTF-8)") from exc
+    csv.field_size_limit(limits.MAX_CSV_CELL)
     reader = csv.DictReader(text.splitlines())
+    try:
+        return _csv_rows(path, reader)
+    except csv.Error as exc:
+        where = f"{path.name}: row {reader.line_num}"
+        if "field limit" in str(exc):
+            raise InvalidInput(
+                f"{where}: a cell is longer than {limits.MAX_CSV_CELL:,} characters (the limit)"
+            ) from None
+        raise InvalidInput(f"{where}: not valid CSV: {exc}") from None
+
+
+def _csv_rows(path: Path, reader: Any) -> list[dict[str, Any]]:
     if not reader.fieldnames:
         raise InvalidInput(f"{path.name}: the CSV has no header row")
     rows: list[dict[str, Any]] = []
     for raw in reader:
+        if len(rows) >= limits.MAX_CSV_ROWS:
+            raise InvalidInput(
+                f"{path.name}: more than {limits.MAX_CSV_ROWS:,} rows (the limit); split the CSV"
+            )
         row: dict[str, Any] = {}
         for column, cell in raw.items():
             if column is None:
@@ -434,10 +450,15 @@ def place_value(row: dict[str, Any], column: str, cell: str) -> None:
     stripped = cell.strip()
     if (stripped[:1], stripped[-1:]) in (("[", "]"), ("{", "}")):
         try:
-            row[column] = json.loads(stripped)
-            return
+            value = json.loads(stripped)
+        except RecursionError:
+            raise limits.too_deep(f"column {column}") from None
         except json.JSONDecodeError:
             pass
+        else:
+            limits.check_depth(value, f"column {column}")
+            row[column] = value
+            return
     row[column] = cell
 
 

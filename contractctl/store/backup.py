@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contractctl import limits
 from contractctl.errors import InvalidInput, NotAllowed, StoreProblem
 from contractctl.progress import NullProgress, Progress
 from contractctl.store import DB_NAME, Store
@@ -180,7 +181,9 @@ def restore(source: Path, home: Path) -> BackupReport:
 def read_manifest(source: Path) -> dict[str, Any]:
     """The backup's manifest; exit 2 when ``source`` is not a contractctl backup."""
     try:
-        manifest = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
+        manifest = limits.json_loads(
+            (source / MANIFEST).read_text(encoding="utf-8"), str(source / MANIFEST)
+        )
     except FileNotFoundError:
         raise InvalidInput(f"{source}: not a contractctl backup (no {MANIFEST})") from None
     except (OSError, ValueError) as exc:
