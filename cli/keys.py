@@ -1,4 +1,4 @@
-"""`contractctl keys init/import/list` and `keys trust add/list`: signing identities.
+"""`contractctl keys init/import/list/bind/unbind` and `keys trust add/list`: signing identities.
 
 The passphrase comes from CONTRACTCTL_KEY_PASSPHRASE, else a hidden prompt when stdin is
 a terminal; never from a command-line option (it would land in shell history and `ps`).
@@ -64,19 +64,28 @@ def init(
         str | None, typer.Option("--person", help="Also make a person's identity.")
     ] = None,
     name: Name = None,
+    person_org: Annotated[
+        str | None,
+        typer.Option(
+            "--person-org",
+            metavar="NAME",
+            help="The organisation in the person's certificate (default: the CA's), e.g. "
+            "the counterparty a signatory signs for.",
+        ),
+    ] = None,
 ) -> None:
     """Make TEST identities (and a local test CA) for trying contractctl out; prints names."""
     from contractctl.signing.keys import init_test_identities, plan_test_identities
 
     app = app_context(ctx)
     store = app.store()
-    plan = plan_test_identities(store.home, org=org, person=person, name=name)
+    plan = plan_test_identities(store.home, org=org, person=person, name=name, employer=person_org)
     secret = passphrase(
         confirm=plan.new_ca,
         prompt="New key passphrase" if plan.new_ca else "Passphrase of the test CA key",
     )
     created = init_test_identities(
-        store, app.user, org=org, person=person, passphrase=secret, name=name
+        store, app.user, org=org, person=person, passphrase=secret, name=name, employer=person_org
     )
     if app.json:
         emit_json([k.to_dict() for k in created])
@@ -150,6 +159,52 @@ def list_(ctx: typer.Context) -> None:
     )
     if any(k.test for k in identities):
         app.note("TEST identities are for trying contractctl out, never for real contracts")
+
+
+@keys_app.command("bind")
+def bind(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(metavar="KEY", help="Signing identity (keys list).")],
+    party: Annotated[
+        str,
+        typer.Option(
+            "--party",
+            metavar="REF",
+            help="'company', or the party (id, credit code or exact name) the key signs for.",
+        ),
+    ],
+) -> None:
+    """Let a key sign for a party its certificate does not name (audited as key.bind).
+
+    Needed only when the certificate names neither the party's name nor its credit code;
+    a key that names our company is never bound to a counterparty, nor the reverse.
+    """
+    from contractctl.signing.binding import bind as bind_key
+
+    app = app_context(ctx)
+    record = bind_key(app.store(), app.user, key, party)
+    if app.json:
+        emit_json(record)
+        return
+    typer.echo(record["party"])
+    app.note(f"{key} now signs for {record['party_name'] or record['party']} ({record['party']})")
+
+
+@keys_app.command("unbind")
+def unbind(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(metavar="KEY", help="Signing identity (keys list).")],
+) -> None:
+    """End a key's binding to a party (audited as key.unbind)."""
+    from contractctl.signing.binding import unbind as unbind_key
+
+    app = app_context(ctx)
+    record = unbind_key(app.store(), app.user, key)
+    if app.json:
+        emit_json(record)
+        return
+    typer.echo(record["party"])
+    app.note(f"{key} no longer signs for {record['party']}")
 
 
 @trust_app.command("add")

@@ -122,7 +122,7 @@ class InitPlan:
 
     org: str
     new_ca: bool
-    identities: tuple[tuple[str, str, str], ...]  # (name, kind, common name)
+    identities: tuple[tuple[str, str, str, str], ...]  # (name, kind, common name, O)
 
 
 # -- reading ----------------------------------------------------------------------------
@@ -207,19 +207,29 @@ def load_signer(home: Path, name: str, passphrase: str) -> SimpleSigner:
 
 
 def plan_test_identities(
-    home: Path, *, org: str | None, person: str | None, name: str | None = None
+    home: Path,
+    *,
+    org: str | None,
+    person: str | None,
+    name: str | None = None,
+    employer: str | None = None,
 ) -> InitPlan:
     """Check a `keys init` request and say what it will create (no passphrase needed).
 
     The first run needs ``org`` (the test CA is made for it); later runs reuse the CA and
     may add a person only. An existing name is refused (exit 3): keys are never replaced.
+    ``employer`` puts another organisation in the person's subject (O), e.g. a
+    counterparty's signatory, so that the certificate names the party it signs for.
     """
     folder = keys_dir(home)
     ca_cert_path = folder / f"{CA_NAME}.crt.pem"
     org = check_label(org, "organisation name") if org is not None else None
     person = check_label(person, "person name") if person is not None else None
+    employer = check_label(employer, "employer") if employer is not None else None
     if org is None and person is None:
         raise InvalidInput("say what to create: --org NAME, --person NAME or both")
+    if employer is not None and person is None:
+        raise InvalidInput("--person-org is the organisation of --person NAME")
     new_ca = not ca_cert_path.exists()
     if new_ca:
         if org is None:
@@ -229,14 +239,14 @@ def plan_test_identities(
         org_name = org
     else:
         org_name = org or _ca_org(read_certificates(ca_cert_path, StoreProblem)[0])
-    wanted: list[tuple[str, str, str]] = []
+    wanted: list[tuple[str, str, str, str]] = []
     if org is not None:
-        wanted.append((name or "org", "organisation", org))
+        wanted.append((name or "org", "organisation", org, org_name))
     if person is not None:
-        wanted.append((name or f"person-{_slug(person)}", "person", person))
+        wanted.append((name or f"person-{_slug(person)}", "person", person, employer or org_name))
     if name is not None and len(wanted) > 1:
         raise InvalidInput("--name names one identity; create the organisation and person apart")
-    for identity, _, _ in wanted:
+    for identity, _, _, _ in wanted:
         check_new_name(home, identity)
     return InitPlan(org_name, new_ca, tuple(wanted))
 
@@ -249,6 +259,7 @@ def init_test_identities(
     person: str | None,
     passphrase: str,
     name: str | None = None,
+    employer: str | None = None,
 ) -> list[KeyInfo]:
     """Create TEST identities (and, on first use, the store's test CA) for trying the tool.
 
@@ -259,7 +270,9 @@ def init_test_identities(
     folder = ensure_dir(keys_dir(store.home))
     created: list[KeyInfo] = []
     with changing(store, actor) as (tx, files):
-        plan = plan_test_identities(store.home, org=org, person=person, name=name)
+        plan = plan_test_identities(
+            store.home, org=org, person=person, name=name, employer=employer
+        )
         if plan.new_ca:
             ca_key, ca_cert = test_ca.make_ca(plan.org)
             files.write(folder / f"{CA_NAME}.crt.pem", pem(ca_cert))
@@ -276,9 +289,9 @@ def init_test_identities(
             crl = test_ca.ensure_crl(files.write, folder, ca_key, ca_cert)  # made before CRLs
             if crl:
                 tx.audit("crl.issue", f"key:{CA_NAME}", crl)
-        for identity, kind, common_name in plan.identities:
+        for identity, kind, common_name, subject_org in plan.identities:
             key, cert = test_ca.issue(
-                test_ca.identity_subject(plan.org, common_name), (ca_key, ca_cert)
+                test_ca.identity_subject(subject_org, common_name), (ca_key, ca_cert)
             )
             _write_identity(files, folder, identity, key, cert, [ca_cert], secret)
             info = _identity(folder, identity, cert)

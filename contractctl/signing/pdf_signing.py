@@ -49,6 +49,7 @@ def sign_bytes(
     later: tuple[str, ...] = (),
     timestamper: TsaClient | None = None,
     gather: Gathering | None = None,
+    seal_name: str | None = None,
 ) -> tuple[bytes, str, dict[str, str]]:
     """Sign ``pdf`` once (incremental update); the new bytes, the field name and the
     empty fields made for ``later`` parties (party -> field name).
@@ -60,6 +61,7 @@ def sign_bytes(
     signature block, in this same revision (before a certification seals the form).
     With ``timestamper`` the signature gets an RFC 3161 timestamp (TsaFailed otherwise);
     with ``gather`` also the validation data and, for B-LTA, a document timestamp.
+    ``seal_name`` is the name the seal shows (default: the certificate's common name).
     """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfError
@@ -91,9 +93,10 @@ def sign_bytes(
                 raise InvalidInput(f"the signature field {prepared!r} is not in the PDF")
             spec = None
             if seal is not None and seal.visible:
-                style = _seal_style(seal, signer, kind)
+                style = _seal_style(seal, seal_name or signer_name(signer), kind)
         elif seal is not None and seal.visible:
-            spec, style = _visible_field(pdf, writer, field, seal, signer, party, kind)
+            shown = seal_name or signer_name(signer)
+            spec, style = _visible_field(pdf, writer, field, seal, shown, party, kind)
             boxes.append((spec.on_page, spec.box))
         taken.add(field)
         for n, other in enumerate(later, start=seq + 1):
@@ -164,10 +167,10 @@ def _prepared_box(
     return placement.page, (bx1, by1, bx2, by2)
 
 
-def _seal_style(seal: SealRequest, signer: SimpleSigner, kind: str) -> Any:
+def _seal_style(seal: SealRequest, name: str, kind: str) -> Any:
     from contractctl.signing import seal as seals
 
-    return seals.stamp_style(seal.mode, kind=kind, name=signer_name(signer), natural_size=True)
+    return seals.stamp_style(seal.mode, kind=kind, name=name, natural_size=True)
 
 
 def _visible_field(
@@ -175,7 +178,7 @@ def _visible_field(
     writer: Any,
     field: str,
     seal: SealRequest,
-    signer: SimpleSigner,
+    name: str,
     party: str,
     kind: str,
 ) -> tuple[Any, Any]:
@@ -184,7 +187,6 @@ def _visible_field(
 
     from contractctl.signing import seal as seals
 
-    name = signer_name(signer)
     size = seals.seal_size(kind)
     count = int(writer.root["/Pages"]["/Count"])
     last = (seal.page or count) - 1

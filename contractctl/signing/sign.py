@@ -67,6 +67,9 @@ from contractctl.store.audit import now_iso
 if TYPE_CHECKING:
     from pyhanko.sign.signers import SimpleSigner
 
+    from contractctl.records.contracts import Contract
+    from contractctl.signing.binding import Standing
+    from contractctl.signing.keys import KeyInfo
     from contractctl.signing.seal import SealRequest
 
 __all__ = ["SignResult", "TsaFailed", "check_tsa_url", "sign"]
@@ -174,6 +177,7 @@ def sign(
             f"the certificate of signing identity {key!r} expired on {identity.valid_to[:10]}",
             hint="renew it, or sign with another identity",
         )
+    standing = _standing(store, contract, due, identity)
     signer = _key_once(keys.load_signer(store.home, key, passphrase))
     gather = None
     if wanted in ltv.LONG_TERM:
@@ -198,6 +202,7 @@ def sign(
         "prepared": plan.prepared,
         "later": plan.later,
         "gather": gather,
+        "seal_name": _seal_name(identity.kind, signer_name(signer), standing.party.name),
     }
     stamper = _TsaClient(tsa_url, tsa_timeout) if tsa_url is not None else None
     skipped: str | None = None
@@ -227,6 +232,7 @@ def sign(
                 hint="run the sign command again",
             )
         contract, who, seq, certify = now.contract, now.party, now.seq, now.certify
+        _standing(store, contract, who, identity)  # a binding may have ended meanwhile
         order, signed, before_sha = now.order, now.signed, now.pdf_sha
         after_sha = tx.put_bytes(signed_pdf)
         signed_at = now_iso()
@@ -271,6 +277,7 @@ def sign(
                 "signer": common_name,
                 "fingerprint": identity.fingerprint,
                 "test_identity": identity.test,
+                **standing.to_dict(),
                 "certify": certify,
                 "level": level,
                 "timestamp": timestamp,
@@ -317,6 +324,30 @@ def sign(
         timestamp_skipped=skipped,
         document_timestamp=doc_time,
     )
+
+
+def _standing(store: Store, contract: Contract, party: str, identity: KeyInfo) -> Standing:
+    """Why this key may sign for ``party`` (exit 3 if it may not): contractctl.signing.binding."""
+    from contractctl.errors import StoreProblem
+    from contractctl.signing.binding import check_once, standing
+    from contractctl.signing.certificates import read_certificates
+
+    check_once(store, contract, identity.fingerprint)
+    cert = read_certificates(identity.certificate, StoreProblem)[0]
+    return standing(store, contract, party, cert, identity.name)
+
+
+def _seal_name(kind: str, common_name: str, party_name: str) -> str | None:
+    """The name an organisation's seal shows: the party's own (Chinese) name when the
+    certificate's common name is in Latin letters ("Company Signer" on a Chinese
+    contract); a person's seal keeps their own name."""
+    if kind == "person" or not party_name or not _has_cjk(party_name):
+        return None
+    return None if _has_cjk(common_name) else party_name
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
 
 
 def _transition(tx: Tx, contract_id: str, action: str, **data: object) -> str:

@@ -198,6 +198,7 @@ def test_a_revocation_source_that_does_not_answer_stops_b_lt_with_one_clear_line
         tmp_path / "ca", extensions=f"crlDistributionPoints=URI:http://127.0.0.1:{port}/ca.crl\n"
     )
     assert cli("keys", "import", str(ca.identity_p12), "--name", "wang").code == 0
+    assert cli("keys", "bind", "wang", "--party", "company").code == 0  # O=星河电子
     before = snapshot(cli.home)
     result = cli(
         "sign", cid, "--key", "wang", "--tsa", tsa.url, "--level", "B-LT",

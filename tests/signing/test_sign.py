@@ -32,6 +32,7 @@ from tests.conftest import REPO, snapshot
 
 PASS = "correct horse battery"
 ORG = "示例科技有限公司"
+SELLER = "苏州恒泰智能装备有限公司"  # the counterparty of purchase-zh's sample
 _BASE: dict[str, Path] = {}
 
 
@@ -72,7 +73,10 @@ def approved_base(factory: pytest.TempPathFactory) -> Path:
             no_pdf = _draft(store, key="no-pdf", pdf=False)
             _approve(store, no_pdf)
             still_draft = _draft(store, key="draft", pdf=False)
-            keys.init_test_identities(store, "tester", org=ORG, person="Li Lei", passphrase=PASS)
+            keys.init_test_identities(store, "tester", org=ORG, person=None, passphrase=PASS)
+            keys.init_test_identities(  # the counterparty's signatory: O names 恒泰
+                store, "tester", org=None, person="Li Lei", passphrase=PASS, employer=SELLER
+            )
         (home / "ids.json").write_text(json.dumps([signed, no_pdf, still_draft]))
         _BASE["home"] = home
     return _BASE["home"]

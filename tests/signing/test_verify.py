@@ -16,6 +16,7 @@ import pytest
 
 from contractctl.errors import InvalidInput
 from contractctl.signing import keys
+from contractctl.signing.binding import bind
 from contractctl.signing.sign import sign
 from contractctl.signing.verify import parse_at, verify_contract, verify_pdf
 from contractctl.store import Store
@@ -189,6 +190,7 @@ def test_a_signer_from_an_unrelated_ca_is_untrusted_until_its_root_is_given(
     p12 = rogue_identity(tmp_path_factory)
     with Store.open(home) as store:
         keys.import_identity(store, "t", p12, name="rogue", passphrase=PASS)
+        bind(store, "t", "rogue", "company")  # its certificate names Rogue Ltd
         result = sign(store, "t", ids[0], key="rogue", passphrase=PASS)
     report = verify_pdf(result.pdf_path, trust=keys.trust_anchors(home))
     assert report.verdict == "invalid"
