@@ -18,7 +18,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from contractctl.compare.align import Alignment, align
-from contractctl.compare.inline import diff_tokens, layout_only, opcodes, whole_values
+from contractctl.compare.inline import (
+    diff_tokens,
+    layout_only,
+    opcodes,
+    whole_names,
+    whole_values,
+)
 from contractctl.compare.model import (
     ChangeKind,
     ClauseChange,
@@ -28,7 +34,7 @@ from contractctl.compare.model import (
 )
 from contractctl.compare.normalise import comparison_form, tokenise
 from contractctl.compare.segment import Clause, segment
-from contractctl.compare.semantic import compare_values, extract
+from contractctl.compare.semantic import Value, compare_values, extract
 from contractctl.documents.clauses import Heading
 
 __all__ = ["compare"]
@@ -68,6 +74,20 @@ def _breaks(clauses: Sequence[Clause], members: Sequence[int]) -> tuple[int, ...
 
 def _joined(clauses: Sequence[Clause], members: Sequence[int]) -> str:
     return "\n".join(clauses[k].body if n == 0 else clauses[k].text for n, k in enumerate(members))
+
+
+def _sources(
+    semantic: Sequence[SemanticChange], old: Sequence[Value], new: Sequence[Value]
+) -> list[tuple[str, str]]:
+    """The text each changed value was read from, old and new (``March 1, 2026`` →
+    ``April 15, 2026``), for the redline to replace whole."""
+    found: list[tuple[str, str]] = []
+    for change in semantic:
+        was = next((v for v in old if v.what == change.what and v.display == change.old), None)
+        now = next((v for v in new if v.what == change.what and v.display == change.new), None)
+        if was is not None and now is not None and was.source and now.source:
+            found.append((was.source, now.source))
+    return found
 
 
 #: How many neighbouring clauses layout may carry text across.
@@ -174,9 +194,11 @@ class _Engine:
             )
             codes = opcodes(old_tokens, new_tokens)
             title = _title(self.new, j)
+            old_values = extract(old_text, title=_title(self.old, i), ocr=self.ocr)
+            new_values = extract(new_text, title=title, ocr=self.ocr)
             semantic = compare_values(
-                extract(old_text, title=_title(self.old, i), ocr=self.ocr),
-                extract(new_text, title=title, ocr=self.ocr),
+                old_values,
+                new_values,
                 new_clause.id,
                 tolerant=self.tolerant,
                 old_text=old_key,
@@ -189,6 +211,7 @@ class _Engine:
                 text_changed = False
             else:
                 ops = whole_values(diff_tokens(old_tokens, new_tokens, codes))
+                ops = whole_names(ops, _sources(semantic, old_values, new_values))
         kind: ChangeKind
         if j in alignment.moved:
             kind = "moved"

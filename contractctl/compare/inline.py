@@ -26,7 +26,15 @@ from typing import Final
 
 from contractctl.compare.normalise import Token
 
-__all__ = ["MIN_MOVED", "Op", "diff_tokens", "layout_only", "opcodes", "whole_values"]
+__all__ = [
+    "MIN_MOVED",
+    "Op",
+    "diff_tokens",
+    "layout_only",
+    "opcodes",
+    "whole_names",
+    "whole_values",
+]
 
 #: Token counts above which a diff goes line by line first.
 _DIRECT: Final = 6000
@@ -401,3 +409,56 @@ def whole_values(ops: list[Op]) -> list[Op]:
         runs[n : end + 1] = replacement
         n += len(replacement)
     return [(op, text) for op, text in runs if text]
+
+
+def whole_names(ops: list[Op], names: list[tuple[str, str]]) -> list[Op]:
+    """The redline with each changed name (old, new) replaced as one token.
+
+    ``上海星河电子科技有限公司`` → ``杭州云栖数据服务有限公司`` reads as one party replaced,
+    not as ``~~上海星河电子科技~~杭州云栖数据服务有限公司``: every change that touches the
+    name on either side grows to the whole name on both.
+    """
+    for old_name, new_name in names:
+        ops = _whole_span(ops, old_name, new_name)
+    return ops
+
+
+def _whole_span(ops: list[Op], old_name: str, new_name: str) -> list[Op]:
+    # One item per character: (op, char, old position or -1, new position or -1).
+    items: list[tuple[str, str, int, int]] = []
+    o = n = 0
+    for op, text in ops:
+        for char in text:
+            items.append((op, char, o if op != "insert" else -1, n if op != "delete" else -1))
+            o += op != "insert"
+            n += op != "delete"
+    old_text = "".join(c for op, c, _, _ in items if op != "insert")
+    new_text = "".join(c for op, c, _, _ in items if op != "delete")
+    o_start, n_start = old_text.find(old_name), new_text.find(new_name)
+    if o_start < 0 or n_start < 0 or not old_name or not new_name:
+        return ops
+    o_end, n_end = o_start + len(old_name), n_start + len(new_name)
+    inside = [
+        k
+        for k, (_, _, po, pn) in enumerate(items)
+        if o_start <= po < o_end or n_start <= pn < n_end
+    ]
+    first, last = inside[0], inside[-1]
+    region = items[first : last + 1]
+    if all(op == "equal" for op, *_ in region):
+        return ops
+    out: list[Op] = []
+    for op, char, _, _ in items[:first]:
+        _append(out, op, char)
+    _append(out, "delete", "".join(c for op, c, _, _ in region if op != "insert"))
+    _append(out, "insert", "".join(c for op, c, _, _ in region if op != "delete"))
+    for op, char, _, _ in items[last + 1 :]:
+        _append(out, op, char)
+    return [(op, text) for op, text in out if text]
+
+
+def _append(out: list[Op], op: str, text: str) -> None:
+    if out and out[-1][0] == op:
+        out[-1] = (op, out[-1][1] + text)
+    else:
+        out.append((op, text))

@@ -345,13 +345,22 @@ def _starts_clause(heading: Heading, outline: _Outline, previous: str) -> bool:
         n = heading.number[-1]
         return last is None or n == 1 or last[-1] <= n <= last[-1] + 3 or bool(_title(heading.rest))
     continues = outline.continues(heading)
-    if not heading.rest and not continues:
+    if not heading.rest and not (continues or _near(heading, outline)):
         return False  # a bare "3." or "2.1" line is a clause only in sequence
     if not _CONTINUES.search(previous):
         return True
     # The line before ends mid-sentence: only the next number of a list, with text that
     # starts like a sentence or a title, starts a clause there.
     return continues and not (heading.rest[:1].islower())
+
+
+def _near(heading: Heading, outline: _Outline) -> bool:
+    """Whether a worded heading (``ARTICLE 6``) is near its scheme's last number: a gap
+    (an article deleted) or a repeat (one renumbered by hand) still heads a clause."""
+    if not heading.style.startswith(("en_", "chapter")):
+        return False
+    last = outline.anywhere.get(heading.style)
+    return last is not None and last[-1] <= heading.number[-1] <= last[-1] + 3
 
 
 def _table_of_contents(groups: list[_Group], starts: list[int]) -> frozenset[int]:

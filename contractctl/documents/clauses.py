@@ -33,8 +33,6 @@ _DIGITS = {
     "八": 8,
     "九": 9,
 }
-_CN_HEADING = re.compile(r"^\s*第\s*([一二两三四五六七八九十百零〇\d]+)\s*条[\s　]*(.*)$")
-_EN_HEADING = re.compile(r"^\s*(\d{1,3})\.\s+(\S.*)$")
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _NUMERAL_DIGITS = "一二三四五六七八九"
 _CLAUSE_NUMERAL = re.compile(r"(?:[一二三四五六七八九]?十)?[一二三四五六七八九]?")
@@ -132,16 +130,14 @@ def split_clauses(text: str) -> dict[int, str]:
 
 
 def _heading_number(line: str) -> int | None:
-    match = _CN_HEADING.match(line)
-    if match:
-        try:
-            return chinese_number(match.group(1))
-        except ValueError:
-            return None
-    match = _EN_HEADING.match(line)
-    if match and not match.group(2)[0].isdigit():
-        return int(match.group(1))
-    return None
+    """The number of a top-level clause heading (第X条 or ``N. Title``), read by
+    :func:`read_heading` like every other clause reader of contractctl."""
+    heading = read_heading(line)
+    if heading is None or heading.style not in ("article", "dotted1"):
+        return None
+    if heading.style == "dotted1" and (not heading.rest or heading.rest[0].isdigit()):
+        return None
+    return heading.number[0]
 
 
 def normalise(text: str) -> str:

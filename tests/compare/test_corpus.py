@@ -307,9 +307,9 @@ def test_english_fees_changed_in_the_price_table_and_the_fees_clause(render: Ren
         ("amount", "total Fees", "USD 132,000.00", "USD 134,400.00"),
     ]
     assert [op for op in result.changes[1].ops if op[0] != "equal"] == [
-        ("delete", "132,000.00"),
-        ("insert", "134,400.00"),
-    ]  # a number is one token, a redline never splits it
+        ("delete", "USD 132,000.00"),
+        ("insert", "USD 134,400.00"),
+    ]  # an amount is one token, its currency with it: a redline never splits it
 
 
 def test_english_start_date_and_availability(render: Render) -> None:
@@ -338,9 +338,9 @@ def test_english_service_provider_renamed(render: Render) -> None:
          "Shenzhen Ruituo Cloud Services Co., Ltd."),
     ]  # fmt: skip
     assert [op for op in result.changes[0].ops if op[0] != "equal"] == [
-        ("delete", "Information"),
-        ("insert", "Cloud"),
-    ]  # by word in English
+        ("delete", "Shenzhen Ruituo Information Services Co., Ltd."),
+        ("insert", "Shenzhen Ruituo Cloud Services Co., Ltd."),
+    ]  # a party's name is replaced as one token
 
 
 def test_english_articles_inserted_deleted_moved_and_renumbered(render: Render) -> None:

@@ -16,14 +16,21 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from contractctl.documents.clauses import chinese_number, clause_numeral
+from tests.eval.schemes import (
+    EN_ARTICLE,
+    EN_ROMAN,
+    EN_SECTION,
+    EN_SUBCLAUSES,
+    NATIVE,
+    Scheme,
+)
 
 #: Any paragraph that starts like a number: the nearest one above an edit must be one
 #: whose clause id this module knows, or the edit is not used.
 _MARKER = re.compile(
     r"^\s*(?:第\s*[一二三四五六七八九十百零〇\d]+\s*[条章节编]|[一二三四五六七八九十]+\s*[、.．]"
     r"|[（(]\s*[一二三四五六七八九十\d]+\s*[）)]|[\d０-９]+(?:[.．][\d０-９]+)*\s*[.．、]?(?![\d%])"
-    r"|[a-zA-Z][.)]|\([a-z]+\)|(?:Article|Section|Chapter|Part|ARTICLE|SECTION)\s)"
+    r"|[a-zA-Z][.)]|[IVX]{1,6}\.\s|\([a-z]+\)|(?:Article|Section|Chapter|Part|ARTICLE|SECTION)\s)"
 )
 _ZH_ARTICLE = re.compile(
     r"^(\s*第\s*)([一二三四五六七八九十百零〇]+|\d+)(\s*条)(?=[\s:：、.．_]|$|[\u4e00-\u9fff])"
@@ -31,7 +38,6 @@ _ZH_ARTICLE = re.compile(
 _CHAPTER = re.compile(r"^\s*第\s*[一二三四五六七八九十百零〇\d ]+\s*[章节编]")
 _DOTTED = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3}){1,3})\s")
 _CN_ENUM = re.compile(r"^\s*([一二三四五六七八九十]{1,3})、")
-_EN_ARTICLE = re.compile(r"^(\s*)(\d{1,2})(\.\s)")
 _INLINE = re.compile(r"(?:\S[\t ]+|[。；;：:])第\s*[一二三四五六七八九十百零〇\d]+\s*条")
 _ROLE = re.compile(
     r"^\s*(甲方|乙方|丙方|出卖人|买受人|出租人|承租人|委托人|受托人|保管人|存货人|定作人|承揽人|"
@@ -48,6 +54,8 @@ class Expected:
     kind: str
     clause: str
     values: tuple[str, str] | None = None
+    #: The old and new text a redline must show replaced whole (大写, a date, a name).
+    tokens: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -60,15 +68,19 @@ class Trial:
     expected: Expected | None
 
 
-def _known_id(line: str, language: str) -> str | None:
+def _known_id(line: str, language: str, scheme: Scheme) -> str | None:
     """The clause id of a numbered paragraph, in the forms every reader agrees on."""
+    match = scheme.pattern.match(line)
+    if match:
+        return scheme.ident(scheme.parse(match.group(2)), match.group(2))
+    match = _DOTTED.match(line)
+    if match:
+        return match.group(1)
     if language == "en":
-        match = _EN_ARTICLE.match(line)
-        return match.group(2) if match else None
+        return None
     match = _ZH_ARTICLE.match(line)
     if match:
         return f"第{match.group(2)}条"
-    match = _DOTTED.match(line)
     if match:
         return match.group(1)
     match = _CN_ENUM.match(line)
@@ -78,9 +90,10 @@ def _known_id(line: str, language: str) -> str | None:
 class Reading:
     """A document's lines, which clause each line stands in, and its top-level articles."""
 
-    def __init__(self, text: str, language: str) -> None:
+    def __init__(self, text: str, language: str, scheme: Scheme | None = None) -> None:
         self.text = text
         self.language = language
+        self.scheme = scheme or NATIVE[language]
         self.lines = text.split("\n")
         self.owner: list[str | None] = []
         counts: dict[str, int] = {}
@@ -88,10 +101,11 @@ class Reading:
         articles_seen = False
         for line in self.lines:
             if _MARKER.match(line):
-                current = _known_id(line, language)
-                if current is not None and not current.startswith("第") and articles_seen:
+                current = _known_id(line, language, self.scheme)
+                top = bool(self.scheme.pattern.match(line))
+                if current is not None and not top and articles_seen and language == "zh":
                     current = None  # 一、 under 第N条: its id depends on the reader's outline
-                articles_seen = articles_seen or bool(_ZH_ARTICLE.match(line))
+                articles_seen = articles_seen or top
                 if current is not None:
                     counts[current] = counts.get(current, 0) + 1
             if _INLINE.search(line):
@@ -112,7 +126,7 @@ class Reading:
             and (
                 len(re.findall(r"[\u4e00-\u9fff]", line)) >= 12
                 if chinese
-                else len(re.findall(r"[A-Za-z]{5,}", line)) >= 8
+                else len(re.findall(r"[A-Za-z]{5,}", line)) >= 5
             )
         ]
         if len(usable) <= n:
@@ -122,13 +136,11 @@ class Reading:
     def articles(self) -> list[tuple[int, int, int]] | None:
         """(number, first line, end line) of each top-level article, when they run 1..n
         on their own paragraphs (structural edits need to renumber them)."""
-        pattern = _EN_ARTICLE if self.language == "en" else _ZH_ARTICLE
         heads: list[tuple[int, int]] = []
         for k, line in enumerate(self.lines):
-            match = pattern.match(line)
+            match = self.scheme.pattern.match(line)
             if match:
-                number = match.group(2)
-                heads.append((int(number) if number.isdigit() else chinese_number(number), k))
+                heads.append((self.scheme.parse(match.group(2)), k))
         if self.merged or len(heads) < 4 or [n for n, _ in heads] != list(range(1, len(heads) + 1)):
             return None
         if any(_CHAPTER.match(line) for line in self.lines[heads[0][1] :]):
@@ -149,22 +161,38 @@ class Reading:
         return "\n".join(out)
 
     def _number(self, line: str, n: int) -> str:
-        if self.language == "en":
-            return _EN_ARTICLE.sub(rf"\g<1>{n}\3", line, count=1)
-        match = _ZH_ARTICLE.match(line)
+        match = self.scheme.pattern.match(line)
         assert match is not None
-        numeral = str(n) if match.group(2).isdigit() else clause_numeral(n)
+        numeral = self.scheme.write(n, match.group(2))
         return f"{match.group(1)}{numeral}{match.group(3)}{line[match.end() :]}"
 
     def article_id(self, n: int, like: int) -> str:
         """The id article ``n`` has, written like article ``like``."""
-        if self.language == "en":
-            return str(n)
         articles = self.articles()
         assert articles is not None
-        match = _ZH_ARTICLE.match(self.lines[articles[like - 1][1]])
+        match = self.scheme.pattern.match(self.lines[articles[like - 1][1]])
         assert match is not None
-        return f"第{n if match.group(2).isdigit() else clause_numeral(n)}条"
+        return self.scheme.ident(n, match.group(2))
+
+    def new_article(self) -> list[str]:
+        """An article to insert, numbered 1 in this document's scheme."""
+        like = self.lines[self.articles()[0][1]]  # type: ignore[index]
+        match = self.scheme.pattern.match(like)
+        assert match is not None
+        one = self.scheme.write(1, match.group(2))
+        title, text = _NEW_ARTICLE[self.language]
+        if self.language == "zh":
+            return [
+                f"{match.group(1)}{one}{match.group(3)}{' ' if '条' in like else ''}{title}",
+                text,
+            ]
+        if self.scheme is EN_ARTICLE:
+            return [f"ARTICLE {one}", title, text]
+        if self.scheme is EN_SUBCLAUSES:
+            return [f"1. {title}", f"1.1 {text}"]
+        if self.scheme in (EN_SECTION, EN_ROMAN):
+            return [f"{match.group(1)}{one}{match.group(3)}{title}. {text}"]
+        return [f"{match.group(1)}{one}{match.group(3)}**{title}**. {text}"]
 
 
 # --- the edits -------------------------------------------------------------------------
@@ -174,6 +202,11 @@ _VALUES = {
         "amount": (
             "合同价款为¥32,400.00（大写：人民币叁万贰仟肆佰元整）。",
             "合同价款为¥38,400.00（大写：人民币叁万捌仟肆佰元整）。",
+            ("¥32,400.00", "¥38,400.00"),
+        ),
+        "amount_cn": (
+            "保证金为人民币叁万贰仟肆佰元整。",
+            "保证金为人民币叁万捌仟肆佰元整。",
             ("¥32,400.00", "¥38,400.00"),
         ),
         "date": (
@@ -203,15 +236,23 @@ _VALUES = {
         ),
     },
 }  # fmt: skip
+#: What the redline must replace as one token, per (language, edit).
+_TOKENS = {
+    ("zh", "amount"): ("¥32,400.00", "¥38,400.00"),
+    ("en", "amount"): ("32,400.00", "38,400.00"),
+    ("zh", "amount_cn"): ("人民币叁万贰仟肆佰元整", "人民币叁万捌仟肆佰元整"),
+    ("zh", "date"): ("2026年3月1日", "2026年4月15日"),
+    ("en", "date"): ("March 1, 2026", "April 15, 2026"),
+}
 _PARTIES = {
     "zh": ("上海星河电子科技有限公司", "杭州云栖数据服务有限公司"),
     "en": ("Beta Analytics LLC", "Gamma Data Corp."),
 }
 _NEW_ARTICLE = {
-    "zh": ["第一条 信息保密",
-           "双方对履行本合同中知悉的对方商业秘密负有保密义务，未经对方书面同意不得向第三方披露。"],
-    "en": ["1. **Business Continuity**. Each party shall maintain a business continuity plan "
-           "appropriate to its obligations and test it at least once a year."],
+    "zh": ("信息保密",
+           "双方对履行本合同中知悉的对方商业秘密负有保密义务，未经对方书面同意不得向第三方披露。"),
+    "en": ("Business Continuity", "Each party shall maintain a business continuity plan "
+           "appropriate to its obligations and test it at least once a year."),
 }  # fmt: skip
 
 
@@ -236,6 +277,8 @@ def _replace_line(reading: Reading, k: int, line: str) -> str:
 
 def value_trials(reading: Reading, per_kind: int) -> Iterator[Trial]:
     """Reword, amount, date and percentage edits inside numbered clauses, and the party."""
+    if per_kind == 0:
+        return
     language = reading.language
     for k in reading.targets(per_kind):
         line, clause = reading.lines[k], reading.owner[k]
@@ -247,7 +290,8 @@ def value_trials(reading: Reading, per_kind: int) -> Iterator[Trial]:
         for what, (before, after, shown) in _VALUES[language].items():
             old = _replace_line(reading, k, line + before)
             new = _replace_line(reading, k, line + after)
-            yield Trial(what, old, new, Expected("modified", clause, shown))
+            tokens = _TOKENS.get((language, what))
+            yield Trial(what, old, new, Expected("modified", clause, shown, tokens))
     yield from _party_trials(reading)
 
 
@@ -258,12 +302,12 @@ def _party_trials(reading: Reading) -> Iterator[Trial]:
         if k is None or reading.owner[k] is None:
             return
         line = reading.lines[k]
-        sentence = " It is made between Acme Robotics, Inc. and {}."
+        sentence = " It is made between Acme Robotics, Inc. and {} as the recipient."
         yield Trial(
             "party",
             _replace_line(reading, k, line + sentence.format(first)),
             _replace_line(reading, k, line + sentence.format(second)),
-            Expected("modified", reading.owner[k] or "", (first, second)),
+            Expected("modified", reading.owner[k] or "", (first, second), (first, second)),
         )
         return
     for k, line in enumerate(reading.lines):
@@ -275,7 +319,7 @@ def _party_trials(reading: Reading) -> Iterator[Trial]:
                 "party",
                 _replace_line(reading, k, f"{match.group(0)}{first}{tail}"),
                 _replace_line(reading, k, f"{match.group(0)}{second}{tail}"),
-                Expected("modified", reading.owner[k] or "", (first, second)),
+                Expected("modified", reading.owner[k] or "", (first, second), (first, second)),
             )
             return
 
@@ -289,9 +333,9 @@ def structure_trials(reading: Reading) -> Iterator[Trial]:
     k = n // 2  # the article in the middle, 1-based
     bodies = [(number, reading.lines[start:end]) for number, start, end in articles]
     base = reading.renumbered(bodies)  # the same text; numbering written once
-    extra = list(_NEW_ARTICLE[reading.language])
+    extra = reading.new_article()
     yield Trial(
-        "insert", base, reading.renumbered([*bodies[: k - 1], (0, extra), *bodies[k - 1 :]]),
+        "insert", base, reading.renumbered([*bodies[: k - 1], (1, extra), *bodies[k - 1 :]]),
         Expected("added", reading.article_id(k, k)),
     )  # fmt: skip
     yield Trial(

@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from contractctl.compare import Comparison, compare
 from tests.eval.corpus import Document, pdf_of
 from tests.eval.edits import Reading, Trial, structure_trials, value_trials
+from tests.eval.schemes import VARIANTS, ZH_ENUM, Scheme, rewrite
 
 KINDS = (
-    "insert", "delete", "move", "renumber", "reword", "amount", "date", "percentage", "party",
+    "insert", "delete", "move", "renumber", "reword", "amount", "amount_cn", "date", "percentage",
+    "party",
     "formatting", "pdf",
 )  # fmt: skip
 
@@ -34,6 +36,9 @@ class Score:
     found: int = 0
     cited: int = 0
     reported: int = 0
+    #: Found changes whose redline must replace a token whole, and those that did.
+    tokens: int = 0
+    whole: int = 0
     seconds: float = 0.0
     misses: list[str] = field(default_factory=list)
 
@@ -76,12 +81,26 @@ def formatting_trials(document: Document, *, pdf: bool) -> Iterator[Trial]:
             yield Trial("pdf", document.text, text, None)
 
 
-def trials(document: Document, *, per_kind: int, pdf: bool) -> Iterator[Trial]:
-    """Every trial of one document."""
+def trials(
+    document: Document, *, per_kind: int, pdf: bool, variants: bool = True
+) -> Iterator[Trial]:
+    """Every trial of one document, and of the document rewritten in the other numbering
+    schemes of its language (:mod:`tests.eval.schemes`)."""
     reading = Reading(document.text, document.language)
     yield from structure_trials(reading)
     yield from value_trials(reading, per_kind)
     yield from formatting_trials(document, pdf=pdf)
+    articles = reading.articles()
+    if not variants or articles is None:
+        return
+    heads = [start for _, start, _ in articles]
+    for scheme in VARIANTS[document.language]:
+        if scheme is ZH_ENUM and any(ZH_ENUM.pattern.match(line) for line in reading.lines):
+            continue  # its lists are numbered 一、 already: articles so numbered would clash
+        text = "\n".join(rewrite(reading.lines, heads, scheme))
+        variant = Reading(text, document.language, scheme if isinstance(scheme, Scheme) else None)
+        yield from structure_trials(variant)
+        yield from value_trials(variant, per_kind)
 
 
 def judge(trial: Trial, result: Comparison, score: Score, name: str) -> None:
@@ -104,6 +123,13 @@ def judge(trial: Trial, result: Comparison, score: Score, name: str) -> None:
         score.misses.append(f"{name}: expected {expected}, got {_shown(result)}")
         return
     score.found += 1
+    if expected.tokens is not None:
+        score.tokens += 1
+        before, after = expected.tokens
+        if any(_whole(c.ops, "delete", before) and _whole(c.ops, "insert", after) for c in hits):
+            score.whole += 1
+        else:
+            score.misses.append(f"{name}: {before} → {after} not replaced whole: {hits[0].ops}")
     right = [c for c in hits if c.clause == expected.clause]
     if right:
         score.cited += 1
@@ -111,6 +137,12 @@ def judge(trial: Trial, result: Comparison, score: Score, name: str) -> None:
         score.misses.append(f"{name}: cited {hits[0].clause}, expected {expected.clause}")
     if len(result.changes) > 1:
         score.misses.append(f"{name}: {len(result.changes) - 1} extra: {_shown(result)}")
+
+
+def _whole(ops: list[tuple[str, str]], op: str, token: str) -> bool:
+    """Whether one run of the redline holds the whole token, and little besides (a
+    currency word or a full stop around it), so the token reads as one replacement."""
+    return any(o == op and token in text and len(text) <= len(token) + 4 for o, text in ops)
 
 
 def _shown(result: Comparison) -> str:
@@ -122,18 +154,26 @@ def _shown(result: Comparison) -> str:
 
 
 def evaluate(
-    documents: list[Document], *, per_kind: int = 2, pdf: bool = True
+    documents: list[Document], *, per_kind: int = 2, pdf: bool = True, variants: bool = True
 ) -> dict[tuple[str, str], Score]:
     """Scores per (edit kind, language) over the documents."""
     scores: dict[tuple[str, str], Score] = {}
     for document in documents:
-        for trial in trials(document, per_kind=per_kind, pdf=pdf):
+        for trial in trials(document, per_kind=per_kind, pdf=pdf, variants=variants):
             score = scores.setdefault((trial.edit, document.language), Score())
             start = time.perf_counter()
             result = compare(trial.old, trial.new)
             score.seconds += time.perf_counter() - start
             judge(trial, result, score, document.name)
     return scores
+
+
+_LABELS = {
+    "amount": "amount (figures)",
+    "amount_cn": "amount (大写)",
+    "formatting": "formatting only",
+    "pdf": "formatting: DOCX vs its PDF",
+}
 
 
 def _percent(value: float | None) -> str:
@@ -143,8 +183,9 @@ def _percent(value: float | None) -> str:
 def table(scores: dict[tuple[str, str], Score]) -> str:
     """The Markdown table the README publishes."""
     rows = [
-        "| edit | language | trials | precision | recall | citation right | false changes |",
-        "|---|---|---|---|---|---|---|",
+        "| edit | language | trials | precision | recall | citation right | false changes "
+        "| replaced whole |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for kind in KINDS:
         for language in ("zh", "en"):
@@ -153,7 +194,9 @@ def table(scores: dict[tuple[str, str], Score]) -> str:
                 continue
             false = score.reported - score.found
             rows.append(
-                f"| {kind} | {language} | {score.trials} | {_percent(score.precision)} | "
-                f"{_percent(score.recall)} | {_percent(score.citation)} | {false} |"
+                f"| {_LABELS.get(kind, kind)} | {language} | {score.trials} | "
+                f"{_percent(score.precision)} | "
+                f"{_percent(score.recall)} | {_percent(score.citation)} | {false} | "
+                f"{_percent(score.whole / score.tokens if score.tokens else None)} |"
             )
     return "\n".join(rows)

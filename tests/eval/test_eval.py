@@ -26,7 +26,9 @@ def scores() -> dict[tuple[str, str], Score]:
     assert available(), "CI=true: the corpus ../shared/corpus/ must be there"
     documents = [load(language, path) for language, path in paths(SUBSET)]
     found = evaluate(documents, per_kind=2, pdf=False)
-    with_pdf = evaluate([d for d in documents if d.language == "zh"][:PDFS], per_kind=0, pdf=True)
+    with_pdf = evaluate(
+        [d for d in documents if d.language == "zh"][:PDFS], per_kind=0, pdf=True, variants=False
+    )
     for key, score in with_pdf.items():
         if key[0] == "pdf":
             found[key] = score
@@ -46,6 +48,8 @@ def test_every_edit_kind_is_found_cited_right_and_nothing_else_is_reported(
             )
         else:
             good = score.reported == 0
+        if score.tokens and score.whole != score.tokens:
+            good = False  # 大写, a date or a name split inside the redline
         if not good:
             failing.append(f"{kind}/{language}: {score.misses[:3]}")
     assert not failing, table(scores) + "\n" + "\n".join(failing)
@@ -56,6 +60,7 @@ def test_both_languages_and_every_kind_were_tried(scores: dict[tuple[str, str], 
     for kind in ("insert", "delete", "move", "renumber", "reword", "amount", "date",
                  "percentage", "party", "formatting"):  # fmt: skip
         assert (kind, "zh") in tried and (kind, "en") in tried, kind
+    assert ("amount_cn", "zh") in tried  # 大写: Chinese contracts write amounts so
     assert ("pdf", "zh") in tried or not _soffice()
 
 
