@@ -18,6 +18,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from contractctl.drafting.expr_checks import undeclared_names
 from contractctl.drafting.tag_checks import GLOBALS, LOOP_ATTRIBUTES, OPENERS, Tag, TagChecks
 from contractctl.drafting.text import Para, Part, shorten
 from contractctl.records.parties import PARTY_ATTRIBUTES
@@ -50,7 +51,7 @@ class BlockChecks(TagChecks):
 
     def _undeclared_in_part(self, part: Part, *, report_syntax: bool) -> set[str] | None:
         """Jinja's own view of the patched part: its undeclared names, or None if unreadable."""
-        from jinja2 import TemplateSyntaxError, meta
+        from jinja2 import TemplateSyntaxError
 
         if part.source is None:
             self.add(
@@ -61,13 +62,15 @@ class BlockChecks(TagChecks):
             )
             return None
         try:
-            return set(meta.find_undeclared_variables(self.env.parse(part.source)))
+            return undeclared_names(self.env.parse(part.source))
         except TemplateSyntaxError as exc:
             if report_syntax:
                 context = _line_context(part.source, exc.lineno) if exc.lineno else ""
                 self.add("jinja-syntax", exc.message or str(exc), context, part)
         except RecursionError:
             self.add("jinja-syntax", "tags nested too deeply to read", "", part)
+        except ValueError:  # an integer literal too long to read: its tag says so
+            pass
         return None
 
     # ------------------------------------------------------- docxtpl's {%tr/{%p

@@ -56,6 +56,7 @@ CODES = (
     "tr-misuse",
     "p-misuse",
     "unsafe",
+    "render-limit",
     "unknown-filter",
     "undeclared-field",
     "unknown-attribute",

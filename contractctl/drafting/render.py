@@ -143,6 +143,7 @@ def make_environment() -> SandboxedEnvironment:
                 autoescape=True,
                 finalize=_finalize,
                 keep_trailing_newline=True,
+                optimized=False,  # never fold constants: compiling runs no template code
             )
             self.template_class = BoundedTemplate
             self._compiled: dict[str, Template] = {}
@@ -218,13 +219,26 @@ class Renderer:
         """Render with ``context`` (see ``to_context``) and save the DOCX to ``out_path``.
 
         The template is checked by docx_safety on the first render (RenderError if it is
-        refused); later renders by the same Renderer trust that check.
+        refused); later renders by the same Renderer trust that check. The render runs in
+        a child process with hard memory and CPU limits (:mod:`~contractctl.drafting.sandbox`):
+        RenderLimit names the limit a template reached.
         """
+        from contractctl.drafting.sandbox import run_limited
+
+        self._check_template()
+        run_limited(
+            lambda: self._render_here(context, out_path),
+            what="the template",
+            error=RenderLimit,
+            known=(RenderError, RenderLimit),
+        )
+
+    def _render_here(self, context: Mapping[str, Any], out_path: Path) -> None:
+        """The render itself, in the limited child process of :meth:`render`."""
         from docxtpl import DocxTemplate
         from jinja2 import TemplateError
         from jinja2.exceptions import SecurityError
 
-        self._check_template()
         try:
             template = DocxTemplate(self.template_path)
             template.init_docx()

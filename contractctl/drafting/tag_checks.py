@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from contractctl.documents.docx_safety import scan_tags
+from contractctl.drafting.expr_checks import costly, undeclared_names
 from contractctl.drafting.text import Para, Part
 
 if TYPE_CHECKING:
@@ -126,7 +127,7 @@ class TagChecks:
 
     def _analyse(self, tag: Tag, part: Part) -> None:
         """Lex and parse one tag on its own: syntax, safety, filters, names."""
-        from jinja2 import TemplateSyntaxError, meta
+        from jinja2 import TemplateSyntaxError
 
         body = tag.source
         if part.patched:
@@ -160,7 +161,7 @@ class TagChecks:
             return
         try:
             tree = self.env.parse(standalone)
-            tag.used = set(meta.find_undeclared_variables(tree))
+            tag.used = undeclared_names(tree)
         except TemplateSyntaxError as exc:  # also an unknown test: "No test named 'x'"
             tag.parsed = False
             tag.used = set(names) - _JINJA_WORDS
@@ -170,6 +171,23 @@ class TagChecks:
             tag.parsed = False
             self.add("jinja-syntax", f"{tag.source}: nested too deeply", tag.context, part)
             return
+        except ValueError:  # Python refuses to read an integer literal of 4,300+ digits
+            tag.parsed = False
+            self.add(
+                "render-limit",
+                f"{tag.source[:40]}…: a number too long to read (thousands of digits)",
+                tag.context,
+                part,
+            )
+            return
+        for reason in costly(tree):
+            self.add(
+                "render-limit",
+                f"{tag.source}: {reason}; a contract never needs this, and rendering it "
+                "would exhaust memory or CPU",
+                tag.context,
+                part,
+            )
         self._collect(tag, tree)
 
     def _standalone(self, tag: Tag, body: str, tokens: Sequence[tuple[str, str]]) -> str | None:

@@ -8,7 +8,10 @@ add` accepts it, legal approves it, and a draft's PDF carries the value.
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
+
+import pytest
 
 from tests.cli.test_draft import _legal, _pdf_text, _sample_file, _squash
 from tests.conftest import REPO, Cli, rewrite_docx, snapshot
@@ -95,4 +98,22 @@ def test_a_tag_half_bold_is_refused_at_add_naming_both_formats(
     assert result.code == 2, result.stderr
     assert "split-tag" in result.stderr and "is bold" in result.stderr
     assert "nothing was added" in result.stderr
+    assert snapshot(home) == before
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["{{ 9**(9**9) }}", "{{ 10**5000 }}", "{{ contract_no|center(10**9) }}"],
+    ids=["power-tower", "huge-power", "huge-center"],
+)
+def test_a_runaway_expression_is_refused_at_add_in_seconds_with_exit_2(
+    cli: Cli, home: Path, tmp_path: Path, expression: str
+) -> None:
+    docx, schema = _word_template(tmp_path, _font_run("合同编号：{{ contract_no }}" + expression))
+    before = snapshot(home)
+    started = time.monotonic()
+    result = cli("template", "add", str(docx), "--schema", str(schema))
+    assert time.monotonic() - started < 5
+    assert result.code == 2, result.stderr
+    assert "render-limit" in result.stderr and "at most" in result.stderr
     assert snapshot(home) == before
