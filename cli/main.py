@@ -81,6 +81,7 @@ def _register() -> None:
         ocr,
         party,
         remind,
+        report,
         search,
         signing,
         store_cmds,
@@ -101,6 +102,7 @@ def _register() -> None:
     archive.register(app)
     ocr.register(app)
     remind.register(app)
+    report.register(app)
 
 
 _register()

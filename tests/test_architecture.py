@@ -117,6 +117,7 @@ STAGES = {
     "search",
     "archive",
     "obligations",
+    "reports",
 }
 
 
