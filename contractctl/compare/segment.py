@@ -150,6 +150,7 @@ def _title(rest: str) -> str:
 
 
 _RANKS: Final = {"chapter": 0, "chapter_en": 0, "section_cn": 1, "article": 2}
+_LIST_RANKS: Final = {"cn_enum": 3, "cn_paren": 4, "dotted1": 5, "paren_num": 6, "alpha": 7}
 
 
 def _rank(style: str) -> int | None:
@@ -183,6 +184,15 @@ class _Outline:
                 if above is None or above >= rank:
                     break
                 depth += 1
+        elif style in _LIST_RANKS:
+            # Lists nest by convention (一、 > （一） > 1. > (1) > (a)), whatever order
+            # they first appeared in: 一、 after a preamble's 1. 2. 3. is not under 3.
+            depth = len(styles)
+            for k, other in enumerate(styles):
+                above = _LIST_RANKS.get(other, -1) if _rank(other) is None else -1
+                if other == style or above >= _LIST_RANKS[style]:
+                    depth = k
+                    break
         else:
             depth = styles.index(style) if style in styles else len(self.stack)
         parent = self.stack[depth - 1][1] if depth else None
