@@ -257,11 +257,11 @@ def template_text_of(store: Store, version: TemplateVersion) -> str:
 
 def render_docx(
     store: Store, prepared: Prepared, out: Path, renderer: Renderer | None = None
-) -> None:
-    """Render the prepared draft's DOCX to ``out``."""
+) -> list[str]:
+    """Render the prepared draft's DOCX to ``out``; the values it printed, as printed."""
     renderer = renderer or Renderer(docx_path(store, prepared.version))
     context = to_context(prepared.values, store.settings.company.as_dict())
-    renderer.render(context, out)
+    return renderer.render(context, out)
 
 
 def record(tx: Tx, prepared: Prepared, docx: Path, pdf: Path | None) -> DraftResult:
@@ -348,20 +348,25 @@ def existing_for_key(store: Store, key: str | None) -> Contract | None:
 def draft(
     store: Store, actor: str, request: DraftRequest, *, ask: Ask | None = None
 ) -> DraftResult:
-    """Draft one contract: validate, render, convert to PDF, store. Idempotent by key."""
+    """Draft one contract: validate, render, convert to PDF, store. Idempotent by key.
+
+    The PDF must show every value the template printed (CheckFailed, nothing stored).
+    """
     existing = existing_for_key(store, request.key)
     if existing is not None:
         return DraftResult(existing, False)
     prepared = prepare(store, request, ask=ask)
     with tempfile.TemporaryDirectory(prefix="contractctl-draft-") as tmp:
         docx = Path(tmp) / f"{prepared.spec.name}.docx"
-        render_docx(store, prepared, docx)
+        printed = render_docx(store, prepared, docx)
         pdf = None
         if request.pdf:
             from contractctl.drafting.convert import convert_one
+            from contractctl.drafting.pdf_check import check_pdf
 
             pdf = Path(tmp) / f"{prepared.spec.name}.pdf"
             convert_one(docx, pdf)
+            check_pdf(pdf, printed)
         with store.transaction(actor) as tx:
             return record(tx, prepared, docx, pdf)
 
@@ -521,12 +526,13 @@ def draft_batch(
         work = Path(tmp)
         renderers: dict[str, Renderer] = {}
         docs: dict[Path, tuple[int, Prepared]] = {}
+        printed: dict[Path, list[str]] = {}
         progress.start(len(pending), "rendering")
         for number, prepared in pending:
             sha = prepared.version.docx_sha
             renderer = renderers.setdefault(sha, Renderer(docx_path(store, prepared.version)))
             out = work / f"row-{number:06d}.docx"
-            render_docx(store, prepared, out, renderer)
+            printed[out] = render_docx(store, prepared, out, renderer)
             docs[out] = (number, prepared)
             progress.advance()
         progress.finish()
@@ -553,6 +559,10 @@ def draft_batch(
             else:
                 pdf_path = docx.with_suffix(".pdf") if pdf else None
                 try:
+                    if pdf_path is not None:
+                        from contractctl.drafting.pdf_check import check_pdf
+
+                        check_pdf(pdf_path, printed[docx], what=f"row {number}")
                     with store.transaction(actor) as tx:
                         made = record(tx, prepared, docx, pdf_path)
                     made.row = number

@@ -55,6 +55,7 @@ CODES = (
     "split-tag",
     "tr-misuse",
     "p-misuse",
+    "unsupported-tag",
     "unsafe",
     "render-limit",
     "unknown-filter",

@@ -105,12 +105,22 @@ def _bounded_range(*args: int) -> Iterator[int]:
         yield number
 
 
+_printed = threading.local()
+#: Printed values longer than this are not kept for the PDF check.
+MAX_PRINTED_CHARS = 2_000
+
+
 def _finalize(value: Any) -> Any:
     if value is None:
         raise RenderError(
             "the template prints a value that is empty; give the field a value or guard it "
             "with {% if %}"
         )
+    values = getattr(_printed, "values", None)
+    if values is not None:
+        text = str(value)
+        if text.strip() and len(text) <= MAX_PRINTED_CHARS:
+            values[text] = None
     return value
 
 
@@ -215,8 +225,11 @@ class Renderer:
         self.env = make_environment()
         self._checked = False  # the template passed docx_safety.check_docx
 
-    def render(self, context: Mapping[str, Any], out_path: Path) -> None:
+    def render(self, context: Mapping[str, Any], out_path: Path) -> list[str]:
         """Render with ``context`` (see ``to_context``) and save the DOCX to ``out_path``.
+
+        Returns every value the template printed into the document (its properties
+        aside), as printed: what the PDF must show (:mod:`~contractctl.drafting.pdf_check`).
 
         The template is checked by docx_safety on the first render (RenderError if it is
         refused); later renders by the same Renderer trust that check. The render runs in
@@ -226,14 +239,15 @@ class Renderer:
         from contractctl.drafting.sandbox import run_limited
 
         self._check_template()
-        run_limited(
+        printed: list[str] = run_limited(
             lambda: self._render_here(context, out_path),
             what="the template",
             error=RenderLimit,
             known=(RenderError, RenderLimit),
         )
+        return printed
 
-    def _render_here(self, context: Mapping[str, Any], out_path: Path) -> None:
+    def _render_here(self, context: Mapping[str, Any], out_path: Path) -> list[str]:
         """The render itself, in the limited child process of :meth:`render`."""
         from docxtpl import DocxTemplate
         from jinja2 import TemplateError
@@ -245,6 +259,15 @@ class Renderer:
         except Exception as exc:  # python-docx raises several kinds for a bad file
             raise RenderError(f"{self.template_path.name} is not a readable DOCX: {exc}") from exc
         _deadline.at = time.monotonic() + MAX_RENDER_SECONDS
+        printed: dict[str, None] = {}
+        _printed.values = printed
+        render_properties = template.render_properties
+
+        def properties_unrecorded(*args: Any, **kwargs: Any) -> Any:
+            _printed.values = None  # a value printed only into a property is not on a page
+            return render_properties(*args, **kwargs)
+
+        template.render_properties = properties_unrecorded
         try:
             template.render(dict(context), jinja_env=self.env, autoescape=True)
         except RenderError:
@@ -263,7 +286,9 @@ class Renderer:
             raise RenderError(f"the template failed on the given values: {exc}") from exc
         finally:
             _deadline.at = None
+            _printed.values = None
         template.save(out_path)
+        return list(printed)
 
     def _check_template(self) -> None:
         """Refuse a hostile template before docxtpl reads it; once, as it renders many times."""

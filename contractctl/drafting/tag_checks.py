@@ -116,6 +116,10 @@ class TagChecks:
                 prefix = _PREFIX.match(source) if part.patched else None
                 level = prefix.group(2) if prefix else ""
                 tag = Tag(source, para, begin, end, level, source[:2])
+                if level in ("r", "p") and tag.delim == "{{":
+                    self.add(
+                        "unsupported-tag", _UNSUPPORTED[level].format(source), tag.context, part
+                    )
                 first = max(bisect.bisect_right(starts, begin) - 1, 0)
                 last = bisect.bisect_left(starts, end)
                 spans = para.spans[first:last]
@@ -306,6 +310,19 @@ def _split_message(
         "non-text content inside the tag; retype it in one go"
     )
 
+
+_UNSUPPORTED = {
+    "r": (
+        "{} is docxtpl rich text, which contractctl does not support: the value would land "
+        "outside any run, missing from the PDF that gets signed; use {{{{ name }}}} and "
+        "format the placeholder itself in Word"
+    ),
+    "p": (
+        "{} is a docxtpl subdocument or paragraph insert, which contractctl does not "
+        "support: its content would be missing from the PDF that gets signed; put the "
+        "text in the template, or use {{%p if %}} for optional paragraphs"
+    ),
+}
 
 _CONTAINERS = {
     "hyperlink": "a hyperlink",

@@ -117,3 +117,32 @@ def test_a_runaway_expression_is_refused_at_add_in_seconds_with_exit_2(
     assert result.code == 2, result.stderr
     assert "render-limit" in result.stderr and "at most" in result.stderr
     assert snapshot(home) == before
+
+
+@pytest.mark.parametrize("tag", ["{{r contract_no }}", "{{p contract_no }}"])
+def test_rich_text_and_subdocument_tags_are_refused_at_add(
+    cli: Cli, home: Path, tmp_path: Path, tag: str
+) -> None:
+    docx, schema = _word_template(tmp_path, _font_run("合同编号：") + _font_run(tag))
+    result = cli("template", "add", str(docx), "--schema", str(schema))
+    assert result.code == 2, result.stderr
+    assert "unsupported-tag" in result.stderr and "PDF" in result.stderr
+
+
+def test_a_draft_whose_pdf_misses_a_value_fails_and_stores_nothing(
+    cli: Cli, home: Path, tmp_path: Path
+) -> None:
+    """A hidden run passes the lint but would not be on the signed page: exit 1."""
+    _legal(home)
+    runs = _font_run("合同编号：{{ contract_no }}") + _font_run(
+        "（{{ contract_no|lower }}）", "<w:vanish/>"
+    )
+    docx, schema = _word_template(tmp_path, runs)
+    assert cli("template", "add", str(docx), "--schema", str(schema)).code == 0
+    assert cli("template", "approve", "purchase-zh@2", "--as", "wang.fang").code == 0
+    data = _sample_file(tmp_path, "purchase-zh", contract_no="CG-HIDDEN-0001")
+    before = snapshot(home)
+    result = cli("draft", "purchase-zh", "--data", str(data))
+    assert result.code == 1, result.stderr
+    assert "cg-hidden-0001" in result.stderr and "nothing was stored" in result.stderr
+    assert snapshot(home) == before
