@@ -6,8 +6,8 @@ hides it, a tag in an XML attribute never prints. The search index and the contr
 fields would then say what the signed document does not. So after conversion each
 value the renderer recorded (as printed: ``¥120,000.00``, ``2026年11月22日``) is looked
 for in the PDF's text layer, both compared without whitespace and in Unicode NFKC form
-(a line break in a long name, full-width digits, a hyphen at a line end), allowing for table cells whose wrapped
-lines the text layer interleaves. A value missing fails the draft
+(a line break in a long name, full-width digits, a hyphen at a line end), allowing for
+table cells whose wrapped lines the text layer interleaves. A value missing fails the draft
 (:class:`~contractctl.errors.CheckFailed`, exit 1) before anything is stored.
 
 Values that are not text on a page by nature are left out: a six-digit hex colour or
