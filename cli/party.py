@@ -95,12 +95,31 @@ def list_(
     )
 
 
+_DIRECTION_WORDS = {"pay": "we pay", "receive": "we are paid", "none": "no payment"}
+
+
+def _totals_text(rows: list[dict[str, Any]]) -> str:
+    """``we pay ¥1,200.00 (2), we are paid US$300.00 (1)``: one sum per direction and
+    currency, never added across."""
+    return ", ".join(
+        f"{_DIRECTION_WORDS[r['direction']]} {money_text(r)} ({r['count']})" for r in rows
+    )
+
+
+def _by_status(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        grouped.setdefault(row["status"], []).append(row)
+    return grouped
+
+
 @party_app.command("show")
 def show(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help="Party id, credit code or exact name.")],
 ) -> None:
-    """Show a counterparty with its contracts and totals."""
+    """Show a counterparty with its contracts and totals: what is contracted (signed and
+    after), then each status apart, by direction (we pay / we are paid) and currency."""
     from contractctl.records.parties import get_party, party_summary
 
     app = app_context(ctx)
@@ -125,7 +144,11 @@ def show(
             ("account", summary["account"]),
             ("risk", summary["risk_level"]),
             ("notes", summary["notes"]),
-            ("totals", ", ".join(money_text(t) for t in summary["totals"]) or "none"),
+            ("contracted", _totals_text(summary["totals"]) or "none"),
+            *(
+                (f"  {status}", _totals_text(rows))
+                for status, rows in _by_status(summary["by_status"]).items()
+            ),
         ],
     )
     if summary["contracts"]:

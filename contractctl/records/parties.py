@@ -14,6 +14,7 @@ from typing import Any
 from contractctl import uscc as uscc_codes
 from contractctl.errors import Duplicate, InvalidInput, NotFound
 from contractctl.money import Money
+from contractctl.records.direction import DIRECTIONS, SIGNED_STATUSES, direction_of
 from contractctl.store import Store, Tx
 from contractctl.store.audit import now_iso
 
@@ -228,32 +229,60 @@ def edit_party(tx: Tx, ref: str, changes: dict[str, Any]) -> Party:
 
 
 def party_summary(store: Store, party: Party) -> dict[str, Any]:
-    """The party with its contracts and totals per currency (for `party show`)."""
+    """The party with its contracts and totals (for `party show`).
+
+    Totals are never one sum: ``totals`` is what is contracted (signed, active, expired,
+    terminated or archived contracts), and ``by_status`` every status apart; both split
+    by direction (we pay: purchases, services, leases; we are paid: sales; see
+    contractctl.records.direction) and currency. A rejected draft is not business done,
+    and a purchase does not add to a sale.
+    """
     rows = store.conn.execute(
         "SELECT id, title, type, status, amount_minor, currency, end_date FROM contracts "
         "WHERE counterparty_id = ? ORDER BY created_at",
         (party.id,),
     ).fetchall()
-    totals: dict[str, int] = {}
+    contracted: dict[tuple[str, str], list[int]] = {}
+    by_status: dict[tuple[str, str, str], list[int]] = {}
     contracts = []
     for row in rows:
         amount = None
-        if row["currency"] is not None:
+        if row["currency"] is not None and row["amount_minor"] is not None:
             money = Money(row["amount_minor"], row["currency"])
             amount = money.to_dict()
-            totals[money.currency] = totals.get(money.currency, 0) + money.minor
+            direction = direction_of(row["type"])
+            status_sum = by_status.setdefault((row["status"], direction, money.currency), [0, 0])
+            status_sum[0] += 1
+            status_sum[1] += money.minor
+            if row["status"] in SIGNED_STATUSES:
+                total = contracted.setdefault((direction, money.currency), [0, 0])
+                total[0] += 1
+                total[1] += money.minor
         contracts.append(
             {
                 "id": row["id"],
                 "title": row["title"],
                 "type": row["type"],
+                "direction": direction_of(row["type"]),
                 "status": row["status"],
                 "amount": amount,
                 "end_date": row["end_date"],
             }
         )
+    order = {d: i for i, d in enumerate(DIRECTIONS)}
     return {
         **party.to_dict(),
         "contracts": contracts,
-        "totals": [{"minor": v, "currency": k} for k, v in sorted(totals.items())],
+        "totals": [
+            {"direction": d, "count": n, "minor": v, "currency": c}
+            for (d, c), (n, v) in sorted(
+                contracted.items(), key=lambda i: (order[i[0][0]], i[0][1])
+            )
+        ],
+        "by_status": [
+            {"status": s, "direction": d, "count": n, "minor": v, "currency": c}
+            for (s, d, c), (n, v) in sorted(
+                by_status.items(), key=lambda i: (i[0][0], order[i[0][1]], i[0][2])
+            )
+        ],
     }

@@ -134,24 +134,48 @@ def test_edit_changes_fields_and_the_audit_log_keeps_old_and_new(cli: Cli, home:
     assert snapshot(home) == before
 
 
-def test_show_lists_the_partys_contracts_and_totals_per_currency(cli: Cli, home: Path) -> None:
+def test_show_totals_what_is_contracted_by_direction_and_currency_never_one_sum(
+    cli: Cli, home: Path
+) -> None:
+    """A legal-ops user asks what we do with a counterparty: what we buy from it and what
+    we sell to it are two figures, drafts and rejected contracts are not business done,
+    and yuan are never added to dollars."""
     cli("party", "add", "星河电子")
     with Store.open(home) as store, store.transaction("tester") as tx:
-        for title, amount in (
-            ("采购合同 A", Money(12_000_000, "CNY")),
-            ("采购合同 B", Money(3_050, "CNY")),
-            ("Service", Money(500_000, "USD")),
+        for title, type_, status, amount in (
+            ("采购合同 A", "purchase", "signed", Money(12_000_000, "CNY")),
+            ("采购合同 B", "purchase", "active", Money(3_050, "CNY")),
+            ("采购合同 C", "purchase", "draft", Money(900_000, "CNY")),
+            ("采购合同 D", "purchase", "rejected", Money(700_000, "CNY")),
+            ("销售合同", "sales", "signed", Money(2_000_000, "CNY")),
+            ("Service", "service", "active", Money(500_000, "USD")),
         ):
             create_contract(
                 tx,
-                NewContract(title=title, type="purchase", counterparty_id="P-0001", amount=amount),
+                NewContract(
+                    title=title,
+                    type=type_,
+                    status=status,
+                    counterparty_id="P-0001",
+                    amount=amount,
+                ),
                 NewVersion(),
             )
     shown = cli("party", "show", "P-0001", "--json").json()
-    assert [c["title"] for c in shown["contracts"]] == ["采购合同 A", "采购合同 B", "Service"]
+    assert [c["title"] for c in shown["contracts"]][:2] == ["采购合同 A", "采购合同 B"]
     assert shown["totals"] == [
-        {"minor": 12_003_050, "currency": "CNY"},
-        {"minor": 500_000, "currency": "USD"},
+        {"direction": "pay", "count": 2, "minor": 12_003_050, "currency": "CNY"},
+        {"direction": "pay", "count": 1, "minor": 500_000, "currency": "USD"},
+        {"direction": "receive", "count": 1, "minor": 2_000_000, "currency": "CNY"},
     ]
+    statuses = {
+        (r["status"], r["direction"], r["currency"]): r["minor"] for r in shown["by_status"]
+    }
+    assert statuses[("draft", "pay", "CNY")] == 900_000
+    assert statuses[("rejected", "pay", "CNY")] == 700_000
+    assert statuses[("signed", "pay", "CNY")] == 12_000_000
     human = cli("party", "show", "P-0001")
-    assert "¥120,030.50" in human.stdout and "USD 5,000.00" in human.stdout
+    assert "we pay ¥120,030.50 (2)" in human.stdout
+    assert "we are paid ¥20,000.00 (1)" in human.stdout
+    assert "USD 5,000.00" in human.stdout
+    assert "¥136,030.50" not in human.stdout  # never one sum
