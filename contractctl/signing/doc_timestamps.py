@@ -24,11 +24,11 @@ pyHanko is imported inside the functions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from contractctl.signing.report import DocTimestampReport
+from contractctl.signing.revisions import Revisions
 from contractctl.signing.validity import CLOCK_SKEW, TIME_PROBLEMS, common_name, iso, reason
 
 #: A last document timestamp whose TSA certificate expires within this gets a note.
@@ -41,12 +41,13 @@ def check_chain(
     final: datetime,
     total: int,
     signed: set[int],
-    lta_only: Callable[[int], bool],
+    lta_only: Revisions,
 ) -> list[DocTimestampReport]:
     """Reports on the document timestamps ``stamps`` (in revision order), validated last
     first: the last at ``final``, each earlier one at the time the next one that holds
     proves. ``signed`` are the revisions of signatures and document timestamps;
-    ``lta_only`` says whether a revision holds only LTA updates."""
+    ``lta_only`` says whether a revision holds only LTA updates and which revisions are
+    suspect (contractctl.signing.revisions)."""
     from contractctl.signing import ltv
 
     checked: list[DocTimestampReport] = []
@@ -65,7 +66,7 @@ def _check_timestamp(
     covered: datetime | None,
     total: int,
     signed: set[int],
-    lta_only: Callable[[int], bool],
+    lta_only: Revisions,
 ) -> DocTimestampReport:
     """A document timestamp: its token verifies, its TSA chains to a root (with the DSS's
     certificates, offline) and is in date, and only LTA updates or signatures came after it.
@@ -104,12 +105,15 @@ def _check_timestamp(
         out.expired = not (cert.not_valid_before <= when <= cert.not_valid_after)
         _judge_tsa_time(out, cert, when, covered, final, status.timestamp)
     revision = emb.signed_revision
-    later = [r for r in range(revision + 1, total) if r not in signed and not lta_only(r)]
+    after = range(revision + 1, total)
+    later = [r for r in after if (r not in signed and not lta_only(r)) or lta_only.suspect(r)]
     level = status.modification_level
     if later or (level is not None and level.name in ("ANNOTATIONS", "OTHER")):
         out.modified = True
+        why = sorted({w for r in later if (w := lta_only.suspect(r))})
         out.problems.append(
             f"modified after the document timestamp: {len(later)} revision(s) added after it"
+            + (f" ({'; '.join(why)})" if why else "")
         )
     return out
 

@@ -325,7 +325,10 @@ def read_dss(reader: Any) -> DssContents:
     dss = dss.get_object()
 
     def blobs(key: str) -> tuple[bytes, ...]:
-        return tuple(bytes(ref.get_object().data) for ref in dss.get(key, ()))
+        # the array itself may be an indirect object, as well as each of its entries
+        entries = dss.get(key)
+        entries = () if entries is None else entries.get_object()
+        return tuple(bytes(ref.get_object().data) for ref in entries)
 
     return DssContents(blobs("/Certs"), blobs("/CRLs"), blobs("/OCSPs"))
 

@@ -16,11 +16,11 @@ pyHanko, its certificate validator and asn1crypto are imported inside the functi
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from contractctl.signing.report import DocTimestampReport, SignatureReport
+from contractctl.signing.revisions import Revisions
 from contractctl.signing.validity import CLOCK_SKEW, TIME_PROBLEMS, common_name, iso, reason
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def check_signature(
     sig_revisions: set[int],
     ts_revisions: set[int],
     stamps: list[DocTimestampReport],
-    lta_only: Callable[[int], bool],
+    lta_only: Revisions,
     allow_form_filling: bool,
 ) -> SignatureReport:
     """What ``emb`` (one embedded signature of ``data``) is worth at the validation time
@@ -115,11 +115,17 @@ def check_signature(
     out.coverage = _COVERAGE.get(status.coverage.name, "partial") if status.coverage else None
     level = status.modification_level
     after = range(revision + 1, total)
-    later = [r for r in after if r not in sig_revisions | ts_revisions and not lta_only(r)]
+    explained = sig_revisions | ts_revisions
+    suspect = {r: why for r in after if (why := lta_only.suspect(r))}
+    later = [r for r in after if (r not in explained and not lta_only(r)) or r in suspect]
     out.revisions_after = len(later)
     signed_after = any(r in sig_revisions for r in after)
     out.modifications = _modifications(level, revision, total, later, signed_after)
+    if suspect:
+        out.modifications = "other"
     _judge(out, status, data, emb, revision, total, later, allow_form_filling)
+    for r, why in sorted(suspect.items()):
+        out.problems.append(f"modified after signing: revision {r + 1}: {why}")
     _judge_time(out, status, cert, when, proof)
     return out
 
@@ -212,12 +218,14 @@ def _judge(
         if not (allow_form_filling and only_forms):
             problems.append(
                 f"modified after signing: {len(later)} revision(s) added after this "
-                f"signature ({_MODIFICATIONS.get(level_name or '', 'unknown changes')})"
+                f"signature ({out.modifications or 'unknown changes'})"
             )
-    elif level_name in ("ANNOTATIONS", "OTHER"):
+    elif level_name in ("ANNOTATIONS", "OTHER") and revision < total - 1:
         problems.append(
             f"modified after signing: {_MODIFICATIONS[level_name]} changes in later revisions"
         )
+    elif level_name in ("ANNOTATIONS", "OTHER"):
+        problems.append(_coverage_problem(emb, data, out.coverage))
     stamp = status.timestamp_validity
     if stamp is not None and not (stamp.intact and stamp.valid):
         problems.append("the signature timestamp is broken (its token does not verify)")
@@ -234,6 +242,25 @@ def _judge(
         problems.append("the signature covers only part of its revision")
     if out.coverage == "partial" and revision == total - 1 and not problems:
         problems.append("the signature does not cover the whole file")
+
+
+def _coverage_problem(emb: Any, data: bytes, coverage: str | None) -> str:
+    """What is wrong with the byte range of a signature in the file's last revision, when
+    pyHanko finds changes but there is no later revision to hold them."""
+    start, first, second, length = (int(v) for v in emb.byte_range)
+    gap = f"bytes {start + first}-{second} unsigned (the signature's /Contents)"
+    end = second + length
+    if start != 0:
+        return f"the signature's byte range does not start at the beginning of the file ({gap})"
+    if end != len(data):
+        return (
+            f"the signature's byte range ends at byte {end} of {len(data)}: "
+            "the rest of the file is not signed"
+        )
+    return (
+        f"the signature's byte range ({gap}) does not cover its revision as signed "
+        f"(coverage {coverage or 'unknown'})"
+    )
 
 
 def _modifications(
@@ -272,7 +299,10 @@ def _level(subfilter: str, timestamp: str | None) -> str:
 
 
 def _is_certification(emb: Any) -> bool:
+    """A /DocMDP entry in the signature's /Reference array. The array and its entries may
+    be indirect objects (as some tools write them): each is resolved before it is read."""
     reference = emb.sig_object.get("/Reference")
     if not reference:
         return False
-    return any(str(r.get("/TransformMethod")) == "/DocMDP" for r in reference)
+    entries = reference.get_object()
+    return any(str(entry.get_object().get("/TransformMethod")) == "/DocMDP" for entry in entries)

@@ -26,6 +26,10 @@ a timestamp that is untrusted or broken is one of that signature's problems, so 
 signature (and the verdict) fails, even when the signature itself is intact. A B-T claim
 that cannot be trusted is not accepted as a B-B one silently.
 
+What a later revision may change without failing a signature is
+contractctl.signing.revisions: DSS updates and document timestamps only, never the XMP
+metadata, the document information or objects nothing refers to.
+
 Long-term levels (contractctl.signing.ltv): a B-T signature is B-LT when the PDF's DSS holds what
 validating it offline needs (the chains of the signer and the TSA to a trust root, and
 revocation information for the signer's certificate, at the timestamp's time), and B-LTA
@@ -57,6 +61,7 @@ from typing import TYPE_CHECKING, Any
 from contractctl.errors import InvalidInput, NotFound, StoreProblem
 from contractctl.signing.doc_timestamps import check_chain
 from contractctl.signing.report import SignatureReport, VerifyReport
+from contractctl.signing.revisions import Revisions
 from contractctl.signing.signature_check import check_signature
 from contractctl.signing.validity import iso, reason
 
@@ -126,7 +131,7 @@ def verify_pdf(
         report.problems.append("the PDF has no signatures")
     sig_revisions = {emb.signed_revision for emb in embedded}
     ts_revisions = {emb.signed_revision for emb in stamps}
-    lta_only = _LtaRevisions(reader)
+    lta_only = Revisions(reader)
     final = moment or datetime.now(UTC).replace(microsecond=0)
     report.document_timestamps = check_chain(
         stamps, roots, final, total, sig_revisions | ts_revisions, lta_only
@@ -220,48 +225,6 @@ def _read(pdf: bytes | Path | str) -> bytes:
         raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
-class _LtaRevisions:
-    """Whether a revision holds only LTA updates (DSS, document timestamp) compared with
-    the one before it: pyHanko's difference analysis, one revision at a time."""
-
-    def __init__(self, reader: Any) -> None:
-        self.reader = reader
-        self.seen: dict[int, bool] = {}
-
-    def __call__(self, revision: int) -> bool:
-        if revision not in self.seen:
-            self.seen[revision] = self._check(revision)
-        return self.seen[revision]
-
-    def _check(self, revision: int) -> bool:
-        from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, ModificationLevel
-
-        if revision < 1:
-            return False
-        try:
-            result = DEFAULT_DIFF_POLICY.apply(
-                self.reader.get_historical_resolver(revision - 1),
-                self.reader.get_historical_resolver(revision),
-            )
-        except Exception:  # SuspiciousModification, or a revision pyHanko cannot compare
-            return False
-        level = getattr(result, "modification_level", None)
-        if level is None or level > ModificationLevel.LTA_UPDATES:
-            return False
-        # pyHanko counts a new empty signature field as an LTA update too; here it is a
-        # change to the form, so only DSS updates qualify (document timestamps apart).
-        return not result.changed_form_fields and self._fields(revision - 1) == self._fields(
-            revision
-        )
-
-    def _fields(self, revision: int) -> list[Any]:
-        root = self.reader.get_historical_root(revision)
-        form = root.get("/AcroForm")
-        if form is None:
-            return []
-        return [getattr(ref, "idnum", ref) for ref in form.get_object().get("/Fields", ())]
-
-
 def _is_doc_timestamp(emb: Any) -> bool:
     return str(emb.sig_object.get("/SubFilter", "")) == "/ETSI.RFC3161"
 
@@ -281,7 +244,8 @@ def verify_contract(
 
     Beyond ``verify_pdf``: the stored file must match its SHA-256, and the file's
     signatures must be the recorded ones (same number, same certificates, in order),
-    so a signature cut off the end of the file is caught too.
+    both ways: a signature cut off the end of the file is caught, and so is a signature
+    row deleted from the database.
     """
     from contractctl.records.contracts import get_contract
 
@@ -315,6 +279,11 @@ def verify_contract(
         report.problems.append(
             f"the store recorded {len(recorded)} signature(s), the PDF has {len(found)}: "
             "a signature is missing"
+        )
+    elif len(found) > len(recorded):
+        report.problems.append(
+            f"the PDF has {len(found)} signature(s), the store recorded {len(recorded)}: "
+            "a signature's record is missing (deleted from the database?)"
         )
     for n, (want, got) in enumerate(zip(recorded, found, strict=False), start=1):
         if want != got:
