@@ -46,6 +46,7 @@ class BlockChecks(TagChecks):
     declared: set[str]
     parties: set[str]
     tables: dict[str, list[str]]
+    scalars: dict[str, str]  # field name -> type, for fields that hold one value
     company: list[str]
     used: set[str]
 
@@ -249,10 +250,13 @@ class BlockChecks(TagChecks):
     def _attributes(self, tag: Tag, frames: list[_Frame], part: Part) -> None:
         if tag.unsafe or not tag.parsed:
             return
+        self._scalar_misuse(tag, frames, part)
         for variable, attribute in tag.attributes:
             binding = next(
                 (f.names[variable] for f in reversed(frames) if variable in f.names), "@unbound"
             )
+            if binding == "@unbound" and variable in self.scalars:
+                continue  # judged by _scalar_misuse
             if binding == "@loop":
                 known, what = sorted(LOOP_ATTRIBUTES), "loop"
             elif binding == "@unbound" and variable == "company":
@@ -274,6 +278,45 @@ class BlockChecks(TagChecks):
                     part,
                 )
 
+    def _scalar_misuse(self, tag: Tag, frames: list[_Frame], part: Part) -> None:
+        """Attributes, loops and list filters on a one-value field would print Python."""
+
+        def scalar(name: str) -> str | None:
+            bound = any(name in frame.names for frame in frames)
+            return None if bound else self.scalars.get(name)
+
+        problems: list[str] = []
+        for variable, attribute in dict.fromkeys(tag.attributes):
+            kind = scalar(variable)
+            if kind is None or attribute in _VALUE_ATTRIBUTES.get(kind, ()):
+                continue
+            if (variable, attribute) in tag.calls and attribute in _TEXT_METHODS:
+                continue
+            instead = (
+                f"use {variable}|{attribute}"
+                if attribute in _FILTER_FOR_ATTRIBUTE
+                else f"print {variable} itself or through a filter"
+            )
+            problems.append(
+                f"{variable} is a {kind} field: {variable}.{attribute} would print Python "
+                f"(a method or an internal value), not contract text; {instead}"
+            )
+        for variable in sorted(tag.iterates):
+            kind = scalar(variable)
+            if kind is not None:
+                problems.append(
+                    f"{variable} is a {kind} field: a {{% for %}} over it walks its characters "
+                    "one by one; loop over a table field instead"
+                )
+        for variable, name in sorted(tag.filtered):
+            kind = scalar(variable)
+            if kind is not None and name in _LIST_FILTERS:
+                problems.append(
+                    f"{variable} is a {kind} field: |{name} treats it as a list of characters"
+                )
+        for problem in problems:
+            self.add("field-type", f"{tag.source}: {problem}", tag.context, part)
+
     def _undeclared(self, name: str, tag: Tag | None, part: Part) -> None:
         simple = tag is None or re.fullmatch(
             r"\{\{-?\s*" + re.escape(name) + r"\s*-?\}\}", tag.source
@@ -292,6 +335,15 @@ def _statement(level: str, statement: str) -> str:
     """``{%tr endfor %}`` for level tr, ``{% endfor %}`` inline."""
     return "{%" + level + " " + statement + " %}"
 
+
+#: Attributes a one-value field has that print as contract text.
+_VALUE_ATTRIBUTES = {"date": ("year", "month", "day"), "money": ("currency",)}
+#: String methods that, called, return text (``name.upper()``).
+_TEXT_METHODS = frozenset({"upper", "lower", "title", "strip", "capitalize", "replace"})
+#: Attributes whose filter of the same name does what the author meant.
+_FILTER_FOR_ATTRIBUTE = frozenset({"upper", "lower", "title", "capitalize", "trim"})
+#: Filters that treat a value as a list.
+_LIST_FILTERS = frozenset({"list", "join", "sum"})
 
 _LEVELS = {"tr": "table row", "tc": "table cell", "p": "paragraph", "r": "run", "": "inline"}
 

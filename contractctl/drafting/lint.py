@@ -61,6 +61,7 @@ CODES = (
     "unknown-filter",
     "undeclared-field",
     "unknown-attribute",
+    "field-type",
     "unused-required-field",
     "clause-numbering",
     "clause-sequence",
@@ -159,6 +160,7 @@ class _Linter(BlockChecks):
         self.tables = {
             f.name: [c.name for c in f.columns] for f in spec.fields if f.type == "table"
         }
+        self.scalars = {f.name: f.type for f in spec.fields if f.type not in ("party", "table")}
         self.company = [f.name for f in dataclass_fields(Company)]
         for name in ALLOWED_FILTERS:  # so that Jinja's analysis knows contractctl's filters
             self.env.filters.setdefault(name, passthrough)

@@ -53,7 +53,38 @@ TEMPLATE_KEYS = (
     "signatories",
     "standard_clauses",
 )
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+#: Field names are identifiers (``Chinese`` as well as ``amount``) ...
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+#: ... except the words Jinja reads as its own, which a placeholder could never reach.
+_JINJA_WORDS = frozenset(
+    [
+        "and",
+        "or",
+        "not",
+        "in",
+        "is",
+        "if",
+        "else",
+        "elif",
+        "for",
+        "endfor",
+        "true",
+        "false",
+        "none",
+        "True",
+        "False",
+        "None",
+        "loop",
+        "range",
+        "recursive",
+        "with",
+        "without",
+        "import",
+        "as",
+        "set",
+        "block",
+    ]
+)
 _TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 #: Names a template sees besides its fields (filled by drafting, never by the user).
 RESERVED_NAMES = ("company",)
@@ -170,8 +201,14 @@ def _parse_field(
     name = raw.get("name")
     if not isinstance(name, str) or not _NAME.match(name):
         raise doc.error(
-            f"{' -> '.join(where)}: a field needs a name of lower-case letters, digits and _ "
-            f"(got {name!r})",
+            f"{' -> '.join(where)}: a field needs a name of letters, digits and _ that "
+            f"starts with a letter (got {name!r})",
+            *where,
+        )
+    if name in _JINJA_WORDS:
+        raise doc.error(
+            f"{' -> '.join(where)}: {name!r} is a word of the template language, which a "
+            "placeholder cannot name; choose another field name",
             *where,
         )
     path = (*where, name)

@@ -78,6 +78,9 @@ class Tag:
     assigns: set[str] = field(default_factory=set)  # names {% set %} binds after itself
     loops: dict[str, str] = field(default_factory=dict)  # loop variable -> iterated name
     attributes: list[tuple[str, str]] = field(default_factory=list)
+    calls: set[tuple[str, str]] = field(default_factory=set)  # name.method(...) called
+    iterates: set[str] = field(default_factory=set)  # names a {% for %} loops over
+    filtered: set[tuple[str, str]] = field(default_factory=set)  # (name, filter) applied
 
     @property
     def context(self) -> str:
@@ -231,6 +234,16 @@ class TagChecks:
                 tag.assigns = {statement.name}
             elif isinstance(statement, (nodes.Assign, nodes.AssignBlock)):
                 tag.assigns = _bound(statement.target)
+        for loop in tree.find_all(nodes.For):
+            if isinstance(loop.iter, nodes.Name):
+                tag.iterates.add(loop.iter.name)
+        for call in tree.find_all(nodes.Call):
+            callee = call.node
+            if isinstance(callee, nodes.Getattr) and isinstance(callee.node, nodes.Name):
+                tag.calls.add((callee.node.name, callee.attr))
+        for applied in tree.find_all(nodes.Filter):
+            if isinstance(applied.node, nodes.Name):
+                tag.filtered.add((applied.node.name, applied.name))
         for getattr_node in tree.find_all(nodes.Getattr):
             if isinstance(getattr_node.node, nodes.Name):
                 tag.attributes.append((getattr_node.node.name, getattr_node.attr))
@@ -259,7 +272,8 @@ class TagChecks:
         return True
 
     def _unknown_filter(self, name: str, tag: Tag, part: Part) -> None:
-        close = difflib.get_close_matches(name, sorted(ALLOWED_FILTERS), n=1)
+        close = [_INSTEAD[name]] if name in _INSTEAD else []
+        close = close or difflib.get_close_matches(name, sorted(ALLOWED_FILTERS), n=1)
         hint = (
             f"did you mean {close[0]}?"
             if close
@@ -310,6 +324,9 @@ def _split_message(
         "non-text content inside the tag; retype it in one go"
     )
 
+
+#: Filters Jinja has under another name than the one on the allowed list.
+_INSTEAD = {"count": "length", "len": "length", "strip": "trim", "size": "length"}
 
 _UNSUPPORTED = {
     "r": (
