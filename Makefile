@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system demo test bench eval lint clean
+.PHONY: setup system demo test bench eval eval-ocr lint clean
 
 setup: system $(STAMP)
 
@@ -31,6 +31,11 @@ bench: setup
 # kind, the PDF of each DOCX; prints the README's table (`make test` runs a subset).
 eval: setup
 	$(BIN)/python -m tests.eval
+
+# ocr-check on simulated print-and-scan of real corpus contracts (300/200 dpi, clean and
+# tampered): false alarms and per-kind recall. A fixed sample; EVAL_ALL=1 for all.
+eval-ocr: setup
+	$(BIN)/python -m tests.eval_ocr
 
 # mypy checks a symlink tree laid out as installed (cli/ -> contractctl/cli), because
 # the editable install's import hook is invisible to it.

@@ -1,28 +1,24 @@
 """`ocr-check`: prove that the paper that came back is the contract that was approved.
 
-The approved version's text is taken from its PDF as ``pdftotext -layout`` lays it out
-(row by row, as Tesseract reads a page). The scan is OCR'd page by page
-(contractctl.ocr, ``--psm 4``), a Chinese contract with the CJK model alone and an
-English one with the Latin models alone (``first_reading_language``); its pages are
-matched to the approved pages, so a missing, extra or swapped page is named as such;
-then its text (``lines.scan_lines``), in the approved page order, goes through
-the compare engine with OCR tolerance, which folds the confusions Tesseract makes (0/O,
-1/l, 己/已 ...) but never a digit read as another digit. An approved clause the scan
-seems to lack is looked for in the blank stretches of its page first
-(``gaps``: Tesseract can leave a bold heading out entirely); lines found there are
-put back where they stand and the pages compared again. Every critical or major
-difference is then read a second time before it counts
-(``second_reading.SecondReading``): what the second readings show to be OCR noise is
-kept, as minor, with the reason.
+Like is compared with like (``differences``): the approved version's PDF (an imported
+DOCX rendered to PDF once, ``approved_pdf``) is rendered at the scan's resolution and
+read with the same engine and settings as the scan (``readings``; a Chinese contract
+with the CJK model alone, an English one with the Latin models alone:
+``first_reading_language``), that reading kept in the store so a version pays for it
+once. The scan's pages are matched to the approved pages (a missing, extra or swapped
+page is named as such); the two readings of each page are compared position by
+position, and a difference counts only where the registered page images differ too
+(``registered``): where the images agree there is nothing to report, however OCR read
+them. The differences that count are made in the approved text (``project``), and the
+compare engine names each by page, clause and both values.
 
 Severities:
 
-- critical: a changed amount, date, percentage, duration or party name (the compare
-  engine's semantic changes), or a changed account-like number (6+ digits);
+- critical: a changed amount, date, percentage, duration (the compare engine's
+  semantic changes), a changed number, a changed party name (a company's name), or a
+  changed account-like number;
 - major: text added, removed or reworded; a missing, extra or misplaced page;
-- minor: OCR noise (a second reading agrees with the approved text, or the difference
-  is one OCR cannot verify), or a small difference where Tesseract was unsure (low
-  word confidence), shown for review but not failing the check.
+- minor: what only moved.
 
 The verdict is ``mismatch`` (exit 1) on any critical or major difference. The scan, the
 report and the verdict are stored (ocr_checks, objects) and audited.
@@ -36,28 +32,17 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from contractctl.errors import InvalidInput, NotFound
-from contractctl.ocr.doubts import NOISE_CHARS
-from contractctl.ocr.gaps import with_missed
-from contractctl.ocr.lines import scan_lines
+from contractctl.ocr.model import ScanText
+from contractctl.ocr.readings import ReadingCache
 from contractctl.ocr.reread import CJK_MODELS
-from contractctl.ocr.second_reading import SecondReading, account_changed
-from contractctl.ocr.settle import LOW_CONFIDENCE
 from contractctl.progress import Progress
 from contractctl.records.contracts import Contract, get_contract
 from contractctl.store import Store
 from contractctl.store.audit import now_iso
 
-if TYPE_CHECKING:
-    from contractctl.compare import ClauseChange, Comparison
-    from contractctl.ocr.model import ScanText
-
-#: A scan page belongs to an approved page when this share of its character pairs match.
-PAGE_MATCH = 0.35
-#: Below this share, the scan is not this contract at all.
-DOCUMENT_MATCH = 0.25
 _SEAL_WORDS = ("盖章", "公章", "(Seal)", "（盖章）", "Seal")
 
 
@@ -118,24 +103,6 @@ def parse_target(target: str) -> tuple[str, int | None]:
     return contract_id, int(version)
 
 
-def approved_pages(store: Store, contract: Contract, n: int) -> list[str]:
-    """The approved version's text page by page (its unsigned PDF: seals and signature
-    appearances are not contract text), or its stored text as one page."""
-    row = store.conn.execute(
-        "SELECT * FROM versions WHERE contract_id = ? AND n = ?", (contract.id, n)
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"{contract.id} has no version {n}")
-    pdf_sha = row["unsigned_pdf_sha"] or row["pdf_sha"]
-    if pdf_sha:
-        pages = pdf_layout_pages(store.objects.path(pdf_sha))
-        if any(p.strip() for p in pages):
-            return pages
-    if row["text_sha"]:
-        return [store.objects.read_bytes(row["text_sha"]).decode("utf-8")]
-    raise InvalidInput(f"{contract.id} version {n} has no text to check a scan against")
-
-
 def pdf_layout_pages(pdf: Path, *, timeout: float = 120) -> list[str]:
     """A PDF's text page by page as ``pdftotext -layout`` lays it out: each printed row
     one line, left to right, as Tesseract reads a page (``--psm 4``). Without
@@ -168,34 +135,36 @@ def check_scan(
     record: bool = True,
 ) -> OcrCheck:
     """OCR ``scan``, compare it with the approved text of ``target``, store the result."""
-    from contractctl.ocr.pipeline import ocr_scan
     from contractctl.ocr.tesseract import check_languages
 
     contract_id, wanted = parse_target(target)
     contract = get_contract(store.conn, contract_id)
     n = wanted or contract.in_force_version or contract.version
-    approved = approved_pages(store, contract, n)
     if not scan.is_file():
         raise InvalidInput(f"{scan}: no such file")
     if not 70 <= dpi <= 600:
         raise InvalidInput("--dpi must be between 70 and 600")
     check_languages(lang)
+    pdf_sha = approved_pdf_sha(store, contract, n)
+    cache = ReadingCache(store=store)
     with tempfile.TemporaryDirectory(prefix="ocr-check-") as tmp:
         work = Path(tmp)
-        text = ocr_scan(
+        pdf = approved_pdf(store, pdf_sha, work, cache) if pdf_sha else None
+        if pdf is None:
+            raise InvalidInput(
+                f"{contract.id} version {n} has no PDF or DOCX to check a scan against"
+            )
+        result, text = _check_pdf(
+            pdf,
             scan,
-            lang=first_reading_language(lang, approved),
+            lang=lang,
             dpi=dpi,
             workers=workers,
             progress=progress,
-            keep_images=work / "pages",  # for the second readings
+            cache=cache,
+            work=work,
+            actor=actor,
         )
-        if all(p.empty for p in text.pages):
-            raise InvalidInput(
-                f"{scan.name}: no readable text on any of its {len(text.pages)} page(s) "
-                "(blank pages, or an image that is not a document)"
-            )
-        result = compare_scan(approved, text, lang=lang, dpi=dpi, workers=workers, workdir=work)
     sha = _sha256(scan)
     check = OcrCheck(
         contract_id=contract.id,
@@ -206,7 +175,10 @@ def check_scan(
         dpi=dpi,
         pages=len(text.pages),
         mean_conf=text.mean_conf,
-        **result,
+        changes=result["changes"],
+        semantic=result["semantic"],
+        page_findings=result["page_findings"],
+        seal=result["seal"],
     )
     if record:
         with store.transaction(actor) as tx:
@@ -252,6 +224,129 @@ def check_scan(
     return check
 
 
+def approved_pdf_sha(store: Store, contract: Contract, n: int) -> str | None:
+    """The object holding the approved version's document: its unsigned PDF (seals and
+    signature appearances are not contract text), its PDF, or its DOCX."""
+    row = store.conn.execute(
+        "SELECT * FROM versions WHERE contract_id = ? AND n = ?", (contract.id, n)
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"{contract.id} has no version {n}")
+    sha: str | None = row["unsigned_pdf_sha"] or row["pdf_sha"] or row["docx_sha"]
+    return sha
+
+
+def approved_pdf(store: Store, sha: str, work: Path, cache: ReadingCache) -> Path:
+    """The approved document as a PDF: the object itself, or (an imported DOCX) its
+    rendering by LibreOffice, made once and kept in the store (``meta`` names it under
+    ``ocr-pdf:<docx sha>``), so that every page of it is checked as printed."""
+    path = store.objects.path(sha)
+    with path.open("rb") as handle:
+        if handle.read(5) == b"%PDF-":
+            return path
+    key = f"ocr-pdf:{sha}"
+    row = store.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    if row is not None and store.objects.path(row["value"]).is_file():
+        return store.objects.path(row["value"])
+    pdf = docx_to_pdf(path, work)
+    with store.transaction("contractctl") as tx:
+        pdf_sha = tx.put_file(pdf)
+        tx.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, pdf_sha))
+    return store.objects.path(pdf_sha)
+
+
+def docx_to_pdf(docx: Path, work: Path, *, timeout: float = 180) -> Path:
+    """A DOCX rendered to PDF by ``soffice --convert-to pdf`` (a private profile)."""
+    import shutil
+
+    from contractctl import tools
+
+    source = work / "approved.docx"
+    shutil.copyfile(docx, source)
+    out = work / "rendered"
+    produced = out / "approved.pdf"
+    tools.run(
+        [
+            tools.find("soffice"),
+            f"-env:UserInstallation={(work / 'profile').absolute().as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        timeout=timeout,
+        expect_file=produced,
+    )
+    return produced
+
+
+def check_files(
+    approved: Path,
+    scan: Path,
+    *,
+    lang: str = "chi_sim+eng",
+    dpi: int = 300,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    cache: Path | None = None,
+) -> dict[str, Any]:
+    """The check of ``scan`` against an approved PDF outside any store (evaluations,
+    benchmarks): the report's ``verdict``, ``changes``, ``semantic``, ``pages`` and
+    ``seal``; approved readings kept in the folder ``cache``."""
+    with tempfile.TemporaryDirectory(prefix="ocr-check-") as tmp:
+        result, _ = _check_pdf(
+            approved,
+            scan,
+            lang=lang,
+            dpi=dpi,
+            workers=workers,
+            progress=progress,
+            cache=ReadingCache(folder=cache) if cache else None,
+            work=Path(tmp),
+        )
+    severe = [c for c in result["changes"] if c["severity"] in ("critical", "major")]
+    result["verdict"] = "mismatch" if severe else "match"
+    return result
+
+
+def _check_pdf(
+    pdf: Path,
+    scan: Path,
+    *,
+    lang: str,
+    dpi: int,
+    workers: int | None,
+    progress: Progress | None,
+    cache: ReadingCache | None,
+    work: Path,
+    actor: str = "contractctl",
+) -> tuple[dict[str, Any], ScanText]:
+    """Read the approved PDF (cached) and the scan alike, and compare the readings."""
+    from contractctl.ocr.differences import compare_readings
+    from contractctl.ocr.pipeline import ocr_scan
+    from contractctl.ocr.readings import approved_reading
+
+    approved = pdf_layout_pages(pdf)
+    first = first_reading_language(lang, approved)
+    reading = approved_reading(pdf, lang=first, dpi=dpi, workers=workers, cache=cache, actor=actor)
+    text = ocr_scan(
+        scan, lang=first, dpi=dpi, workers=workers, progress=progress, keep_images=work / "pages"
+    )
+    if all(p.empty for p in text.pages):
+        raise InvalidInput(
+            f"{scan.name}: no readable text on any of its {len(text.pages)} page(s) "
+            "(blank pages, or an image that is not a document)"
+        )
+    result = compare_readings(approved, reading, pdf, text, dpi=dpi, workdir=work)
+    mapping = result.pop("mapping")
+    last = max(mapping.items(), key=lambda item: item[1], default=None)
+    result["seal"] = _seal_report(approved, text, last[0] if last else len(text.pages) - 1)
+    return result, text
+
+
 def first_reading_language(lang: str, approved: Sequence[str]) -> str:
     """The models to read the scan's pages with first, of those in ``lang``.
 
@@ -277,242 +372,6 @@ def first_reading_language(lang: str, approved: Sequence[str]) -> str:
     if letters >= 20 * han:
         return "+".join(latin)
     return lang
-
-
-def compare_scan(
-    approved: list[str],
-    scan: ScanText,
-    *,
-    lang: str | None = None,
-    dpi: int = 300,
-    workers: int | None = None,
-    workdir: Path | None = None,
-    second_reading: bool = True,
-) -> dict[str, Any]:
-    """Pages matched, text compared, differences read a second time, severities given:
-    the heart of the check.
-
-    ``approved`` is the approved text page by page; ``scan`` a contractctl.ocr.ScanText
-    whose pages still have their images (``ocr_scan(keep_images=...)``) for the second
-    readings (pages without one are judged on their first reading), which use the
-    models of ``lang`` (default: the scan's own). ``dpi`` is the
-    scan's resolution; second readings write their crops under ``workdir`` (default: a
-    temporary folder). Returns the OcrCheck fields: changes, semantic, page_findings,
-    seal.
-    """
-    from contractctl.compare import normalise
-
-    approved_norm = [normalise(p, ocr_tolerant=True) for p in approved]
-    scan_norm = [normalise(p.text, ocr_tolerant=True) for p in scan.pages]
-    whole = _similarity("".join(scan_norm), "".join(approved_norm))
-    if whole < DOCUMENT_MATCH:
-        raise InvalidInput(
-            f"the scan does not look like this contract (only {whole:.0%} of its text matches "
-            "the approved version)",
-            hint="check that SCAN and --against name the same contract",
-        )
-    mapping, findings = match_pages(approved_norm, scan_norm, scan.pages)
-    ordered = sorted(mapping.items(), key=lambda item: (item[1], item[0]))
-    scan_pages = [scan.pages[i] for i, _ in ordered]
-    lines = scan_lines(approved, scan_pages)
-    comparison, changes = _compared(approved, lines, scan_pages)
-    severe = [k for k, item in enumerate(changes) if item["severity"] in ("critical", "major")]
-    if second_reading and severe:
-        with tempfile.TemporaryDirectory(prefix="reread-", dir=workdir) as tmp:
-            reader = SecondReading(
-                scan_pages,
-                lines,
-                lang or scan.lang,
-                dpi=dpi,
-                workers=workers,
-                folder=Path(tmp),
-            )
-            deleted = [k for k in severe if comparison.changes[k].kind == "deleted"]
-            if deleted:
-                # an approved clause the first reading seems to lack may be a line it
-                # left out: put what the page's blank stretches read back, compare again
-                where = {j + 1: n for n, (_, j) in enumerate(ordered)}
-                found = reader.missed(
-                    [
-                        (comparison.changes[k], where.get(comparison.changes[k].page))
-                        for k in deleted
-                    ]
-                )
-                unique = list({(m.page, m.after, m.replaces): m for m in found}.values())
-                if unique:
-                    texts = with_missed(lines, unique)
-                    comparison, changes = _compared(approved, texts, scan_pages)
-            suspects = [
-                k
-                for k, item in enumerate(changes)
-                if item["severity"] in ("critical", "major")
-                and comparison.changes[k].kind != "deleted"
-            ]
-            judged = reader.review([(comparison.changes[k], changes[k]) for k in suspects])
-        for k, item in zip(suspects, judged, strict=True):
-            changes[k] = item
-    changes.extend(findings)
-    semantic: list[dict[str, Any]] = []
-    for item in changes:
-        if item["severity"] == "minor":
-            continue
-        for value in item.get("semantic") or []:
-            if value not in semantic:
-                semantic.append(value)
-    last = max(mapping.items(), key=lambda item: item[1], default=None)
-    seal = _seal_report(approved, scan, last[0] if last else len(scan.pages) - 1)
-    return {
-        "changes": changes,
-        "semantic": semantic,
-        "page_findings": findings,
-        "seal": seal,
-    }
-
-
-def match_pages(
-    approved: list[str], scanned: list[str], pages: Any
-) -> tuple[dict[int, int], list[dict[str, Any]]]:
-    """Scan page index -> approved page index, and what is wrong with the pages.
-
-    Each scan page goes to the approved page it shares most character pairs with; a scan
-    page like none is extra (or blank), an approved page no scan page matches is missing,
-    and matched pages out of order are reported as misplaced.
-    """
-    mapping: dict[int, int] = {}
-    findings: list[dict[str, Any]] = []
-    taken: set[int] = set()
-    scores = [
-        [_similarity(s, a) for a in approved] if s else [0.0] * len(approved) for s in scanned
-    ]
-    pairs = sorted(
-        ((score, i, j) for i, row in enumerate(scores) for j, score in enumerate(row)),
-        reverse=True,
-    )
-    for score, i, j in pairs:
-        if score < PAGE_MATCH or i in mapping or j in taken:
-            continue
-        mapping[i] = j
-        taken.add(j)
-    for i, page in enumerate(pages):
-        if i in mapping:
-            continue
-        what = "blank page" if page.empty else "extra page not in the approved contract"
-        findings.append(_page_finding("extra_page", page.number, None, what))
-    for j in range(len(approved)):
-        if j not in taken and approved[j].strip():
-            findings.append(
-                _page_finding("missing_page", None, j + 1, f"approved page {j + 1} is missing")
-            )
-    order = [mapping[i] for i in sorted(mapping)]
-    if order != sorted(order):
-        for i in sorted(mapping):
-            expected = sorted(order).index(mapping[i])
-            if order.index(mapping[i]) != expected:
-                findings.append(
-                    _page_finding(
-                        "misplaced_page",
-                        pages[i].number,
-                        mapping[i] + 1,
-                        f"scan page {pages[i].number} is approved page {mapping[i] + 1}",
-                    )
-                )
-    return mapping, findings
-
-
-def _page_finding(kind: str, page: int | None, approved: int | None, text: str) -> dict[str, Any]:
-    return {
-        "kind": kind,
-        "clause": None,
-        "page": page,
-        "approved_page": approved,
-        "severity": "major",
-        "old": None,
-        "new": None,
-        "message": text,
-        "confidence": None,
-    }
-
-
-def _compared(
-    approved: list[str], lines: Sequence[Sequence[str]], pages: list[Any]
-) -> tuple[Comparison, list[dict[str, Any]]]:
-    """The approved text compared with the scan's lines (pages in approved order): the
-    engine's comparison and its changes as OCR differences."""
-    from contractctl.compare import compare
-
-    comparison = compare(
-        "\f".join(approved), "\f".join("\n".join(page) for page in lines), ocr_tolerant=True
-    )
-    return comparison, [_ocr_change(change, pages) for change in comparison.changes]
-
-
-def _similarity(a: str, b: str) -> float:
-    """Share of ``a``'s character pairs found in ``b`` (containment, not Jaccard: an
-    OCR'd page with some noise still belongs to its page)."""
-    pairs_a = {a[k : k + 2] for k in range(len(a) - 1)}
-    if not pairs_a:
-        return 0.0
-    pairs_b = {b[k : k + 2] for k in range(len(b) - 1)}
-    return len(pairs_a & pairs_b) / len(pairs_a)
-
-
-def _ocr_change(change: ClauseChange, pages: list[Any]) -> dict[str, Any]:
-    """One engine change as an OCR difference: its scan page, confidence and severity."""
-    data: dict[str, Any] = change.to_dict()
-    page = pages[change.page - 1] if 0 < change.page <= len(pages) else None
-    inserted = "".join(t for op, t in change.ops if op == "insert")
-    deleted = "".join(t for op, t in change.ops if op == "delete")
-    confidence = _confidence_on(page, inserted or (change.new or "")[:40])
-    severity = change.severity
-    # the engine's: a clause that only moved or was renumbered is minor, one whose text
-    # or values changed as well is not (the values of clauses a lost heading made look
-    # moved must still count)
-    if severity != "critical" and account_changed(change.ops):
-        severity = "critical"
-    if (
-        severity == "major"
-        and change.kind == "modified"
-        and len("".join(inserted.split())) <= NOISE_CHARS
-        and len("".join(deleted.split())) <= NOISE_CHARS
-        and not any(ch.isdigit() for ch in inserted + deleted)
-        and confidence is not None
-        and confidence < LOW_CONFIDENCE
-    ):
-        severity = "minor"
-    data.update(
-        {
-            "page": page.number if page is not None else None,
-            "severity": severity,
-            "confidence": None if confidence is None else round(confidence, 1),
-            "approved": change.old,
-            "scanned": change.new,
-        }
-    )
-    return dict(data)
-
-
-def _confidence(change: Any, pages: list[Any], snippet: str) -> float | None:
-    """OCR confidence where ``snippet`` was read on the change's page (None when it is
-    not found there)."""
-    page = pages[change.page - 1] if 0 < change.page <= len(pages) else None
-    return _confidence_on(page, snippet)
-
-
-def _confidence_on(page: Any, snippet: str) -> float | None:
-    """OCR confidence where ``snippet`` was read on ``page`` (None when not found)."""
-    if page is None:
-        return None
-    probe = snippet.strip()[:20]
-    if not probe:
-        return None
-    start = page.text.find(probe)
-    if start < 0:
-        compact = "".join(probe.split())
-        start = page.text.find(compact[:6]) if compact else -1
-        if start < 0:
-            return None
-        probe = compact[:6]
-    return float(page.conf_at(start, start + len(probe)))
 
 
 def _seal_report(approved: list[str], scan: Any, last_index: int) -> dict[str, Any]:

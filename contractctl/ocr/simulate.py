@@ -13,6 +13,12 @@ per page, in this order, the way paper goes through a scanner:
 5. Gaussian noise with a standard deviation of ``noise`` grey levels (0-255);
 6. JPEG at ``jpeg_quality``, the way scanners store pages.
 
+One real-world ``defect`` may be added to every page (before the scale): ``"fold"``, a
+crease across the page (a soft grey shadow with a lighter edge, where a letter was
+folded in three); ``"stamp"``, a red seal stamped over running text in the upper half
+of the first page; ``"crop"``, a margin cut off by the scanner's glass (2-4% of the page
+on one side, the content shifted, the page size kept).
+
 The result is an image-only PDF (no text layer) written by Pillow one page at a time
 (append mode), so pages are never all in memory. The same arguments and ``seed`` give
 the same bytes.
@@ -60,6 +66,7 @@ def simulate_scan(
     seed: int = 0,
     page_order: list[int] | None = None,
     stamp_seal_on_last_page: bool = False,
+    defect: str | None = None,
 ) -> Path:
     """Write ``out``: an image-only PDF that looks like ``pdf`` printed and scanned.
 
@@ -72,6 +79,8 @@ def simulate_scan(
     from contractctl.ocr.pages import page_count, scan_pages
 
     _check_args(dpi, rotation, noise, blur, jpeg_quality, scale)
+    if defect not in DEFECTS:
+        raise InvalidInput(f"defect {defect!r}: expected one of {', '.join(map(str, DEFECTS))}")
     pdf, out = Path(pdf), Path(out)
     total = page_count(pdf)
     order = list(page_order) if page_order is not None else list(range(1, total + 1))
@@ -102,6 +111,7 @@ def simulate_scan(
                     noise=noise,
                     blur=blur,
                     scale=scale,
+                    defect=defect if defect != "stamp" or index == 0 else None,
                 )
                 page_file.unlink()
                 page.save(
@@ -152,6 +162,7 @@ def _scan_page(
     noise: float,
     blur: float,
     scale: float,
+    defect: str | None = None,
 ) -> PILImage:
     import numpy as np
     from PIL import Image, ImageFilter
@@ -161,6 +172,8 @@ def _scan_page(
         image = opened.convert("RGB")
     if stamp:
         image = stamp_seal(image, _seal_centre(pdf, number, total, image.size, dpi), dpi, rng)
+    if defect is not None:
+        image = _defect(image, defect, dpi, rng)
     if scale != 1.0:
         width, height = image.size
         scaled = image.resize(
@@ -181,6 +194,42 @@ def _scan_page(
         pixels = np.clip(pixels + grain[..., None], 0, 255).astype(np.uint8)
         image = Image.fromarray(pixels, "RGB")
     return image
+
+
+#: The real-world defects ``simulate_scan`` can add (None: none).
+DEFECTS = (None, "fold", "stamp", "crop")
+
+
+def _defect(image: PILImage, defect: str, dpi: int, rng: np.random.Generator) -> PILImage:
+    """``image`` with a fold line, a seal over its text, or a margin cropped."""
+    import numpy as np
+    from PIL import Image
+
+    width, height = image.size
+    if defect == "stamp":
+        centre = (
+            round(width * float(rng.uniform(0.35, 0.65))),
+            round(height * float(rng.uniform(0.25, 0.45))),
+        )
+        return stamp_seal(image, centre, dpi, rng)
+    if defect == "crop":
+        cut = round(width * float(rng.uniform(0.02, 0.04)))
+        side = int(rng.integers(0, 4))
+        box = [(cut, 0, width, height), (0, 0, width - cut, height)][side % 2]
+        if side >= 2:
+            box = [(0, cut, width, height), (0, 0, width, height - cut)][side % 2]
+        canvas = Image.new("RGB", (width, height), "white")
+        canvas.paste(image.crop(box), (0, 0))
+        return canvas
+    # fold: a soft shadow band with a light edge, across the page at a third of it
+    pixels = np.asarray(image, dtype=np.float32).copy()
+    y = round(height * float(rng.uniform(0.3, 0.4)))
+    band = max(2, round(dpi / 60))
+    rows = np.arange(height, dtype=np.float32)[:, None]
+    shadow = 1 - 0.22 * np.exp(-(((rows - y) / band) ** 2))
+    light = 1 + 0.05 * np.exp(-(((rows - y - 2 * band) / band) ** 2))
+    pixels *= (shadow * light)[..., None]
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "RGB")
 
 
 def _seal_centre(

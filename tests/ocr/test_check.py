@@ -246,43 +246,6 @@ def test_an_image_of_another_document_is_not_this_contract(
         check_scan(store, "tester", other, cid, lang="eng", record=False)
 
 
-def test_a_heading_the_first_reading_left_out_is_read_where_it_stands(
-    scans: Scans, tmp_path: Path
-) -> None:
-    """Tesseract can pass over a whole line: it left a bold clause heading out of a
-    page in every segmentation mode, and the approved clause looked deleted. Here the
-    first reading of page 1 loses "第二条 交货" the same way (its words taken out); the
-    blank stretch where the heading stands, read again, has it, and the page matches."""
-    from dataclasses import replace
-
-    from contractctl.ocr import ScanText, ocr_pages
-    from contractctl.ocr.check import compare_scan, pdf_layout_pages
-    from contractctl.ocr.pages import rasterise
-
-    [image] = rasterise(scans.clean, tmp_path, 300, 1, 1)
-    [page] = ocr_pages([image], lang="chi_sim", dpi=300, workers=1)
-    start = page.text.index("交货")
-    start = page.text.rfind("\n", 0, start) + 1
-    end = page.text.index("\n", start)
-    page = replace(
-        page,
-        text=page.text[:start] + " " * (end - start) + page.text[end:],
-        words=tuple(w for w in page.words if not start <= w.start < end),
-    )
-    scan = ScanText(source=scans.clean, lang="chi_sim", pages=(page,))
-    approved = pdf_layout_pages(scans.approved)[:1]
-
-    def severe(second_reading: bool) -> list[tuple[str, str]]:
-        result = compare_scan(
-            approved, scan, lang="chi_sim+eng", workdir=tmp_path, second_reading=second_reading
-        )
-        changes = result["changes"]
-        return [(c["kind"], c["old"]) for c in changes if c["severity"] in ("critical", "major")]
-
-    assert any(kind == "deleted" and "交货" in old for kind, old in severe(False))
-    assert severe(True) == []
-
-
 def test_text_beyond_a_lines_ends_comes_back_only_from_a_readings_edge() -> None:
     """A second reading that has the end of the line before (the "10" of "之日起 10") at
     its own start puts it back (a character the first reading lost at the line's

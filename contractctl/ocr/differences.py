@@ -1,0 +1,269 @@
+"""What differs between an approved version and its scan: like compared with like.
+
+The approved PDF, rendered at the scan's resolution, has been read as the scan was
+(``readings``). Each scanned page is matched to its approved page by their readings, so
+a missing, extra or swapped page is named as such; the two readings of a page are
+compared position by position and each difference kept only where the page images
+differ too (``registered``); the differences kept are made in the approved text
+(``project``) and the compare engine names and classifies them, clause by clause, value
+by value, as it would for two documents.
+
+Severities: the engine's (critical for a changed amount, date, percentage, duration),
+raised to critical for a changed party name (a company's name: ...有限公司, Inc., LLC)
+and for a changed account-like number (6+ digits); major for text added, removed or
+reworded and for a missing, extra or misplaced page; minor for what only moved.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from contractctl.errors import InvalidInput
+from contractctl.ocr.model import PageText, ScanText
+from contractctl.ocr.project import Projection, misreadings
+from contractctl.ocr.readings import render_page
+from contractctl.ocr.registered import page_differences, squashed
+from contractctl.ocr.second_reading import account_changed
+
+if TYPE_CHECKING:
+    from contractctl.compare import ClauseChange
+
+log = logging.getLogger(__name__)
+
+#: A scan page belongs to an approved page when this share of its character pairs match.
+PAGE_MATCH = 0.35
+#: Below this share, the scan is not this contract at all.
+DOCUMENT_MATCH = 0.25
+#: A page with fewer characters than this is matched by its position when its
+#: neighbours are matched (a nearly empty page has too few pairs to be recognised).
+SHORT_PAGE = 60
+_PARTY = re.compile(
+    r"[\u4e00-\u9fff（）()]{2,30}(?:有限责任公司|股份有限公司|有限公司|集团|公司|事务所|合作社)"
+    r"|[A-Z][\w&'.-]*(?:[ ,]+[A-Z][\w&'.-]*)*,? (?:Inc\.?|LLC|Ltd\.?|Limited|Corp\.?|"
+    r"Corporation|GmbH|LLP|PLC|S\.A\.)"
+)
+
+
+def compare_readings(
+    approved_text: list[str],
+    approved: ScanText,
+    approved_pdf: Path,
+    scan: ScanText,
+    *,
+    dpi: int,
+    workdir: Path | None = None,
+) -> dict[str, Any]:
+    """The differences between the approved version and the scan, as the check reports
+    them: ``changes`` (page findings included), ``semantic``, ``page_findings`` and
+    ``mapping`` (scan page index -> approved page index).
+
+    ``approved_text`` is the approved PDF's text page by page, ``approved`` its reading
+    at ``dpi``; ``scan`` the scan's reading with its page images kept.
+    """
+    from contractctl.compare import compare
+
+    a_norm = [squashed(p.text)[0] for p in approved.pages]
+    s_norm = [squashed(p.text)[0] for p in scan.pages]
+    whole = similarity("".join(s_norm), "".join(a_norm))
+    if whole < DOCUMENT_MATCH:
+        raise InvalidInput(
+            f"the scan does not look like this contract (only {whole:.0%} of its text matches "
+            "the approved version)",
+            hint="check that SCAN and --against name the same contract",
+        )
+    mapping, findings = match_pages(a_norm, s_norm, list(scan.pages))
+    texts = list(approved_text) + [""] * max(0, len(approved.pages) - len(approved_text))
+    projections = [Projection(page.text, texts[j]) for j, page in enumerate(approved.pages)]
+    table = misreadings(projections)
+    scanned = [texts[j] if j in mapping.values() else "" for j in range(len(texts))]
+    with tempfile.TemporaryDirectory(prefix="approved-", dir=workdir) as tmp:
+        for i, j in sorted(mapping.items()):
+            image = render_page(approved_pdf, j + 1, dpi, Path(tmp))
+            found = page_differences(approved.pages[j], image, scan.pages[i], dpi)
+            for d in found:
+                log.debug(
+                    "p%d %r -> %r ink %.3f %s",
+                    j + 1,
+                    a_norm[j][d.a_start : d.a_end],
+                    d.scanned,
+                    d.ink,
+                    "changed" if d.changed else "alike",
+                )
+            image.unlink(missing_ok=True)
+            scanned[j] = projections[j].apply([d for d in found if d.changed], table)
+    comparison = compare("\f".join(texts), "\f".join(scanned))
+    page_of = {j: scan.pages[i] for i, j in mapping.items()}
+    changes = [_change(c, page_of.get(c.page - 1)) for c in comparison.changes]
+    changes.extend(findings)
+    semantic: list[dict[str, Any]] = []
+    for item in changes:
+        for value in item.get("semantic") or []:
+            if item["severity"] != "minor" and value not in semantic:
+                semantic.append(value)
+    return {
+        "changes": changes,
+        "semantic": semantic,
+        "page_findings": findings,
+        "mapping": mapping,
+    }
+
+
+def similarity(a: str, b: str) -> float:
+    """Share of ``a``'s character pairs found in ``b`` (containment, not Jaccard: an
+    OCR'd page with some noise still belongs to its page)."""
+    pairs_a = {a[k : k + 2] for k in range(len(a) - 1)}
+    if not pairs_a:
+        return 0.0
+    pairs_b = {b[k : k + 2] for k in range(len(b) - 1)}
+    return len(pairs_a & pairs_b) / len(pairs_a)
+
+
+def match_pages(
+    approved: list[str], scanned: list[str], pages: list[PageText]
+) -> tuple[dict[int, int], list[dict[str, Any]]]:
+    """Scan page index -> approved page index, and what is wrong with the pages.
+
+    Each scan page goes to the approved page it shares most character pairs with; a
+    nearly empty page between matched neighbours goes by its position; a scan page like
+    none is extra (or blank), an approved page no scan page matches is missing, and
+    matched pages out of order are reported as misplaced.
+    """
+    mapping: dict[int, int] = {}
+    findings: list[dict[str, Any]] = []
+    taken: set[int] = set()
+    scores = [[similarity(s, a) for a in approved] if s else [0.0] * len(approved) for s in scanned]
+    pairs = sorted(
+        ((score, i, j) for i, row in enumerate(scores) for j, score in enumerate(row)),
+        reverse=True,
+    )
+    for score, i, j in pairs:
+        if score < PAGE_MATCH or i in mapping or j in taken:
+            continue
+        mapping[i] = j
+        taken.add(j)
+    for i in range(len(scanned)):
+        if i in mapping or len(scanned[i]) >= SHORT_PAGE:
+            continue
+        before = mapping.get(i - 1, -1) + 1 if i > 0 else 0
+        if (
+            before < len(approved)
+            and before not in taken
+            and len(approved[before]) < SHORT_PAGE * 4
+        ):
+            mapping[i] = before
+            taken.add(before)
+    for i, page in enumerate(pages):
+        if i not in mapping:
+            what = "blank page" if page.empty else "extra page not in the approved contract"
+            findings.append(page_finding("extra_page", page.number, None, what))
+    for j in range(len(approved)):
+        if j not in taken and approved[j].strip():
+            findings.append(
+                page_finding("missing_page", None, j + 1, f"approved page {j + 1} is missing")
+            )
+    order = [mapping[i] for i in sorted(mapping)]
+    if order != sorted(order):
+        for i in sorted(mapping):
+            if order.index(mapping[i]) != sorted(order).index(mapping[i]):
+                findings.append(
+                    page_finding(
+                        "misplaced_page",
+                        pages[i].number,
+                        mapping[i] + 1,
+                        f"scan page {pages[i].number} is approved page {mapping[i] + 1}",
+                    )
+                )
+    return mapping, findings
+
+
+def page_finding(kind: str, page: int | None, approved: int | None, text: str) -> dict[str, Any]:
+    """A page-level finding, major, in the shape of a change."""
+    return {
+        "kind": kind,
+        "clause": None,
+        "page": page,
+        "approved_page": approved,
+        "severity": "major",
+        "old": None,
+        "new": None,
+        "message": text,
+        "confidence": None,
+    }
+
+
+def _change(change: ClauseChange, page: PageText | None) -> dict[str, Any]:
+    """One engine change as a difference of the scan: its scan page and severity."""
+    data: dict[str, Any] = change.to_dict()
+    severity = change.severity
+    semantic = list(data.get("semantic") or [])
+    if severity != "critical" and account_changed(change.ops):
+        severity = "critical"
+    number = number_changed(change.old or "", change.new or "")
+    if number is not None and severity != "critical":
+        severity = "critical"
+        semantic.append(
+            {
+                "what": "number",
+                "label": "number",
+                "old": number[0],
+                "new": number[1],
+                "clause": change.clause,
+                "text": f"{number[0]} → {number[1]}",
+            }
+        )
+    party = party_changed(change.old or "", change.new or "")
+    if party is not None:
+        severity = "critical"
+        semantic.append(
+            {
+                "what": "party",
+                "label": "party",
+                "old": party[0],
+                "new": party[1],
+                "clause": change.clause,
+                "text": f"party {party[0]} → {party[1]}",
+            }
+        )
+    data.update(
+        {
+            "page": page.number if page is not None else None,
+            "approved_page": change.page,
+            "severity": severity,
+            "semantic": semantic,
+            "confidence": None,
+            "approved": change.old,
+            "scanned": change.new,
+        }
+    )
+    return data
+
+
+_NUMBER = re.compile(r"[¥$€£]?\d[\d,.]*\d|\d")
+
+
+def number_changed(old: str, new: str) -> tuple[str, str] | None:
+    """(approved, scanned) when a number in ``old`` is gone and another stands in
+    ``new`` (an amount, a quantity, a day the engine did not recognise as a value)."""
+    olds = _NUMBER.findall(old)
+    news = _NUMBER.findall(new)
+    lost = [n for n in olds if n not in news]
+    gained = [n for n in news if n not in olds]
+    if lost and gained:
+        return lost[0], gained[0]
+    return None
+
+
+def party_changed(old: str, new: str) -> tuple[str, str] | None:
+    """(approved name, scanned name) when a company's name in ``old`` is not in
+    ``new`` and another stands there."""
+    olds = [m.group(0) for m in _PARTY.finditer(old)]
+    news = [m.group(0) for m in _PARTY.finditer(new)]
+    lost = [n for n in olds if n not in news]
+    gained = [n for n in news if n not in olds]
+    if lost and gained:
+        return lost[0], gained[0]
+    return None

@@ -1,0 +1,104 @@
+"""The scan's differences carried over to the approved text, to name and classify them.
+
+The approved reading (OCR of the rendered approved page) and the approved text (its
+PDF's text layer) say the same thing, the first with Tesseract's misreadings. Aligned
+character by character, they give each reading position its place in the approved
+text, and the misreadings themselves (参 read for 叁, # for ¥). A difference the
+images confirmed (``registered``) is then made in the approved text: its characters
+replaced by the scan's, misreadings turned back, so that ``参万捌什`` on a scan of
+``叁万贰仟`` reads ``叁万捌仟`` and the compare engine names the values
+(``¥32,400.00 -> ¥38,400.00``) as it would for two documents.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from difflib import SequenceMatcher
+
+from contractctl.ocr.registered import Difference, squashed
+
+
+class Projection:
+    """One page's approved reading aligned with its approved text."""
+
+    def __init__(self, reading: str, text: str) -> None:
+        self.text = text
+        self.reading, _ = squashed(reading)
+        self.target, self.positions = squashed(text)
+        matcher = SequenceMatcher(None, self.reading, self.target, autojunk=False)
+        self.opcodes = matcher.get_opcodes()
+        self.misread: Counter[tuple[str, str]] = Counter()
+        for tag, i1, i2, j1, j2 in self.opcodes:
+            if tag == "replace" and i2 - i1 == j2 - j1:
+                for a, b in zip(self.reading[i1:i2], self.target[j1:j2], strict=True):
+                    self.misread[(a, b)] += 1
+
+    def at(self, index: int) -> int:
+        """The approved-text position (spaces left out) of reading position ``index``
+        (a boundary: the start of what follows)."""
+        for _tag, i1, i2, j1, j2 in self.opcodes:
+            if i1 <= index < i2 or (index == i2 and i1 == i2):
+                if _tag == "equal":
+                    return j1 + index - i1
+                if i2 == i1:
+                    return j1
+                return j1 + round((index - i1) * (j2 - j1) / (i2 - i1))
+        return len(self.target)
+
+    def apply(self, differences: Sequence[Difference], table: dict[str, str]) -> str:
+        """The approved text with ``differences`` made in it (misreadings in ``table``
+        turned back in the scanned characters)."""
+        edits = []
+        for d in differences:
+            if _punctuation(d.scanned) and _punctuation(self.reading[d.a_start : d.a_end]):
+                continue  # a stroke of punctuation is OCR noise, never the whole change
+            start, end = self.at(d.a_start), self.at(d.a_end) if d.a_end > d.a_start else None
+            if end is None:
+                end = start
+            start, end = min(start, end), max(start, end)
+            text = "".join(table.get(ch, ch) for ch in d.scanned)
+            printed = self.target[start:end]
+            if len(printed) == len(text):  # punctuation read as other punctuation stays
+                text = "".join(
+                    p if _punctuation(p) and _punctuation(t) else t
+                    for p, t in zip(printed, text, strict=True)
+                )
+            if end > start and self.target[start:end] == text:
+                continue
+            edits.append((start, end, text))
+        out = self.text
+        for start, end, text in sorted(edits, reverse=True):
+            if start >= len(self.positions):
+                out = out.rstrip() + text
+                continue
+            left = self.positions[start]
+            right = self.positions[end - 1] + 1 if end > start else left
+            out = out[:left] + text + out[right:]
+        return out
+
+
+def _punctuation(text: str) -> bool:
+    """Only punctuation, symbols and fill-in strokes (or nothing)."""
+    import unicodedata
+
+    return all(unicodedata.category(ch)[0] in "PSZ" for ch in text)
+
+
+def misreadings(projections: Iterable[Projection]) -> dict[str, str]:
+    """Characters the approved reading consistently read as another: read -> printed.
+
+    A misreading counts when it is seen twice or more, or once and never read right:
+    the same confusion made on the scan is then turned back."""
+    seen: Counter[tuple[str, str]] = Counter()
+    right: Counter[str] = Counter()
+    for projection in projections:
+        seen.update(projection.misread)
+        right.update(projection.reading)
+    table: dict[str, str] = {}
+    for (read, printed), n in seen.most_common():
+        if read in table or read.isdigit() or printed.isdigit():
+            continue
+        if n >= 2 or right[read] <= n:
+            table[read] = printed
+    return table
