@@ -19,14 +19,19 @@ build on (re-exported here):
 
 The check (``ocr-check``; not re-exported: import ``contractctl.ocr.check``):
 
-- ``check``: the command's core: the scan OCR'd, its pages matched to the approved ones,
-  compared, judged, stored; ``check_scan`` and ``checks_view``;
-- ``lines``: a page's OCR text as compared (headers, specks, misread headings);
-- ``gaps``: lines the first reading left out, found in a page's blank stretches;
-- ``second_reading``: each critical or major difference judged on all the readings of
-  its lines, with ``cells`` (a page's lines cut into cells), ``reread`` (cells and
-  tables read again with Tesseract), ``settle`` (a line settled token by token against
-  the approved clause) and ``doubts`` (why what still differs is OCR noise, or not).
+- ``check``: the command's core: the approved PDF and the scan read alike, compared,
+  judged, stored; ``check_scan``, ``check_files`` and ``checks_view``;
+- ``readings``: the approved PDF rendered at the scan's resolution and read once with
+  the same engine, kept in the store;
+- ``differences``: pages matched by their readings, differences judged and named;
+- ``registered``: two readings of a page compared position by position, a difference
+  kept only where the registered page images differ;
+- ``project``: kept differences made in the approved text, Tesseract's misreadings of
+  it turned back, for the compare engine to name.
+
+The modules of the earlier check (``lines``, ``gaps``, ``second_reading``, ``cells``,
+``reread``, ``settle``, ``doubts``) are no longer on its path; ``second_reading`` still
+gives ``account_changed`` and ``reread`` ``CJK_MODELS``.
 
 Nothing heavy is imported here: numpy, Pillow and pdf2image load when a function runs.
 """
