@@ -150,6 +150,7 @@ def run(argv: list[str]) -> int:
     args = hoist_global_options(list(argv))
     json_mode = "--json" in args[: args.index("--")] if "--" in args else "--json" in args
     debug = os.environ.get("CONTRACTCTL_DEBUG") == "1"
+    quiet_library_warnings(debug)
     try:
         with terminate_raises():  # SIGTERM unwinds like Ctrl-C: roll back, stop children
             result = app(args=args, prog_name="contractctl", standalone_mode=False)
@@ -185,6 +186,17 @@ def run(argv: list[str]) -> int:
         error.exit_code = INTERNAL_ERROR
         error.kind = "internal"
         return report(error, json_mode)
+
+
+def quiet_library_warnings(debug: bool) -> None:
+    """Library warnings (pyHanko importing cryptography's deprecated DSA, and the like)
+    never reach the user's stderr: they are about the libraries, not the user's files,
+    and cron mails whatever a command prints there. ``CONTRACTCTL_DEBUG=1`` or an explicit
+    ``-W``/``PYTHONWARNINGS`` keeps Python's own handling."""
+    import warnings
+
+    if not debug and not sys.warnoptions:
+        warnings.simplefilter("ignore")
 
 
 def _usage_errors() -> tuple[type[Exception], ...]:

@@ -211,3 +211,27 @@ def test_after_an_invisible_certification_a_visible_seal_exits_3(
     assert "a visible seal added now would make the certification fail" in refused.stderr
     assert cli("sign", cid, "--key", "person-li-lei", "--seal", "none").code == 0
     assert cli("verify", cid).code == 0
+
+
+def test_no_library_warning_reaches_stderr_from_a_real_process(
+    setup: tuple[Cli, list[str]], tmp_path: Path
+) -> None:
+    """pyHanko imports cryptography's deprecated DSA: the CryptographyDeprecationWarning
+    must never reach the user's stderr (cron mails it). A real process, not the in-process
+    runner, because pytest captures warnings itself."""
+    from tests.conftest import run_installed
+
+    cli, (cid, _, _) = setup
+    home = ["--home", str(cli.home), "-q"]
+    env = {"CONTRACTCTL_KEY_PASSPHRASE": PASS, "PYTHONWARNINGS": ""}
+    for args in (
+        ["sign", cid, "--key", "org"],
+        ["sign", cid, "--key", "person-li-lei"],
+        ["verify", cid],
+        ["--as", "zhou.min", "archive", cid, "--bundle", str(tmp_path / "b.zip")],
+        ["verify-bundle", str(tmp_path / "b.zip")],
+    ):
+        done = run_installed(*home, *args, env=env, timeout=120)
+        assert done.returncode == 0, (args, done.stdout, done.stderr)
+        assert done.stderr == "", (args, done.stderr)
+        assert "Warning" not in done.stdout
