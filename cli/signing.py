@@ -285,9 +285,64 @@ def accept_command(
     )
 
 
+def sign_import_command(
+    ctx: typer.Context,
+    contract_id: IdArg,
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE.pdf", help="The PDF the other party signed.")
+    ],
+    party: Annotated[
+        Party | None,
+        typer.Option("--party", help="Whose signature it is (default: the party due)."),
+    ] = None,
+    trust: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--trust",
+            metavar="PEM",
+            help="Also trust the CA certificate(s) in this PEM file: the signer's CA (repeatable).",
+        ),
+    ] = None,
+) -> None:
+    """Take back the PDF another party signed in its own tool; prints the new status.
+
+    The file must be our stored PDF with one signature added (an incremental update),
+    verify, and be signed with a certificate that names that party. Exit 3 when it is
+    not an update of our PDF or adds more than a signature, 1 when it does not verify.
+    """
+    from contractctl.errors import NotFound
+    from contractctl.signing.keys import trust_anchors
+    from contractctl.signing.sign_import import import_signature
+
+    app = app_context(ctx)
+    if not file.is_file():
+        raise NotFound(f"no file {file}")
+    roots = trust_anchors(app.home, trust or [])
+    result = import_signature(
+        app.store(),
+        app.user,
+        contract_id,
+        file,
+        party=party.value if party else None,
+        trust=roots,
+    )
+    if app.json:
+        emit_json(result.to_dict())
+        return
+    typer.echo(result.status)
+    app.note(
+        f"{result.contract_id} v{result.version}: signed by {result.signer} for the "
+        f"{result.party} ({result.level}, field {result.field}), imported from {file.name}"
+    )
+    if result.remaining:
+        app.note(f"Next to sign: {', '.join(result.remaining)}")
+    app.note(f"Signed PDF: {result.pdf_path}")
+
+
 def register(app: typer.Typer) -> None:
-    """Attach `sign`, `verify` and `accept`."""
+    """Attach `sign`, `sign-import`, `verify` and `accept`."""
     app.command("sign")(sign_command)
+    app.command("sign-import")(sign_import_command)
     app.command("verify")(verify_command)
     app.command("accept")(accept_command)
     from contractctl.cli.timestamps import renew_command

@@ -54,6 +54,7 @@ def run_demo(home: Path | None, actor: str, narrator: Narrator) -> DemoResult:
         _check_paper_copy,
         _import_and_search,
         _audit_trail,
+        _management_report,
     ]
     for step in steps:
         step(home, actor, narrator)
@@ -236,21 +237,14 @@ def _sign_and_verify(home: Path, actor: str, narrator: Narrator) -> None:
     from contractctl.signing.keys import init_test_identities, trust_anchors
     from contractctl.signing.seal import SealRequest
     from contractctl.signing.sign import sign
+    from contractctl.signing.sign_import import import_signature
     from contractctl.signing.verify import verify_contract, verify_pdf
 
-    narrator.step("Sign for both parties (PAdES) and verify")
+    narrator.step("Sign for both parties (PAdES): we sign here, the counterparty in its own tool")
     contract_id = "C-" + _demo_year() + "-0001"
     with Store.open(home) as store:
         company = store.settings.company.name
         init_test_identities(store, actor, org=company, person=None, passphrase=DEMO_PASSPHRASE)
-        init_test_identities(
-            store,
-            actor,
-            org="上海星河电子科技有限公司",
-            person=None,
-            passphrase=DEMO_PASSPHRASE,
-            name="xinghe",
-        )
         narrator.say(
             f"contractctl keys init --org {company}  (TEST identities from a local "
             "test CA; real use: keys import, passphrase from CONTRACTCTL_KEY_PASSPHRASE)"
@@ -268,24 +262,23 @@ def _sign_and_verify(home: Path, actor: str, narrator: Narrator) -> None:
             f"contractctl sign {contract_id} --key org --seal auto  -> {first.status} "
             "(certifying signature, red round seal over 甲方（盖章）)"
         )
-        second = sign(
-            store,
-            actor,
-            contract_id,
-            key="xinghe",
-            passphrase=DEMO_PASSPHRASE,
-            party="counterparty",
+    back, their_ca = _counterparty_signs(home, first.pdf_path.read_bytes())
+    with Store.open(home) as store:
+        trust = [*trust_anchors(home), their_ca]
+        second = import_signature(store, actor, contract_id, back, trust=trust)
+        narrator.say(
+            f"the counterparty signs the PDF in its own tool and sends it back; "
+            f"contractctl sign-import {contract_id} {back.name} --trust their-ca.pem  "
+            f"-> {second.status}"
         )
-        narrator.say(f"contractctl sign {contract_id} --key xinghe  -> {second.status}")
-        trust = trust_anchors(home)
         report = verify_contract(store, contract_id, trust=trust)
         for item in report.to_dict()["signatures"]:
             narrator.say(
                 f"  {item['signer']}: intact {item['intact']}, trusted "
                 f"{item['trusted']}, changes after it: {item['modifications']}"
             )
-        narrator.say(f"contractctl verify {contract_id}: {report.verdict}")
-        signed_pdf = Path(second.to_dict()["pdf"]).read_bytes()
+        narrator.say(f"contractctl verify {contract_id} --trust their-ca.pem: {report.verdict}")
+        signed_pdf = second.pdf_path.read_bytes()
     # One byte inside the first page-content stream, which every signature covers.
     tampered = bytearray(signed_pdf)
     index = signed_pdf.find(b"stream") + 50
@@ -294,12 +287,58 @@ def _sign_and_verify(home: Path, actor: str, narrator: Narrator) -> None:
     narrator.say(f"a copy with one byte changed: verify says {verdict} (exit 1)")
 
 
+COUNTERPARTY = "上海星河电子科技有限公司"
+
+
+def _counterparty_signs(home: Path, sent: bytes) -> tuple[Path, bytes]:
+    """The counterparty's side, outside our store: its own key and CA (a second store
+    beside ours, ``<home>-counterparty``), pyHanko filling the seal field our
+    certification made for it. Returns the signed file and its CA certificate (what the
+    counterparty sends along)."""
+    import io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    from contractctl.signing.keys import init_test_identities, load_signer
+    from contractctl.signing.pdf_signing import sign_bytes
+    from contractctl.signing.seal import SealRequest
+
+    theirs = home.with_name(home.name + "-counterparty")
+    if not (theirs / DB_NAME).exists():
+        initialise(theirs, "xinghe")
+    with Store.open(theirs) as store:
+        if not (theirs / "keys" / "org.p12").exists():
+            init_test_identities(
+                store, "xinghe", org=COUNTERPARTY, person=None, passphrase=DEMO_PASSPHRASE
+            )
+    signer = load_signer(theirs, "org", DEMO_PASSPHRASE)
+    reader = PdfFileReader(io.BytesIO(sent), strict=False)
+    empty = [name for name, _, _ in enumerate_sig_fields(reader, filled_status=False)]
+    signed, _, _ = sign_bytes(
+        sent,
+        signer,
+        certify=False,
+        seq=2,
+        reason=None,
+        location=None,
+        seal=SealRequest("auto"),
+        party="counterparty",
+        prepared=empty[0] if empty else None,
+    )
+    back = theirs / "signed-by-xinghe.pdf"
+    back.write_bytes(signed)
+    return back, (theirs / "keys" / "test-ca.crt.pem").read_bytes()
+
+
 def _amend_and_diff(home: Path, actor: str, narrator: Narrator) -> None:
     from contractctl.approval.decide import decide, route_view, submit
     from contractctl.compare import compare, render_html
     from contractctl.drafting.amend import AmendRequest, amend, version_text
     from contractctl.records.contracts import get_contract
+    from contractctl.signing.keys import trust_anchors
     from contractctl.signing.sign import sign
+    from contractctl.signing.sign_import import import_signature
 
     narrator.step("Amend the signed contract (+20%), route it again, sign it, and redline it")
     contract_id = "C-" + _demo_year() + "-0001"
@@ -333,17 +372,15 @@ def _amend_and_diff(home: Path, actor: str, narrator: Narrator) -> None:
             with store.transaction(person) as tx:
                 decide(tx, contract_id, "approve", "demo approval of the amendment")
             narrator.say(f"contractctl approve {contract_id} --as {person}  ({stage['name']})")
-        sign(store, actor, contract_id, key="org", passphrase=DEMO_PASSPHRASE, party="company")
-        done = sign(
-            store,
-            actor,
-            contract_id,
-            key="xinghe",
-            passphrase=DEMO_PASSPHRASE,
-            party="counterparty",
+        ours = sign(
+            store, actor, contract_id, key="org", passphrase=DEMO_PASSPHRASE, party="company"
         )
+        back, their_ca = _counterparty_signs(home, ours.pdf_path.read_bytes())
+        trust = [*trust_anchors(home), their_ca]
+        done = import_signature(store, actor, contract_id, back, trust=trust)
         narrator.say(
-            f"signed by both parties again -> {done.status}; v{result.version} is in force"
+            f"signed by both parties again (theirs: sign-import) -> {done.status}; "
+            f"v{result.version} is in force"
         )
         comparison = compare(
             version_text(store, contract_id, result.parent),
@@ -544,3 +581,24 @@ def _audit_trail(home: Path, actor: str, narrator: Narrator) -> None:
         )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _management_report(home: Path, actor: str, narrator: Narrator) -> None:
+    from contractctl.reports.aggregate import ReportRequest, build_report
+    from contractctl.reports.html import render_html
+    from contractctl.reports.numbers import amount_text
+    from contractctl.reports.tabular import series_label
+
+    narrator.step("Report for management: value per currency, purchases apart from sales")
+    with Store.open(home) as store:
+        report = build_report(store.conn, ReportRequest(view="type", lang="zh"))
+        narrator.say("contractctl report --by type  (contracts that bind the parties)")
+        for row in report.rows:
+            sums = "; ".join(
+                f"{series_label('zh', t.direction, t.currency)} {amount_text(t.money, 'zh')}"
+                for t in row.totals
+            )
+            narrator.say(f"  {row.label}: {row.count} 份  {sums}")
+        target = home / "report.html"
+        target.write_text(render_html(report), encoding="utf-8")
+        narrator.say(f"contractctl report --by type -o {target}  (one file, chart inline)")

@@ -263,7 +263,6 @@ def sign(
                 signed_at,
             ),
         )
-        remaining = tuple(p for p in order if p not in [*signed, who])
         extra: dict[str, Any] = {"prepared_fields": fields_made} if fields_made else {}
         tx.audit(
             "signature.add",
@@ -289,20 +288,7 @@ def sign(
                 "pdf_after": after_sha,
             },
         )
-        status = contract.status
-        if not remaining:
-            status = _transition(tx, contract.id, "complete_signing", party=who, seq=seq)
-            from contractctl.drafting.amend import complete
-
-            if complete(tx, contract.id):  # a signed amendment: the original date stays
-                status = _status(tx, contract.id)
-            else:
-                tx.conn.execute(
-                    "UPDATE contracts SET signed_date = ? WHERE id = ?",
-                    (date.today().isoformat(), contract.id),
-                )
-        elif status == "approved":
-            status = _transition(tx, contract.id, "sign", party=who, seq=seq)
+        status, remaining = move_on(tx, contract, order, signed, who, seq)
     return SignResult(
         contract_id=contract.id,
         version=contract.version,
@@ -348,6 +334,30 @@ def _seal_name(kind: str, common_name: str, party_name: str) -> str | None:
 
 def _has_cjk(text: str) -> bool:
     return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+def move_on(
+    tx: Tx, contract: Contract, order: Sequence[str], signed: Sequence[str], who: str, seq: int
+) -> tuple[str, tuple[str, ...]]:
+    """After ``who``'s signature (number ``seq``): the contract's new status and the parties
+    still to sign. The last signature completes the signing (an amendment comes into
+    force, keeping the original's signed date); the first moves approved -> signing."""
+    remaining = tuple(p for p in order if p not in [*signed, who])
+    status = contract.status
+    if not remaining:
+        status = _transition(tx, contract.id, "complete_signing", party=who, seq=seq)
+        from contractctl.drafting.amend import complete
+
+        if complete(tx, contract.id):  # a signed amendment: the original date stays
+            status = _status(tx, contract.id)
+        else:
+            tx.conn.execute(
+                "UPDATE contracts SET signed_date = ? WHERE id = ?",
+                (date.today().isoformat(), contract.id),
+            )
+    elif status == "approved":
+        status = _transition(tx, contract.id, "sign", party=who, seq=seq)
+    return status, remaining
 
 
 def _transition(tx: Tx, contract_id: str, action: str, **data: object) -> str:
