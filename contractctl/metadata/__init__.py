@@ -58,6 +58,8 @@ _EFFECTIVE_ON_SIGNING_EN: Final = re.compile(
     r"[TtCcEe](?:akes?|ome|omes|ffective)\s+(?:(?:into\s+)?(?:effect|force)\s+)?(?:on|upon|as\s+of)"
     r"\s+(?:the\s+date\s+(?:on\s+which\s+it\s+(?:has\s+been|is)\s+(?:signed|executed)|of\s+"
     r"(?:its\s+)?(?:signature|signing|execution))|(?:its\s+)?(?:signature|signing|execution))"
+    r"|(?:come|comes|came)\s+into\s+(?:force|effect)\s+on\s+the\s+date\s+(?:hereof|of\s+this\s+agreement)"
+    r"|commences?\s+on\s+the\s+date\s+(?:hereof|of\s+this\s+agreement|first\s+written\s+above)"
 )
 
 
@@ -144,7 +146,7 @@ def extract_metadata(text: str, *, filename: str | None = None) -> Metadata:
         expiry_date=dates.get("expiry_date"),
         term=extract_term(doc),
         auto_renewal=renewal,
-        notice_days=notice,
+        notice=notice,
         governing_law=extract_governing_law(doc),
         contract_type=guess_type(title, parties),
         language=language,

@@ -86,6 +86,19 @@ _KEYWORDS: Final = re.compile(
     r"|\bper\b|up\s+to(?:\s+a\s+total(?:\s+of)?)?|limit))"
 )
 _WORDS_NEAR: Final = 24
+# A sum paid by the period or the piece is a rate, never the contract's value: "$4,200.00
+# per month", "$225.00 per hour", "GBP 4,750 per quarter", 每月5000元.
+_PERIODIC_AFTER: Final = re.compile(
+    r"\s*(?:\([^)]{0,60}\)\s*)?,?\s*(?:(?i:per\s+(?:calendar\s+)?(?:month|hour|annum|year|quarter|week"
+    r"|day|unit|shipment|item|person|page|seat|user|order|delivery)|a\s+(?:month|year|week|day)"
+    r"|each\s+(?:month|year|quarter)|monthly|annually|quarterly|weekly|hourly"
+    r"|/\s*(?:month|mo|hr|hour|year|yr|unit))|每月|每年|每季度?|每小时|每日|每天|/月|/年|/天|/小时)"
+)
+# A fee named by its period before the sum: "monthly subscription fee of", "annual fee of".
+_PERIODIC_BEFORE: Final = re.compile(
+    r"(?i:monthly|annual|yearly|quarterly|weekly|hourly|retainer|per\s+month|salary|rent"
+    r"|subscription)|月|年租|月租"
+)
 
 
 @dataclass(frozen=True)
@@ -228,6 +241,10 @@ def _candidates(doc: Doc, language: str) -> list[_Candidate]:
         partner = next((w for w in words if _beside(flow, figure, w)), None)
         first = min(figure.start, partner.start) if partner else figure.start
         score, key_start = _keyword_score(doc, first)
+        if _periodic(
+            doc, first, max(figure.end, partner.end) if partner else figure.end, key_start
+        ):
+            score = -1.0
         end = max(figure.end, partner.end) if partner else figure.end
         if partner is None:
             confidence = 0.9 if score > 0 else 0.55
@@ -255,9 +272,26 @@ def _candidates(doc: Doc, language: str) -> list[_Candidate]:
     for word in words:
         if word.start not in paired:
             score, key_start = _keyword_score(doc, word.start)
+            if _periodic(doc, word.start, word.end, key_start):
+                score = -1.0
             confidence = 0.9 if score > 0 else 0.55
             candidates.append(_Candidate(score, key_start, word.end, word.money, confidence))
     return candidates
+
+
+def _periodic(doc: Doc, start: int, end: int, key_start: int) -> bool:
+    """Whether a sum is a rate: "per month" after it, or a periodic fee named before it
+    (the words between its keyword, or 30 characters, and the sum)."""
+    if _PERIODIC_AFTER.match(doc.flow, end):
+        return True
+    para_start, _ = doc.paragraph(start)
+    before = doc.flow[max(para_start, min(key_start, start) - 30, start - 50) : start]
+    return _PERIODIC_BEFORE.search(before) is not None and not _TOTAL_NEAR.search(before)
+
+
+_TOTAL_NEAR: Final = re.compile(
+    r"总价|总额|总金额|合计|总计|共计|(?i:total|aggregate|contract\s+(?:sum|price))"
+)
 
 
 def _beside(flow: str, figure: _Sum, words: _Sum) -> bool:
@@ -277,8 +311,8 @@ def extract_amount(doc: Doc, language: str) -> Extracted[Money] | None:
         best = max(positive, key=lambda c: (c.confidence, -c.start))
     else:
         neutral = [c for c in candidates if c.score == 0]
-        if not neutral:
-            return None
+        if not neutral or len({c.value for c in neutral}) > 1:
+            return None  # several sums and none named the total: no guess
         # No keyword anywhere: the largest sum is the likeliest total, but only a hint.
         best = max(neutral, key=lambda c: (c.value.minor, -c.start))
         best = _Candidate(

@@ -37,6 +37,16 @@ _SIGN_SENTENCE: Final = re.compile(
     r"(?i:(?:entered\s+into|made|executed|signed|concluded)"
     r"(?:\s+and\s+entered\s+into)?(?:\s+this\s+agreement)?\s+(?:on|as\s+of|this)(?:\s+the)?)\s*$"
 )
+# "... dated March 1, 2012" after another agreement's name: that agreement's date.
+_OTHER_AGREEMENT: Final = re.compile(
+    r"(?i:\b(?:a|an|the|said|that|certain|existing|original)\s+(?:[A-Z][\w-]*\s+){0,4}"
+    r"(?:agreement|contract|lease|license|licence)\s*(?:\([^)]*\)\s*)?dated(?:\s+as\s+of)?(?:\s+the)?)\s*$"
+)
+# March 3, 2021 (the "Effective Date"): whatever else the sentence makes it, it is the
+# effective date.
+_DEFINED_EFFECTIVE: Final = re.compile(
+    r"\s*\(\s*(?:the\s+|this\s+)?[\"“”']?(?i:effective\s+date|commencement\s+date)[\"“”']?\s*\)"
+)
 _GENERIC_DATE_LABEL: Final = re.compile(r"(?:^|[^\u4e00-\u9fff])日期\s*:?\s*$|(?:^|\n)Date\s*:\s*$")
 _SIGN_AFTER: Final = re.compile(
     r"\s*(?:在[^,。;\n]{1,20}?)?(?:由|经)?(?:双方)?(?:共同)?(?:签订|签署|订立|签字|签约)"
@@ -143,6 +153,8 @@ _Role = tuple[str, float, "re.Match[str] | None"]
 def _role_of(c: _Context) -> _Role | None:
     """The role the words around a date give it, how sure, and the words that said so."""
     before, after = c.before, c.after
+    if _OTHER_AGREEMENT.search(before):
+        return None
     for pattern, role, confidence in (
         (_SIGN_LABEL, SIGNED, 0.95),
         (_EFFECTIVE_LABEL, EFFECTIVE, 0.95),
@@ -206,6 +218,8 @@ def _roles(doc: Doc, hits: list[DateHit]) -> list[RoleHit]:
             name, confidence, match = role
             start = window + match.start() if match else hit.start
             found.append(RoleHit(name, hit, confidence, start))
+        if _DEFINED_EFFECTIVE.match(flow, hit.end) and (role is None or role[0] != EFFECTIVE):
+            found.append(RoleHit(EFFECTIVE, hit, 0.95, hit.start))
     return found
 
 

@@ -44,7 +44,7 @@ FIELDS = (
     "expiry_date",
     "term",
     "auto_renewal",
-    "notice_days",
+    "notice",
     "governing_law",
     "contract_type",
 )
@@ -135,13 +135,25 @@ class Metadata:
     expiry_date: Extracted[date] | None = None
     term: Extracted[Term] | None = None
     auto_renewal: Extracted[bool] | None = None
-    notice_days: Extracted[int] | None = None
+    notice: Extracted[Term] | None = None
     governing_law: Extracted[str] | None = None
     contract_type: Extracted[str] | None = None
     language: str = "zh"
 
+    @property
+    def notice_days(self) -> Extracted[int] | None:
+        """The notice period when the contract counts it in days (None for months: a
+        month is not 30 days, and the deadline is counted in calendar months)."""
+        notice = self.notice
+        if notice is None or notice.value is None or notice.value.unit != "days":
+            return None
+        return Extracted(notice.value.count, notice.confidence, notice.source, notice.flags)
+
     def field(self, name: str) -> Extracted[Any] | None:
-        """The single-value field called ``name`` (one of :data:`FIELDS`)."""
+        """The single-value field called ``name`` (one of :data:`FIELDS`; ``notice_days``,
+        the notice in days, as before it was kept in its unit)."""
+        if name == "notice_days":
+            return self.notice_days
         if name not in FIELDS:
             raise KeyError(name)
         value: Extracted[Any] | None = getattr(self, name)

@@ -24,22 +24,31 @@ from typing import Final, Protocol
 from contractctl import uscc
 from contractctl.errors import InvalidInput
 from contractctl.metadata.model import PartyGuess, PartyMatch
+from contractctl.metadata.preamble import preamble_parties, signature_parties
 from contractctl.metadata.text import Doc
 
 _ZH_LABELS: Final = (
     "甲方|乙方|丙方|丁方|委托方|受托方|委托人|受托人|出租方|承租方|出租人|承租人|出卖人|买受人|"
     "买方|卖方|供方|需方|供货方|供应方|采购方|购买方|购货方|销售方|服务方|服务提供方|发包方|承包方|"
-    "发包人|承包人|许可方|被许可方|许可人|被许可人|转让方|受让方|借款人|贷款人|合作方|开发方|研发方"
+    "发包人|承包人|许可方|被许可方|许可人|被许可人|转让方|受让方|借款人|贷款人|合作方|开发方|研发方|"
+    "保管人|存货人|寄存人|定作人|定作方|定制人|承揽人|承揽方|出让人|受让人|赠与人|受赠人|出借人|"
+    "托运人|承运人|供气人|用气人|供水人|用水人|供热人|用热人|供电人|用电人|设计人|监理人|勘察人|"
+    "居间人|中介人|中介方|行纪人|旅游者|劳务分包人|工程承包人|分包人|代销人|委托代销人|加工方"
 )
 _EN_LABELS: Final = (
     r"Party\s+[A-D]|Buyer|Seller|Purchaser|Vendor|Supplier|Customer|Client|Service\s+Provider|"
     r"Provider|Contractor|Consultant|Licensor|Licensee|Landlord|Tenant|Lessor|Lessee|"
     r"Disclosing\s+Party|Receiving\s+Party|Company|Employer|Borrower|Lender|Distributor|"
-    r"Principal|Agent|Developer|Assignor|Assignee"
+    r"Principal|Agent|Developer|Assignor|Assignee|Reseller|Franchisor|Franchisee|Owner|Resident|"
+    r"Processor|Controller|Agency|Manufacturer|Distributor|Investor|Guarantor"
 )
 _LABEL_LINE: Final = re.compile(
     rf"(?:\(?[0-9一二三四]\)?[.、]?\s*)?(?P<label>(?P<base>{_ZH_LABELS}|(?i:{_EN_LABELS}))"
     r"(?:\s*\((?P<qual>[^()\n]{1,30})\))?)(?:名称|全称|单位名称|(?i:\s+name))?\s*:\s*(?P<value>.*)"
+)
+_LABEL_ANY: Final = re.compile(
+    rf"(?P<label>(?P<base>{_ZH_LABELS})(?:\s*\((?P<qual>[^()\n]{{1,30}})\))?)"
+    r"(?:名称|全称|单位名称)?\s*:(?P<value>)"
 )
 _EXPLICIT: Final = {"甲方": "party_a", "乙方": "party_b", "丙方": "party_c", "丁方": "party_d"}
 _SIGNATURE: Final = re.compile(
@@ -48,7 +57,9 @@ _SIGNATURE: Final = re.compile(
 _INLINE_LABEL: Final = re.compile(
     r"[,;]?\s*(?:统一社会信用代码|社会信用代码|信用代码|纳税人识别号|营业执照|住所|地址|注册地址|"
     r"法定代表人|负责人|联系人|联系电话|电话|传真|邮编|电子邮箱|邮箱|开户行|开户银行|银行账号|账号|"
-    r"身份证号)\s*(?:\([^)]*\))?\s*:"
+    r"身份证号|签署地址|签署地点|签署时间|签订地点|签订时间|签订日期|签约地点|签约时间|签约日期|订立地点|订立时间|合同编号|"
+    r"通讯地址|联系地址|邮政编码|证件类型|证件号码|身份证号码|营业执照注册号|委托代理人|"
+    rf"{_ZH_LABELS})\s*(?:\([^)]*\))?\s*:"
     r"|[,;]?\s+(?:registration\s+no\.?|uscc|unified\s+social\s+credit\s+code|(?:registered\s+)?"
     r"address|registered\s+office|legal\s+representative|contact(?:\s+person)?|tel|telephone|phone"
     r"|e-?mail|fax|bank|account\s+no\.?|attn|attention|authori[sz]ed\s+representative)"
@@ -71,10 +82,27 @@ _ZH_SUFFIX: Final = re.compile(
 _EN_SUFFIX: Final = re.compile(
     r"\b(?:Ltd|Limited|Inc|Incorporated|LLC|L\.L\.C|LLP|LP|PLC|Corp|Corporation|Co|Company|"
     r"GmbH|AG|S\.A|SA|SAS|B\.V|N\.V|Pte\.?\s+Ltd|Pty\.?\s+Ltd|K\.K|SE|SARL|S\.r\.l|Trust|Bank|"
-    r"University|Institute|Foundation|Partners|Group|Holdings)\.?$",
+    r"University|Institute|Foundation|Partners|Group|Holdings|Cooperative|Association|Academy|"
+    r"Trustees|Partnership|N\.A|P\.C|P\.A|L\.P|Sdn\.?\s+Bhd|Bhd|plc|Pte)\.?$",
     re.IGNORECASE,
 )
 _PERSON_ZH: Final = re.compile(r"[\u4e00-\u9fff]{2,4}")
+# A person's name starts with a surname; the words a blank form prints (签订地点, 邮政编码,
+# 年月日, 目录, 鉴于) do not, which is how a label with an empty blank stays "not filled".
+_SURNAMES: Final = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
+    "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
+    "邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左"
+    "柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈"
+    "饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵"
+    "苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+_COMPOUND_SURNAMES: Final = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容")
+_FORM_WORDS: Final = re.compile(
+    r"地点|地址|编码|号码|名称|日期|时间|电话|传真|邮编|账号|银行|代表|签字|盖章|签章|"
+    r"代理|住所|身份|证件|证号|目录|附件|鉴于|条款|面积|期限|金额|单位|年月|月日|邮箱|网址|"
+    r"联系|方式|用途|数量|价格|标准|类型|工程|项目|说明|备注|负责|办学|设计"
+)
 _PERSON_EN: Final = re.compile(
     r"(?:Mr\.?\s+|Ms\.?\s+|Mrs\.?\s+|Dr\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z.]+){1,3}"
 )
@@ -89,7 +117,11 @@ _NOT_PERSON: Final = re.compile(
     r"Between|Whereas|Witness|Hereby|Now|Therefore)\b",
     re.IGNORECASE,
 )
+_COMPANY_THEN_TEXT: Final = re.compile(
+    r"(?P<name>[^,;:。()\s]{2,40}?公司(?:[\u4e00-\u9fff]{1,12}?分公司)?)(?=[\u4e00-\u9fff(])"
+)
 _LABEL_ONLY: Final = re.compile(r"[^:]{1,30}:\s*")
+_NEXT_LABEL: Final = re.compile(r"\s*[^\s:,;。]{1,14}(?:\([^)]{0,10}\))?\s*:")
 _NOT_NAME: Final = re.compile(
     r"@|https?:|www\.|\d{5,}|_{2,}|^\(|以下简称|(?i:\b(?:tel|fax|email|address)\b)|"
     r"(?i:\b(?:shall|will|agree|this\s+agreement|hereby|between)\b)"
@@ -146,6 +178,9 @@ def clean_name(text: str) -> str:
     cut = _INLINE_LABEL.search(text)
     if cut:
         text = text[: cut.start()]
+    company = _COMPANY_THEN_TEXT.match(text.strip())
+    if company:  # 某某有限公司出租人向承租人… - the words after a company's name
+        text = company.group("name")
     text = _LEADING.sub("", text.strip())
     return text.strip(" ,;:。\"“”'‘’*(")
 
@@ -155,9 +190,22 @@ def name_strength(name: str) -> float:
     if not 2 <= len(name) <= 80 or _NOT_NAME.search(name):
         return 0.0
     if re.search(r"[\u4e00-\u9fff]", name):
-        if _ZH_SUFFIX.search(name):
+        if (
+            "的" in name
+            or re.fullmatch(_ZH_LABELS, name)
+            or re.search(r"[省市县区镇乡村局]\(", name)
+        ):
+            return 0.0
+        suffix = _ZH_SUFFIX.search(name)
+        if suffix and suffix.start() >= 2 and (len(suffix.group()) > 1 or len(name) > 4):
             return 1.0
-        return 0.7 if _PERSON_ZH.fullmatch(name) else 0.0
+        if _FORM_WORDS.search(name):
+            return 0.0
+        if _PERSON_ZH.fullmatch(name) and (
+            name[0] in _SURNAMES or name.startswith(_COMPOUND_SURNAMES)
+        ):
+            return 0.7
+        return 0.0
     if name[0].islower():
         return 0.0
     if _EN_SUFFIX.search(name.rstrip(".")) or _EN_SUFFIX.search(name):
@@ -182,45 +230,82 @@ def _label_parties(doc: Doc) -> list[_Found]:
     """Parties from label lines, reading ahead when the value sits on later lines."""
     paragraphs = _paragraphs(doc.flow)
     found: list[_Found] = []
-    for index, (start, text) in enumerate(paragraphs):
-        match = _LABEL_LINE.match(text)
-        if match is None:
-            continue
-        label = match.group("label")
-        qualifier = match.group("qual")
-        signature = bool(_SIGNATURE.search(label))
-        value = match.group("value")
-        name = clean_name(value)
-        name_end = start + match.start("value") + max(0, value.find(name)) + len(name)
-        if name and name_strength(name) < 1 and index + 1 < len(paragraphs):
-            # 甲方：上海云杉信息技|术有限公司 - a name cut by a line end
-            following_start, following = paragraphs[index + 1]
-            joined = clean_name(value + following)
-            if (
-                len(following) <= 24
-                and not _LABEL_LINE.match(following)
-                and name_strength(joined) == 1
-            ):
-                name, name_end = joined, following_start + len(following)
-        if name_strength(name) == 0 and not signature:  # a signature line names no one below
-            name = ""
-            for later_start, later in paragraphs[index + 1 : index + 10]:
-                if _LABEL_LINE.match(later):
-                    break
-                if not later.strip() or _LABEL_ONLY.fullmatch(later):
-                    continue
-                candidate = clean_name(later)
-                if name_strength(candidate) > 0:
-                    name = candidate
-                    name_end = later_start + max(0, later.find(candidate)) + len(candidate)
-                    break
-        strength = name_strength(name)
-        if strength == 0:
-            continue
-        confidence = (0.95 if strength == 1 else 0.7) - (0.1 if signature else 0.0)
-        role = _explicit_role(match.group("base"), qualifier)
-        found.append(_Found(role, label, name, start, name_end, confidence, signature))
+    for index, (_, text) in enumerate(paragraphs):
+        segments = _label_segments(text)
+        for segment in segments:
+            item = _label_party(paragraphs, index, segment, len(segments) == 1)
+            if item is not None:
+                found.append(item)
     return found
+
+
+def _label_segments(text: str) -> list[tuple[str, str, str | None, str, int]]:
+    """(label, base, qualifier, value, value offset) of each party label on a label line:
+    出租人：X 承租人：Y holds two."""
+    match = _LABEL_LINE.match(text)
+    heads = []
+    if match is not None:
+        heads.append(
+            (match.group("label"), match.group("base"), match.group("qual"), match.start("value"))
+        )
+    elif not _NEXT_LABEL.match(text):
+        return []  # neither a party label nor any label starts the line: a sentence
+    heads += [
+        (m.group("label"), m.group("base"), m.group("qual"), m.end())
+        for m in _LABEL_ANY.finditer(text, match.start("value") if match else 0)
+    ]
+    out = []
+    for number, (label, base, qualifier, value_at) in enumerate(heads):
+        end = len(text)
+        if number + 1 < len(heads):
+            end = text.rfind(heads[number + 1][0], value_at, heads[number + 1][3])
+        out.append((label, base, qualifier, text[value_at : max(value_at, end)], value_at))
+    return out
+
+
+def _label_party(
+    paragraphs: list[tuple[int, str]],
+    index: int,
+    segment: tuple[str, str, str | None, str, int],
+    alone: bool,
+) -> _Found | None:
+    """The party one label names, reading ahead when the value sits on later lines.
+
+    A label whose blank is empty, or holds only the next label (出卖人：签订地点：), is
+    "not filled": it names no one.
+    """
+    start = paragraphs[index][0]
+    label, base, qualifier, value, value_at = segment
+    signature = bool(_SIGNATURE.search(label))
+    if _SIGNATURE.search(value[:6]):
+        return None
+    name = clean_name(value)
+    name_end = start + value_at + max(0, value.find(name)) + len(name)
+    if name and name_strength(name) < 1 and alone and index + 1 < len(paragraphs):
+        # 甲方：上海云杉信息技|术有限公司 - a name cut by a line end
+        following_start, following = paragraphs[index + 1]
+        joined = clean_name(value + following)
+        if len(following) <= 24 and not _LABEL_LINE.match(following) and name_strength(joined) == 1:
+            name, name_end = joined, following_start + len(following)
+    if name_strength(name) == 0 and not signature and alone and not value.strip():
+        # a PDF text layer may put the value lines after all the labels
+        name = ""
+        for later_start, later in paragraphs[index + 1 : index + 10]:
+            if _LABEL_LINE.match(later):
+                break
+            if not later.strip() or _LABEL_ONLY.fullmatch(later):
+                continue
+            candidate = clean_name(later)
+            if len(later.strip()) <= 40 and name_strength(candidate) > 0:
+                name = candidate
+                name_end = later_start + max(0, later.find(candidate)) + len(candidate)
+            break
+    strength = name_strength(name)
+    if strength == 0:
+        return None
+    confidence = (0.95 if strength == 1 else 0.7) - (0.1 if signature else 0.0)
+    role = _explicit_role(base, qualifier)
+    return _Found(role, label, name, start, name_end, confidence, signature)
 
 
 def _sentence_parties(doc: Doc) -> list[_Found]:
@@ -239,40 +324,26 @@ def _sentence_parties(doc: Doc) -> list[_Found]:
             role = _explicit_role(label, None)
             confidence = 0.9 if strength == 1 else 0.65
             found.append(_Found(role, label, name, before.start(), match.end(), confidence))
-    # Defined parties in the opening paragraphs: '... between Acme Ltd. ("Buyer") and
-    # Beta Corp. ("Seller")', '... by Acme Inc. ("Licensor") and ...', or one per
-    # numbered paragraph under "BETWEEN:".
-    head = flow[:limit]
-    position = 0
-    for defined in _EN_DEFINED.finditer(head):
-        para_start, _ = doc.paragraph(defined.start())
-        segment_start = max(position, para_start)
-        position = defined.end()
-        label = defined.group("label").strip()
-        if not re.fullmatch(rf"(?i:{_EN_LABELS})", label):
-            continue
-        segment = head[segment_start : defined.start()]
-        opening = _OPENING.search(segment)
-        if opening:
-            segment_start += opening.end()
-            segment = segment[opening.end() :]
-        elif len(segment) > 100 and not (_LIST_MARK.match(segment) or _AND_NEXT.match(segment)):
-            continue  # a long stretch with no "between"/"by": not a party's name
-        name = clean_name(segment)
-        strength = name_strength(name)
-        if strength:
-            name_at = segment_start + max(0, segment.find(name))
-            found.append(
-                _Found(
-                    _explicit_role(label, None),
-                    label,
-                    name,
-                    name_at,
-                    defined.end(),
-                    0.9 if strength == 1 else 0.65,
-                )
+    # The preamble of an English agreement: "by and between X, a Delaware corporation
+    # ("Company"), and Y ("Customer")", or a numbered BETWEEN:/PARTIES list.
+    for number, party in enumerate(preamble_parties(doc, lambda n: name_strength(n) > 0), 1):
+        strength = name_strength(party.name)
+        confidence = 0.9 if strength == 1 else (0.85 if party.label else 0.72)
+        label = party.label or f"Party {number}"
+        found.append(
+            _Found(
+                _explicit_role(label, None), label, party.name, party.start, party.end, confidence
             )
+        )
     return found
+
+
+def _signature_parties(doc: Doc) -> list[_Found]:
+    """Companies named in the signature block (above "By:", "on behalf of X")."""
+    return [
+        _Found(None, f"Signatory {n}", p.name, p.start, p.end, 0.82, signature=True)
+        for n, p in enumerate(signature_parties(doc, lambda n: name_strength(n) == 1), 1)
+    ]
 
 
 def read_credit_code(raw: str) -> tuple[str | None, tuple[str, ...]]:
@@ -339,6 +410,8 @@ def extract_parties(doc: Doc) -> list[PartyGuess]:
     labelled = _label_parties(doc)
     found = [f for f in labelled if not f.signature] + _sentence_parties(doc)
     found += [f for f in labelled if f.signature]
+    if len({name_key(f.name) for f in found}) < 2:
+        found += _signature_parties(doc)
     chosen: list[_Found] = []
     names: set[str] = set()
     capacities: set[str] = set()

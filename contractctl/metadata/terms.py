@@ -84,7 +84,10 @@ _ZH_TERM_NEGATIVE: Final = re.compile(
 _EN_TERM: Final = re.compile(
     r"(?i)\b(?:for\s+(?:a|an)\s+(?:initial\s+)?(?:term|period)\s+of"
     r"|(?:initial\s+)?term\s+of\s+(?:this\s+agreement\s+)?(?:shall\s+be|is|will\s+be)"
-    r"|remains?\s+in\s+(?:full\s+)?(?:force|effect)(?:\s+and\s+effect)?\s+for(?:\s+a\s+period\s+of)?"
+    r"|remains?\s+in\s+(?:full\s+)?(?:force|effect)(?:\s+and\s+effect)?\s+for"
+    r"(?:\s+(?:a|an)\s+(?:initial\s+)?period\s+of)?"
+    r"|(?:have|has)\s+(?:a|an)\s+(?:initial\s+)?term\s+of"
+    r"|continue\s+for\s+(?:the|an?)\s+(?:[A-Z]\w+\s+){0,3}(?:[Tt]erm|[Pp]eriod)\s+of"
     r"|(?:shall\s+)?(?:be\s+|is\s+|remain\s+)?valid\s+for(?:\s+a\s+period\s+of)?"
     r"|continues?\s+(?:in\s+force\s+)?for(?:\s+a\s+period\s+of)?|term\s*:)"
     rf"\s+(?P<num>{_EN_NUM})\s*(?P<unit>years?|months?|calendar\s+days|days?|weeks?)\b"
@@ -144,11 +147,15 @@ def extract_term(doc: Doc) -> Extracted[Term] | None:
 # --- renewal and notice -------------------------------------------------------------------
 
 _TRIGGER: Final = re.compile(r"续|期满|届满|到期")
-_TRIGGER_EN: Final = re.compile(r"[RrEe](?:enew|xten|xpir|nd\s+of\s+the)|RENEW|EXPIR|EXTEN")
+_TRIGGER_EN: Final = re.compile(
+    r"[RrEe](?:enew|xten|xpir|nd\s+of\s+the)|RENEW|EXPIR|EXTEN|[Mm]onth-to-month|[Ii]ndefinitely"
+    r"|[Uu]ntil\s+terminated|[Ss]uccessive"
+)
 _SENTENCE_END: Final = re.compile(r"[。;\n]|\.(?=\s+[A-Z(“\"])")
 _RENEWAL_WORDS: Final = re.compile(
     r"续期|续约|续展|续签|续订|续租|延续|顺延|继续承租|继续租赁|继续租用"
-    r"|(?i:renew|extension|extended|non-renewal)"
+    r"|(?i:renew|extension|extended|non-renewal|month-to-month|month\s+to\s+month|indefinitely"
+    r"|until\s+terminated|successive)"
 )
 # A negation of automatic renewal decides; a bare 不续约 is often only the condition of
 # one ("未书面通知对方不再续约的，本合同自动续期"), so it decides only when nothing says yes.
@@ -158,7 +165,8 @@ _RENEWAL_NO: Final = re.compile(
     r"|no\s+automatic\s+renewal|without\s+automatic\s+renewal|not\s+(?:be\s+)?subject\s+to\s+"
     r"automatic\s+renewal|any\s+renewal\s+(?:shall\s+)?requires?|renewal\s+(?:shall\s+)?requires?"
     r"\s+(?:a|the)\s+(?:separate\s+|new\s+)?written|expires?\s+(?:automatically\s+)?at\s+the\s+end"
-    r"\s+of\s+the\s+(?:initial\s+)?term)"
+    r"\s+of\s+the\s+(?:initial\s+)?term|expire\s+without\s+renewal|does\s+not\s+renew"
+    r"|(?:shall|will)\s+not\s+be\s+renewed)"
 )
 _RENEWAL_NO_WEAK: Final = re.compile(
     r"不(?:再|得|会|予|同意)?(?:续期|续约|续展|续签|续订|延续)"
@@ -168,17 +176,23 @@ _RENEWAL_YES: Final = re.compile(
     r"自动(?:续期|续约|续展|延续|延长|延期|顺延|续签|续订)|视为(?:双方)?(?:同意)?(?:续约|续期|续签|延期)"
     r"|(?i:(?:renew(?:s|ed)?|extend(?:s|ed)?)\s+automatically|automatic(?:ally)?\s+(?:be\s+)?"
     r"(?:renew|extend)|auto-?renew|tacitly\s+renew|(?:renewed|extended)\s+(?:automatically\s+)?"
-    r"for\s+(?:successive|additional|further|consecutive))"
+    r"for\s+(?:successive|additional|further|consecutive)"
+    r"|(?:continue|continues|remain|remains)\s+(?:in\s+(?:full\s+)?force\s+(?:and\s+effect\s+)?)?"
+    r"(?:automatically\s+)?(?:for\s+(?:successive|additional|further|consecutive)|indefinitely"
+    r"|(?:on\s+a\s+)?month[\s-]to[\s-]month|from\s+(?:month|year)\s+to\s+(?:month|year))"
+    r"|month-to-month\s+(?:basis|tenancy|term)|thereafter\s+(?:be\s+)?renewed"
+    r"|until\s+terminated\s+by\s+(?:either|any|one)\s+party)"
 )
 _ZH_NOTICE: Final = re.compile(
     rf"(?:(?:期满|届满|到期|终止)(?:之日|日)?前|提前)\s*(?:至少|不少于|不迟于)?\s*(?P<num>{_ZH_NUM})"
-    r"\s*(?P<unit>个工作日|工作日|个月|日|天|周)"
+    r"\s*(?P<unit>个工作日|工作日|个月|月|日|天|周|年)"
 )
 _EN_NOTICE: Final = re.compile(
-    rf"(?i)\b(?P<num>{_EN_NUM})\s*(?P<unit>calendar\s+days|business\s+days|days|months|day|month)"
+    rf"(?i)\b(?P<num>{_EN_NUM})\s*[- ]?(?P<unit>calendar\s+days|business\s+days|days|months"
+    r"|day|month|years|year|weeks|week)"
     r"(?:['’]s?)?\s+(?:prior\s+|advance\s+|previous\s+)?(?:written\s+)?notice"
     rf"|(?i:at\s+least|not\s+less\s+than|no\s+later\s+than|no\s+less\s+than)\s+(?P<num2>{_EN_NUM})"
-    r"\s*(?P<unit2>calendar\s+days|business\s+days|days|months)\s+(?:before|prior\s+to)"
+    r"\s*(?P<unit2>calendar\s+days|business\s+days|days|months|years|weeks)\s+(?:before|prior\s+to)"
 )
 
 
@@ -200,10 +214,15 @@ def _renewal_sentences(flow: str) -> list[tuple[int, int]]:
     return spans
 
 
-def extract_renewal(doc: Doc) -> tuple[Extracted[bool] | None, Extracted[int] | None]:
-    """Whether the contract renews itself, and the renewal notice period in days."""
+def extract_renewal(doc: Doc) -> tuple[Extracted[bool] | None, Extracted[Term] | None]:
+    """Whether the contract renews itself, and the notice period against renewal in the
+    unit the contract writes it (twelve months stay 12 months, never 360 days).
+
+    A clause whose blanks are empty (到期后自动延期    年) says nothing: the form offers
+    renewal, the parties did not fill it in.
+    """
     renewal: Extracted[bool] | None = None
-    notice: Extracted[int] | None = None
+    notice: Extracted[Term] | None = None
     weak_no: Extracted[bool] | None = None  # 不续约 alone: decides only if nothing else does
     for start, end in _renewal_sentences(doc.flow):
         text = doc.flow[start:end]
@@ -211,7 +230,11 @@ def extract_renewal(doc: Doc) -> tuple[Extracted[bool] | None, Extracted[int] | 
         if renewal is None:
             if _RENEWAL_NO.search(text):
                 renewal = Extracted(False, 0.88, doc.source(start, end))
-            elif _RENEWAL_YES.search(text):
+            elif (
+                _RENEWAL_YES.search(text)
+                and not _OTHER_SUBJECT.search(text)
+                and not _unfilled(doc, start, end)
+            ):
                 renewal = Extracted(True, 0.92, doc.source(start, end))
             elif weak_no is None and _RENEWAL_NO_WEAK.search(text):
                 weak_no = Extracted(False, 0.85, doc.source(start, end))
@@ -222,7 +245,22 @@ def extract_renewal(doc: Doc) -> tuple[Extracted[bool] | None, Extracted[int] | 
     return renewal or weak_no, notice
 
 
-def _notice(doc: Doc, offset: int, text: str, confidence: float) -> Extracted[int] | None:
+# 住宅建设用地使用权期限届满的，自动续期: a right that renews by law, not the contract.
+_OTHER_SUBJECT: Final = re.compile(r"使用权(?:期限)?(?:届满|期满)")
+_BLANK: Final = re.compile(r"[ \t\u3000]{3,}|_{2,}")
+
+
+def _unfilled(doc: Doc, start: int, end: int) -> bool:
+    """Whether a clause, as written, still has empty blanks (到期后自动延期    年): the
+    form offers renewal, the parties did not fill it in - "not filled", never a value."""
+    if start >= len(doc.origin):
+        return False
+    first = doc.origin[start]
+    last = doc.origin[min(end, len(doc.origin)) - 1] + 1
+    return _BLANK.search(doc.original, first, last) is not None
+
+
+def _notice(doc: Doc, offset: int, text: str, confidence: float) -> Extracted[Term] | None:
     match = _ZH_NOTICE.search(text)
     if match:
         number, unit = zh_number(match.group("num")), match.group("unit")
@@ -238,14 +276,18 @@ def _notice(doc: Doc, offset: int, text: str, confidence: float) -> Extracted[in
         return None
     flags: tuple[str, ...] = ()
     if unit.startswith(("个月", "month")):
-        number, flags, confidence = number * 30, ("from_months",), min(confidence, 0.7)
+        value = Term(number, "months")
+    elif unit.startswith(("年", "year")):
+        value = Term(number * 12, "months")
     elif "工作日" in unit or unit.startswith("business"):
+        value = Term(number, "days")
         flags, confidence = ("business_days",), min(confidence, 0.7)
-    elif unit == "周":
-        number *= 7
-    return Extracted(
-        number, confidence, doc.source(offset + match.start(), offset + match.end()), flags
-    )
+    elif unit == "周" or unit.startswith("week"):
+        value = Term(number * 7, "days")
+    else:
+        value = Term(number, "days")
+    source = doc.source(offset + match.start(), offset + match.end())
+    return Extracted(value, confidence, source, flags)
 
 
 # --- governing law --------------------------------------------------------------------------

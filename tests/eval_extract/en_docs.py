@@ -33,7 +33,7 @@ def _doc(name: str, text: str, **truth: object) -> Case:
     case = Case(name=f"en/{name}", kind="en", text=dedent(text).strip() + "\n")
     for key, value in truth.items():
         setattr(case, key, value)
-    if "auto_renewal" in truth:
+    if "auto_renewal" in truth or "notice" in truth:
         case.renewal_known = True
     return case
 
@@ -116,7 +116,7 @@ def documents() -> list[Case]:
             signed_date=D(2019, 6, 14),
             effective_date=D(2019, 7, 1),
             expiry_date=D(2024, 6, 30),
-            auto_renewal=False,
+            renewal_known=True,  # a fixed term; renewal is not spoken of
             governing_law="Ohio",
         ),
         _doc(
@@ -562,7 +562,6 @@ def documents() -> list[Case]:
             18. This Agreement shall be governed by the laws of the State of Arizona.
             """,
             parties=["Summit Ridge Development Partners, LLC", "Desert Bloom Builders, Inc."],
-            signed_date=D(2024, 4, 1),
             effective_date=D(2024, 4, 1),
             amount=usd("3480000"),
             auto_renewal=False,

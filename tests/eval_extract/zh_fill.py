@@ -222,7 +222,8 @@ class _Filler:
         if kind == 2:
             self.case.auto_renewal = False
             return "本合同期满即行终止，不自动续期；双方如需续签，应另行签订书面合同。"
-        self.case.renewal_known = kind == 3  # 3: a term with no renewal, labelled as such
+        # 3, 4: nothing added; the model text may offer renewal of its own, unlabelled
+        self.case.renewal_known = False
         return ""
 
     def _amounts(self, text: str) -> str:

@@ -925,7 +925,8 @@ def test_to_dict_is_json_with_money_as_minor_units_and_iso_dates() -> None:
     assert data["term"]["value"] == {"months": 12}
     assert data["parties"][0]["credit_code"] == CODE_A
     assert data["needs_review"] == []
-    assert set(data) >= {*SCALAR_FIELDS, "parties", "language"}
+    # the notice is stored in its unit ({"days": 30}, {"months": 12}), not as notice_days
+    assert set(data) >= {*SCALAR_FIELDS, "notice", "parties", "language"} - {"notice_days"}
 
 
 def test_end_of_term_is_the_last_day_inside_the_term() -> None:
