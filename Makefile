@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system demo test bench eval eval-ocr lint clean
+.PHONY: setup system demo test bench eval eval-ocr soak lint clean
 
 setup: system $(STAMP)
 
@@ -27,10 +27,18 @@ test: setup
 bench: setup
 	$(BIN)/python -m tests.bench
 
+# Crash and interrupt soak: import and draft-batch stopped at random moments by SIGKILL,
+# SIGTERM and Ctrl-C, SOAK_ROUNDS times per command and signal (`make test` runs 1);
+# prints the counts the README publishes (also in build/soak-counts.json).
+SOAK_ROUNDS ?= 150
+soak: setup
+	CONTRACTCTL_SOAK_ROUNDS=$(SOAK_ROUNDS) $(BIN)/python -m pytest -q -s tests/soak
+
 # The diff evaluation on the real corpus (../shared/corpus/): every document, every edit
 # kind, the PDF of each DOCX; prints the README's table (`make test` runs a subset).
 eval: setup
 	$(BIN)/python -m tests.eval
+	$(BIN)/python -m tests.eval.docx_reading
 
 # ocr-check on simulated print-and-scan of real corpus contracts (300/200 dpi, clean and
 # tampered): false alarms and per-kind recall. A fixed sample; EVAL_ALL=1 for all.
