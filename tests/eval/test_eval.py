@@ -68,3 +68,17 @@ def _soffice() -> bool:
     import shutil
 
     return shutil.which("soffice") is not None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14, not met yet: LibreOffice's PDF of many Word model contracts reads "
+    "tables cell by cell, drops fill-in lines and carries text between clauses, and "
+    "compare() reports some of it (README: the eval table's 'DOCX vs its PDF' row)",
+)
+def test_more_docx_files_and_their_own_pdfs_report_nothing() -> None:
+    if not _soffice():
+        pytest.skip("soffice is not installed")
+    documents = [load(language, path) for language, path in paths(SUBSET) if language == "zh"]
+    found = evaluate(documents[PDFS : PDFS + 2], per_kind=0, pdf=True, variants=False)
+    assert found[("pdf", "zh")].reported == 0, table(found)
