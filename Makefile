@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system demo test bench eval eval-ocr lint clean
+.PHONY: setup system demo test bench eval eval-ocr soak lint clean
 
 setup: system $(STAMP)
 
@@ -26,6 +26,13 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m tests.bench
+
+# Crash and interrupt soak: import and draft-batch stopped at random moments by SIGKILL,
+# SIGTERM and Ctrl-C, SOAK_ROUNDS times per command and signal (`make test` runs 1);
+# prints the counts the README publishes (also in build/soak-counts.json).
+SOAK_ROUNDS ?= 150
+soak: setup
+	CONTRACTCTL_SOAK_ROUNDS=$(SOAK_ROUNDS) $(BIN)/python -m pytest -q -s tests/soak
 
 # The diff evaluation on the real corpus (../shared/corpus/): every document, every edit
 # kind, the PDF of each DOCX; prints the README's table (`make test` runs a subset).

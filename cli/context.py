@@ -42,6 +42,7 @@ class AppContext:
     _store: Store | None = None
     _out: Console | None = None
     _err: Console | None = None
+    _saved_temp: tuple[str | None, str | None] | None = None
 
     @property
     def home(self) -> Path:
@@ -51,12 +52,40 @@ class AppContext:
         return resolve_home(self.home_option)
 
     def store(self) -> Store:
-        """The open store (opened once, on first use)."""
+        """The open store (opened once, on first use).
+
+        From then on temporary files (ours, and those of LibreOffice, Tesseract and the
+        worker processes, through TMPDIR) go to the store's tmp/ folder, swept at the
+        next start if this process is killed.
+        """
         if self._store is None:
             from contractctl.store import Store
 
             self._store = Store.open(self.home)
+            folder = self._store.temp_dir()
+            if folder is not None:
+                self._redirect_temp(str(folder))
         return self._store
+
+    def _redirect_temp(self, folder: str) -> None:
+        import tempfile
+
+        self._saved_temp = (tempfile.tempdir, os.environ.get("TMPDIR"))
+        tempfile.tempdir = folder
+        os.environ["TMPDIR"] = folder
+
+    def _restore_temp(self) -> None:
+        import tempfile
+
+        if self._saved_temp is None:
+            return
+        tempdir, env = self._saved_temp
+        tempfile.tempdir = tempdir
+        if env is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = env
+        self._saved_temp = None
 
     @property
     def out(self) -> Console:
@@ -78,7 +107,8 @@ class AppContext:
             self.err.print(message)
 
     def close(self) -> None:
-        """Close the store if it was opened."""
+        """Close the store if it was opened (removing this run's temporary folder)."""
+        self._restore_temp()
         if self._store is not None:
             self._store.close()
             self._store = None

@@ -10,6 +10,9 @@ from contractctl.cli.context import AppContext, app_context
 from contractctl.cli.output import emit_json
 from contractctl.cli.progress import progress_bar
 
+#: The password of encrypted PDFs for `import`, when not given by --password-fd.
+PASSWORD_ENV = "CONTRACTCTL_PDF_PASSWORD"
+
 
 def import_command(
     ctx: typer.Context,
@@ -34,8 +37,22 @@ def import_command(
             "--key-from", help="Regex on the file name whose (first group) match is the key."
         ),
     ] = None,
+    password_fd: Annotated[
+        int | None,
+        typer.Option(
+            "--password-fd",
+            metavar="FD",
+            help="Read the password of encrypted PDFs from this file descriptor (its first "
+            f"line), e.g. --password-fd 3 3<secret.txt. Or set {PASSWORD_ENV}.",
+        ),
+    ] = None,
+    ask_password: Annotated[
+        bool,
+        typer.Option("--ask-password", help="Ask for the password of encrypted PDFs (hidden)."),
+    ] = False,
     password: Annotated[
-        str | None, typer.Option("--password", help="Password of encrypted PDFs.")
+        str | None,
+        typer.Option("--password", hidden=True, help="Refused: it would show in ps."),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Read and report; store nothing.")
@@ -52,7 +69,7 @@ def import_command(
         contract_type=type_,
         key_from=key_from,
         dry_run=dry_run,
-        password=password,
+        password=pdf_password(password, password_fd, ask_password),
     )
     with progress_bar(app) as progress:
         report = import_paths(app.store(), app.user, paths, options, progress=progress)
@@ -63,6 +80,37 @@ def import_command(
         _print_report(app, data)
     if data["failed"]:
         raise typer.Exit(1)
+
+
+def pdf_password(given: str | None, fd: int | None, ask: bool) -> str | None:
+    """The password of encrypted PDFs: from a file descriptor, a hidden prompt or
+    $CONTRACTCTL_PDF_PASSWORD; never from the command line, where `ps` shows it."""
+    import os
+    import sys
+
+    from contractctl.errors import InvalidInput
+
+    if given is not None:
+        raise InvalidInput(
+            "--password puts the password on the command line, where ps and the shell "
+            "history show it",
+            hint=f"use --password-fd FD, --ask-password or the {PASSWORD_ENV} variable",
+        )
+    if fd is not None:
+        try:
+            with os.fdopen(fd, encoding="utf-8", errors="replace") as handle:
+                line = handle.readline(4096)
+        except OSError as exc:
+            raise InvalidInput(f"--password-fd {fd}: cannot read: {exc.strerror}") from None
+        return line.rstrip("\r\n")
+    if ask:
+        if not sys.stdin.isatty():
+            raise InvalidInput(
+                "--ask-password needs a terminal",
+                hint=f"use --password-fd FD or the {PASSWORD_ENV} variable",
+            )
+        return str(typer.prompt("PDF password", hide_input=True, err=True))
+    return os.environ.get(PASSWORD_ENV) or None
 
 
 def _print_report(app: AppContext, data: dict[str, Any]) -> None:

@@ -11,8 +11,26 @@ import os
 import sys
 from typing import TYPE_CHECKING, Annotated
 
-import typer
-from contractctl.cli.context import AppContext
+
+def _early_interrupts_end_quietly() -> None:
+    """Ctrl-C or SIGTERM while Python is still loading (nothing opened, no child
+    started) ends at once with 130 / 143 and one line, not an import traceback; run()
+    installs the real handlers. Only for the console script: an import leaves them."""
+    import signal
+
+    def early(signum: int, frame: object) -> None:
+        os.write(2, b"contractctl: error: interrupted while starting; nothing was done\n")
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGINT, early)
+    signal.signal(signal.SIGTERM, early)
+
+
+if os.path.basename(sys.argv[0]) == "contractctl":
+    _early_interrupts_end_quietly()
+
+import typer  # noqa: E402  (after the early handlers: importing it takes a while)
+from contractctl.cli.context import AppContext  # noqa: E402
 
 if TYPE_CHECKING:
     from contractctl.errors import ContractctlError
@@ -144,16 +162,23 @@ def main(argv: list[str] | None = None) -> None:
 
 def run(argv: list[str]) -> int:
     """Run the CLI on ``argv`` and return the exit code (never raises)."""
+    import signal
+
     from contractctl.errors import ContractctlError, Interrupted, StoreProblem, Terminated
-    from contractctl.store.signals import terminate_raises
+    from contractctl.store.signals import interrupts_raise
 
     args = hoist_global_options(list(argv))
     json_mode = "--json" in args[: args.index("--")] if "--" in args else "--json" in args
     debug = os.environ.get("CONTRACTCTL_DEBUG") == "1"
     quiet_library_warnings(debug)
     try:
-        with terminate_raises():  # SIGTERM unwinds like Ctrl-C: roll back, stop children
+        with interrupts_raise() as received:  # SIGTERM unwinds like Ctrl-C: roll back
             result = app(args=args, prog_name="contractctl", standalone_mode=False)
+        if result == 130 and received:  # Typer turns KeyboardInterrupt into a silent 130
+            term = received[-1] == signal.SIGTERM
+            message = f"{'terminated' if term else 'interrupted'}; the change in hand was "
+            message += "rolled back"
+            return report(Interrupted(message, cause=Terminated() if term else None), json_mode)
         return result if isinstance(result, int) else 0
     except ContractctlError as exc:
         if debug:

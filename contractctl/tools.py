@@ -9,11 +9,15 @@ Tesseract, and a missing tool is reported with the Debian package that provides 
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
 import os
 import shutil
+import signal
 import subprocess
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,7 +92,7 @@ def run(
         # A session of its own, so a timeout or Ctrl-C can end the whole process group:
         # soffice's launcher (oosplash) would otherwise leave soffice.bin running.
         proc = subprocess.Popen(
-            args,
+            [*parent_death_prefix(), *args],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -98,6 +102,7 @@ def run(
         )
     except FileNotFoundError as exc:
         raise ToolMissing(f"{program} is not installed", hint=install_hint(program)) from exc
+    _RUNNING.add(proc.pid)
     try:
         stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as exc:
@@ -106,6 +111,8 @@ def run(
     except BaseException:
         _kill_group(proc)
         raise
+    finally:
+        _RUNNING.discard(proc.pid)
     result = Result(
         argv=tuple(args),
         returncode=proc.returncode,
@@ -122,10 +129,73 @@ def run(
     return result
 
 
+#: Process groups of the programs this process is running now (their session leaders).
+_RUNNING: set[int] = set()
+PR_SET_PDEATHSIG = 1
+
+
+@functools.cache
+def parent_death_prefix() -> tuple[str, ...]:
+    """``setpriv --pdeathsig TERM --`` on Linux: the program gets SIGTERM if the thread
+    that started it dies, even by SIGKILL, so no tool outlives contractctl."""
+    if not sys.platform.startswith("linux"):
+        return ()
+    setpriv = shutil.which("setpriv")
+    return (setpriv, "--pdeathsig", "TERM", "--") if setpriv else ()
+
+
+def kill_running() -> None:
+    """Kill the process group of every program this process is running (on SIGTERM)."""
+    for pid in list(_RUNNING):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def spawning() -> Iterator[None]:
+    """Start worker processes inside this block: SIGINT and SIGTERM are blocked meanwhile
+    (delivered after it, never lost), so a child inherits them blocked and a Ctrl-C
+    during its start-up cannot kill it with a traceback; :func:`die_with_parent`
+    unblocks them once its handlers are in place."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def die_with_parent(parent: int) -> None:
+    """Initialise a worker process so that it never outlives ``parent``.
+
+    Linux sends it SIGTERM when the parent dies, however it dies (prctl
+    PR_SET_PDEATHSIG); on SIGTERM it kills the programs it runs, with their process
+    groups, and exits. Ctrl-C is the parent's to handle: the worker ignores SIGINT
+    (the terminal sends it to the whole foreground group), so the parent decides
+    what is finished and what is rolled back.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_terminated)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the prctl took effect
+        os._exit(143)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+def _worker_terminated(signum: int, frame: object) -> None:
+    kill_running()
+    os._exit(128 + signum)
+
+
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     """End a program and every process it started, then reap it."""
-    import signal
-
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):

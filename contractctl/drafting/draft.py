@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
@@ -28,6 +27,7 @@ from typing import Any
 
 from contractctl import limits
 from contractctl.documents import clauses, extract
+from contractctl.drafting.batch_csv import place_value, rows_from_csv  # noqa: F401 (re-exported)
 from contractctl.drafting.fields import FieldProblem, Problem, validate_values
 from contractctl.drafting.render import Renderer, to_context
 from contractctl.drafting.specs import FieldSpec, TemplateSpec
@@ -37,7 +37,14 @@ from contractctl.drafting.versions import (
     load_spec,
     resolve,
 )
-from contractctl.errors import ContractctlError, InvalidInput, NotAllowed, ValidationFailed
+from contractctl.errors import (
+    ContractctlError,
+    Interrupted,
+    InvalidInput,
+    NotAllowed,
+    Terminated,
+    ValidationFailed,
+)
 from contractctl.money import Money
 from contractctl.progress import NullProgress, Progress
 from contractctl.records.contracts import (
@@ -392,81 +399,6 @@ class BatchResult:
         }
 
 
-def rows_from_csv(path: Path) -> list[dict[str, Any]]:
-    """CSV rows as field data. A column named like a table field holds its rows as JSON;
-    columns ``items[1].name`` build table rows cell by cell. Empty cells are missing."""
-    import csv
-
-    if not path.is_file():
-        raise InvalidInput(f"{path}: no such CSV file")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{path.name}: not UTF-8 text (save the CSV as UTF-8)") from exc
-    csv.field_size_limit(limits.MAX_CSV_CELL)
-    reader = csv.DictReader(text.splitlines())
-    try:
-        return _csv_rows(path, reader)
-    except csv.Error as exc:
-        where = f"{path.name}: row {reader.line_num}"
-        if "field limit" in str(exc):
-            raise InvalidInput(
-                f"{where}: a cell is longer than {limits.MAX_CSV_CELL:,} characters (the limit)"
-            ) from None
-        raise InvalidInput(f"{where}: not valid CSV: {exc}") from None
-
-
-def _csv_rows(path: Path, reader: Any) -> list[dict[str, Any]]:
-    if not reader.fieldnames:
-        raise InvalidInput(f"{path.name}: the CSV has no header row")
-    rows: list[dict[str, Any]] = []
-    for raw in reader:
-        if len(rows) >= limits.MAX_CSV_ROWS:
-            raise InvalidInput(
-                f"{path.name}: more than {limits.MAX_CSV_ROWS:,} rows (the limit); split the CSV"
-            )
-        row: dict[str, Any] = {}
-        for column, cell in raw.items():
-            if column is None:
-                raise InvalidInput(
-                    f"{path.name}: row {reader.line_num} has more cells than the header"
-                )
-            if cell is None or cell.strip() == "":
-                continue
-            place_value(row, column.strip(), cell)
-        rows.append(row)
-    return rows
-
-
-def place_value(row: dict[str, Any], column: str, cell: str) -> None:
-    """Put a text value into field data: ``items[2].quantity`` sets one cell of a table
-    row; a JSON list is a whole table, a JSON object a party's details; anything else
-    is the field's value as written."""
-    import re
-
-    match = re.fullmatch(r"(\w+)\[(\d+)\]\.(\w+)", column)
-    if match:
-        table, index, name = match.group(1), int(match.group(2)), match.group(3)
-        rows = row.setdefault(table, [])
-        while len(rows) < index:
-            rows.append({})
-        rows[index - 1][name] = cell
-        return
-    stripped = cell.strip()
-    if (stripped[:1], stripped[-1:]) in (("[", "]"), ("{", "}")):
-        try:
-            value = json.loads(stripped)
-        except RecursionError:
-            raise limits.too_deep(f"column {column}") from None
-        except json.JSONDecodeError:
-            pass
-        else:
-            limits.check_depth(value, f"column {column}")
-            row[column] = value
-            return
-    row[column] = cell
-
-
 def batch_key(template: str, row: Mapping[str, Any]) -> str:
     """A row's idempotency key when the CSV has none: its template and content."""
     body = audit.canonical_json({"template": template, "row": row})
@@ -581,6 +513,18 @@ def draft_batch(
             else:
                 for docx in docs:
                     commit(docx, None)
+        except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: say what is already stored
+            error: ContractctlError = Interrupted(
+                f"{'terminated' if isinstance(exc, Terminated) else 'interrupted'} after "
+                f"drafting {len(result.made)} contract(s); the row in hand was rolled back",
+                hint="run the same command again: rows already drafted are not drafted twice",
+                cause=exc,
+            )
+            error.done = result.to_dict()
+            raise error from None
+        except ContractctlError as exc:
+            exc.done = result.to_dict()
+            raise
         finally:
             progress.finish()
     return result

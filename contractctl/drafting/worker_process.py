@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from contractctl import tools
 from contractctl.drafting.convert import LOAD_FAILED, place, seed_profile, unlink
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ class Worker:
         self.outdir.mkdir()
         seed_profile(base / "profile")
         argv = [
+            *tools.parent_death_prefix(),  # SIGTERM (it stops its soffice) if we die
             python,
             "-I",  # no PYTHONPATH or user site: only the system's uno
             str(WORKER_SCRIPT),

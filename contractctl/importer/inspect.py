@@ -170,7 +170,8 @@ def pdf_pages_text(path: Path, password: str | None = None) -> list[str]:
         if "password" in str(exc).lower():
             raise InvalidInput(
                 "encrypted PDF" + (": the password does not open it" if password else ""),
-                hint="give its password with --password",
+                hint="give its password with --password-fd FD, --ask-password or "
+                "CONTRACTCTL_PDF_PASSWORD",
             ) from exc
         reason = str(exc).replace("Failed to load document ", "")
         raise InvalidInput(f"corrupt PDF: {reason}") from exc

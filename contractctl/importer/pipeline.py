@@ -8,15 +8,17 @@ per file. A bad file is recorded with its reason and the batch goes on.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contractctl import tools
 from contractctl.drafting.schema import CONTRACT_TYPES
 from contractctl.errors import (
     ContractctlError,
@@ -161,9 +163,9 @@ def import_paths(
         ocr_workers=1 if workers > 1 else (os.cpu_count() or 1),
     )
     progress.start(len(candidates), "Importing")
+    restorer = None if options.dry_run else actor
+    jobs = _inspected(store, restorer, candidates, inspect_options, workers)
     try:
-        restorer = None if options.dry_run else actor
-        jobs = _inspected(store, restorer, candidates, inspect_options, workers)
         for found, outcome in jobs:
             if outcome is None and found is not None:
                 outcome = _record(store, actor, found, options, key_pattern)
@@ -192,6 +194,7 @@ def import_paths(
         error.done = report.to_dict()
         raise error from exc
     finally:
+        jobs.close()  # now, not when the traceback is freed: the workers stop here
         progress.finish()
     return report
 
@@ -202,7 +205,7 @@ def _inspected(
     candidates: list[Candidate],
     options: InspectOptions,
     workers: int,
-) -> Iterator[tuple[Inspected | None, FileOutcome | None]]:
+) -> Generator[tuple[Inspected | None, FileOutcome | None], None, None]:
     """Inspected files as workers finish them, with the files settled without reading
     (refused, already imported, the same bytes twice in this batch) in between.
 
@@ -260,7 +263,14 @@ def _inspected(
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    with tools.spawning():  # (its resource tracker starts here)
+        executor = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=tools.die_with_parent,
+            initargs=(os.getpid(),),
+        )
+    stopped = True
     pending: dict[Future[Inspected], Candidate] = {}
     try:
         queue = iter(candidates)
@@ -275,7 +285,8 @@ def _inspected(
                 if job is None:
                     yield None, outcome
                     continue
-                pending[executor.submit(inspect_file, *job, options)] = following
+                with tools.spawning():  # a worker may be started here
+                    pending[executor.submit(inspect_file, *job, options)] = following
             if not pending:
                 break
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -288,8 +299,29 @@ def _inspected(
                     found = Inspected(str(candidate.path), sha, size, error=f"worker died: {exc}")
                 found.path = str(candidate.path)
                 yield found, None
+        stopped = False
     finally:
+        if stopped:  # Ctrl-C, SIGTERM or an error: do not wait for files in hand
+            _stop_workers(executor)
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(executor: ProcessPoolExecutor) -> None:
+    """End the pool's workers now (SIGTERM: each kills its OCR or Poppler programs
+    first), within a few seconds, so an interrupted import exits promptly."""
+    import time
+
+    processes = list(getattr(executor, "_processes", {}).values())
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.terminate()
+    deadline = time.monotonic() + 3
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            with contextlib.suppress(OSError, ValueError):
+                process.kill()
+            process.join(1)
 
 
 def _record(

@@ -21,10 +21,13 @@ from typing import Any
 
 from contractctl import config
 from contractctl.errors import StoreProblem
-from contractctl.store import audit, references, schema, signals
+from contractctl.store import audit, references, schema, scratch, signals
 from contractctl.store.objects import ObjectStore
+from contractctl.store.scratch import Scratch
 
 DB_NAME = "contracts.db"
+#: Set to 1 to open the store read-only whatever its permissions say.
+READ_ONLY_ENV = "CONTRACTCTL_READ_ONLY"
 BUSY_TIMEOUT_S = 60.0
 
 PEOPLE_TEMPLATE = """\
@@ -42,10 +45,17 @@ PEOPLE_TEMPLATE = """\
 """
 
 
-def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
-    """Open the store database in autocommit mode with the store's pragmas."""
+def connect(path: Path, *, create: bool = False, read_only: bool = False) -> sqlite3.Connection:
+    """Open the store database in autocommit mode with the store's pragmas.
+
+    ``read_only`` opens it through a ``mode=ro`` URI (no WAL switch, no writes), or,
+    where SQLite cannot even keep its shared-memory index beside it (read-only media),
+    as ``immutable=1``: a backup on write-once media can still be listed and checked.
+    """
     if not create and not path.exists():
         raise StoreProblem(f"no store database at {path}", hint="run contractctl init")
+    if read_only:
+        return _connect_read_only(path)
     try:
         conn = sqlite3.connect(
             path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
@@ -59,6 +69,42 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
     except sqlite3.DatabaseError as exc:
         raise StoreProblem(f"cannot open {path}: {exc}") from exc
     return conn
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    uri = path.absolute().as_uri()
+    last: sqlite3.Error | None = None
+    for flags in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            conn = sqlite3.connect(
+                f"{uri}?{flags}",
+                uri=True,
+                timeout=BUSY_TIMEOUT_S,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        except sqlite3.Error as exc:
+            last = exc
+            continue
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as exc:
+            conn.close()
+            last = exc
+            continue
+        return conn
+    raise StoreProblem(f"cannot open {path} read-only: {last}")
+
+
+def is_read_only(home: Path) -> bool:
+    """Whether the store must be opened read-only: CONTRACTCTL_READ_ONLY=1, or its
+    folder or database cannot be written (read-only media, a write-protected copy)."""
+    if os.environ.get(READ_ONLY_ENV) == "1":
+        return True
+    db = home / DB_NAME
+    return not (os.access(home, os.W_OK) and os.access(db, os.W_OK))
 
 
 @dataclass
@@ -105,22 +151,36 @@ class Tx:
 class Store:
     """An open store. Create with ``Store.open(home)``; close with ``close()``."""
 
-    def __init__(self, home: Path, conn: sqlite3.Connection, settings: config.Settings) -> None:
+    def __init__(
+        self,
+        home: Path,
+        conn: sqlite3.Connection,
+        settings: config.Settings,
+        *,
+        read_only: bool = False,
+    ) -> None:
         self.home = home
         self.conn = conn
         self.settings = settings
-        self.objects = ObjectStore(home / "objects")
+        self.read_only = read_only
+        self.scratch = Scratch(home)
+        self.objects = ObjectStore(home / "objects", None if read_only else self.scratch.path)
 
     @classmethod
     def open(cls, home: Path) -> Store:
-        """Open an initialised store whose schema is current."""
+        """Open an initialised store whose schema is current.
+
+        A store that cannot be written is opened read-only (every command that only
+        reads works on it); otherwise the temporary folders of killed runs are swept.
+        """
         db_path = home / DB_NAME
         if not db_path.exists():
             raise StoreProblem(
                 f"no contractctl store at {home}", hint=f"run: contractctl init --home {home}"
             )
         settings = config.load_settings(home)
-        conn = connect(db_path)
+        read_only = is_read_only(home)
+        conn = connect(db_path, read_only=read_only)
         version = schema.current_version(conn)
         if version != schema.SCHEMA_VERSION:
             conn.close()
@@ -135,11 +195,24 @@ class Store:
                 f"needs {schema.SCHEMA_VERSION}",
                 hint=f"upgrade it with: contractctl init --home {home}",
             )
-        return cls(home, conn, settings)
+        if not read_only:
+            with suppress(OSError):
+                scratch.sweep(home)
+        return cls(home, conn, settings, read_only=read_only)
+
+    def temp_dir(self) -> Path | None:
+        """This process's temporary folder under the store's tmp/ (None if read-only)."""
+        if self.read_only:
+            return None
+        try:
+            return self.scratch.path()
+        except OSError:
+            return None
 
     def close(self) -> None:
-        """Close the database connection."""
+        """Close the database connection and remove this process's temporary folder."""
         self.conn.close()
+        self.scratch.release()
 
     def __enter__(self) -> Store:
         return self
@@ -157,6 +230,13 @@ class Store:
         is judged by asking the database, so an interrupt can never delete the file of
         a committed row.
         """
+        if self.read_only:
+            raise StoreProblem(
+                f"the store at {self.home} is read-only (read-only media, a write-protected "
+                f"copy or {READ_ONLY_ENV}=1): this command changes it",
+                hint="run it on a writable store; list, show, search, export, fsck and verify "
+                "work here",
+            )
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:

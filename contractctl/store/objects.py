@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
@@ -31,8 +32,9 @@ def sha256_file(path: Path) -> str:
 class ObjectStore:
     """The folder of immutable, hash-named files under a store's home."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, scratch: Callable[[], Path] | None = None) -> None:
         self.root = root
+        self._scratch = scratch
 
     def path(self, sha: str) -> Path:
         """Where the object with this hash lives (whether or not it exists)."""
@@ -95,7 +97,7 @@ class ObjectStore:
     def _write(self, sha: str, chunks: object) -> None:
         final = self.path(sha)
         final.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=final.parent, prefix=".tmp-")
+        fd, tmp_name = tempfile.mkstemp(dir=self._temp_folder(final.parent), prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as handle:
                 for chunk in chunks:  # type: ignore[attr-defined]
@@ -109,6 +111,20 @@ class ObjectStore:
                 os.unlink(tmp_name)
             raise
         _fsync_dir(final.parent)
+
+    def _temp_folder(self, beside: Path) -> Path:
+        """Where a new object is written before it is renamed into place: the process's
+        scratch folder under the store (swept after a kill) when it is on the same file
+        system as ``objects/``, else beside the final name."""
+        if self._scratch is None:
+            return beside
+        try:
+            folder = self._scratch()
+            if folder.stat().st_dev == beside.stat().st_dev:
+                return folder
+        except OSError:
+            pass
+        return beside
 
 
 def _fsync_dir(path: Path) -> None:

@@ -7,7 +7,7 @@ SIGINT and SIGTERM held: a signal that arrives meanwhile is recorded and raised 
 when the section ends, once the outcome is settled.
 
 SIGTERM is turned into :class:`~contractctl.errors.Terminated` (a KeyboardInterrupt, so
-every clean-up written for Ctrl-C runs for it too) by :func:`terminate_raises`, which
+every clean-up written for Ctrl-C runs for it too) by :func:`interrupts_raise`, which
 the CLI installs for the whole invocation; the exit code is then 143, not 130.
 """
 
@@ -56,18 +56,26 @@ def held() -> Iterator[None]:
             signal.raise_signal(pending[0])
 
 
-def _raise_terminated(signum: int, frame: FrameType | None) -> None:
-    raise Terminated()
-
-
 @contextmanager
-def terminate_raises() -> Iterator[None]:
-    """For the block, SIGTERM raises Terminated in the main thread (then restored)."""
+def interrupts_raise() -> Iterator[list[int]]:
+    """For the block, SIGINT raises KeyboardInterrupt and SIGTERM raises Terminated in
+    the main thread; yields the list of signals received (the caller's exit code)."""
+    received: list[int] = []
     if not _in_main_thread():
-        yield
+        yield received
         return
-    previous: Callable[..., Any] | int | None = signal.signal(signal.SIGTERM, _raise_terminated)
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+        if signum == signal.SIGTERM:
+            raise Terminated()
+        raise KeyboardInterrupt
+
+    previous: dict[signal.Signals, Callable[..., Any] | int | None] = {}
     try:
-        yield
+        for sig in HELD:
+            previous[sig] = signal.signal(sig, interrupt)
+        yield received
     finally:
-        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)

@@ -193,6 +193,22 @@ def test_an_encrypted_pdf_is_recorded_as_such_and_opens_with_its_password(
     assert opened.outcomes[0].state == "imported"
 
 
+def test_the_pdf_password_never_comes_from_the_command_line(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refused = cli("import", "--password", "s3cret", str(tmp_path))
+    assert refused.code == 2
+    assert "ps" in refused.stderr and "--password-fd" in refused.stderr
+    secret = tmp_path / "secret.txt"
+    secret.write_text("s3cret\n", encoding="utf-8")
+    from contractctl.cli.importing import PASSWORD_ENV, pdf_password
+
+    fd = os.open(secret, os.O_RDONLY)
+    assert pdf_password(None, fd, False) == "s3cret"
+    monkeypatch.setenv(PASSWORD_ENV, "from-env")
+    assert pdf_password(None, None, False) == "from-env"
+
+
 def test_a_killed_import_continues_on_rerun_and_imports_every_file_exactly_once(
     tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, home: Path
 ) -> None:

@@ -97,9 +97,10 @@ def test_watch_stops_cleanly_on_sigterm(tmp_path: Path, home: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(1.5)
+    first = _until_watching(process)
     process.send_signal(signal.SIGTERM)
     _out, err = process.communicate(timeout=30)
+    err = first + err
     assert process.returncode == 143, err  # 128 + SIGTERM, as README's exit codes say
     assert "Stopped; 0 file(s) handled" in err
     assert os.path.isdir(inbox / "done") and os.path.isdir(inbox / "failed")
@@ -114,11 +115,23 @@ def test_watch_exits_130_on_ctrl_c(tmp_path: Path, home: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(1.5)
+    first = _until_watching(process)
     process.send_signal(signal.SIGINT)
     _out, err = process.communicate(timeout=30)
+    err = first + err
     assert process.returncode == 130, err
     assert "Stopped; 0 file(s) handled" in err and "Traceback" not in err
+
+
+def _until_watching(process: subprocess.Popen[str]) -> str:
+    """What watch printed up to its "Watching ..." line: its handlers are in place."""
+    assert process.stderr is not None
+    seen = ""
+    while "Watching" not in seen:
+        line = process.stderr.readline()
+        assert line, f"watch ended before watching: {seen!r}"
+        seen += line
+    return seen
 
 
 def _watching(home: Path, inbox: Path, settle: float, seen: list[tuple[str, str]]) -> Any:

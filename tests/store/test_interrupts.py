@@ -68,7 +68,7 @@ def test_sigterm_as_the_import_commits_keeps_the_file_and_exits_143(
     store: Store, contract_pdf: Path
 ) -> None:
     _interrupt_at_commit(store, signal.SIGTERM)
-    with signals.terminate_raises(), pytest.raises(Interrupted) as caught:
+    with signals.interrupts_raise(), pytest.raises(Interrupted) as caught:
         import_paths(store, "tester", [contract_pdf], ImportOptions(workers=1))
     store.conn.set_trace_callback(None)
 
