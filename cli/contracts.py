@@ -134,6 +134,22 @@ def _render_detail(app: Any, d: dict[str, Any]) -> None:
         ],
         title="versions",
     )
+    if d.get("extracted"):
+        table(
+            app,
+            ["field", "value", "conf", "review", "from the text"],
+            [
+                (
+                    x["field"],
+                    x["shown"],
+                    f"{x['confidence']:.2f}",
+                    x["reason"],
+                    " ".join(x["source"].split())[:70],
+                )
+                for x in d["extracted"]
+            ],
+            title="extracted by the import",
+        )
     route = d["route"]
     if route.get("stages"):
         from contractctl.cli.approval import render_stages

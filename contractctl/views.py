@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from contractctl.approval.decide import flags_view, route_view
+from contractctl.importer.review import extracted_view
 from contractctl.ocr.check import checks_view
 from contractctl.records.contracts import get_contract, obligations_view, versions
 from contractctl.signing.views import acceptances_view, signatures_view
@@ -22,7 +23,8 @@ def contract_detail(store: Store, contract_id: str) -> dict[str, Any]:
 
     Every section is present (an empty list when there is nothing), so scripts can rely
     on them. Click-through acceptances are kept
-    apart from digital signatures and never shown as one.
+    apart from digital signatures and never shown as one. ``extracted`` lists what an
+    import read, with confidence, source and the reason a reviewer should look.
     """
     contract = get_contract(store.conn, contract_id)
     detail = contract.to_dict()
@@ -34,5 +36,6 @@ def contract_detail(store: Store, contract_id: str) -> dict[str, Any]:
     detail["obligations"] = obligations_view(store, contract.id)
     detail["risk_flags"] = flags_view(store, contract.id)
     detail["ocr_checks"] = checks_view(store, contract.id)
+    detail["extracted"] = extracted_view(store.conn, contract.id)
     detail["events"] = [e.to_dict() for e in audit.events(store.conn, contract.id)]
     return detail

@@ -10,14 +10,16 @@ a drafted contract's values are its template fields, and it changes by amendment
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
-from datetime import date, timedelta
-from typing import Any
+from datetime import date
+from typing import Any, Final
 
 from contractctl.drafting.schema import CONTRACT_TYPES
 from contractctl.errors import ContractctlError, InvalidInput, NotAllowed
+from contractctl.importer.renewal import lifecycle, renewal_period, term_of
 from contractctl.money import Money, parse_money
-from contractctl.records import lifecycle
+from contractctl.records import lifecycle as lifecycle_table
 from contractctl.records.contracts import Contract, get_contract
 from contractctl.records.parties import add_party, get_party
 from contractctl.store import Tx
@@ -33,14 +35,24 @@ EDITABLE: dict[str, str | None] = {
     "effective_date": "start_date",
     "expiry_date": "end_date",
     "auto_renewal": None,
+    "notice": None,
     "notice_days": None,
     "governing_law": None,
     "department": "department",
+    "document": None,  # document=confirm: it is a contract after all
 }
 #: What the import's review list calls a field, where `edit` calls it otherwise: setting
 #: or confirming the right-hand field settles it ("counterparty: ..." settles as parties).
-_SETTLED_BY = {"contract_type": "type", "term": "expiry_date", "counterparty": "parties"}
+_SETTLED_BY = {
+    "contract_type": "type",
+    "term": "expiry_date",
+    "counterparty": "parties",
+    "notice_days": "notice",
+}
 CONFIRM = "confirm"
+#: ``amount=none``: the contract states no amount (an NDA, a framework agreement). The
+#: amount is cleared and the field confirmed; never stored as 0.
+NONE_WORDS = ("none", "no amount", "-")
 _DATES = ("signed_date", "effective_date", "expiry_date")
 
 
@@ -109,8 +121,11 @@ def _parse(tx: Tx, contract: Contract, name: str, raw: str) -> Any:
     if raw == CONFIRM:
         current = _current(tx, contract, name)
         if current is None:
-            raise InvalidInput(f"{name}: nothing was extracted to confirm; set a value")
+            hint = " (or amount=none: it has no amount)" if name == "amount" else ""
+            raise InvalidInput(f"{name}: nothing was extracted to confirm; set a value{hint}")
         return current
+    if name in ("amount", "notice") and raw.lower() in NONE_WORDS:
+        return None
     if name in _DATES:
         return _iso_date(name, raw)
     if name == "amount":
@@ -124,6 +139,8 @@ def _parse(tx: Tx, contract: Contract, name: str, raw: str) -> Any:
         if raw.lower() not in ("yes", "no", "true", "false"):
             raise InvalidInput(f"auto_renewal={raw!r}: expected yes or no")
         return raw.lower() in ("yes", "true")
+    if name == "notice":
+        return _notice(raw)
     if name == "notice_days":
         if not raw.isdigit():
             raise InvalidInput(f"notice_days={raw!r}: expected a whole number of days, 0 or more")
@@ -140,6 +157,24 @@ def _parse(tx: Tx, contract: Contract, name: str, raw: str) -> Any:
     if not raw:
         raise InvalidInput(f"{name}: empty value")
     return raw
+
+
+_NOTICE: Final = re.compile(r"(?i)(\d{1,4})\s*(day|days|month|months|year|years|week|weeks)")
+
+
+def _notice(raw: str) -> dict[str, int]:
+    """``30 days``, ``3 months``, ``1 year`` -> {"days": 30}, {"months": 3}, {"months": 12}."""
+    match = _NOTICE.fullmatch(raw.strip())
+    if match is None:
+        raise InvalidInput(
+            f"notice={raw!r}: expected a period like '30 days' or '3 months' (or none)"
+        )
+    count, unit = int(match.group(1)), match.group(2).lower().rstrip("s")
+    if unit == "year":
+        return {"months": count * 12}
+    if unit == "week":
+        return {"days": count * 7}
+    return {f"{unit}s": count}
 
 
 def _iso_date(name: str, raw: str) -> str:
@@ -181,6 +216,13 @@ def _current(tx: Tx, contract: Contract, name: str) -> Any:
 def _apply(tx: Tx, contract: Contract, name: str, value: Any) -> None:
     column = EDITABLE[name]
     if column is None:
+        return
+    if name == "amount" and value is None:  # amount=none: no amount, not CNY 0.00
+        tx.conn.execute(
+            "UPDATE contracts SET amount_minor = NULL, currency = NULL, updated_at = ? "
+            "WHERE id = ?",
+            (now_iso(), contract.id),
+        )
         return
     if isinstance(value, Money):
         tx.conn.execute(
@@ -227,41 +269,48 @@ def _refresh(tx: Tx, contract_id: str) -> None:
     tx.conn.execute(
         "UPDATE contracts SET needs_review = ? WHERE id = ?", (int(bool(doubtful)), contract_id)
     )
-    end = contract["end_date"]
-    if end and contract["status"] == "active" and date.fromisoformat(end) < date.today():
-        lifecycle.transition(tx, contract_id, "expire", by="edit")
+    expiry = _row_value(rows.get("expiry_date")) or contract["end_date"]
+    notice = term_of(_row_value(rows.get("notice")) or _row_value(rows.get("notice_days")))
+    renews = _row_value(rows.get("auto_renewal")) is True
+    source = str(rows["auto_renewal"]["source"]) if "auto_renewal" in rows else ""
+    term = term_of(_row_value(rows.get("term")))
+    life = lifecycle(
+        date.fromisoformat(expiry) if isinstance(expiry, str) else None,
+        renews,
+        notice,
+        renewal_period(source, term),
+        date.today(),
+    )
+    if life.status == "expired" and contract["status"] == "active":
+        lifecycle_table.transition(tx, contract_id, "expire", by="edit")
     elif (
-        end
+        life.status == "active"
         and contract["status"] == "expired"
         and contract["source"] == "import"
-        and date.fromisoformat(end) >= date.today()
     ):
-        # the import read an expiry in the past that was wrong: the contract runs on
-        lifecycle.transition(tx, contract_id, "reactivate", by="edit", end_date=end)
+        # the import read an expiry in the past that was wrong, or the contract renews
+        # itself: it runs on
+        end = life.end_date.isoformat() if life.end_date else None
+        lifecycle_table.transition(tx, contract_id, "reactivate", by="edit", end_date=end)
+    if life.end_date is not None and life.end_date.isoformat() != contract["end_date"]:
+        tx.conn.execute(
+            "UPDATE contracts SET end_date = ? WHERE id = ?",
+            (life.end_date.isoformat(), contract_id),
+        )
     tx.conn.execute(
         "UPDATE obligations SET state = 'cancelled' WHERE contract_id = ? AND source = 'import' "
         "AND state = 'open'",
         (contract_id,),
     )
-    if not end:
-        return
     stamp = now_iso()
-    tx.conn.execute(
-        "INSERT INTO obligations (contract_id, kind, due_date, description, source, created_at) "
-        "VALUES (?, 'expiry', ?, 'contract expires', 'import', ?)",
-        (contract_id, end, stamp),
-    )
-    renews = rows.get("auto_renewal")
-    notice = rows.get("notice_days")
-    if renews and notice and json.loads(renews["value"]) and json.loads(notice["value"]):
-        days = int(json.loads(notice["value"]))
+    for kind, due, description in life.obligations:
         tx.conn.execute(
             "INSERT INTO obligations (contract_id, kind, due_date, description, source, "
-            "created_at) VALUES (?, 'renewal_notice', ?, ?, 'import', ?)",
-            (
-                contract_id,
-                (date.fromisoformat(end) - timedelta(days=days)).isoformat(),
-                f"last day to give {days} days' notice against automatic renewal",
-                stamp,
-            ),
+            "created_at) VALUES (?, ?, ?, ?, 'import', ?)",
+            (contract_id, kind, due.isoformat(), description, stamp),
         )
+
+
+def _row_value(row: Any) -> Any:
+    """The JSON value of a stored metadata row, or None."""
+    return None if row is None else json.loads(row["value"])

@@ -3,8 +3,9 @@
 Each file lands in its own transaction: the original bytes (never rewritten; a signed
 PDF stays byte for byte what was signed), the extracted text, the contract with its
 suggested metadata, the counterparty (matched by credit code or name, else created),
-the expiry and renewal-notice obligations, the import record and the audit event, and
-the full-text index. A kill at any moment leaves either all of it or none of it.
+the expiry or, for a contract that renews itself, its next renewal and notice deadline,
+the import record and the audit event, and the full-text index. A kill at any moment
+leaves either all of it or none of it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import contextlib
 import json
 import os
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from contractctl import uscc
@@ -21,6 +22,7 @@ from contractctl.drafting.schema import CONTRACT_TYPES
 from contractctl.errors import ContractctlError, Duplicate, InvalidInput
 from contractctl.importer.discover import shown_path
 from contractctl.importer.inspect import Inspected
+from contractctl.importer.renewal import Lifecycle, lifecycle, renewal_period, term_of
 from contractctl.money import Money
 from contractctl.records.contracts import NewContract, NewVersion, create_contract
 from contractctl.records.parties import add_party
@@ -94,7 +96,8 @@ def record_import(tx: Tx, found: Inspected, options: RecordOptions) -> str:
     if main_sha != found.sha256:  # rewritten since it was read: its text is not these bytes
         raise InvalidInput("the file changed while it was being imported; import it again")
     text_sha = tx.put_bytes(found.text.encode("utf-8"))
-    status = "expired" if expiry and expiry < today else "active"
+    life = _lifecycle(meta, expiry, today)
+    status = life.status
     contract = create_contract(
         tx,
         NewContract(
@@ -103,7 +106,7 @@ def record_import(tx: Tx, found: Inspected, options: RecordOptions) -> str:
             counterparty_id=party_id,
             amount=amount if isinstance(amount, Money) else None,
             start_date=start if isinstance(start, date) else None,
-            end_date=expiry if isinstance(expiry, date) else None,
+            end_date=life.end_date,
             signed_date=signed if isinstance(signed, date) else None,
             source="import",
             status=status,
@@ -121,7 +124,7 @@ def record_import(tx: Tx, found: Inspected, options: RecordOptions) -> str:
         ),
     )
     _store_metadata(tx, contract.id, meta)
-    _obligations(tx, contract.id, meta, expiry)
+    _obligations(tx, contract.id, life)
     tx.conn.execute(
         "INSERT INTO import_files (sha256, path, size, state, contract_id, at) "
         "VALUES (?, ?, ?, 'imported', ?, ?) ON CONFLICT (sha256) DO UPDATE SET "
@@ -238,26 +241,28 @@ def _store_metadata(tx: Tx, contract_id: str, meta: Any) -> None:
     )
 
 
-def _obligations(tx: Tx, contract_id: str, meta: Any, expiry: Any) -> None:
-    """An expiry reminder, and a renewal-notice deadline when the contract renews itself."""
-    if not isinstance(expiry, date):
-        return
-    stamp = now_iso()
-    tx.conn.execute(
-        "INSERT INTO obligations (contract_id, kind, due_date, description, source, created_at) "
-        "VALUES (?, 'expiry', ?, ?, 'import', ?)",
-        (contract_id, expiry.isoformat(), "contract expires", stamp),
-    )
+def _lifecycle(meta: Any, expiry: Any, today: date) -> Lifecycle:
+    """Status and obligations from what was read: only a fixed term without renewal
+    expires; an auto-renewing contract past its first term is active, renewed."""
     renews = _value(meta.auto_renewal)
-    notice = _value(meta.notice_days)
-    if renews and isinstance(notice, int) and notice > 0:
+    notice = term_of(_value(getattr(meta, "notice", None)))
+    term = term_of(_value(meta.term))
+    source = meta.auto_renewal.source if meta.auto_renewal is not None else ""
+    return lifecycle(
+        expiry if isinstance(expiry, date) else None,
+        renews is True,
+        notice,
+        renewal_period(source, term),
+        today,
+    )
+
+
+def _obligations(tx: Tx, contract_id: str, life: Lifecycle) -> None:
+    """The expiry, or the next renewal and the last day to give notice against it."""
+    stamp = now_iso()
+    for kind, due, description in life.obligations:
         tx.conn.execute(
             "INSERT INTO obligations (contract_id, kind, due_date, description, source, "
-            "created_at) VALUES (?, 'renewal_notice', ?, ?, 'import', ?)",
-            (
-                contract_id,
-                (expiry - timedelta(days=notice)).isoformat(),
-                f"last day to give {notice} days' notice against automatic renewal",
-                stamp,
-            ),
+            "created_at) VALUES (?, ?, ?, ?, 'import', ?)",
+            (contract_id, kind, due.isoformat(), description, stamp),
         )

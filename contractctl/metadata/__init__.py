@@ -124,6 +124,31 @@ def _derive(doc: Doc, meta: Metadata) -> None:
             )
 
 
+# What an agreement says of itself, in the words real ones use: a franchise addendum
+# ("the parties hereto"), a joint filing agreement ("acknowledge and agree"), a GF waybill
+# (托运人/承运人) are agreements even without 合同 or "Party A".
+_AGREEMENT_WORDS: Final = re.compile(
+    r"合同|协议|契约|甲方|乙方|托运人|承运人|委托人|当事人|双方|约定|"
+    r"(?i:agreement|contract|part(?:y|ies)\s+hereto|hereby\s+agree|agree[sd]?\s+as\s+follows"
+    r"|acknowledge\s+and\s+agree|mutually\s+agree|the\s+undersigned|party\s+a\b|\bparties\b"
+    r"|in\s+witness\s+whereof|addendum|amendment|memorandum\s+of\s+understanding|lease|waybill"
+    r"|bill\s+of\s+lading|terms\s+and\s+conditions)"
+)
+
+
+def _document_doubt(doc: Doc) -> Extracted[str] | None:
+    """A doubt that the text is an agreement at all, for review (never a refusal)."""
+    if _AGREEMENT_WORDS.search(doc.flow):
+        return None
+    return Extracted(
+        "not clearly a contract: no agreement wording (合同, 协议, agreement, parties hereto, "
+        "acknowledge and agree)",
+        0.5,
+        doc.source(0, min(len(doc.flow), 80)),
+        ("not_a_contract",),
+    )
+
+
 def extract_metadata(text: str, *, filename: str | None = None) -> Metadata:
     """Read the metadata of one contract from its text.
 
@@ -150,6 +175,7 @@ def extract_metadata(text: str, *, filename: str | None = None) -> Metadata:
         governing_law=extract_governing_law(doc),
         contract_type=guess_type(title, parties),
         language=language,
+        document=_document_doubt(doc),
     )
     _derive(doc, meta)
     return meta

@@ -23,6 +23,7 @@ REVIEW_FLAGS = frozenset(
     {
         "ambiguous_date",
         "two_digit_year",
+        "not_a_contract",
         "amount_words_disagree",
         "amount_conflict",
         "date_conflict",
@@ -47,6 +48,7 @@ FIELDS = (
     "notice",
     "governing_law",
     "contract_type",
+    "document",
 )
 
 
@@ -138,6 +140,9 @@ class Metadata:
     notice: Extracted[Term] | None = None
     governing_law: Extracted[str] | None = None
     contract_type: Extracted[str] | None = None
+    #: A doubt about the document as a whole ("not clearly a contract: ..."), flagged
+    #: ``not_a_contract`` for review; None when it reads as an agreement.
+    document: Extracted[str] | None = None
     language: str = "zh"
 
     @property
