@@ -27,7 +27,8 @@ from typing import Any
 
 from contractctl import limits
 from contractctl.documents import clauses, extract
-from contractctl.drafting.batch_csv import place_value, rows_from_csv  # noqa: F401 (re-exported)
+from contractctl.drafting.batch_csv import place_value as place_value  # re-exported
+from contractctl.drafting.batch_csv import rows_from_csv as rows_from_csv  # re-exported
 from contractctl.drafting.fields import FieldProblem, Problem, validate_values
 from contractctl.drafting.render import Renderer, to_context
 from contractctl.drafting.specs import FieldSpec, TemplateSpec
