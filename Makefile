@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system demo test bench eval eval-ocr soak lint clean
+.PHONY: setup system demo test bench eval eval-ocr eval-extract soak lint clean
 
 setup: system $(STAMP)
 
@@ -44,6 +44,12 @@ eval: setup
 # tampered): false alarms and per-kind recall. A fixed sample; EVAL_ALL=1 for all.
 eval-ocr: setup
 	$(BIN)/python -m tests.eval_ocr
+
+# Metadata extraction on documents written by others: the model contracts of the corpus
+# filled in a copy with known values and blank, English agreements with labels; prints the
+# README's per-field table (`make test` runs a sample). --errors lists every miss.
+eval-extract: setup
+	$(BIN)/python -m tests.eval_extract
 
 # mypy checks a symlink tree laid out as installed (cli/ -> contractctl/cli), because
 # the editable install's import hook is invisible to it.
