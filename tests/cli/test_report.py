@@ -155,3 +155,24 @@ def test_help_names_every_view() -> None:
     assert result.returncode == 0
     for word in ("--by", "--view", "pipeline", "--period", "--top", "--format", "--lang"):
         assert word in result.stdout
+
+
+def test_the_demo_ends_with_a_report(store: Store, tmp_path: Path) -> None:
+    from contractctl import demo
+
+    fill(store, n=30)
+    said: list[str] = []
+
+    class Collect:
+        def step(self, title: str) -> None:
+            said.append(f"== {title}")
+
+        def say(self, text: str) -> None:
+            said.append(text)
+
+    demo._management_report(store.home, "tester", Collect())
+    assert said[0].startswith("== Report for management")
+    assert any("支出（采购类） CNY ¥" in line for line in said)
+    assert "<svg" in (store.home / "report.html").read_text(encoding="utf-8")
+    steps = demo.run_demo.__code__.co_names
+    assert "_management_report" in steps
