@@ -72,17 +72,35 @@ def audit_command(
     target: Annotated[
         str | None,
         typer.Argument(
-            metavar="[ID|verify]",
+            metavar="[ID|verify|anchor]",
             help="A contract or party id (or another subject such as key:org or "
-            "purchase-zh@2) to show its events, or 'verify' to check the chain.",
+            "purchase-zh@2) to show its events, 'verify' to check the chain, or 'anchor' "
+            "to sign its head with the organisation key.",
         ),
     ] = None,
     limit: Annotated[int | None, typer.Option(help="Only the last N events.")] = None,
+    to: Annotated[
+        Path | None,
+        typer.Option("--to", metavar="FILE", help="anchor: also write the anchor to FILE."),
+    ] = None,
+    key: Annotated[
+        str, typer.Option("--key", metavar="NAME", help="anchor: the identity that signs it.")
+    ] = "org",
+    anchor: Annotated[
+        Path | None,
+        typer.Option(
+            "--anchor", metavar="FILE", help="verify: also hold the chain to this exported anchor."
+        ),
+    ] = None,
 ) -> None:
-    """Show the audit log, or `audit verify` to recompute its hash chain (exit 1 if broken)."""
+    """Show the audit log; `audit verify` recomputes its keyed hash chain and holds it to
+    the latest anchor (exit 1 if broken); `audit anchor [--to FILE]` signs its head."""
     app = app_context(ctx)
     if target == "verify":
-        _audit_verify(app)
+        _audit_verify(app, anchor)
+        return
+    if target == "anchor":
+        _audit_anchor(app, key, to)
         return
     from contractctl.errors import NotFound
     from contractctl.store import audit
@@ -115,15 +133,45 @@ def audit_command(
     )
 
 
-def _audit_verify(app: AppContext) -> None:
+def _audit_anchor(app: AppContext, key: str, to: Path | None) -> None:
+    from contractctl.cli.keys import passphrase
+
+    from contractctl.signing.anchor import make_anchor
+    from contractctl.signing.keys import get_identity
+
+    store = app.store()
+    get_identity(store.home, key)  # an unknown key is reported before any prompt
+    made = make_anchor(store, app.user, key=key, passphrase=passphrase(confirm=False), to=to)
+    if app.json:
+        emit_json(made)
+        return
+    typer.echo(made["sha256"])
+    app.note(f"Anchored event {made['seq']} ({made['hash'][:12]}), signed with {key}")
+    if to is not None:
+        app.note(f"Anchor written to {to}: keep it outside this machine")
+
+
+def _audit_verify(app: AppContext, exported: Path | None = None) -> None:
     from contractctl.errors import CheckFailed
+    from contractctl.signing.anchor import check_anchor, latest_anchors, read_anchor_file
     from contractctl.store import audit
 
-    report = audit.verify(app.store().conn)
+    store = app.store()
+    report = audit.verify(store.conn)
+    anchors = latest_anchors(store)
+    if exported is not None:
+        anchors.append((str(exported), read_anchor_file(exported)))
+    if report.ok:
+        for label, data in anchors:
+            problem = check_anchor(store, data)
+            if problem is not None:
+                report = audit.ChainReport(report.checked, None, f"{label}: {problem}")
+                break
     if app.json:
-        emit_json(report.to_dict())
+        emit_json({**report.to_dict(), "anchors": len(anchors)})
     elif report.ok:
-        typer.echo(f"ok: {report.checked} events, hash chain intact")
+        held = f", held to {len(anchors)} anchor(s)" if anchors else ", no anchor yet"
+        typer.echo(f"ok: {report.checked} events, hash chain intact{held}")
     if not report.ok:
         error = CheckFailed(f"audit chain broken: {report.reason}")
         if app.json:

@@ -315,17 +315,9 @@ def _counterparty_signs(home: Path, sent: bytes) -> tuple[Path, bytes]:
     signer = load_signer(theirs, "org", DEMO_PASSPHRASE)
     reader = PdfFileReader(io.BytesIO(sent), strict=False)
     empty = [name for name, _, _ in enumerate_sig_fields(reader, filled_status=False)]
-    signed, _, _ = sign_bytes(
-        sent,
-        signer,
-        certify=False,
-        seq=2,
-        reason=None,
-        location=None,
-        seal=SealRequest("auto"),
-        party="counterparty",
-        prepared=empty[0] if empty else None,
-    )
+    options: dict[str, Any] = {"certify": False, "seq": 2, "reason": None, "location": None}
+    field: dict[str, Any] = {"party": "counterparty", "prepared": empty[0] if empty else None}
+    signed, _, _ = sign_bytes(sent, signer, seal=SealRequest("auto"), **options, **field)
     back = theirs / "signed-by-xinghe.pdf"
     back.write_bytes(signed)
     return back, (theirs / "keys" / "test-ca.crt.pem").read_bytes()

@@ -5,18 +5,35 @@ Each event's hash is SHA-256 over the previous event's hash and the canonical JS
 the event (its sequence number included), so editing, deleting or reordering any
 event breaks the chain from that point. The head of the chain is also kept in the
 meta table, so cutting events off the end is caught too.
+
+A plain hash chain can be recomputed by anyone who can write the database. So each event
+also carries a keyed hash (``mac``: HMAC-SHA256 over its sequence number and its chain
+hash, which covers every event before it) made with a secret kept outside the database,
+``keys/audit.key`` (0600, made at the first event after migration 9). The key file also
+says from which event on every event must carry one, so stripping the keyed hashes off
+the newest events is caught as well. Events from before the migration keep their plain
+chain and stay verifiable. Cutting events off the end and fixing the head is caught by
+the signed anchors of contractctl.signing.anchor (``audit anchor``), which this module
+does not know about.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from contractctl.errors import ContractctlError
+
 GENESIS = "0" * 64
+#: The chain key's file, in the store's keys/ folder.
+KEY_FILE = "audit.key"
 
 
 def canonical_json(value: Any) -> str:
@@ -91,17 +108,85 @@ def append(
     at = now_iso()
     data_json = canonical_json(data or {})
     digest = event_hash(prev, seq, at, actor, action, subject, data_json)
-    conn.execute(
-        "INSERT INTO events (seq, at, actor, action, subject, data, prev_hash, hash) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (seq, at, actor, action, subject, data_json, prev, digest),
-    )
+    row_values = (seq, at, actor, action, subject, data_json, prev, digest)
+    key = chain_key(conn, create_from=seq) if _keyed(conn) else None
+    if key is not None:
+        conn.execute(
+            "INSERT INTO events (seq, at, actor, action, subject, data, prev_hash, hash, mac) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*row_values, event_mac(key[0], seq, digest)),
+        )
+    else:
+        conn.execute(
+            "INSERT INTO events (seq, at, actor, action, subject, data, prev_hash, hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            row_values,
+        )
     conn.execute(
         "INSERT INTO meta (key, value) VALUES ('audit_head', ?) "
         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         (f"{seq}:{digest}",),
     )
     return Event(seq, at, actor, action, subject, json.loads(data_json), prev, digest)
+
+
+# -- the keyed hash -----------------------------------------------------------------------
+
+
+def event_mac(key: bytes, seq: int, digest: str) -> str:
+    """The keyed hash of event ``seq`` whose chain hash is ``digest``."""
+    return hmac.new(key, f"{seq}:{digest}".encode(), hashlib.sha256).hexdigest()
+
+
+def _keyed(conn: sqlite3.Connection) -> bool:
+    """Migration 9 gave the events their ``mac`` column."""
+    return any(row[1] == "mac" for row in conn.execute("PRAGMA table_info(events)"))
+
+
+def key_path(conn: sqlite3.Connection) -> Path | None:
+    """``keys/audit.key`` of the store this connection's database lives in (None for a
+    database that is not a file)."""
+    main = next((row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"), "")
+    return Path(main).parent / "keys" / KEY_FILE if main else None
+
+
+def chain_key(
+    conn: sqlite3.Connection, *, create_from: int | None = None
+) -> tuple[bytes, int] | None:
+    """The chain key and the first event that carries a keyed hash, from the key file.
+
+    With ``create_from`` (appending event ``create_from``) a missing file is made, unless
+    events already carry keyed hashes: a key that went missing is not silently replaced
+    (StoreProblem, exit 4: restore keys/audit.key from a backup).
+    """
+    from contractctl.errors import StoreProblem
+
+    path = key_path(conn)
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="ascii").split()
+        return bytes.fromhex(text[0]), int(text[1])
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError, IndexError) as exc:
+        raise StoreProblem(f"cannot read the audit chain key {path}: {exc}") from exc
+    if create_from is None:
+        return None
+    if conn.execute("SELECT 1 FROM events WHERE mac IS NOT NULL LIMIT 1").fetchone():
+        raise StoreProblem(
+            f"the audit chain key {path} is missing, but events carry keyed hashes",
+            hint="restore keys/audit.key from a backup of this store",
+        )
+    path.parent.mkdir(mode=0o700, exist_ok=True)
+    key = os.urandom(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, f"{key.hex()}\n{create_from}\n".encode("ascii"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return key, create_from
 
 
 def events(
@@ -151,10 +236,17 @@ def verify(conn: sqlite3.Connection) -> ChainReport:
     prev = GENESIS
     expected_seq = 1
     checked = 0
+    keyed = _keyed(conn)
+    try:
+        key = chain_key(conn) if keyed else None
+    except ContractctlError as exc:
+        return ChainReport(0, None, exc.message)
+    mac_column = "mac" if keyed else "NULL"
     cursor = conn.execute(
-        "SELECT seq, at, actor, action, subject, data, prev_hash, hash FROM events ORDER BY seq"
+        "SELECT seq, at, actor, action, subject, data, prev_hash, hash, "
+        f"{mac_column} FROM events ORDER BY seq"
     )
-    for seq, at, actor, action, subject, data_json, prev_hash, digest in cursor:
+    for seq, at, actor, action, subject, data_json, prev_hash, digest, mac in cursor:
         if seq != expected_seq:
             return ChainReport(
                 checked, expected_seq, f"event {expected_seq} is missing (next is {seq})"
@@ -169,6 +261,9 @@ def verify(conn: sqlite3.Connection) -> ChainReport:
             return ChainReport(checked, seq, f"event {seq} has unreadable data")
         if recomputed != digest:
             return ChainReport(checked, seq, f"event {seq} ({action}) was modified")
+        problem = _mac_problem(key, seq, action, digest, mac)
+        if problem is not None:
+            return ChainReport(checked, seq, problem)
         prev = digest
         expected_seq = seq + 1
         checked += 1
@@ -179,4 +274,27 @@ def verify(conn: sqlite3.Connection) -> ChainReport:
         )
     if not checked and head is not None:
         return ChainReport(0, None, "every event was deleted")
+    if keyed and key is None and checked and _any_mac(conn):
+        return ChainReport(
+            checked, None, "the audit chain key keys/audit.key is missing: keyed hashes unchecked"
+        )
     return ChainReport(checked, None, None)
+
+
+def _mac_problem(
+    key: tuple[bytes, int] | None, seq: int, action: str, digest: str, mac: str | None
+) -> str | None:
+    if key is None:
+        return None
+    secret, first = key
+    if mac is None:
+        if seq >= first:
+            return f"event {seq} ({action}) has no keyed hash: the chain was recomputed"
+        return None
+    if not hmac.compare_digest(mac, event_mac(secret, seq, digest)):
+        return f"event {seq} ({action}) fails its keyed hash: the chain was recomputed"
+    return None
+
+
+def _any_mac(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM events WHERE mac IS NOT NULL LIMIT 1").fetchone() is not None

@@ -400,6 +400,12 @@ def _v8_search_layout_spaces(conn: sqlite3.Connection) -> None:
     index.rebuild(conn, ObjectStore(Path(db_file).parent / "objects"))
 
 
+def _v9_keyed_audit_chain(conn: sqlite3.Connection) -> None:
+    """A keyed hash per audit event (HMAC with keys/audit.key, made by the next event):
+    see contractctl.store.audit. Older events keep their plain chain."""
+    conn.execute("ALTER TABLE events ADD COLUMN mac TEXT")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_foundation,
     _v2_templates,
@@ -409,6 +415,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v6_imports_archive,
     _v7_search,
     _v8_search_layout_spaces,
+    _v9_keyed_audit_chain,
 )
 
 #: The schema version this contractctl writes and expects.

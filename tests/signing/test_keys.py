@@ -106,9 +106,13 @@ def real_ca(tmp_path_factory: pytest.TempPathFactory) -> RealCa:
 
 
 def key_files(home: Path) -> list[str]:
-    """Every file under keys/, relative: what a failed command must leave as it was."""
+    """Every signing file under keys/, relative: what a failed command must leave as it
+    was (the audit chain's key and anchor copy are the store's, not identities)."""
     root = home / "keys"
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    chain = {"audit.key", "audit-anchor.json"}
+    return sorted(
+        str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and p.name not in chain
+    )
 
 
 def actions(store: Store) -> list[str]:

@@ -247,4 +247,6 @@ def test_recomputing_a_forged_event_still_breaks_the_next_link(bare: Path) -> No
     )
     _tamper(bare, f"UPDATE events SET actor = 'mallory', hash = '{forged}' WHERE seq = 2")
     report = _verify(bare)
-    assert report.first_bad_seq == 3
+    # the event's keyed hash (keys/audit.key) catches it at once; without the key column
+    # the plain chain would break at the next link, event 3
+    assert report.first_bad_seq == 2 and "fails its keyed hash" in (report.reason or "")
