@@ -5,7 +5,8 @@ layout). Checking one needs nothing but the file: no store, no network. The chec
 
 - the file is a readable ZIP (else bad input, exit 2) with a dossier manifest.json;
 - every file the manifest lists is there, with its size and SHA-256; none is added and
-  none appears twice;
+  none appears twice; every entry name, listed or not, is a plain relative path of a
+  regular file (no ``..``, absolute path, drive, backslash or symbolic link);
 - final.pdf's signatures hold against the trust anchors in trust/*.pem, validated at each
   signature's signing time by default, and are the ones signatures.json records;
 - every audit event in events.json recomputes to its hash from its content and previous
@@ -99,6 +100,10 @@ def verify_bundle(path: Path, *, at: str = "signing-time") -> BundleReport:
     names = [info.filename for info in infos]
     for name in sorted({n for n in names if names.count(n) > 1}):
         report.problems.append(f"{name}: appears more than once in the ZIP")
+    for info in infos:
+        unsafe = unsafe_name(info)
+        if unsafe is not None:
+            report.problems.append(f"{info.filename!r}: {unsafe}")
     if MANIFEST not in names:
         report.problems.append(f"{MANIFEST} is missing: this is not a contractctl dossier")
         return report
@@ -112,6 +117,9 @@ def verify_bundle(path: Path, *, at: str = "signing-time") -> BundleReport:
     for entry in manifest["files"]:
         name = entry["path"]
         listed.add(name)
+        if _unsafe_path(name) is not None:
+            report.problems.append(f"{name!r}: listed in the manifest: {_unsafe_path(name)}")
+            continue
         if name not in names:
             report.problems.append(f"{name}: listed in the manifest but missing")
             continue
@@ -131,6 +139,35 @@ def verify_bundle(path: Path, *, at: str = "signing-time") -> BundleReport:
     _check_final(manifest, good, report, at)
     _check_events(good, report)
     return report
+
+
+def unsafe_name(info: zipfile.ZipInfo) -> str | None:
+    """Why a ZIP entry's name is not a plain relative path of a regular file, or None.
+
+    A dossier holds only plain relative paths: an entry that would land outside the folder
+    it is unpacked into (``..``, an absolute path, a drive), that names a folder with a
+    backslash, or that is a symbolic link is a problem whether the manifest lists it or not.
+    """
+    import stat
+
+    problem = _unsafe_path(info.filename)
+    if problem is None and stat.S_ISLNK(info.external_attr >> 16):
+        problem = "a symbolic link, not a file"
+    return problem
+
+
+def _unsafe_path(name: str) -> str | None:
+    import re
+
+    if not name or "\x00" in name:
+        return "an empty or NUL-containing name"
+    if "\\" in name:
+        return "a backslash in the name (not a plain relative path)"
+    if name.startswith("/") or re.match(r"[A-Za-z]:", name):
+        return "an absolute path or a drive (not a plain relative path)"
+    if any(part in ("", ".", "..") for part in name.rstrip("/").split("/")):
+        return "a '..', '.' or empty path segment (not a plain relative path)"
+    return None
 
 
 def _manifest(bundle: zipfile.ZipFile, report: BundleReport) -> dict[str, Any] | None:

@@ -113,6 +113,46 @@ def test_verify_bundle_exits_1_naming_each_tampered_missing_or_added_file(
     assert added.json()["problems"] == ["extra/x.txt: not listed in the manifest (added)"]
 
 
+def test_verify_bundle_refuses_entry_names_that_leave_the_folder_listed_or_not(
+    setup: tuple[Cli, list[str]], tmp_path: Path
+) -> None:
+    import hashlib
+
+    cli, (cid, _, _) = setup
+    out = tmp_path / "b.zip"
+    assert cli("archive", cid, "--bundle", str(out)).code == 0
+    with zipfile.ZipFile(out) as bundle:
+        members = {i.filename: bundle.read(i) for i in bundle.infolist()}
+    evil = "../../../tmp/evil.txt"
+    manifest = json.loads(members["manifest.json"])
+    manifest["files"].append(
+        {"path": evil, "size": 4, "sha256": hashlib.sha256(b"evil").hexdigest()}
+    )
+    listed = tmp_path / "listed.zip"
+    with zipfile.ZipFile(listed, "w") as bundle:
+        for member, data in members.items():
+            if member != "manifest.json":
+                bundle.writestr(member, data)
+        bundle.writestr("manifest.json", json.dumps(manifest))
+        bundle.writestr(evil, b"evil")
+    result = cli("verify-bundle", str(listed), "--json")
+    assert result.code == 1
+    problems = " | ".join(result.json()["problems"])
+    assert "'../../../tmp/evil.txt'" in problems and "not a plain relative path" in problems
+    linked = tmp_path / "link.zip"
+    with zipfile.ZipFile(linked, "w") as bundle:
+        for member, data in members.items():
+            bundle.writestr(member, data)
+        link = zipfile.ZipInfo("trust/link.pem")
+        link.external_attr = 0o120777 << 16
+        bundle.writestr(link, "/etc/passwd")
+        bundle.writestr("C:/windows.txt", b"x")
+        bundle.writestr("a\\b.txt", b"x")
+    found = " | ".join(cli("verify-bundle", str(linked), "--json").json()["problems"])
+    assert "a symbolic link, not a file" in found
+    assert "an absolute path or a drive" in found and "a backslash" in found
+
+
 def test_verify_bundle_on_a_corrupt_or_missing_file_is_bad_input(
     setup: tuple[Cli, list[str]], tmp_path: Path
 ) -> None:
