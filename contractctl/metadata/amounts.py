@@ -77,7 +77,7 @@ _KEYWORDS: Final = re.compile(
     r"(?i:total\s+contract\s+price|contract\s+price|total\s+price|total\s+amount|total\s+fees?"
     r"|total\s+consideration|aggregate\s+(?:fees?|price|amount)|contract\s+(?:sum|value|amount)"
     r"|purchase\s+price|licen[cs]e\s+fees?|fees\s+for\s+the\s+term|fixed\s+fees?|lump\s+sum"
-    r"|fees?\s+of|\btotal\b))"
+    r"|\btotal\b))"
     r"|(?P<neg>(?:违约金|赔偿|罚款|保证金|定金|押金)的?(?:总额|总计|合计|累计)|定金|保证金|押金|"
     r"违约金|赔偿|月租金|年租金|日租金|单价|每月|每年|每日|每季度|每次|"
     r"罚款|上限|不超过|预付款|首付|首期|余款|利息|滞纳金|质保金|"
@@ -92,8 +92,10 @@ _PERIODIC_AFTER: Final = re.compile(
     r"\s*(?:\([^)]{0,60}\)\s*)?,?\s*(?:(?i:per\s+(?:calendar\s+)?(?:month|hour|annum|year|quarter|week"
     r"|day|unit|shipment|item|person|page|seat|user|order|delivery)|a\s+(?:month|year|week|day)"
     r"|each\s+(?:month|year|quarter)|monthly|annually|quarterly|weekly|hourly"
-    r"|/\s*(?:month|mo|hr|hour|year|yr|unit))|每月|每年|每季度?|每小时|每日|每天|/月|/年|/天|/小时)"
+    r"|/\s*(?:month|mo|hr|hour|year|yr|unit)|(?:applies\s+to|is\s+due\s+for|for)\s+(?:each|every))"
+    r"|每月|每年|每季度?|每小时|每日|每天|/月|/年|/天|/小时)"
 )
+_CHOICE: Final = re.compile(r"形式|方式|类型|种类|第|条|款|项|选择|(?i:option|section|clause)")
 # A fee named by its period before the sum: "monthly subscription fee of", "annual fee of".
 _PERIODIC_BEFORE: Final = re.compile(
     r"(?i:monthly|annual|yearly|quarterly|weekly|hourly|retainer|per\s+month|salary|rent"
@@ -132,6 +134,10 @@ def _figures(flow: str, default_currency: str | None) -> list[_Sum]:
                 continue
             if not _KEYWORDS.search(flow, max(0, start - 12), start):
                 continue
+            if int(match.group().split(".")[0].replace(",", "")) < 100 or _CHOICE.search(
+                flow, max(0, start - 12), start
+            ):
+                continue  # 合同价格形式： 1 - a choice or a clause number, not money
         currency = _CURRENCY_CODES.get(pre or "") or _currency_word(suf) or default_currency
         if currency is None:
             continue
