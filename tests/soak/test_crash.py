@@ -18,6 +18,8 @@ signal); `make soak` runs hundreds and prints the counts (tests/soak/__main__.py
 from __future__ import annotations
 
 import contextlib
+import csv
+import itertools
 import json
 import os
 import random
@@ -168,7 +170,27 @@ def populated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pat
         source = files["purchase-zh.pdf"] if n % 2 else files["nda-en.pdf"]
         unique_copy(source, inbox / f"contract-{n}.pdf", n)
     csv_path = _batch_csv(base, 6)
+    SOURCES[:] = [files["purchase-zh.pdf"], files["nda-en.pdf"]]
     return home, inbox, csv_path
+
+
+SOURCES: list[Path] = []
+_NEXT = itertools.count(100)
+
+
+def _more_work(kind: str, inbox: Path, csv_path: Path) -> None:
+    """Three new inputs before each stop, so every round interrupts real work (not a
+    rerun that finds everything done): new PDFs in the inbox, new rows in the CSV."""
+    for _ in range(3):
+        n = next(_NEXT)
+        if kind == "import":
+            unique_copy(SOURCES[n % 2], inbox / f"contract-{n}.pdf", n)
+            continue
+        with csv_path.open(encoding="utf-8", newline="") as handle:
+            first = next(csv.DictReader(handle))
+        first.update({"key": f"batch-{n}", "contract_no": f"CG-2026-{n:04d}"})
+        with csv_path.open("a", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerow(first.values())
 
 
 def _command(kind: str, home: Path, inbox: Path, csv_path: Path) -> list[str]:
@@ -182,6 +204,7 @@ def _interrupt_once(
     kind: str, name: str, populated: tuple[Path, Path, Path], rng: random.Random
 ) -> None:
     home, inbox, csv_path = populated
+    _more_work(kind, inbox, csv_path)
     marker = uuid.uuid4().hex
     systmp = home.parent / f"systmp-{marker[:8]}"
     systmp.mkdir()
@@ -276,5 +299,7 @@ def test_after_all_interrupts_a_rerun_records_every_input_exactly_once(
                 "SELECT external_key FROM contracts WHERE external_key LIKE 'batch-%'"
             )
         ]
-        assert sorted(keys) == sorted(f"batch-{n}" for n in range(1, 7))
+        with csv_path.open(encoding="utf-8", newline="") as handle:
+            rows = [row["key"] for row in csv.DictReader(handle)]
+        assert sorted(keys) == sorted(rows)
         assert fsck(store).ok
