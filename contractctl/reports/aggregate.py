@@ -69,6 +69,10 @@ def build_report(conn: sqlite3.Connection, request: ReportRequest) -> Report:
         )
     if request.top is not None and request.top < 1:
         raise InvalidInput("--top must be at least 1")
+    if request.top is not None and request.view not in ("counterparty", "type", "department"):
+        raise InvalidInput(
+            f"--top applies to --by counterparty, type or department, not {request.view}"
+        )
     if request.view in ("pipeline", "expiring") and not request.period.is_open:
         raise InvalidInput(
             f"--view {request.view} is about today: it takes no --period, --from or --to"

@@ -82,8 +82,8 @@ def to_csv(report: Report) -> str:
                 [
                     report.view,
                     r.detail["group"],
-                    r.key,
-                    r.label,
+                    _text(_cell(r.key)),
+                    _text(r.label),
                     r.count,
                     _cell(r.detail["median_seconds"]),
                     _cell(r.detail["p90_seconds"]),
@@ -105,12 +105,22 @@ def to_csv(report: Report) -> str:
         ]
     )
     for r in report.rows:
-        head = [report.view, _cell(r.key), r.label, r.count, r.no_amount]
+        head = [report.view, _text(_cell(r.key)), _text(r.label), r.count, r.no_amount]
         if not r.totals:
             writer.writerow([*head, "", "", "", "", ""])
         for t in r.totals:
             writer.writerow([*head, t.direction, t.currency, t.count, _decimal(t.money), t.minor])
     return out.getvalue()
+
+
+#: What a spreadsheet would run as a formula at the start of a cell (party names and
+#: departments of imported contracts come from documents nobody vetted), as in export.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: str) -> str:
+    """Free text for a CSV cell that Excel will not run: a leading ' when needed."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def _cell(value: Any) -> str:
@@ -176,6 +186,11 @@ def to_xlsx(report: Report) -> bytes:
     for cell in sheet[first]:
         cell.font = Font(bold=True)
     last = sheet.max_row
+    for line in sheet.iter_rows(min_row=1, max_row=last):
+        for cell in line:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # "=..." is text here, never a formula
+                cell.quotePrefix = cell.value.startswith(_FORMULA_START)
     for column, currency in value_columns:
         digits = CURRENCIES[currency] if currency else 1
         for (cell,) in sheet.iter_rows(

@@ -130,6 +130,7 @@ def test_charts_as_files(filled: Cli, tmp_path: Path, fmt: str) -> None:
         (["--format", "pdf"], "is not one of"),
         (["--lang", "fr"], "--lang"),
         (["--status", "nonsense"], "--status"),
+        (["--by", "month", "--top", "3"], "--top applies to"),
     ],
 )
 def test_bad_requests_exit_2_and_say_why(filled: Cli, args: list[str], message: str) -> None:
