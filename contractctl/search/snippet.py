@@ -12,6 +12,7 @@ matches inside it are returned as spans. A Chinese term matches across layout sp
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from contractctl.search.query import Term
@@ -65,30 +66,41 @@ def _matches(text: str, terms: list[Term]) -> list[tuple[int, int, int]]:
     while True:
         prefix.extend(max(_FIRST_READ, prefix.end * 2))
         whole = prefix.end == len(text)
-        found = _matches_in(prefix, terms, whole)
-        if whole:
-            return found
-        firsts: dict[int, int] = {}
-        for start, _, index in found:
-            firsts.setdefault(index, start)
-        if len(firsts) == len(terms) and max(firsts.values()) + WIDTH <= prefix.end - _EDGE:
-            return found
+        limit = prefix.end if whole else prefix.end - _EDGE
+        firsts = [_first(prefix, term, limit) for term in terms]
+        found = [f for f in firsts if f is not None]
+        if whole or (len(found) == len(terms) and max(found) + WIDTH <= limit):
+            cutoff = (max(found) if found else 0) + WIDTH
+            return _collect(prefix, terms, cutoff, limit)
 
 
-def _matches_in(prefix: FoldedPrefix, terms: list[Term], whole: bool) -> list[tuple[int, int, int]]:
-    """The matches in the folded prefix; when it is not the ``whole`` text, matches
-    reaching into its last ``_EDGE`` characters are left out (they may continue past
-    the cut)."""
-    limit = prefix.end if whole else prefix.end - _EDGE
+def _first(prefix: FoldedPrefix, term: Term, limit: int) -> int | None:
+    """The original offset where ``term`` first matches in the prefix, if it ends before
+    ``limit`` (a match reaching the prefix's last characters may continue past the cut)."""
+    match = term.pattern.search(prefix.folded)
+    if match is None or match.end() == match.start():
+        return None
+    if prefix.original(match.end() - 1) + 1 > limit:
+        return None
+    return prefix.original(match.start())
+
+
+def _collect(
+    prefix: FoldedPrefix, terms: list[Term], cutoff: int, limit: int
+) -> list[tuple[int, int, int]]:
+    """(start, end, term index) of the matches starting by ``cutoff`` and ending by
+    ``limit`` (original offsets), sorted: all a snippet's window can hold."""
     found: list[tuple[int, int, int]] = []
     for index, term in enumerate(terms):
         for count, match in enumerate(term.pattern.finditer(prefix.folded)):
             if count >= _MAX_MATCHES:
                 break
-            start, end = match.span()
-            if end == start:
+            if match.end() == match.start():
                 continue
-            start, end = prefix.original(start), prefix.original(end - 1) + 1
+            start = prefix.original(match.start())
+            if start > cutoff:
+                break
+            end = prefix.original(match.end() - 1) + 1
             if end > limit:
                 break
             found.append((start, end, index))
@@ -164,25 +176,28 @@ def _flatten(
     name: str, piece: str, spans: list[tuple[int, int]], cut_before: bool, cut_after: bool
 ) -> Snippet:
     """Whitespace runs (line breaks) become one space; spans follow the text."""
-    out: list[str] = []
-    mapping: list[int] = []  # original offset in piece -> offset in out
-    position = 0
-    for match in _SPACE.finditer(piece):
-        for offset in range(position, match.start()):
-            mapping.append(len(out))
-            out.append(piece[offset])
-        for _ in range(match.start(), match.end()):
-            mapping.append(len(out))
-        out.append(" ")
-        position = match.end()
-    for offset in range(position, len(piece)):
-        mapping.append(len(out))
-        out.append(piece[offset])
-    mapping.append(len(out))
-    text = "".join(out)
+    runs = [(m.start(), m.end()) for m in _SPACE.finditer(piece)]
+    starts = [start for start, _ in runs]
+    removed: list[int] = []  # characters dropped before each run
+    total = 0
+    for start, end in runs:
+        removed.append(total)
+        total += end - start - 1
+
+    def moved_to(offset: int) -> int:
+        i = bisect_right(starts, offset) - 1
+        if i < 0:
+            return offset
+        start, end = runs[i]
+        if offset < end:  # inside the run: where its one space now stands
+            return start - removed[i]
+        return offset - removed[i] - (end - start - 1)
+
+    text = _SPACE.sub(" ", piece)
+    mapping = moved_to
     lead = len(text) - len(text.lstrip())
     text = text.strip()
-    moved = [(mapping[s] - lead, mapping[e] - lead) for s, e in spans]
+    moved = [(mapping(s) - lead, mapping(e) - lead) for s, e in spans]
     prefix = "…" if cut_before else ""
     suffix = "…" if cut_after else ""
     shift = len(prefix)

@@ -403,7 +403,9 @@ def _v8_search_layout_spaces(conn: sqlite3.Connection) -> None:
 def _v9_keyed_audit_chain(conn: sqlite3.Connection) -> None:
     """A keyed hash per audit event (HMAC with keys/audit.key, made by the next event):
     see contractctl.store.audit. Older events keep their plain chain."""
-    conn.execute("ALTER TABLE events ADD COLUMN mac TEXT")
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(events)")}
+    if "mac" not in columns:  # a store re-migrated from an earlier version keeps it
+        conn.execute("ALTER TABLE events ADD COLUMN mac TEXT")
 
 
 MIGRATIONS: tuple[Migration, ...] = (

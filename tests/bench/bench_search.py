@@ -145,6 +145,12 @@ def _like(conn: sqlite3.Connection, query: str, flt: ListFilter | None) -> int:
     return len(conn.execute(sql, params).fetchall())
 
 
+def _cpu(fn: Callable[[], object]) -> float:
+    start = time.process_time()
+    fn()
+    return (time.process_time() - start) * 1000
+
+
 def _timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
@@ -234,19 +240,23 @@ def _one_size(n: int) -> Iterator[tuple[str, list[Row]]]:
             rows.append(Row(what, percentile(ours, 95), percentile(like, 95), "ms", base_label))
         # A thousand hits with their snippets: what `search --limit 1000` costs; the
         # baseline is the same query's 1,000 hits without snippets (ids and rows only).
+        # CPU time beside wall time: on a shared machine the wall clock measures the load.
         for query in LIMIT_1000:
             search(conn, query, limit=1000)
             ours = [_timed(lambda q=query: search(conn, q, limit=1000)) for _ in range(runs)]
+            cpu = [_cpu(lambda q=query: search(conn, q, limit=1000)) for _ in range(runs)]
             bare = [_timed(lambda q=query: _ids_only(conn, q, 1000)) for _ in range(runs)]
+            what = f"search {query} --limit 1000, incl. snippets"
             rows.append(
                 Row(
-                    f"search {query} --limit 1000, incl. snippets (target < 500 ms)",
+                    f"{what}: wall (target < 500 ms)",
                     statistics.median(ours),
                     statistics.median(bare),
                     "ms",
                     "same MATCH, ids only",
                 )
             )
+            rows.append(Row(f"{what}: CPU", statistics.median(cpu), None, "ms"))
         if not big:
             argv = [CONTRACTCTL, "--home", str(home), "search", "违约责任", "--json"]
             process = statistics.median(

@@ -476,6 +476,7 @@ def cached_store(
     home = cache_dir(n, seed)
     done = home / ".complete"
     if done.exists():
+        _upgrade(home)
         return home, None
     if home.exists():
         shutil.rmtree(home)
@@ -490,6 +491,20 @@ def cached_store(
     )
     partial.rename(home)
     return home, BuildReport(home, report.n, report.seconds, report.db_bytes, report.body_chars)
+
+
+def _upgrade(home: Path) -> None:
+    """Bring a cached store built by an older contractctl to the current schema (what
+    `contractctl init` does for a user), so a new migration never breaks the bench."""
+    from contractctl.store import connect, init_store, schema
+
+    conn = connect(home / "contracts.db")
+    try:
+        current = schema.current_version(conn)
+    finally:
+        conn.close()
+    if current < schema.SCHEMA_VERSION:
+        init_store(home, "bench")
 
 
 def main(argv: list[str]) -> int:
