@@ -83,7 +83,14 @@ _KEYWORDS: Final = re.compile(
     r"罚款|上限|不超过|预付款|首付|首期|余款|利息|滞纳金|质保金|"
     r"(?i:deposit|per\s+month|monthly|per\s+annum|annual|unit\s+price|penalt|liquidated"
     r"|\bcap\b|not\s+exceed|advance\s+payment|service\s+credit|interest|insurance|per\s+day"
-    r"|\bper\b|up\s+to(?:\s+a\s+total(?:\s+of)?)?|limit))"
+    r"|\bper\b|up\s+to(?:\s+a\s+total(?:\s+of)?)?|limit|of\s+which|thereof|escrow|instal+ments?)"
+    r"|其中)"
+)
+# A sum the text then names the price: "$430,000.00 (the "Purchase Price")".
+_DEFINED_TOTAL: Final = re.compile(
+    r"\s*\)?\s*\(\s*(?:the\s+)?[\"“](?i:(?:total\s+|aggregate\s+)?(?:purchase\s+price|contract\s+"
+    r"(?:price|sum|value|amount)|price|consideration|total\s+fees?|fees?))[\"”]\s*\)"
+    r"|\s*[（(]以下(?:简)?称[\"“](?:合同价款|合同总价|总价款|合同金额|价款)[\"”][)）]"
 )
 _WORDS_NEAR: Final = 24
 # A sum paid by the period or the piece is a rate, never the contract's value: "$4,200.00
@@ -214,10 +221,14 @@ def _read_capitals(name: str, body: str) -> Money | None:
 def _keyword_score(doc: Doc, start: int) -> tuple[float, int]:
     """How much the words before ``start`` say this is the contract total.
 
-    The nearest keyword within 40 characters decides: a total keyword scores 1, a
-    deposit/rent/penalty keyword -1, none 0. Returns (score, keyword start).
+    The nearest keyword within 60 characters of the same sentence decides: a total
+    keyword scores 1, a deposit/rent/penalty keyword -1, none 0. Returns (score, keyword
+    start).
     """
-    window_start = max(0, start - 40)
+    window_start = max(0, start - 60)
+    before = doc.flow[window_start:start]
+    cut = max(before.rfind("。"), before.rfind(";"), before.rfind(". "), before.rfind("\n"))
+    window_start += cut + 1
     keywords = list(_KEYWORDS.finditer(doc.flow, window_start, start))
     if not keywords:
         return 0.0, start
@@ -247,6 +258,9 @@ def _candidates(doc: Doc, language: str) -> list[_Candidate]:
         partner = next((w for w in words if _beside(flow, figure, w)), None)
         first = min(figure.start, partner.start) if partner else figure.start
         score, key_start = _keyword_score(doc, first)
+        end_at = max(figure.end, partner.end) if partner else figure.end
+        if _DEFINED_TOTAL.match(doc.flow, end_at):
+            score, key_start = 1.0, first
         if _periodic(
             doc, first, max(figure.end, partner.end) if partner else figure.end, key_start
         ):

@@ -9,7 +9,7 @@ import sys
 import time
 from datetime import date
 
-from tests.eval_extract import en_docs, en_heldout, zh_fill
+from tests.eval_extract import en_docs, en_heldout, en_heldout2, zh_fill
 from tests.eval_extract.score import evaluate, table
 
 
@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     started = time.perf_counter()
     cases = zh_fill.cases(args.limit) + en_docs.cases() + en_heldout.documents()
+    cases += en_heldout2.documents()
     report = evaluate(cases)
     elapsed = time.perf_counter() - started
     kinds: dict[str, int] = {}
