@@ -132,7 +132,7 @@ def report_command(
     from contractctl.archive.archiving import write_output
 
     path = write_output(output, data, force=True)
-    if app.json and chosen != "json":
+    if app.json:
         emit_json(
             {"format": chosen, "path": str(path), "view": report.view, "rows": len(report.rows)}
         )

@@ -177,3 +177,13 @@ def test_the_demo_ends_with_a_report(store: Store, tmp_path: Path) -> None:
     assert "<svg" in (store.home / "report.html").read_text(encoding="utf-8")
     steps = demo.run_demo.__code__.co_names
     assert "_management_report" in steps
+
+
+def test_json_to_a_file_says_where_it_went(filled: Cli, tmp_path: Path) -> None:
+    import json
+
+    target = tmp_path / "r.json"
+    result = filled("report", "--by", "status", "-o", str(target), "--json")
+    assert result.code == 0, result.stderr
+    assert result.json() == {"format": "json", "path": str(target), "view": "status", "rows": 10}
+    assert json.loads(target.read_text(encoding="utf-8"))["view"] == "status"

@@ -13,6 +13,7 @@ import os
 import shutil
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -178,3 +179,27 @@ def test_an_english_report_is_in_english(
         assert "whole route" in page.locator("table.report").inner_text()
     finally:
         page.close()
+
+
+def test_text_from_the_store_is_escaped_and_nothing_is_fetched(store: Store) -> None:
+    from contractctl.records.contracts import NewContract, NewVersion, create_contract
+    from contractctl.records.parties import add_party
+    from contractctl.reports.aggregate import ReportRequest, build_report
+    from contractctl.reports.html import render_html
+
+    with store.transaction("tester") as tx:
+        party = add_party(tx, name='<script>alert("x")</script>有限公司').id
+        create_contract(
+            tx,
+            NewContract(title="采购合同", type="purchase", counterparty_id=party,
+                        status="active", signed_date=date(2026, 1, 2)),
+            NewVersion(kind="import"),
+        )  # fmt: skip
+    page = render_html(build_report(store.conn, ReportRequest(view="counterparty")))
+    assert "<script" not in page and "&lt;script&gt;" in page
+    import re
+
+    for fetch in ("src=", "@import", "url(http"):
+        assert fetch not in page
+    links = re.findall(r'href="([^"]*)"', page)
+    assert links and all(link.startswith("#") for link in links)  # the SVG's own glyphs only
