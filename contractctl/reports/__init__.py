@@ -7,7 +7,9 @@ What the rest of the house may call:
   ``2026-11``, ``2026``, ``--from/--to``);
 - :mod:`~contractctl.reports.model`: ``Report`` and its rows, ``direction_of`` (purchases,
   which we pay, apart from sales, which we are paid);
-- :mod:`~contractctl.reports.aggregate`: ``build_report`` (one SQL aggregate per view);
+- :mod:`~contractctl.reports.aggregate`: ``ReportRequest``, ``build_report`` (one SQL
+  aggregate per view); :mod:`~contractctl.reports.cycle` fills the approval cycle times;
+- :mod:`~contractctl.reports.labels`: the report's words in Chinese and English;
 - :mod:`~contractctl.reports.numbers`: amounts and durations for people (万/亿 in Chinese);
 - :mod:`~contractctl.reports.tabular`: the rows as a table, CSV or XLSX (with a native chart);
 - :mod:`~contractctl.reports.charts`: PNG and SVG charts (matplotlib, the CJK font by path);

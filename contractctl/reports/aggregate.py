@@ -33,7 +33,6 @@ from contractctl.reports.model import (
     Row,
     Total,
     merge_totals,
-    sort_totals,
 )
 from contractctl.reports.period import Period
 from contractctl.store.schema import STATUSES
@@ -382,6 +381,3 @@ def _item(record: sqlite3.Row, extra: dict[str, Any], lang: str) -> dict[str, An
         "amount": amount,
         **extra,
     }
-
-
-__all__ = ["ReportRequest", "build_report", "describe_filters", "sort_totals"]
