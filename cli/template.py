@@ -1,4 +1,4 @@
-"""`contractctl template list/show/fields/add/approve/preview`."""
+"""`contractctl template list/show/fields/add/from-docx/approve/preview`."""
 
 from __future__ import annotations
 
@@ -159,6 +159,50 @@ def add(
     app.note(
         f"Added {version.ref} (pending); legal approves it with: "
         f"contractctl template approve {version.ref}"
+    )
+
+
+@template_app.command("from-docx")
+def from_docx(
+    ctx: typer.Context,
+    docx: Annotated[Path, typer.Argument(help="A Word contract with blanks to fill in.")],
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="Template name (default: its GF number or a stable id)."),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for the template DOCX and schema TOML made.")
+    ] = Path("."),
+) -> None:
+    """Turn a contract's blanks into fields: a pending template plus a schema skeleton."""
+    from contractctl.drafting.from_docx import add_from_docx
+
+    app = app_context(ctx)
+    store = app.store()
+    with store.transaction(app.user) as tx:
+        made, version = add_from_docx(tx, docx, out, name=name)
+    if app.json:
+        emit_json(
+            {
+                **version.to_dict(),
+                "docx": str(made.docx),
+                "schema": str(made.schema),
+                "fields": [
+                    {"name": f.name, "type": f.type, "label": f.label, "sample": str(f.sample)}
+                    for f in made.skeleton.fields
+                ],
+            }
+        )
+        return
+    typer.echo(version.ref)
+    kinds: dict[str, int] = {}
+    for spec_field in made.skeleton.fields:
+        kinds[spec_field.type] = kinds.get(spec_field.type, 0) + 1
+    app.note(
+        f"Added {version.ref} (pending): {len(made.skeleton.fields)} fields ("
+        + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+        + f") from {docx.name}; review {made.schema} and {made.docx}, then: "
+        f"contractctl template preview {version.ref}; contractctl template approve {version.ref}"
     )
 
 
