@@ -242,6 +242,8 @@ def _label_parties(doc: Doc) -> list[_Found]:
 def _label_segments(text: str) -> list[tuple[str, str, str | None, str, int]]:
     """(label, base, qualifier, value, value offset) of each party label on a label line:
     出租人：X 承租人：Y holds two."""
+    if ":" not in text:
+        return []  # every label ends with a colon (full-width ones are normalised)
     match = _LABEL_LINE.match(text)
     heads = []
     if match is not None:
@@ -250,10 +252,11 @@ def _label_segments(text: str) -> list[tuple[str, str, str | None, str, int]]:
         )
     elif not _NEXT_LABEL.match(text):
         return []  # neither a party label nor any label starts the line: a sentence
-    heads += [
-        (m.group("label"), m.group("base"), m.group("qual"), m.end())
-        for m in _LABEL_ANY.finditer(text, match.start("value") if match else 0)
-    ]
+    if text.count(":") > (1 if match else 0):  # another label further along the line
+        heads += [
+            (m.group("label"), m.group("base"), m.group("qual"), m.end())
+            for m in _LABEL_ANY.finditer(text, match.start("value") if match else 0)
+        ]
     out = []
     for number, (label, base, qualifier, value_at) in enumerate(heads):
         end = len(text)

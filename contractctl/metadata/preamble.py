@@ -159,31 +159,28 @@ def preamble_parties(doc: Doc, is_name: Callable[[str], bool]) -> list[PreambleP
     return []
 
 
-_BY_LINE: Final = re.compile(r"(?i)^\s*By\s*:")
+_BY_LINE: Final = re.compile(r"(?im)^[ \t]*By[ \t]*:")
 _ON_BEHALF: Final = re.compile(
-    r"(?i)for\s+and\s+on\s+behalf\s+of\s+(?P<name>[^\n,;]{2,80}?)\s*(?:$|[,;\n])"
+    r"(?i)for\s+and\s+on\s+behalf\s+of\s+(?P<name>[^\n,;]{2,80}?)\s*(?:$|[,;\n])", re.M
 )
 
 
 def signature_parties(doc: Doc, is_company: Callable[[str], bool]) -> list[PreambleParty]:
     """Parties named in the signature block: the line above "By:", or "on behalf of X"."""
     flow = doc.flow
-    lines = flow.split("\n")
     found: list[PreambleParty] = []
-    position = 0
-    previous: tuple[int, str] | None = None
-    for line in lines:
-        if _BY_LINE.match(line) and previous is not None:
-            name = previous[1].strip().rstrip(":").strip()
-            if is_company(name):
-                found.append(
-                    PreambleParty("", name, previous[0], previous[0] + len(previous[1]), True)
-                )
-        for behalf in _ON_BEHALF.finditer(line):
-            name = behalf.group("name").strip()
-            if is_company(name):
-                found.append(PreambleParty("", name, position, position + len(line), True))
-        if line.strip():
-            previous = (position, line)
-        position += len(line) + 1
-    return found
+    for by in _BY_LINE.finditer(flow):
+        end = flow.rfind("\n", 0, by.start())
+        while end > 0 and not flow[flow.rfind("\n", 0, end) + 1 : end].strip():
+            end = flow.rfind("\n", 0, end)  # skip blank lines
+        if end <= 0:
+            continue
+        start = flow.rfind("\n", 0, end) + 1
+        name = flow[start:end].strip().rstrip(":").strip()
+        if is_company(name):
+            found.append(PreambleParty("", name, start, end, True))
+    for behalf in _ON_BEHALF.finditer(flow):
+        name = behalf.group("name").strip()
+        if is_company(name):
+            found.append(PreambleParty("", name, behalf.start("name"), behalf.end("name"), True))
+    return sorted(found, key=lambda p: p.start)
