@@ -100,6 +100,7 @@ def _register() -> None:
         party,
         remind,
         report,
+        review,
         search,
         signing,
         store_cmds,
@@ -117,6 +118,7 @@ def _register() -> None:
     amend.register(app)
     search.register(app)
     importing.register(app)
+    review.register(app)
     archive.register(app)
     ocr.register(app)
     remind.register(app)

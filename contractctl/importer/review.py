@@ -137,3 +137,32 @@ def extracted_view(conn: sqlite3.Connection, contract_id: str) -> list[dict[str,
         return (_ORDER.index(base) if base in _ORDER else len(_ORDER), item["field"])
 
     return sorted(out, key=order)
+
+
+#: What `edit` calls a field that the import calls otherwise.
+_EDIT_NAMES: Final = {"contract_type": "type", "parties": "counterparty", "term": None}
+
+
+def edit_field(field: str) -> str | None:
+    """The `edit` field that settles an extracted one (party2 -> counterparty), or None."""
+    from contractctl.importer.edit import EDITABLE
+
+    base = "parties" if field.startswith("party") and field[5:].isdigit() else field
+    name = _EDIT_NAMES.get(base, base)
+    return name if name in EDITABLE else None
+
+
+def to_review(conn: sqlite3.Connection, contract_id: str) -> list[dict[str, Any]]:
+    """The extracted values a person still has to look at: those with a reason and not
+    yet confirmed, one per field `edit` settles (party1/party2 are one counterparty)."""
+    out: list[dict[str, Any]] = []
+    settled: set[str] = set()
+    for item in extracted_view(conn, contract_id):
+        if not item["reason"] or item["confirmed_by"]:
+            continue
+        field = edit_field(item["field"]) or item["field"]
+        if field in settled:
+            continue
+        settled.add(field)
+        out.append({**item, "edit": edit_field(item["field"])})
+    return out
