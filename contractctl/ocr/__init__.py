@@ -29,9 +29,10 @@ The check (``ocr-check``; not re-exported: import ``contractctl.ocr.check``):
 - ``project``: kept differences made in the approved text, Tesseract's misreadings of
   it turned back, for the compare engine to name.
 
-The modules of the earlier check (``lines``, ``gaps``, ``second_reading``, ``cells``,
-``reread``, ``settle``, ``doubts``) are no longer on its path; ``second_reading`` still
-gives ``account_changed`` and ``reread`` ``CJK_MODELS``.
+The earlier check (scan lines, gaps, second readings of suspect lines, settling
+between readings: 1,700 lines) compared the scan's OCR with the approved *text*, so
+every systematic misreading was a difference to explain away; comparing two readings
+made alike replaced it.
 
 Nothing heavy is imported here: numpy, Pillow and pdf2image load when a function runs.
 """

@@ -37,7 +37,7 @@ from typing import Any
 from contractctl.errors import InvalidInput, NotFound
 from contractctl.ocr.model import ScanText
 from contractctl.ocr.readings import ReadingCache
-from contractctl.ocr.reread import CJK_MODELS
+from contractctl.ocr.tesseract import CJK_MODELS
 from contractctl.progress import Progress
 from contractctl.records.contracts import Contract, get_contract
 from contractctl.store import Store
@@ -146,7 +146,7 @@ def check_scan(
         raise InvalidInput("--dpi must be between 70 and 600")
     check_languages(lang)
     pdf_sha = approved_pdf_sha(store, contract, n)
-    cache = ReadingCache(store=store)
+    cache = ReadingCache(store=store, deferred=True)  # written only when the check holds
     with tempfile.TemporaryDirectory(prefix="ocr-check-") as tmp:
         work = Path(tmp)
         pdf = approved_pdf(store, pdf_sha, work, cache) if pdf_sha else None
@@ -180,8 +180,12 @@ def check_scan(
         page_findings=result["page_findings"],
         seal=result["seal"],
     )
+    if not record and cache.pending:
+        with store.transaction(actor) as tx:
+            cache.flush(tx)
     if record:
         with store.transaction(actor) as tx:
+            cache.flush(tx)
             tx.put_file(scan)
             report_sha = tx.put_bytes(
                 json.dumps(check.to_dict(), ensure_ascii=False, indent=1).encode("utf-8")
@@ -249,10 +253,8 @@ def approved_pdf(store: Store, sha: str, work: Path, cache: ReadingCache) -> Pat
     if row is not None and store.objects.path(row["value"]).is_file():
         return store.objects.path(row["value"])
     pdf = docx_to_pdf(path, work)
-    with store.transaction("contractctl") as tx:
-        pdf_sha = tx.put_file(pdf)
-        tx.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, pdf_sha))
-    return store.objects.path(pdf_sha)
+    cache.keep(key, pdf.read_bytes())  # the work folder goes before the cache is written
+    return pdf
 
 
 def docx_to_pdf(docx: Path, work: Path, *, timeout: float = 180) -> Path:

@@ -27,12 +27,14 @@ from contractctl.ocr.model import PageText, ScanText
 from contractctl.ocr.project import Projection, misreadings
 from contractctl.ocr.readings import render_page
 from contractctl.ocr.registered import page_differences, squashed
-from contractctl.ocr.second_reading import account_changed
 
 if TYPE_CHECKING:
     from contractctl.compare import ClauseChange
 
 log = logging.getLogger(__name__)
+
+_ACCOUNT = re.compile(r"\d{6,}")
+_DIGIT_GAP = re.compile(r"(?<=\d) (?=\d)")
 
 #: A scan page belongs to an approved page when this share of its character pairs match.
 PAGE_MATCH = 0.35
@@ -267,3 +269,13 @@ def party_changed(old: str, new: str) -> tuple[str, str] | None:
     if lost and gained:
         return lost[0], gained[0]
     return None
+
+
+def account_changed(ops: list[tuple[str, str]]) -> bool:
+    """A digit changed inside a long number (account, ID, credit code)."""
+    old = "".join(t for op, t in ops if op in ("equal", "delete"))
+    new = "".join(t for op, t in ops if op in ("equal", "insert"))
+    changed = any(op != "equal" and any(c.isdigit() for c in t) for op, t in ops)
+    # a space OCR put inside a long number does not change it
+    old, new = (_DIGIT_GAP.sub("", text) for text in (old, new))
+    return changed and set(_ACCOUNT.findall(old)) != set(_ACCOUNT.findall(new))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,7 @@ from contractctl.ocr.model import PageText, ScanText, Word
 from contractctl.progress import Progress
 
 if TYPE_CHECKING:
-    from contractctl.store import Store
+    from contractctl.store import Store, Tx
 
 #: Bump when the reading of an approved page changes (pipeline, settings).
 RECIPE = 1
@@ -38,10 +38,16 @@ def file_sha(path: Path) -> str:
 
 @dataclass
 class ReadingCache:
-    """Where approved readings are kept: a store (objects + meta) or a folder."""
+    """Where approved readings are kept: a store (objects + meta) or a folder.
+
+    With ``deferred``, what is meant for the store waits in ``pending`` until the caller
+    writes it in its own transaction (:meth:`flush`): a check that fails on a bad scan
+    leaves the store exactly as it was, cache included."""
 
     store: Store | None = None
     folder: Path | None = None
+    deferred: bool = False
+    pending: dict[str, bytes] = field(default_factory=dict)
 
     def _key(self, sha: str, dpi: int, lang: str) -> str:
         return f"ocr-reading:{sha}:{dpi}:{lang}:{RECIPE}"
@@ -63,14 +69,28 @@ class ReadingCache:
         """Keep a reading."""
         key = self._key(sha, dpi, lang)
         if self.store is not None:
-            with self.store.transaction(actor) as tx:
-                object_sha = tx.put_bytes(data)
-                tx.conn.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, object_sha)
-                )
+            self.keep(key, data, actor)
         if self.folder is not None:
             self.folder.mkdir(parents=True, exist_ok=True)
             (self.folder / (key.replace(":", "-") + ".json")).write_bytes(data)
+
+    def keep(self, key: str, content: bytes, actor: str = "contractctl") -> None:
+        """Keep ``content`` in the store under ``meta`` ``key``: now,
+        or when the caller flushes, if deferred."""
+        assert self.store is not None
+        if self.deferred:
+            self.pending[key] = content
+            return
+        with self.store.transaction(actor) as tx:
+            self.flush(tx, {key: content})
+
+    def flush(self, tx: Tx, items: dict[str, bytes] | None = None) -> None:
+        """Write what waits (or ``items``) in the transaction ``tx``."""
+        for key, content in (self.pending if items is None else items).items():
+            sha = tx.put_bytes(content)
+            tx.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, sha))
+        if items is None:
+            self.pending.clear()
 
 
 def approved_reading(

@@ -37,6 +37,9 @@ from contractctl import tools
 from contractctl.errors import InvalidInput, ToolFailed, ToolMissing
 from contractctl.ocr.model import Word
 
+#: Tesseract models for Chinese, Japanese and Korean (the rest are Latin-script models).
+CJK_MODELS = frozenset({"chi_sim", "chi_tra", "jpn", "kor", "chi_sim_vert", "chi_tra_vert"})
+
 log = logging.getLogger(__name__)
 
 #: Seconds one page may take (a dense chi_sim+eng page takes ~10 s on one core).

@@ -158,7 +158,9 @@ def test_one_digit_of_the_amount_changed_is_critical(
     assert data["verdict"] == "mismatch"
     critical = [c for c in data["changes"] if c["severity"] == "critical"]
     assert critical and critical[0]["page"] == 1
-    assert any(s["old"] == AMOUNT and s["new"] == "¥207,722.00" for s in data["semantic"])
+    # The figures changed and the 大写 did not: the scan's amount is shown with the 大写
+    # it now disagrees with.
+    assert any(s["old"] == AMOUNT and s["new"].startswith("¥207,722.00") for s in data["semantic"])
     assert not [c for c in data["changes"] if c["severity"] == "major"]
 
 
@@ -244,21 +246,3 @@ def test_an_image_of_another_document_is_not_this_contract(
     other = save_image(text_page(EN_LINES), tmp_path / "other.png")
     with Store.open(home) as store, pytest.raises(InvalidInput, match="does not look like"):
         check_scan(store, "tester", other, cid, lang="eng", record=False)
-
-
-def test_text_beyond_a_lines_ends_comes_back_only_from_a_readings_edge() -> None:
-    """A second reading that has the end of the line before (the "10" of "之日起 10") at
-    its own start puts it back (a character the first reading lost at the line's
-    edge); the English model's garbage for the Chinese line, with a "10" in its middle,
-    does not (at 200 dpi it made "10日内支付" a major difference on a clean scan)."""
-    from contractctl.compare.normalise import tokenise
-    from contractctl.ocr.settle import settle
-    from contractctl.ocr.tesseract import Reading
-
-    approved = tokenise("之日起 10\n日内支付；此后各期租金，乙方应提前 10 日支付。", ocr=True)
-    first = Reading("日内支付；此后各期租金，乙方应提前 10 日支付。", ())
-    garbage = Reading("AAR; Heme, CF wibetih 10 Set.", ())
-    at_start = Reading("加 10 日内支付；此后各期租金，乙方应提前 10 日支付。", ())
-
-    assert settle(approved, [first, garbage])[0] == first.text
-    assert settle(approved, [first, at_start])[0].startswith("10日内支付")
