@@ -180,11 +180,13 @@ def from_docx(
     app = app_context(ctx)
     store = app.store()
     with store.transaction(app.user) as tx:
-        made, version = add_from_docx(tx, docx, out, name=name)
+        added = add_from_docx(tx, docx, out, name=name)
+    made, version = added.made, added.version
     if app.json:
         emit_json(
             {
                 **version.to_dict(),
+                "warnings": list(added.warnings),
                 "docx": str(made.docx),
                 "schema": str(made.schema),
                 "fields": [
@@ -204,6 +206,8 @@ def from_docx(
         + f") from {docx.name}; review {made.schema} and {made.docx}, then: "
         f"contractctl template preview {version.ref}; contractctl template approve {version.ref}"
     )
+    for warning in added.warnings:
+        app.note(f"  warning: {warning}")
 
 
 @template_app.command("approve")

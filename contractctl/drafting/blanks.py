@@ -301,18 +301,19 @@ def _clean_label(text: str) -> str:
 def _fill_table(table: Any, namer: Namer) -> int:
     count = 0
     rows = _grid(table)
+    texts = {id(cell): _cell_text(cell) for cells in rows for _, cell in cells}  # as found
     for number, cells in enumerate(rows):
         above = {col: cell for col, cell in rows[number - 1]} if number else {}
         for position, (column, cell) in enumerate(cells):
-            if _cell_text(cell).strip() or _continues_merge(cell) or cell.find(_TBL) is not None:
+            if texts[id(cell)].strip() or _continues_merge(cell) or cell.find(_TBL) is not None:
                 continue
             label = ""
             if position:
-                left = _cell_text(cells[position - 1][1])
-                if _label_like(left):
+                left = texts[id(cells[position - 1][1])]
+                if _label_like(left) and "{{" not in left:
                     label = _clean_label(left)
             if not label and column in above:
-                up = _cell_text(above[column])
+                up = texts[id(above[column])]
                 if _label_like(up) and "{{" not in up:
                     label = _clean_label(up)
             if not label:

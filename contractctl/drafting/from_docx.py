@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -21,8 +22,10 @@ from pathlib import Path
 
 from contractctl.documents.docx_safety import safe_members
 from contractctl.drafting.blanks import fill_part, has_template_text
+from contractctl.drafting.normalise import normalise_docx
 from contractctl.drafting.skeleton import Skeleton, schema_toml
 from contractctl.drafting.versions import TemplateVersion, add_template
+from contractctl.drafting.versions import _insert as insert_version
 from contractctl.errors import InvalidInput, NotFound
 from contractctl.store import Tx
 
@@ -123,19 +126,44 @@ def make_template(source: Path, out_dir: Path, *, name: str | None, version: int
     return FromDocx(docx, schema, skeleton, title, name)
 
 
-def add_from_docx(
-    tx: Tx, source: Path, out_dir: Path, *, name: str | None = None
-) -> tuple[FromDocx, TemplateVersion]:
+@dataclass(frozen=True)
+class Added:
+    """A template made from a DOCX and stored pending, with the lint's warnings."""
+
+    made: FromDocx
+    version: TemplateVersion
+    warnings: tuple[str, ...]
+
+
+def add_from_docx(tx: Tx, source: Path, out_dir: Path, *, name: str | None = None) -> Added:
     """Make the template and its skeleton in ``out_dir`` and add them as a pending version.
 
     The version is the next one of that name. Linting and storing are
-    :func:`~contractctl.drafting.versions.add_template`'s: a lint problem adds nothing.
+    :func:`~contractctl.drafting.versions.add_template`'s: any lint error adds nothing
+    (ValidationFailed, exit 2). One difference: the linter's warnings (a clause number
+    skipped or repeated, ``clause-sequence``) describe the model contract's own numbering,
+    which from-docx must not rewrite; they do not refuse the template here but come back
+    as ``warnings`` for legal to read before approving.
     """
+    from contractctl.drafting.lint import lint_template
+    from contractctl.drafting.schema import load_schema
+
     name = name or template_name(source)
     latest = tx.conn.execute("SELECT max(version) FROM templates WHERE name = ?", (name,))
     version = (latest.fetchone()[0] or 0) + 1
     made = make_template(source, out_dir, name=name, version=version)
-    return made, add_template(tx, made.docx, made.schema)
+    problems = lint_template(made.docx, load_schema(made.schema))
+    warnings = tuple(str(p) for p in problems if p.severity == "warning")
+    if not problems or len(warnings) < len(problems):
+        return Added(made, add_template(tx, made.docx, made.schema), ())
+    with tempfile.TemporaryDirectory(prefix="contractctl-template-") as tmp:
+        clean = Path(tmp) / made.docx.name  # stored normalised, as add_template stores
+        normalise_docx(made.docx, clean)
+        stored = insert_version(
+            tx, load_schema(made.schema), clean, made.schema,
+            status="pending", source="added", approver=None,
+        )  # fmt: skip
+    return Added(made, stored, warnings)
 
 
 def _title(root: object) -> str:

@@ -116,8 +116,8 @@ class Skeleton:
             self._party = slug.removesuffix("_name")
         elif slug in PARTY_DETAILS and self._party:
             slug = f"{self._party}_{slug}"
-        elif slug.startswith(tuple(f"{role}_" for _, role in ROLES)):
-            self._party = ""
+        elif not slug.startswith(tuple(f"{role}_" for _, role in ROLES)):
+            self._party = ""  # a party's details are listed together
         name = self._unique(
             slug or {"money": "amount", "date": "date", "boolean": "choice"}.get(kind, "field"),
             numbered=not slug,
