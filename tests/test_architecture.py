@@ -273,3 +273,6 @@ def test_the_architecture_document_lists_what_each_package_really_imports() -> N
                 _room(t) for t in targets if _room(t) in STAGES | {"store"} and _room(t) != room
             )
     assert documented == real
+    kernel_line = next(line for line in text.splitlines() if line.strip().startswith("kernel:"))
+    listed = {name.strip() for name in kernel_line.split(":", 1)[1].split(",")}
+    assert listed == KERNEL, "the picture's kernel line must name the kernel's modules"

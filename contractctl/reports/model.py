@@ -1,11 +1,8 @@
 """What a report is: rows of counts and totals, each total one direction and currency.
 
-**Direction.** The store has no direction column; it follows from the contract type,
-as the shipped templates state our side: ``sales`` (sales-zh: we are the seller) is money
-we are paid (``receive``); ``purchase``, ``service`` and ``lease`` (purchase-zh/en: we
-buy; service-zh/en: we are the client; lease-zh: we are the tenant) are money we pay
-(``pay``); ``nda``, ``other`` and any type not known here carry no direction (``none``).
-Totals are kept apart per (direction, currency) and never added across either.
+**Direction** follows from the contract type (contractctl.records.direction: sales is
+money we are paid, purchase, service and lease money we pay, the rest none). Totals are
+kept apart per (direction, currency) and never added across either.
 """
 
 from __future__ import annotations
@@ -15,28 +12,34 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contractctl.money import Money
+
+# The direction rule lives with the records (party show uses it too); re-exported here.
+from contractctl.records.direction import (
+    DIRECTION_BY_TYPE,
+    DIRECTION_SQL,
+    DIRECTIONS,
+    SIGNED_STATUSES,
+    direction_of,
+)
 from contractctl.reports.period import Period
 
-#: Contract type -> who pays. Anything else is "none".
-DIRECTION_BY_TYPE = {"sales": "receive", "purchase": "pay", "service": "pay", "lease": "pay"}
-DIRECTIONS = ("pay", "receive", "none")
-
-#: The same rule in SQL, over ``contracts c``.
-DIRECTION_SQL = (
-    "CASE WHEN c.type = 'sales' THEN 'receive' "
-    "WHEN c.type IN ('purchase', 'service', 'lease') THEN 'pay' ELSE 'none' END"
-)
-
-#: Statuses in which a contract binds the parties: the value "contracted".
-SIGNED_STATUSES = ("signed", "active", "expired", "terminated", "archived")
+__all__ = [
+    "DIRECTIONS",
+    "DIRECTION_BY_TYPE",
+    "DIRECTION_SQL",
+    "GROUPINGS",
+    "SIGNED_STATUSES",
+    "VIEWS",
+    "Report",
+    "Row",
+    "Total",
+    "direction_of",
+    "merge_totals",
+    "sort_totals",
+]
 
 GROUPINGS = ("month", "type", "counterparty", "department", "status")
 VIEWS = ("pipeline", "expiring", "cycle")
-
-
-def direction_of(contract_type: str) -> str:
-    """``pay``, ``receive`` or ``none`` for a contract type (see the module's rule)."""
-    return DIRECTION_BY_TYPE.get(contract_type, "none")
 
 
 @dataclass(frozen=True)
