@@ -29,6 +29,7 @@ from typing import Any
 
 from contractctl import errors
 from contractctl.errors import InvalidInput
+from contractctl.store.signals import held
 
 #: Memory a render may add to what the process already maps.
 MAX_MEMORY_BYTES = 384 * 2**20
@@ -65,13 +66,22 @@ def run_limited(
         "cpu": f"{what} ran longer than {cpu_seconds} s of CPU time; stopped",
     }
     read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        os.close(read_end)
-        _child(work, write_end, memory, cpu_seconds, known)
+    # Ctrl-C or SIGTERM held across the fork: one arriving while Python runs its
+    # after-fork hooks would be swallowed there, and the batch would not stop.
+    with held():
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            os.close(read_end)
+            _child(work, write_end, memory, cpu_seconds, known)
     os.close(write_end)
     try:
         data, status = _collect(pid, read_end, wall_seconds=cpu_seconds * 2 + 10)
+    except BaseException:  # interrupted: the child goes too
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+        raise
     finally:
         os.close(read_end)
     if os.WIFSIGNALED(status):

@@ -42,6 +42,8 @@ from tests.conftest import Cli, installed_contractctl
 from tests.importer.test_import import historical, unique_copy
 
 ROUNDS = int(os.environ.get("CONTRACTCTL_SOAK_ROUNDS", "1"))
+#: Only these (command, signal) pairs, e.g. "draft-batch:SIGINT" (default: all).
+ONLY = os.environ.get("CONTRACTCTL_SOAK_ONLY", "")
 SEED = int(os.environ.get("CONTRACTCTL_SOAK_SEED", str(random.randrange(1 << 30))))
 SIGNALS = {"SIGKILL": signal.SIGKILL, "SIGTERM": signal.SIGTERM, "SIGINT": signal.SIGINT}
 #: Longest a stopped command may take to exit (the issue's promise).
@@ -213,6 +215,7 @@ def _interrupt_once(
         "CONTRACTCTL_SOAK_MARK": marker,
         "CONTRACTCTL_USER": "soak",
         "TMPDIR": str(systmp),
+        "PYTHONFAULTHANDLER": "1",
     }
     proc = subprocess.Popen(
         _command(kind, home, inbox, csv_path),
@@ -235,9 +238,16 @@ def _interrupt_once(
         _, err = proc.communicate(timeout=EXIT_WITHIN_S if sig != signal.SIGKILL else 30)
     except subprocess.TimeoutExpired:
         TALLY.hangs += 1
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        pytest.fail(f"{kind} did not exit within {EXIT_WITHIN_S} s of {name}")
+        os.kill(proc.pid, signal.SIGABRT)  # faulthandler: where every thread is stuck
+        try:
+            _, err = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            _, err = proc.communicate()
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        stuck = err.decode("utf-8", "replace")[-3000:]
+        pytest.fail(f"{kind} did not exit within {EXIT_WITHIN_S} s of {name}:\n{stuck}")
     took = time.monotonic() - sent
     TALLY.slowest_exit = max(TALLY.slowest_exit, took if sig != signal.SIGKILL else 0.0)
     TALLY.interrupts[f"{kind} {name}"] += 1
@@ -264,6 +274,8 @@ def _interrupt_once(
 def test_interrupted_at_random_moments_the_store_stays_whole(
     kind: str, name: str, populated: tuple[Path, Path, Path]
 ) -> None:
+    if ONLY and f"{kind}:{name}" not in ONLY.split(","):
+        pytest.skip(f"CONTRACTCTL_SOAK_ONLY={ONLY}")
     rng = random.Random(f"{SEED}-{kind}-{name}")
     for _ in range(ROUNDS):
         _interrupt_once(kind, name, populated, rng)
