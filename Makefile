@@ -39,6 +39,7 @@ soak: setup
 eval: setup
 	$(BIN)/python -m tests.eval
 	$(BIN)/python -m tests.eval.docx_reading
+	$(BIN)/python -m tests.eval.from_docx
 
 # ocr-check on simulated print-and-scan of real corpus contracts (300/200 dpi, clean and
 # tampered): false alarms and per-kind recall. A fixed sample; EVAL_ALL=1 for all.
