@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 from contractctl.cli.context import AppContext, app_context
-from contractctl.cli.output import emit_json
+from contractctl.cli.output import emit_json, shown
 from contractctl.cli.progress import progress_bar
 
 _STYLE = {"critical": "bold red", "major": "red", "minor": "yellow"}
@@ -84,7 +84,8 @@ def _print(app: AppContext, data: dict[str, Any]) -> None:
             if semantic:
                 line.append(
                     "; ".join(
-                        s.get("text") or f"{s['label'] or s['what']} {s['old']} → {s['new']}"
+                        s.get("text")
+                        or f"{s['label'] or s['what']} {shown(s['old'])} → {shown(s['new'])}"
                         for s in semantic
                     )
                 )

@@ -347,7 +347,8 @@ def _amend_and_diff(home: Path, actor: str, narrator: Narrator) -> None:
         )
         for change in result.semantic:
             narrator.say(
-                f"  {change.get('label') or change['what']}: {change['old']} → {change['new']}"
+                f"  {change.get('label') or change['what']}: "
+                f"{change['old'] or '(none)'} → {change['new'] or '(none)'}"
             )
         with store.transaction(actor) as tx:
             view = submit(tx, contract_id)
@@ -459,7 +460,7 @@ def _say_severe(narrator: Narrator, changes: list[dict[str, Any]]) -> None:
     for change in changes:
         if change["severity"] in ("critical", "major"):
             values = "; ".join(
-                f"{s.get('label') or s['what']} {s['old']} → {s['new']}"
+                f"{s.get('label') or s['what']} {s['old'] or '(none)'} → {s['new'] or '(none)'}"
                 for s in change.get("semantic") or []
             )
             narrator.say(

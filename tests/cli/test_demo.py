@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import io
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -15,6 +17,7 @@ def test_the_demo_walks_its_steps_on_the_given_store_and_leaves_it_valid(tmp_pat
     result = Cli(home)("demo")
     assert result.code == 0, result.stderr
     out = result.stdout
+    assert not re.search(r"\bNone\b|\bTrue\b|\bFalse\b", out), "a Python value reached the user"
     assert "== 1. Create a store" in out
     assert "P-0001 上海星河电子科技有限公司" in out
     assert "a mistyped code is refused (exit 2)" in out
