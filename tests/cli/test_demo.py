@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 import io
+import re
 from contextlib import redirect_stdout
 from pathlib import Path
 
