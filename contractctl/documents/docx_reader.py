@@ -12,7 +12,10 @@ footers and footnotes. ``read_docx`` walks the XML itself:
   result is the ``w:t`` after it) are not text;
 - a text box is read after the paragraph that anchors it, one line per paragraph, and of
   an ``mc:AlternateContent`` only the first branch that holds text is read;
-- a table row is one line, its cells joined by `` | `` (a merged cell once);
+- a table row is one line, its cells joined by `` | `` (a merged cell once: Word keeps
+  a horizontally merged cell as one ``w:tc``, so two equal neighbours are two cells);
+- a numbered paragraph starts with the number Word shows (``第一条``, ``1.1``, ``（一）``,
+  :mod:`~contractctl.documents.docx_numbering`);
 - headers come first, then the body, footnotes, endnotes and footers, as a reader meets
   them on a page; each part's text once, however many sections repeat it.
 
@@ -26,6 +29,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from contractctl.documents.docx_numbering import Numbering
 from contractctl.documents.docx_safety import safe_members
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -47,6 +51,7 @@ def read_docx(path: Path) -> str:
 
     members = safe_members(path)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    numbers = Numbering(members.get("word/numbering.xml"), members.get("word/styles.xml"), parser)
     lines: list[str] = []
     for name in sorted(members, key=_part_order):
         if _part_order(name)[0] == len(_ORDER):
@@ -55,8 +60,9 @@ def read_docx(path: Path) -> str:
         container = root.find(_W + "body") if name == "word/document.xml" else root
         if container is None:
             continue
+        numbers.restart()
         for child in container:
-            _block(child, lines)
+            _block(child, lines, numbers)
     return "\n".join(lines)
 
 
@@ -66,36 +72,34 @@ def _part_order(name: str) -> tuple[int, str]:
     return (_ORDER.index(kind) if kind in _ORDER else len(_ORDER), name)
 
 
-def _block(element: Any, lines: list[str]) -> None:
+def _block(element: Any, lines: list[str], numbers: Numbering) -> None:
     """Append the lines of one body-level element (paragraph, table, content control)."""
     tag = element.tag
     if tag == _P:
         boxes: list[Any] = []
-        lines.append(_paragraph(element, boxes))
+        lines.append(numbers.number(element) + _paragraph(element, boxes))
         for box in boxes:
             for child in box:
-                _block(child, lines)
+                _block(child, lines, numbers)
     elif tag == _TBL:
         for row in element.iter(_TR):
             if _nearest(row, _TBL) is element:
-                lines.append(_row(row))
+                lines.append(_row(row, numbers))
     elif tag in _SKIPPED:
         return
     elif isinstance(tag, str):
         for child in element:  # w:sdt, w:sdtContent, w:customXml, w:ins around blocks
-            _block(child, lines)
+            _block(child, lines, numbers)
 
 
-def _row(row: Any) -> str:
+def _row(row: Any, numbers: Numbering) -> str:
     cells: list[str] = []
     for cell in row.iterchildren(_TC, _W + "sdt", _W + "customXml"):
         cell_lines: list[str] = []
         for child in cell.iter(_TC) if cell.tag != _TC else [cell]:
             for block in child:
-                _block(block, cell_lines)
-        text = "\n".join(cell_lines)
-        if not cells or cells[-1] != text:
-            cells.append(text)
+                _block(block, cell_lines, numbers)
+        cells.append("\n".join(cell_lines))
     return " | ".join(cells)
 
 

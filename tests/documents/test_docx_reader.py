@@ -62,25 +62,91 @@ def test_inserted_text_boxes_controls_fields_headers_and_footers_are_read(
     assert text.index("页眉文字") < text.index("甲方") < text.index("页脚文字")
 
 
+def _lvl(ilvl: int, fmt: str, text: str, start: int = 1, extra: str = "") -> str:
+    return (
+        f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="{start}"/><w:numFmt w:val="{fmt}"/>'
+        f'<w:lvlText w:val="{text}"/>{extra}</w:lvl>'
+    )
+
+
+NUMBERING = (
+    '<w:abstractNum w:abstractNumId="7">'
+    + _lvl(0, "chineseCounting", "第%1条", extra='<w:suff w:val="space"/>')
+    + _lvl(1, "decimal", "%1.%2", extra='<w:isLgl/><w:suff w:val="nothing"/>')
+    + _lvl(2, "chineseCounting", "（%3）", extra='<w:suff w:val="nothing"/>')
+    + "</w:abstractNum>"
+    '<w:abstractNum w:abstractNumId="8">'
+    + _lvl(0, "lowerLetter", "(%1)", extra='<w:suff w:val="nothing"/>')
+    + _lvl(1, "upperRoman", "%2.", extra='<w:suff w:val="nothing"/>')
+    + "</w:abstractNum>"
+    '<w:num w:numId="70"><w:abstractNumId w:val="7"/></w:num>'
+    '<w:num w:numId="71"><w:abstractNumId w:val="7"/></w:num>'
+    '<w:num w:numId="80"><w:abstractNumId w:val="8"/>'
+    '<w:lvlOverride w:ilvl="1"><w:startOverride w:val="4"/></w:lvlOverride></w:num>'
+)
+
+
+def _numbered(num_id: int, ilvl: int, text: str) -> str:
+    return (
+        f'<w:p><w:pPr><w:numPr><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>'
+        f"</w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>"
+    )
+
+
+def test_list_numbers_are_read_as_word_shows_them(tmp_path: Path) -> None:
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("PLACEHOLDER")
+    path = tmp_path / "n.docx"
+    document.save(str(path))
+    body = "".join(
+        [
+            _numbered(70, 0, "总则"),
+            _numbered(70, 1, "定义"),
+            _numbered(70, 2, "甲方"),
+            _numbered(70, 2, "乙方"),
+            _numbered(70, 1, "解释"),
+            _numbered(71, 0, "价款"),  # another list of the same definition goes on counting
+            _numbered(70, 1, "付款"),
+            *[_numbered(70, 0, f"条{k}") for k in range(3, 12)],
+            _numbered(80, 0, "first"),
+            _numbered(80, 1, "second"),
+            '<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="0"/></w:numPr></w:pPr>'
+            "<w:r><w:t>无编号</w:t></w:r></w:p>",
+        ]
+    )
+    rewrite_docx(
+        path,
+        "word/document.xml",
+        lambda data: (
+            data.decode().replace("<w:p><w:r><w:t>PLACEHOLDER</w:t></w:r></w:p>", body).encode()
+        ),
+    )
+    rewrite_docx(
+        path,
+        "word/numbering.xml",
+        lambda data: data.decode().replace("</w:numbering>", NUMBERING + "</w:numbering>").encode(),
+    )
+    lines = [line for line in read_docx(path).splitlines() if line]
+    assert lines[:7] == [
+        "第一条 总则",
+        "1.1定义",
+        "（一）甲方",
+        "（二）乙方",
+        "1.2解释",
+        "第二条 价款",
+        "2.1付款",
+    ]
+    assert "第十条 条10" in lines and "第十一条 条11" in lines
+    assert lines[-3:] == ["(a)first", "IV.second", "无编号"]
+
+
 SAMPLE = sorted(CORPUS.glob("*.docx"))[:3]
-#: Word's automatic list numbering (w:numPr: "1.", "2.") is not rendered yet.
-NUMBERED = "养老机构服务合同"
 
 
 @pytest.mark.skipif(not SAMPLE, reason="the corpus (../shared/corpus/) is not there")
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(
-            p,
-            marks=[pytest.mark.xfail(strict=True, reason="list numbering not read yet")]
-            if NUMBERED in p.name
-            else [],
-        )
-        for p in SAMPLE
-    ],
-    ids=[p.stem[:12] for p in SAMPLE],
-)
+@pytest.mark.parametrize("path", SAMPLE, ids=[p.stem[:12] for p in SAMPLE])
 def test_real_model_contracts_are_read_to_99_percent_of_libreoffices_text(path: Path) -> None:
     [score] = measure([path]).values()
     assert score >= 0.99, f"{score:.2%}"
