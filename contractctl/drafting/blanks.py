@@ -34,7 +34,7 @@ _RUN_PARENTS = frozenset(_W + n for n in ("p", "ins", "hyperlink", "smartTag", "
 _GAP = r"[ \u3000\u00a0\t_]"
 #: The kinds of blank, in the order they are looked for (an earlier kind wins).
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("checkbox", re.compile(r"[□☐]\s*是\s*[□☐]\s*否")),
+    ("checkbox", re.compile(r"[□☐]\s*(?:是\s*[□☐]\s*否|有\s*[□☐]\s*无)")),
     ("date", re.compile(rf"(?:(?:20|２０|二〇)?{_GAP}+|_+)年{_GAP}+月{_GAP}+日")),
     ("brackets", re.compile(r"[（(【\[][ \u3000\u00a0\t_]+[）)】\]]")),
     ("line", re.compile(r"_{2,}(?:[ \u3000]{0,3}_{2,})*")),
@@ -55,6 +55,7 @@ class Blank:
     after: str  # the words after it, up to the next delimiter
     context: str  # the paragraph or row around it, the blank shown as ____
     in_table: bool = False
+    text: str = ""  # the blank as written (``□是 □否``)
 
 
 #: Given a blank, the text to put in its place (a template tag).
@@ -175,10 +176,11 @@ def _fill_paragraph(para: Any, namer: Namer) -> int:
     for start, end, kind in spans:
         blank = Blank(
             kind=kind,
-            label=label_before(text[previous_end:start]),
+            label=label_before(text[previous_end:start]) or _left_label(para, text[:start]),
             after=words_after(text[end:]),
             context=_context(text, start, end),
             in_table=_in_table(para),
+            text=text[start:end],
         )
         tags.append(namer(blank))
         previous_end = end
@@ -241,6 +243,18 @@ def _context(text: str, start: int, end: int) -> str:
     before = text[max(0, start - 20) : start]
     after = text[end : end + 12]
     return " ".join(f"{before}____{after}".split())
+
+
+def _left_label(para: Any, before: str) -> str:
+    """For a blank that opens a table cell: the label in the cell to its left."""
+    cell = para.getparent()
+    if before.strip() or cell is None or cell.tag != _TC:
+        return ""
+    left = cell.getprevious()
+    while left is not None and left.tag != _TC:
+        left = left.getprevious()
+    text = _cell_text(left) if left is not None else ""
+    return _clean_label(text) if _label_like(text) and "{{" not in text else ""
 
 
 def _in_table(element: Any) -> bool:

@@ -194,7 +194,8 @@ def _word(label: str) -> str:
 
 def _tag(kind: str, name: str, blank: Blank) -> str:
     if kind == "boolean":
-        return f"{{{{ '■是 □否' if {name} else '□是 ■否' }}}}"
+        yes, no = ("有", "无") if "有" in blank.text else ("是", "否")
+        return f"{{{{ '■{yes} □{no}' if {name} else '□{yes} ■{no}' }}}}"
     if kind == "date":
         return f"{{{{ {name}|date_cn }}}}"
     if kind == "money":

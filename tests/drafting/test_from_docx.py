@@ -45,9 +45,11 @@ def blank_kinds_docx(path: Path) -> Path:
     document.add_paragraph("每月租金(    )元。")
     document.add_paragraph("期满后乙方□是 □否 续租。")
     document.add_paragraph("签订日期：    年  月  日")
-    table = document.add_table(rows=2, cols=2)
+    table = document.add_table(rows=3, cols=2)
     table.rows[0].cells[0].text = "联系电话"
     table.rows[1].cells[0].text = "开户银行"
+    table.rows[2].cells[0].text = "发票"
+    table.rows[2].cells[1].text = "□有 □无"
     items = document.add_table(rows=2, cols=2)
     items.rows[0].cells[0].text = "品名"
     items.rows[0].cells[1].text = "数量"
@@ -68,6 +70,7 @@ def test_each_kind_of_blank_becomes_a_typed_field(tmp_path: Path) -> None:
         "sign_date": ("date", "签订日期"),
         "phone": ("text", "联系电话"),
         "bank": ("text", "开户银行"),
+        "choice_2": ("boolean", "发票"),
         "product": ("text", "品名"),
         "quantity": ("text", "数量"),
     }
@@ -78,6 +81,7 @@ def test_each_kind_of_blank_becomes_a_typed_field(tmp_path: Path) -> None:
         body = archive.read("word/document.xml").decode("utf-8")
     assert "{{ party_a_name }}" in body and "_____" not in body
     assert "{{ sign_date|date_cn }}" in body and "{{ rent|money }}" in body
+    assert "{{ '■有 □无' if choice_2 else '□有 ■无' }}" in body
     # the underlined blank gives an underlined value: the tag sits in the underlined run
     assert (
         '<w:r><w:rPr><w:u w:val="single"/></w:rPr><w:t xml:space="preserve">{{ party_b_name }}'
@@ -89,7 +93,7 @@ def test_each_kind_of_blank_becomes_a_typed_field(tmp_path: Path) -> None:
 def test_a_draft_with_the_samples_shows_every_value(tmp_path: Path) -> None:
     outcome = evaluate_one(blank_kinds_docx(tmp_path / "租赁.docx"))
     assert (outcome.status, outcome.reason) == ("ok", "")
-    assert outcome.fields == 10
+    assert outcome.fields == 11
 
 
 def test_the_template_is_added_pending_and_the_next_run_is_the_next_version(

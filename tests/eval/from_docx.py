@@ -54,7 +54,8 @@ def printed_forms(skeleton: object) -> list[str]:
         elif spec.type == "date" and isinstance(sample, date):
             forms.append(date_cn_filter(sample))
         elif spec.type == "boolean":
-            forms.append("■是 □否" if sample else "□是 ■否")
+            yes, no = ("有", "无") if "■有" in spec.tag else ("是", "否")
+            forms.append(f"■{yes} □{no}" if sample else f"□{yes} ■{no}")
         else:
             forms.append(str(sample))
     return forms
