@@ -79,6 +79,7 @@ class Scans:
     date: Path
     swapped: Path
     sentence: Path
+    stamped: Path
 
 
 _SCANS: dict[str, Scans] = {}
@@ -100,6 +101,10 @@ def scans(tmp_path_factory: pytest.TempPathFactory) -> Scans:
             date=simulate_scan(date, folder / "date-scan.pdf", seed=3, **noisy),
             swapped=simulate_scan(approved, folder / "swapped.pdf", page_order=[2, 1], seed=4),
             sentence=simulate_scan(sentence, folder / "sentence-scan.pdf", seed=5, **noisy),
+            # a red seal stamped over the running text of page 1, as on paper copies
+            stamped=simulate_scan(
+                approved, folder / "stamped-scan.pdf", seed=6, defect="stamp", **noisy
+            ),
         )
     return _SCANS["s"]
 
@@ -146,6 +151,32 @@ def test_a_clean_scan_matches_and_the_check_is_recorded(
     assert check["verdict"] == "match" and len(check["scan_sha256"]) == 64
     assert json.loads(Path(check["report"]).read_text())["verdict"] == "match"
     assert any(e["action"] == "contract.ocr_check" for e in shown["events"])
+
+
+def test_a_seal_stamped_over_the_text_of_a_clean_copy_is_no_difference(
+    approved: tuple[Path, str], scans: Scans, tmp_path: Path
+) -> None:
+    import numpy as np
+    from PIL import Image
+
+    from contractctl.ocr.pages import scan_pages
+    from contractctl.ocr.seal_detect import find_red_seals
+
+    # the seal lies over lines of text: black ink inside its box (so the test proves
+    # what it says)
+    [page] = scan_pages(scans.stamped, tmp_path, dpi=300, first_page=1, last_page=1)
+    (seal,) = find_red_seals(page)
+    left, top, width, height = seal.box
+    with Image.open(page) as image:
+        under = np.asarray(image.convert("RGB").crop((left, top, left + width, top + height)))
+    black = (under.max(axis=2) < 110).sum()
+    assert black > 0.02 * width * height
+    home, cid = approved
+    result = Cli(home)("ocr-check", str(scans.stamped), "--against", cid, "--json")
+    assert result.code == 0, result.stdout + result.stderr
+    data = result.json()
+    assert data["verdict"] == "match"
+    assert data["counts"]["critical"] == data["counts"]["major"] == 0
 
 
 def test_one_digit_of_the_amount_changed_is_critical(
