@@ -51,6 +51,18 @@ app = typer.Typer(
 INTERNAL_ERROR = 70
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("contractctl")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            number = "unknown"
+        sys.stdout.write(f"contractctl {number}\n")
+        raise typer.Exit()
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
@@ -78,8 +90,31 @@ def root(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Only data on stdout; no messages.")
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar="zh|en",
+            help="Language of messages and help (default: $CONTRACTCTL_LANG, then the "
+            "locale); before the command.",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Show contractctl's version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
 ) -> None:
     """Contract lifecycle from the command line."""
+    if lang:
+        from contractctl.i18n import set_language
+
+        set_language(lang)
     context = AppContext(home_option=home, json=json_output, quiet=quiet)
     if as_user:
         context.user = as_user
@@ -102,10 +137,12 @@ def _register() -> None:
         report,
         review,
         search,
+        shell,
         signing,
         store_cmds,
         template,
     )
+    from contractctl.cli.helpdocs import decorate
 
     store_cmds.register(app)
     party.register(app)
@@ -123,6 +160,8 @@ def _register() -> None:
     ocr.register(app)
     remind.register(app)
     report.register(app)
+    shell.register(app)
+    decorate(app)
 
 
 _register()
@@ -157,6 +196,20 @@ def hoist_global_options(args: list[str]) -> list[str]:
     return front + rest
 
 
+def leading_language(args: list[str]) -> str | None:
+    """The ``--lang`` given before the command, if any (after it, ``--lang`` is the
+    command's own: OCR languages for import, labels for report)."""
+    index = 0
+    while index < len(args) and args[index].startswith("-"):
+        token = args[index]
+        if token.startswith("--lang="):
+            return token.split("=", 1)[1]
+        if token == "--lang" and index + 1 < len(args):
+            return args[index + 1]
+        index += 2 if token in GLOBAL_VALUED | {"--lang"} else 1
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run, then exit with the documented code."""
     sys.exit(run(sys.argv[1:] if argv is None else argv))
@@ -166,10 +219,15 @@ def run(argv: list[str]) -> int:
     """Run the CLI on ``argv`` and return the exit code (never raises)."""
     import signal
 
+    from contractctl.cli.shell import answer_completion_request
+
     from contractctl.errors import ContractctlError, Interrupted, StoreProblem, Terminated
+    from contractctl.i18n import set_language
     from contractctl.store.signals import interrupts_raise
 
+    answer_completion_request()
     args = hoist_global_options(list(argv))
+    set_language(leading_language(args))
     json_mode = "--json" in args[: args.index("--")] if "--" in args else "--json" in args
     debug = os.environ.get("CONTRACTCTL_DEBUG") == "1"
     quiet_library_warnings(debug)

@@ -91,6 +91,7 @@ def test_every_package_folder_is_listed_for_packaging() -> None:
 
 #: The small shared kernel: what every stage may use, and what uses no stage.
 KERNEL = {
+    "i18n",
     "errors",
     "money",
     "dates",
