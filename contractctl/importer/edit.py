@@ -66,6 +66,7 @@ def edit(tx: Tx, contract_id: str, sets: dict[str, str]) -> Contract:
         )
     if not sets:
         raise InvalidInput("nothing to edit: give --set field=value (or field=confirm)")
+    sets = _notice_in_its_unit(sets)
     unknown = [k for k in sets if k not in EDITABLE]
     if unknown:
         raise InvalidInput(f"cannot edit {', '.join(unknown)} (editable: {', '.join(EDITABLE)})")
@@ -84,6 +85,19 @@ def edit(tx: Tx, contract_id: str, sets: dict[str, str]) -> Contract:
 
     reindex_contract(tx, contract.id)
     return get_contract(tx.conn, contract.id)
+
+
+def _notice_in_its_unit(sets: dict[str, str]) -> dict[str, str]:
+    """``notice_days=30`` as it was before notices kept their unit: ``notice=30 days``, so
+    one stored notice (the one reminders count from) is what the person said."""
+    if "notice_days" not in sets or "notice" in sets:
+        return sets
+    out = dict(sets)
+    raw = out.pop("notice_days").strip()
+    if raw != CONFIRM and not raw.isdigit():
+        raise InvalidInput(f"notice_days={raw!r}: expected a whole number of days, 0 or more")
+    out["notice"] = raw if raw == CONFIRM else f"{raw} days"
+    return out
 
 
 def pending_review(conn: sqlite3.Connection, contract_id: str) -> list[str]:

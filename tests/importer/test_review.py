@@ -117,6 +117,10 @@ def test_edit_keeps_a_notice_period_in_its_unit(cli: Cli, tmp_path: Path) -> Non
     notice = date.fromisoformat(due["renewal_notice"])
     assert (notice.month, notice.day) == (12, 2)  # 3 months before 2 March
     assert cli("edit", cid, "--set", "notice=soon").code == 2
+    assert cli("edit", cid, "--set", "notice_days=45").code == 0  # as before: days
+    shown = cli("show", cid, "--json").json()
+    notice = {x["field"]: x for x in shown["extracted"]}["notice"]
+    assert notice["value"] == {"days": 45} and notice["reason"].startswith("confirmed by")
 
 
 @pytest.mark.parametrize(
