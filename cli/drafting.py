@@ -81,7 +81,19 @@ def _prompter(app: AppContext) -> Any:
 def draft_batch_command(
     ctx: typer.Context,
     template: Annotated[str, typer.Argument(metavar="TEMPLATE", help="Template name.")],
-    csv_file: Annotated[Path, typer.Option("--csv", help="One contract per row (UTF-8 CSV).")],
+    csv_file: Annotated[
+        Path,
+        typer.Option("--csv", help="One contract per row (UTF-8 with or without BOM, or GBK)."),
+    ],
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            metavar="NAME",
+            help="The CSV's encoding: utf-8, gbk, gb18030... (default: detected).",
+            show_default=False,
+        ),
+    ] = None,
     key_column: Annotated[
         str, typer.Option(help="Column holding each row's idempotency key.")
     ] = "key",
@@ -98,7 +110,7 @@ def draft_batch_command(
 
     app = app_context(ctx)
     store = app.store()
-    rows = rows_from_csv(csv_file)
+    rows = rows_from_csv(csv_file, encoding=encoding)
     with progress_bar(app) as progress:
         result = draft_batch(
             store,

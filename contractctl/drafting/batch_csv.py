@@ -11,17 +11,46 @@ from contractctl import limits
 from contractctl.errors import InvalidInput
 
 
-def rows_from_csv(path: Path) -> list[dict[str, Any]]:
+def decode_csv(data: bytes, name: str, encoding: str | None = None) -> str:
+    """The CSV's text. Without ``encoding``: UTF-8 (a BOM or not) if the bytes are valid
+    UTF-8, else GB18030, which reads GBK and GB2312 too: what Excel on Chinese Windows
+    saves ("CSV (逗号分隔)"). A named encoding is used as given (a UTF-8 BOM dropped)."""
+    import codecs
+
+    if encoding:
+        try:
+            codec = codecs.lookup(encoding).name
+        except LookupError:
+            raise InvalidInput(
+                f"--encoding {encoding}: not an encoding Python knows (utf-8, gbk, gb18030...)"
+            ) from None
+        try:
+            return data.decode("utf-8-sig" if codec == "utf-8" else codec)
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(
+                f"{name}: not {encoding} text (byte {exc.start + 1} cannot be read); "
+                "leave out --encoding to have it detected"
+            ) from None
+    for codec in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    raise InvalidInput(
+        f"{name}: neither UTF-8 nor GB18030/GBK text; give --encoding",
+        hint="Excel: Save As > CSV UTF-8 (Comma delimited)",
+    )
+
+
+def rows_from_csv(path: Path, encoding: str | None = None) -> list[dict[str, Any]]:
     """CSV rows as field data. A column named like a table field holds its rows as JSON;
-    columns ``items[1].name`` build table rows cell by cell. Empty cells are missing."""
+    columns ``items[1].name`` build table rows cell by cell. Empty cells are missing.
+    The encoding is ``encoding``, or detected (see :func:`decode_csv`)."""
     import csv
 
     if not path.is_file():
         raise InvalidInput(f"{path}: no such CSV file")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{path.name}: not UTF-8 text (save the CSV as UTF-8)") from exc
+    text = decode_csv(path.read_bytes(), path.name, encoding)
     csv.field_size_limit(limits.MAX_CSV_CELL)
     reader = csv.DictReader(text.splitlines())
     try:

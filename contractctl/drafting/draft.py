@@ -444,7 +444,7 @@ def draft_batch(
             pending.append((number, prepare(store, request)))
         except ValidationFailed as exc:
             problems.extend(
-                Problem(f"row {number}: {p.field}", p.value, p.expected)  # type: ignore[attr-defined]
+                Problem(p.field, p.value, p.expected, row=number)  # type: ignore[attr-defined]
                 for p in exc.problems
             )
     if problems:

@@ -33,19 +33,24 @@ PartyResolver = Callable[[Any], dict[str, Any]]
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the data: which field, the value given, what was expected."""
+    """One thing wrong with the data: which field, the value given, what was expected,
+    and for a batch the CSV row (its own key in JSON, never glued into the field)."""
 
     field: str
     value: Any
     expected: str
+    row: int | None = None
 
     def __str__(self) -> str:
         shown = "" if self.value is None else f" = {_short(self.value)}"
-        return f"{self.field}{shown}: {self.expected}"
+        where = "" if self.row is None else f"row {self.row}: "
+        return f"{where}{self.field}{shown}: {self.expected}"
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON shape of one problem."""
-        return {"field": self.field, "value": _short(self.value), "expected": self.expected}
+        """JSON shape of one problem: ``value`` is null when none was given."""
+        data: dict[str, Any] = {} if self.row is None else {"row": self.row}
+        value = None if self.value is None else _short(self.value, quoted=False)
+        return {**data, "field": self.field, "value": value, "expected": self.expected}
 
 
 class FieldProblem(Exception):
@@ -56,8 +61,8 @@ class FieldProblem(Exception):
         self.expected = expected
 
 
-def _short(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
+def _short(value: Any, *, quoted: bool = True) -> str:
+    text = repr(value) if quoted and isinstance(value, str) else str(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
