@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 from contractctl.cli.context import AppContext, app_context
 from contractctl.cli.output import emit_json, key_values, money_text, shown, table
+from contractctl.dates import local_time_text
 
 IdArg = Annotated[str, typer.Argument(metavar="ID", help="Contract id.")]
 
@@ -103,7 +104,7 @@ def render_stages(app: AppContext, stages: list[dict[str, Any]]) -> None:
     rows = []
     for stage in stages:
         for index, approver in enumerate(stage["approvers"]):
-            due = (stage["due"] or "").replace("T", " ").replace("Z", "")
+            due = local_time_text(stage["due"])  # UTC stored; shown in the store's zone
             rows.append(
                 (
                     f"{stage['n']}. {stage['name']} ({stage['mode']})" if index == 0 else "",

@@ -62,6 +62,9 @@ class AppContext:
             from contractctl.store import Store
 
             self._store = Store.open(self.home)
+            from contractctl.dates import set_zone
+
+            set_zone(self._store.settings.store.timezone)  # times shown, today, business days
             folder = self._store.temp_dir()
             if folder is not None:
                 self._redirect_temp(str(folder))

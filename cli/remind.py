@@ -28,7 +28,7 @@ def remind_command(
 ) -> None:
     """Contracts expiring, renewal-notice deadlines, payments and other obligations due
     within the window or overdue, and approvals pending past their due time."""
-    from contractctl.dates import parse_duration_days
+    from contractctl.dates import local_time_text, parse_duration_days
     from contractctl.errors import CheckFailed
     from contractctl.obligations.remind import reminders
 
@@ -43,7 +43,7 @@ def remind_command(
             ["due", "in", "kind", "contract", "title", "counterparty", "what"],
             [
                 (
-                    r.due[:16].replace("T", " "),
+                    local_time_text(r.due) if "T" in r.due else r.due,
                     (f"{-r.days}d overdue" if r.days < 0 else "overdue")
                     if r.overdue
                     else ("today" if r.days == 0 else f"{r.days}d"),

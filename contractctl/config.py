@@ -36,6 +36,7 @@ account = ""       # 账号
 [store]
 contract_prefix = "C"      # contract ids look like C-2026-0001
 default_currency = "CNY"   # ISO 4217 code used when an amount names none
+timezone = ""              # Asia/Shanghai...; empty: the system's (times, today, business days)
 """
 
 
@@ -76,6 +77,7 @@ class StoreSettings:
 
     contract_prefix: str = "C"
     default_currency: str = "CNY"
+    timezone: str = ""  # an IANA name (Asia/Shanghai); empty: the system's zone
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,13 @@ def load_settings(home: Path) -> Settings:
             "store",
             "default_currency",
         )
+    if store.timezone:
+        from contractctl.dates import zone_named
+
+        try:
+            zone_named(store.timezone)
+        except InvalidInput as exc:
+            raise doc.error(f"store -> timezone: {exc.message}", "store", "timezone") from None
     return Settings(company=company, store=store)
 
 

@@ -49,8 +49,11 @@ class Calendar:
         """``hours`` after ``start``; on the business calendar only workdays' hours count."""
         if kind == "calendar":
             return start + timedelta(hours=hours)
+        from contractctl.dates import zone
+
+        # Workdays are the store's days: count them in its zone, not UTC's.
         remaining = timedelta(hours=hours)
-        current = start
+        current = start.astimezone(zone()) if start.tzinfo is not None else start
         for _ in range(10_000):
             day_end = datetime.combine(
                 current.date() + timedelta(days=1), datetime.min.time(), tzinfo=current.tzinfo
@@ -58,7 +61,8 @@ class Calendar:
             if self.is_workday(current.date()):
                 available = day_end - current
                 if remaining <= available:
-                    return current + remaining
+                    end = current + remaining
+                    return end.astimezone(start.tzinfo) if start.tzinfo is not None else end
                 remaining -= available
             current = day_end
         raise InvalidInput("a deadline could not be placed within 10,000 days")

@@ -22,6 +22,7 @@ from typing import Any
 
 from contractctl.approval.route_rules import load_rules
 from contractctl.approval.route_table import Facts, RuleSet, Stage
+from contractctl.dates import local_today
 from contractctl.errors import ConfigError, InvalidInput, NotAllowed
 from contractctl.records import lifecycle
 from contractctl.records.contracts import Contract, get_contract
@@ -330,7 +331,7 @@ def decide(
     contract = get_contract(tx.conn, contract_id)
     route = _open_route(tx, contract)
     people = load_people(store.home)
-    on = today or date.today()
+    on = today or local_today()
     tasks = tx.conn.execute(
         "SELECT * FROM approval_tasks WHERE route_id = ? ORDER BY stage_n, id", (route["id"],)
     ).fetchall()

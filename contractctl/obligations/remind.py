@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from contractctl.dates import local_today
+
 #: Contract states whose end date still matters.
 RUNNING = ("signed", "active")
 
@@ -75,7 +77,7 @@ def reminders(
 ) -> list[Reminder]:
     """Everything due within ``within_days`` of ``today`` or overdue, by due date;
     approvals pending past their due time at ``now`` (UTC; default: this moment)."""
-    today = today or date.today()
+    today = today or local_today()
     until = (today + timedelta(days=within_days)).isoformat()
     out = _obligations(conn, today, until)
     covered = {(r.contract_id, r.due) for r in out if r.kind == "expiry"}
