@@ -7,7 +7,13 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: setup system demo test bench eval eval-ocr eval-extract soak lint clean
 
-setup: system $(STAMP)
+# Message catalogs: .po (in git) compiled to the .mo that ship in the wheel (Babel).
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard contractctl/locale/*/LC_MESSAGES/*.po))
+
+setup: system $(STAMP) $(CATALOGS)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile -q -i $< -o $@
 
 system:
 	@scripts/ensure-system-packages

@@ -222,7 +222,7 @@ def run(argv: list[str]) -> int:
     from contractctl.cli.shell import answer_completion_request
 
     from contractctl.errors import ContractctlError, Interrupted, StoreProblem, Terminated
-    from contractctl.i18n import set_language
+    from contractctl.i18n import _, set_language
     from contractctl.store.signals import interrupts_raise
 
     answer_completion_request()
@@ -255,7 +255,7 @@ def run(argv: list[str]) -> int:
             from contractctl.errors import InvalidInput
 
             command = getattr(getattr(exc, "ctx", None), "command_path", None)
-            hint = f"see: {command} --help" if command else None
+            hint = _("see: {command} --help").format(command=command) if command else None
             message = exc.format_message()  # type: ignore[attr-defined]
             return report(InvalidInput(message, hint=hint), json_mode)
         import sqlite3
@@ -303,15 +303,16 @@ def _usage_errors() -> tuple[type[Exception], ...]:
 def report(exc: ContractctlError, json_mode: bool) -> int:
     """Print an error as one line (plus its hint) and return its exit code."""
     from contractctl.cli.output import emit_json
+    from contractctl.i18n import _
 
     if json_mode:
         emit_json({"error": exc.to_dict()})
     message = " ".join(exc.message.split("\n"))
-    sys.stderr.write(f"contractctl: error: {message}\n")
+    sys.stderr.write(f"contractctl: {_('error')}: {message}\n")
     for problem in getattr(exc, "problems", []):
         sys.stderr.write(f"  - {problem}\n")
     if exc.hint:
-        sys.stderr.write(f"  hint: {exc.hint}\n")
+        sys.stderr.write(f"  {_('hint')}: {exc.hint}\n")
     sys.stderr.flush()
     return exc.exit_code
 
