@@ -303,6 +303,7 @@ def _usage_errors() -> tuple[type[Exception], ...]:
 def report(exc: ContractctlError, json_mode: bool) -> int:
     """Print an error as one line (plus its hint) and return its exit code."""
     from contractctl.cli.output import emit_json
+
     from contractctl.i18n import _
 
     if json_mode:

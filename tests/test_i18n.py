@@ -4,8 +4,8 @@ in the catalog has both languages."""
 from __future__ import annotations
 
 import pytest
-from contractctl import i18n
 
+from contractctl import i18n
 from tests.conftest import REPO, Cli, run_installed
 
 PO = REPO / "contractctl" / "locale" / "zh" / "LC_MESSAGES" / "contractctl.po"
