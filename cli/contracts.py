@@ -55,24 +55,43 @@ def list_command(
     if app.json:
         emit_json([c.to_dict() for c in found])
         return
+    amending = any(c.in_force_status for c in found)
     table(
         app,
-        ["id", "status", "type", "title", "counterparty", "amount", "ends"],
+        ["id", "status", "type", "title", "counterparty", "amount", "ends"]
+        + (["amendment under way"] if amending else []),
         [
             (
                 c.id,
-                c.status,
+                c.in_force_status or c.status,
                 c.type,
                 c.title,
                 c.counterparty["name"] if c.counterparty else "",
-                money_text(c.amount.to_dict() if c.amount else None),
+                money_text(_in_force_amount(c)),
                 c.end_date,
+                *([_pending_text(c)] if amending else []),
             )
             for c in found
         ],
         justify_right=["amount"],
     )
     app.note(f"{len(found)} contract{'s' if len(found) != 1 else ''}")
+
+
+def _in_force_amount(c: Any) -> dict[str, Any] | None:
+    """The amount that binds the parties: the version in force's, not an amendment's."""
+    amount = c.in_force_amount if c.in_force_status else c.amount
+    return amount.to_dict() if amount else None
+
+
+def _pending_text(c: Any) -> str:
+    """`v3 draft ¥200,000.00`: the amendment beside the version in force."""
+    pending = c.pending_amendment()
+    if pending is None:
+        return ""
+    return (
+        f"v{pending['version']} {pending['status']} {money_text(pending['amount']) or ''}".strip()
+    )
 
 
 def show_command(
@@ -98,9 +117,10 @@ def _render_detail(app: Any, d: dict[str, Any]) -> None:
             ("id", d["id"]),
             ("title", d["title"]),
             ("type", d["type"]),
-            ("status", d["status"]),
+            ("status", _status_text(d)),
             ("counterparty", f"{party['name']} ({party['id']})" if party else None),
-            ("amount", money_text(d["amount"])),
+            ("amount", money_text((d["in_force"] or d)["amount"])),
+            ("amendment", _amendment_text(d)),
             ("term", _term(d)),
             ("signed", d["signed_date"]),
             ("department", d["department"]),
@@ -108,13 +128,7 @@ def _render_detail(app: Any, d: dict[str, Any]) -> None:
             ("source", d["source"]),
             ("standard", None if d["standard"] is None else ("yes" if d["standard"] else "no")),
             ("needs review", "yes" if d["needs_review"] else None),
-            ("version", d["version"]),
-            (
-                "in force",
-                f"v{d['in_force_version']}"
-                if d["in_force_version"] and d["in_force_version"] != d["version"]
-                else None,
-            ),
+            ("version", _version_text(d)),
         ],
     )
     table(
@@ -230,6 +244,34 @@ def _render_detail(app: Any, d: dict[str, Any]) -> None:
         [(e["seq"], e["at"][:19], e["actor"], e["action"]) for e in d["events"]],
         title="events",
     )
+
+
+def _status_text(d: dict[str, Any]) -> str:
+    """The status that binds; a terminated contract's day and reason beside it."""
+    if d["in_force"]:
+        return str(d["in_force"]["status"])
+    if d["status"] == "terminated":
+        ended = next(
+            (e for e in reversed(d["events"]) if e["action"] == "contract.terminate"), None
+        )
+        if ended:
+            return f"terminated on {ended['data'].get('date')}: {ended['data'].get('reason')}"
+    return str(d["status"])
+
+
+def _version_text(d: dict[str, Any]) -> str:
+    if d["in_force"]:
+        return f"v{d['in_force']['version']} in force"
+    return f"v{d['version']}"
+
+
+def _amendment_text(d: dict[str, Any]) -> str | None:
+    """`v3 in_review, ¥200,000.00` beside the version in force, or nothing."""
+    pending = d["pending_amendment"]
+    if not pending:
+        return None
+    amount = money_text(pending["amount"])
+    return f"v{pending['version']} {pending['status']}" + (f", {amount}" if amount else "")
 
 
 def _term(d: dict[str, Any]) -> str | None:

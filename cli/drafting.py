@@ -70,10 +70,12 @@ def draft_command(
 
 
 def _prompter(app: AppContext) -> Any:
-    def ask(spec_field: Any) -> str:
+    def ask(spec_field: Any, problem: str | None) -> str:
+        if problem:
+            app.err.print(f"  {problem}; try again")
         label = spec_field.label
         hint = f" ({' / '.join(spec_field.choices)})" if spec_field.choices else ""
-        return str(typer.prompt(f"{label}{hint}", err=True))
+        return str(typer.prompt(f"{label}{hint}", err=True, default="", show_default=False))
 
     return ask
 

@@ -127,10 +127,12 @@ def _register() -> None:
         amend,
         approval,
         archive,
+        config_cmds,
         contracts,
         drafting,
         importing,
         keys,
+        lifecycle,
         ocr,
         party,
         remind,
@@ -150,6 +152,8 @@ def _register() -> None:
     drafting.register(app)
     contracts.register(app)
     approval.register(app)
+    lifecycle.register(app)
+    config_cmds.register(app)
     keys.register(app)
     signing.register(app)
     amend.register(app)

@@ -8,7 +8,11 @@ the company's credit code field must not quietly leave drafts blank.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
+import re
+import tempfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -140,3 +144,108 @@ def _strings(doc: tomlfile.TomlDoc, raw: dict[str, Any], cls: type, section: str
         if not isinstance(value, str):
             raise doc.error(f"{section} -> {key}: expected a string", section, key)
     return {key: value.strip() for key, value in raw.items()}
+
+
+# --- `contractctl config get/set` ---------------------------------------------------
+# A set edits the one line it changes and keeps every comment and every other line as
+# the user wrote them. The changed file is validated as a whole (load_settings: unknown
+# keys, a credit code down to its check character) before it replaces the old one, so a
+# bad value leaves the file as it was and says why (exit 2).
+
+
+def known_keys(settings: Settings | None = None) -> list[str]:
+    """Every settable key, as ``section.key`` (or ``key`` for a top-level setting)."""
+    settings = settings or Settings()
+    keys: list[str] = []
+    for f in dataclasses.fields(settings):
+        value = getattr(settings, f.name)
+        if dataclasses.is_dataclass(value):
+            keys.extend(f"{f.name}.{sub.name}" for sub in dataclasses.fields(value))
+        else:
+            keys.append(f.name)
+    return keys
+
+
+def _check_key(key: str) -> None:
+    if key not in known_keys():
+        raise InvalidInput(
+            f"unknown setting {key!r}",
+            hint="settings: " + ", ".join(known_keys()),
+        )
+
+
+def get_value(home: Path, key: str) -> Any:
+    """The value of ``key`` (``company.uscc``) in the store's validated settings."""
+    _check_key(key)
+    value: Any = load_settings(home)
+    for part in key.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def set_value(home: Path, key: str, value: str) -> Settings:
+    """Set ``key`` to ``value`` in home/contractctl.toml; the validated new settings.
+
+    A credit code is normalised first (upper case, no spaces) and must be valid.
+    """
+    _check_key(key)
+    value = value.strip()
+    if key == "company.uscc" and value:
+        from contractctl import uscc
+
+        value = uscc.validate(value)
+    path = home / CONFIG_NAME
+    text = path.read_text(encoding="utf-8") if path.exists() else DEFAULT_CONFIG
+    new_text = _with_value(text, key, value)
+    with tempfile.TemporaryDirectory(prefix="contractctl-config-") as tmp:
+        trial = Path(tmp)
+        (trial / CONFIG_NAME).write_text(new_text, encoding="utf-8")
+        settings = load_settings(trial)
+    handle, temp_name = tempfile.mkstemp(prefix=".contractctl-", suffix=".toml", dir=home)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(new_text)
+    os.replace(temp_name, path)
+    return settings
+
+
+def _with_value(text: str, key: str, value: str) -> str:
+    """``text`` with ``key`` set to the TOML string ``value``; comments kept."""
+    section, _, name = key.rpartition(".")
+    literal = json.dumps(value, ensure_ascii=False)
+    lines = text.splitlines(keepends=True)
+    start, end = _section_span(lines, section)
+    if start is None:
+        suffix = "" if text.endswith("\n") or not text else "\n"
+        return f"{text}{suffix}\n[{section}]\n{name} = {literal}\n"
+    pattern = re.compile(
+        rf"^(\s*{re.escape(name)}\s*=\s*)(\"(?:[^\"\\]|\\.)*\"|'[^']*'|[^#\s]*)(.*)$"
+    )
+    for index in range(start, end):
+        match = pattern.match(lines[index].rstrip("\n"))
+        if match:
+            newline = "\n" if lines[index].endswith("\n") else ""
+            lines[index] = f"{match.group(1)}{literal}{match.group(3)}{newline}"
+            return "".join(lines)
+    insert_at = end
+    while insert_at > start and not lines[insert_at - 1].strip():
+        insert_at -= 1
+    if insert_at and not lines[insert_at - 1].endswith("\n"):
+        lines[insert_at - 1] += "\n"
+    lines.insert(insert_at, f"{name} = {literal}\n")
+    return "".join(lines)
+
+
+def _section_span(lines: list[str], section: str) -> tuple[int | None, int]:
+    """(first line after ``[section]``, line of the next header) or (None, 0); the
+    top level (section "") runs from the start to the first header."""
+    header = re.compile(r"^\s*\[([^\[\]]+)\]\s*(#.*)?$")
+    start: int | None = 0 if not section else None
+    for index, line in enumerate(lines):
+        match = header.match(line)
+        if not match:
+            continue
+        if start is not None:
+            return start, index
+        if match.group(1).strip() == section:
+            start = index + 1
+    return start, len(lines)

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from contractctl import uscc
 from contractctl.bootstrap import initialise
+from contractctl.config import set_value
 from contractctl.errors import ContractctlError
 from contractctl.records import parties
 from contractctl.store import DB_NAME, Store, audit
@@ -75,6 +76,8 @@ def _create_store(home: Path, actor: str, narrator: Narrator) -> None:
         f"  created {len(report.created)} entries (contracts.db, objects/, rules/, "
         f"templates/, keys/ ...), schema version {report.schema_after}"
     )
+    company = {"uscc": "91310115MA1K4A2B3A", "address": "上海市", "legal_rep": "李明"}  # printed
+    list(map(set_value, [home] * 3, [f"company.{k}" for k in company], company.values()))
 
 
 def _add_counterparties(home: Path, actor: str, narrator: Narrator) -> None:

@@ -62,9 +62,27 @@ class Cli:
         return Result(code, out.getvalue(), err.getvalue())
 
 
+#: A store's contractctl.toml in tests: your company's details filled in, as `draft`
+#: requires (tests of the missing details write their own).
+TEST_CONFIG = """\
+[company]
+name = "示例科技有限公司"
+uscc = "91310115MA1K4A2B3A"
+address = "上海市浦东新区世纪大道 100 号"
+legal_rep = "李明"
+
+[store]
+contract_prefix = "C"
+default_currency = "CNY"
+"""
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test reads the developer's own store or user name."""
+    """No test reads the developer's own store or user name; stores get a company."""
+    from contractctl import config
+
+    monkeypatch.setattr(config, "DEFAULT_CONFIG", TEST_CONFIG)
     monkeypatch.setenv("CONTRACTCTL_USER", "tester")
     monkeypatch.setenv("CONTRACTCTL_HOME", str(tmp_path / "default-home"))
     monkeypatch.delenv("CONTRACTCTL_DEBUG", raising=False)

@@ -463,6 +463,14 @@ def abandon_rejected(tx: Tx, contract_id: str, **data: object) -> str | None:
     Returns the restored status, or None when no amendment was under way (the caller
     then rejects the contract itself).
     """
+    return restore_in_force(tx, contract_id, "reject", **data)
+
+
+def restore_in_force(tx: Tx, contract_id: str, action: str, **data: object) -> str | None:
+    """End the amendment under way by ``action`` (reject, withdraw): the version in
+    force, its values and its status come back; the amendment keeps its place in the
+    history with its outcome (rejected, withdrawn). None when no amendment was under way.
+    """
     pending = pending_amendment(tx, contract_id)
     if pending is None:
         return None
@@ -470,11 +478,12 @@ def abandon_rejected(tx: Tx, contract_id: str, **data: object) -> str | None:
     row = tx.conn.execute(
         "SELECT status, current_version FROM contracts WHERE id = ?", (contract_id,)
     ).fetchone()
-    lifecycle.next_status(row["status"], "reject")  # only from review
+    lifecycle.next_status(row["status"], action)  # reject only from review
     rejected_n = int(row["current_version"])
+    outcome = {"reject": "rejected", "withdraw": "withdrawn"}[action]
     tx.conn.execute(
-        "UPDATE versions SET outcome = 'rejected' WHERE contract_id = ? AND n = ?",
-        (contract_id, rejected_n),
+        "UPDATE versions SET outcome = ? WHERE contract_id = ? AND n = ?",
+        (outcome, contract_id, rejected_n),
     )
     fields = json.loads(version_row(tx.store, contract_id, in_force)["fields"])
     standard = standard_text(
@@ -487,7 +496,7 @@ def abandon_rejected(tx: Tx, contract_id: str, **data: object) -> str | None:
         (status, contract_id),
     )
     tx.audit(
-        "contract.amendment_rejected",
+        f"contract.amendment_{outcome}",
         contract_id,
         {"from": row["status"], "to": status, "version": rejected_n, "in_force": in_force, **data},
     )

@@ -21,7 +21,6 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +28,17 @@ from contractctl import limits
 from contractctl.documents import clauses, extract
 from contractctl.drafting.batch_csv import place_value as place_value  # re-exported
 from contractctl.drafting.batch_csv import rows_from_csv as rows_from_csv  # re-exported
+from contractctl.drafting.draft_checks import Ask as Ask
+from contractctl.drafting.draft_checks import (
+    ask_until_valid,
+    check_same_data,
+    data_fingerprint,
+    require_company,
+)
+from contractctl.drafting.draft_checks import jsonable as jsonable  # re-exported
 from contractctl.drafting.fields import FieldProblem, Problem, validate_values
 from contractctl.drafting.render import Renderer, to_context
-from contractctl.drafting.specs import FieldSpec, TemplateSpec
+from contractctl.drafting.specs import TemplateSpec
 from contractctl.drafting.versions import (
     TemplateVersion,
     docx_path,
@@ -57,9 +64,6 @@ from contractctl.records.contracts import (
 )
 from contractctl.records.parties import PARTY_ATTRIBUTES, add_party, get_party
 from contractctl.store import Store, Tx, audit
-
-#: Asks the user for a missing field's value (the CLI prompts on a terminal).
-Ask = Callable[[FieldSpec], str]
 
 
 @dataclass
@@ -188,6 +192,7 @@ def prepare(store: Store, request: DraftRequest, *, ask: Ask | None = None) -> P
             hint=f"legal approves it with: contractctl template approve {version.ref}",
         )
     spec = load_spec(store, version)
+    require_company(template_text_of(store, version), store.settings.company.as_dict(), version.ref)
     data: dict[str, Any] = copy.deepcopy(request.data)
     for key, value in request.sets.items():
         place_value(data, key, value)
@@ -200,7 +205,7 @@ def prepare(store: Store, request: DraftRequest, *, ask: Ask | None = None) -> P
         for problem in missing:
             spec_field = spec.field(problem.field)
             if spec_field is not None and spec_field.type != "table":
-                data[spec_field.name] = ask(spec_field)
+                data[spec_field.name] = ask_until_valid(ask, spec_field, resolver)
         if missing:
             values, problems = validate_values(spec, data, resolve_party=resolver)
     if problems:
@@ -214,19 +219,6 @@ def prepare(store: Store, request: DraftRequest, *, ask: Ask | None = None) -> P
 
 
 # --- output -----------------------------------------------------------------------
-
-
-def jsonable(value: Any) -> Any:
-    """Field values as stored in the contract's JSON: money as minor units + currency."""
-    if isinstance(value, Money):
-        return value.to_dict()
-    if isinstance(value, (date, Decimal)):
-        return str(value) if isinstance(value, Decimal) else value.isoformat()
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [jsonable(v) for v in value]
-    return value
 
 
 def _title(prepared: Prepared) -> str:
@@ -323,6 +315,7 @@ def record(tx: Tx, prepared: Prepared, docx: Path, pdf: Path | None) -> DraftRes
             "standard": not deviations,
             "deviations": deviations,
             "pdf": pdf_sha is not None,
+            "data_sha": data_fingerprint(values),
         },
     )
     return DraftResult(contract, True, deviations)
@@ -361,9 +354,10 @@ def draft(
     The PDF must show every value the template printed (CheckFailed, nothing stored).
     """
     existing = existing_for_key(store, request.key)
+    prepared = prepare(store, request, ask=ask if existing is None else None)
     if existing is not None:
+        check_same_data(store, existing, prepared.request.key, prepared.values)
         return DraftResult(existing, False)
-    prepared = prepare(store, request, ask=ask)
     with tempfile.TemporaryDirectory(prefix="contractctl-draft-") as tmp:
         docx = Path(tmp) / f"{prepared.spec.name}.docx"
         printed = render_docx(store, prepared, docx)
@@ -437,16 +431,19 @@ def draft_batch(
     problems: list[Problem] = []
     for number, request in requests:
         existing = existing_for_key(store, request.key)
-        if existing is not None:
-            result.existing.append(DraftResult(existing, False, row=number))
-            continue
         try:
-            pending.append((number, prepare(store, request)))
+            prepared = prepare(store, request)
         except ValidationFailed as exc:
             problems.extend(
                 Problem(p.field, p.value, p.expected, row=number)  # type: ignore[attr-defined]
                 for p in exc.problems
             )
+            continue
+        if existing is not None:
+            check_same_data(store, existing, prepared.request.key, prepared.values)
+            result.existing.append(DraftResult(existing, False, row=number))
+        else:
+            pending.append((number, prepared))
     if problems:
         raise ValidationFailed(
             f"{len({str(p.field).split(':')[0] for p in problems})} row(s) of the CSV are "

@@ -50,6 +50,29 @@ class Contract:
     created_at: str
     updated_at: str
     in_force_version: int | None = None
+    #: While an amendment is under way: the status and amount of the version in force.
+    in_force_status: str | None = None
+    in_force_amount: Money | None = None
+
+    def pending_amendment(self) -> dict[str, Any] | None:
+        """The amendment under way (version, status, amount), or None."""
+        if self.in_force_status is None:
+            return None
+        return {
+            "version": self.version,
+            "status": self.status,
+            "amount": self.amount.to_dict() if self.amount else None,
+        }
+
+    def in_force(self) -> dict[str, Any] | None:
+        """The version that binds the parties while an amendment is under way, or None."""
+        if self.in_force_status is None:
+            return None
+        return {
+            "version": self.in_force_version,
+            "status": self.in_force_status,
+            "amount": self.in_force_amount.to_dict() if self.in_force_amount else None,
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON shape of a contract.
@@ -67,6 +90,8 @@ class Contract:
             "amount": self.amount.to_dict() if self.amount else None,
             "version": self.version,
             "in_force_version": self.in_force_version,
+            "in_force": self.in_force(),
+            "pending_amendment": self.pending_amendment(),
             "start_date": self.start_date,
             "end_date": self.end_date,
             "signed_date": self.signed_date,
@@ -86,8 +111,9 @@ class Contract:
 _BINDING = ("signed", "active", "expired", "terminated", "archived")
 
 _SELECT = (
-    "SELECT c.*, p.name AS party_name FROM contracts c "
-    "LEFT JOIN parties p ON p.id = c.counterparty_id"
+    "SELECT c.*, p.name AS party_name, fv.fields AS in_force_fields FROM contracts c "
+    "LEFT JOIN parties p ON p.id = c.counterparty_id "
+    "LEFT JOIN versions fv ON fv.contract_id = c.id AND fv.n = c.in_force_version"
 )
 
 
@@ -102,8 +128,16 @@ def _from_row(row: sqlite3.Row) -> Contract:
     in_force = row["in_force_version"]
     if in_force is None and row["status"] in _BINDING:
         in_force = row["current_version"]
+    in_force_status = row["in_force_status"] if row["in_force_version"] is not None else None
+    in_force_amount = None
+    if in_force_status is not None and row["in_force_fields"]:
+        held = json.loads(row["in_force_fields"]).get("amount")
+        if isinstance(held, dict) and held.get("currency"):
+            in_force_amount = Money(int(held["minor"]), str(held["currency"]))
     return Contract(
         in_force_version=in_force,
+        in_force_status=in_force_status,
+        in_force_amount=in_force_amount,
         id=row["id"],
         title=row["title"],
         type=row["type"],

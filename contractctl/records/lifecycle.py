@@ -34,6 +34,19 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("active", "archive"): "archived",
     ("expired", "archive"): "archived",
     ("terminated", "archive"): "archived",
+    # the drafter changes a draft, or what an approver asked for after `return`
+    ("draft", "revise"): "draft",
+    ("returned", "revise"): "draft",
+    # the drafter takes it back before anyone signs; final
+    ("draft", "withdraw"): "withdrawn",
+    ("in_review", "withdraw"): "withdrawn",
+    ("returned", "withdraw"): "withdrawn",
+    # an approver takes back the last stage's approval before signing starts
+    ("approved", "revoke"): "in_review",
+    # a longer term agreed without new wording (an option to extend, a renewal letter)
+    ("signed", "renew"): "signed",
+    ("active", "renew"): "active",
+    ("expired", "renew"): "active",
 }
 
 

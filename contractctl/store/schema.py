@@ -27,6 +27,7 @@ STATUSES = (
     "expired",
     "terminated",
     "archived",
+    "withdrawn",
 )
 
 
@@ -408,6 +409,39 @@ def _v9_keyed_audit_chain(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE events ADD COLUMN mac TEXT")
 
 
+def _v10_withdrawn_status(conn: sqlite3.Connection) -> None:
+    """A contract can be withdrawn (`contractctl withdraw`): 'withdrawn' joins the CHECK
+    lists of contracts.status and approval_routes.state. Widening a CHECK constraint
+    leaves every row valid, so each table's stored definition is edited in place
+    (SQLite's documented writable_schema procedure) instead of copying the table; the
+    schema version is bumped so every connection reads the new definitions."""
+    edits = {"contracts": "'archived'", "approval_routes": "'returned'"}
+    changed: list[tuple[str, str]] = []
+    for table, last in edits.items():
+        (sql,) = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).fetchone()
+        if "'withdrawn'" in sql:  # a store created with it in the list already
+            continue
+        widened = sql.replace(f"{last})", f"{last}, 'withdrawn')", 1)
+        if widened == sql:
+            raise StoreProblem(f"{table} table: cannot find its list to add 'withdrawn'")
+        changed.append((table, widened))
+    if not changed:
+        return
+    (version,) = conn.execute("PRAGMA schema_version").fetchone()
+    conn.execute("PRAGMA writable_schema = ON")
+    try:
+        for table, widened in changed:
+            conn.execute(
+                "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+                (widened, table),
+            )
+        conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
+    finally:
+        conn.execute("PRAGMA writable_schema = OFF")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_foundation,
     _v2_templates,
@@ -418,6 +452,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v7_search,
     _v8_search_layout_spaces,
     _v9_keyed_audit_chain,
+    _v10_withdrawn_status,
 )
 
 #: The schema version this contractctl writes and expects.

@@ -1,0 +1,150 @@
+"""The drafter's own moves before signing: revise a draft, withdraw a contract.
+
+`revise` makes a new draft version of a contract in draft or returned to its drafter:
+after an approver's `return` ("付款条件改为 45 天") the drafter makes that change and
+submits again. It works like an amendment (contractctl.drafting.amend): ``--set`` or
+``--data`` re-render the contract's own template version with the current values
+changed, ``--file`` takes an edited DOCX or PDF; the old version is kept, unchanged.
+
+`withdraw` takes a contract out of the process before anyone signs (a draft, one in
+review, or one returned): its open route is closed and it ends `withdrawn`. Withdrawing
+an amendment puts the contract back as it was, like a rejected amendment.
+
+Both are permission-checked (the contract's keepers: its drafter, its department's
+head, legal) and audited.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from contractctl.drafting.amend import (
+    AmendRequest,
+    AmendResult,
+    _describe,
+    _fields_from_semantic,
+    _from_fields,
+    _from_file,
+    _Made,
+    _reindex,
+    restore_in_force,
+    standard_text,
+    version_row,
+    version_text,
+)
+from contractctl.errors import InvalidInput
+from contractctl.records import lifecycle
+from contractctl.records.actions import require_keeper
+from contractctl.records.contracts import Contract, NewVersion, add_version, get_contract
+from contractctl.store import Store, Tx
+from contractctl.store.audit import now_iso
+
+
+def revise(store: Store, actor: str, contract_id: str, request: AmendRequest) -> AmendResult:
+    """A new draft version of a draft or returned contract, with the changes asked for.
+
+    Validated, rendered and converted before the transaction opens; a revision that
+    changes nothing in the text is refused (exit 2), nothing made.
+    """
+    contract = get_contract(store.conn, contract_id)
+    lifecycle.next_status(contract.status, "revise")  # draft or returned only (exit 3)
+    by_fields = bool(request.data or request.sets)
+    if by_fields == (request.file is not None):
+        raise InvalidInput("revise takes either --data/--set or --file, not both and not neither")
+    with store.transaction(actor) as check:
+        require_keeper(check, contract, "revise")
+    parent = version_row(store, contract.id, contract.version)
+    parent_fields: dict[str, Any] = json.loads(parent["fields"])
+    parent_text = version_text(store, contract.id, contract.version)
+    with tempfile.TemporaryDirectory(prefix="contractctl-revise-") as tmp:
+        if request.file is not None:
+            made = _from_file(request.file, Path(tmp), parent_fields, parent_text)
+        else:
+            made = _from_fields(store, contract, parent_fields, request, Path(tmp))
+        from contractctl.compare import compare
+
+        comparison = compare(parent_text, made.text)
+        if comparison.verdict == "same":
+            raise InvalidInput(
+                f"the revision changes nothing in the text of {contract.id} "
+                f"version {contract.version}; nothing was made"
+            )
+        if request.file is not None:
+            made.fields = _fields_from_semantic(parent_fields, comparison.to_dict()["semantic"])
+            made.standard = standard_text(store, contract, made.text)
+        with store.transaction(actor) as tx:
+            n = _record(tx, contract, parent["n"], made, request.reason.strip())
+    summary = comparison.to_dict()
+    return AmendResult(
+        contract=get_contract(store.conn, contract.id),
+        version=n,
+        parent=parent["n"],
+        semantic=summary["semantic"],
+        changes=len(summary["changes"]),
+    )
+
+
+def _record(tx: Tx, contract: Contract, parent_n: int, made: _Made, reason: str) -> int:
+    lifecycle.transition(tx, contract.id, "revise", parent=parent_n, reason=reason)
+    (last,) = tx.conn.execute(
+        "SELECT MAX(n) FROM versions WHERE contract_id = ?", (contract.id,)
+    ).fetchone()
+    n = int(last) + 1
+    docx_sha = tx.put_file(made.docx) if made.docx else None
+    pdf_sha = tx.put_file(made.pdf) if made.pdf else None
+    text_sha = tx.put_bytes(made.text.encode("utf-8"))
+    add_version(
+        tx,
+        contract.id,
+        n,
+        NewVersion(
+            kind="revision",
+            docx_sha=docx_sha,
+            pdf_sha=pdf_sha,
+            text_sha=text_sha,
+            reason=reason,
+            fields=made.fields,
+        ),
+        parent_n=parent_n,
+    )
+    _describe(tx, contract.id, n, made.fields, standard=made.standard)
+    tx.audit(
+        "version.add",
+        contract.id,
+        {"version": n, "kind": "revision", "parent": parent_n, "reason": reason, "pdf": pdf_sha},
+    )
+    _reindex(tx, contract.id)
+    return n
+
+
+def withdraw(tx: Tx, contract_id: str, reason: str) -> str:
+    """Take a draft, in-review or returned contract out of the process; the new status.
+
+    An open approval route is closed (its waiting tasks skipped, state ``withdrawn``).
+    A withdrawn amendment restores the version in force and its status.
+    """
+    if not reason.strip():
+        raise InvalidInput("say why: contractctl withdraw ID -m REASON")
+    contract = get_contract(tx.conn, contract_id)
+    lifecycle.next_status(contract.status, "withdraw")
+    require_keeper(tx, contract, "withdraw")
+    stamp = now_iso()
+    for route in tx.conn.execute(
+        "SELECT id FROM approval_routes WHERE contract_id = ? AND state = 'open'", (contract.id,)
+    ).fetchall():
+        tx.conn.execute(
+            "UPDATE approval_tasks SET state = 'skipped' WHERE route_id = ? "
+            "AND state IN ('pending', 'waiting')",
+            (route["id"],),
+        )
+        tx.conn.execute(
+            "UPDATE approval_routes SET state = 'withdrawn', closed_at = ? WHERE id = ?",
+            (stamp, route["id"]),
+        )
+    restored = restore_in_force(tx, contract.id, "withdraw", reason=reason.strip())
+    if restored is not None:
+        return restored
+    return lifecycle.transition(tx, contract.id, "withdraw", reason=reason.strip())
