@@ -66,24 +66,31 @@ def run_limited(
         "cpu": f"{what} ran longer than {cpu_seconds} s of CPU time; stopped",
     }
     read_end, write_end = os.pipe()
-    # Ctrl-C or SIGTERM held across the fork: one arriving while Python runs its
-    # after-fork hooks would be swallowed there, and the batch would not stop.
-    with held():
-        pid = os.fork()
-        if pid == 0:  # the child: never returns
-            os.close(read_end)
-            _child(work, write_end, memory, cpu_seconds, known)
-    os.close(write_end)
+    pid = 0
     try:
+        # Ctrl-C or SIGTERM held across the fork: one arriving while Python runs its
+        # after-fork hooks would be swallowed there, and the batch would not stop. The
+        # held signal is delivered as the block ends, so that is inside this try too:
+        # an interrupt at any moment after the fork takes the child with it.
+        with held():
+            pid = os.fork()
+            if pid == 0:  # the child: never returns
+                os.close(read_end)
+                _child(work, write_end, memory, cpu_seconds, known)
+        os.close(write_end)
+        write_end = -1
         data, status = _collect(pid, read_end, wall_seconds=cpu_seconds * 2 + 10)
     except BaseException:  # interrupted: the child goes too
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, 0)
+        if pid > 0:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
         raise
     finally:
         os.close(read_end)
+        if write_end >= 0:
+            os.close(write_end)
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         if sig in (signal.SIGXCPU, signal.SIGKILL):
