@@ -13,7 +13,7 @@ CATALOGS := $(patsubst %.po,%.mo,$(wildcard contractctl/locale/*/LC_MESSAGES/*.p
 setup: system $(STAMP) $(CATALOGS)
 
 %.mo: %.po $(STAMP)
-	$(BIN)/pybabel compile -q -i $< -o $@
+	$(BIN)/pybabel -q compile -i $< -o $@
 
 system:
 	@scripts/ensure-system-packages
