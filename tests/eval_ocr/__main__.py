@@ -78,7 +78,9 @@ def scan_of(case: Case, dpi: int, run: int) -> Path:
         "defect": DEFECTS[run % len(DEFECTS)],
         "page_order": case.page_order,
     }
-    out = case.scan_pdf.parent / f"scan-{case.kind}-{dpi}-{D.digest(params)}.pdf"
+    # a PDF other than the kind's own (a clause inserted at a later try) is its own scan
+    other = () if case.scan_pdf.stem in (case.kind, "approved") else (case.scan_pdf.name,)
+    out = case.scan_pdf.parent / f"scan-{case.kind}-{dpi}-{D.digest(params, *other)}.pdf"
     if not out.exists():
         simulate_scan(case.scan_pdf, out, **params)  # type: ignore[arg-type]
     return out

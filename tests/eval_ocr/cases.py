@@ -170,15 +170,22 @@ def _structural(
         cases.append(Case(name, language, "sentence_deleted", approved, pdf, old=deleted[0]))
     except LookupError:
         pass
-    try:
-        pdf = tampered(
-            "clause_inserted",
-            lambda d: D.insert_clause(d, lambda t: _squash(t)[:30] in window, clause),
-            {},
-        )
-        cases.append(Case(name, language, "clause_inserted", approved, pdf, new=clause))
-    except LookupError:
-        pass
+    # the clause must land on the pages checked: a paragraph of repeated boilerplate
+    # may match before them (then the pages only shift), so the next one is tried
+    for skip in range(4):
+        try:
+            pdf = tampered(
+                "clause_inserted" + (f"-{skip}" if skip else ""),
+                lambda d, skip=skip: D.insert_clause(
+                    d, lambda t: _squash(t)[:30] in window, clause, skip
+                ),
+                {},
+            )
+        except LookupError:
+            break
+        if _squash(clause)[:20] in _squash("".join(_pages_text(pdf))):
+            cases.append(Case(name, language, "clause_inserted", approved, pdf, new=clause))
+            break
     cases.append(Case(name, language, "pages_swapped", approved, approved, page_order=[2, 1]))
     return cases
 

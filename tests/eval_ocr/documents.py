@@ -218,11 +218,18 @@ def delete_last_sentence(document: Any, contains: Callable[[str], bool]) -> str 
     return None
 
 
-def insert_clause(document: Any, contains: Callable[[str], bool], clause: str) -> bool:
+def insert_clause(
+    document: Any, contains: Callable[[str], bool], clause: str, skip: int = 0
+) -> bool:
     """Insert a paragraph reading ``clause`` after the first long paragraph that
-    ``contains`` accepts (its formatting copied)."""
+    ``contains`` accepts (its formatting copied), passing over ``skip`` of them (a
+    model contract repeats its boilerplate: the first such paragraph may lie before
+    the pages checked)."""
     for paragraph in document.paragraphs:
         if len(paragraph.text) < 30 or not contains(paragraph.text) or not paragraph.runs:
+            continue
+        if skip > 0:
+            skip -= 1
             continue
         new = copy.deepcopy(paragraph._p)
         paragraph._p.addnext(new)
