@@ -216,6 +216,23 @@ def _replace(chars: list[tuple[Any, int, bool]], tag: str) -> None:
         insert = tag if element is first_text else ""
         element.text = value[:lo] + insert + value[hi:]
         element.set(_XML_SPACE, "preserve")
+        if insert:
+            _unsqueeze(element.getparent())
+
+
+def _unsqueeze(run: Any) -> None:
+    """Undo what only drew a blank line: a run scaled to a sliver (``w:w`` 7%) or with
+    its letters pushed together would print the value unreadable."""
+    props = run.find(_RPR) if run is not None else None
+    if props is None:
+        return
+    for name in ("w", "spacing"):
+        found = props.find(_W + name)
+        value = found.get(_W + "val", "") if found is not None else ""
+        if found is not None and value.lstrip("-").isdigit():
+            squeezed = int(value) < 100 if name == "w" else int(value) < 0
+            if squeezed:
+                props.remove(found)
 
 
 def label_before(text: str) -> str:
