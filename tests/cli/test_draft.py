@@ -96,7 +96,7 @@ def test_wrong_types_are_reported_with_value_and_expectation_as_json(
     problems = result.json()["error"]["problems"]
     assert {
         "field": "sign_date",
-        "value": "'22/11/2026'",
+        "value": "22/11/2026",  # the value itself, not its Python repr
         "expected": "a date as YYYY-MM-DD or 2026年11月22日",
     } in problems
     assert any(p["field"] == "tax_rate" for p in problems)
