@@ -277,8 +277,8 @@ def _sign_and_verify(home: Path, actor: str, narrator: Narrator) -> None:
         report = verify_contract(store, contract_id, trust=trust)
         for item in report.to_dict()["signatures"]:
             narrator.say(
-                f"  {item['signer']}: intact {item['intact']}, trusted "
-                f"{item['trusted']}, changes after it: {item['modifications']}"
+                f"  {item['signer']}: intact {_yes(item['intact'])}, trusted "
+                f"{_yes(item['trusted'])}, changes after it: {item['modifications']}"
             )
         narrator.say(f"contractctl verify {contract_id} --trust their-ca.pem: {report.verdict}")
         signed_pdf = second.pdf_path.read_bytes()
@@ -456,6 +456,11 @@ def _check_paper_copy(home: Path, actor: str, narrator: Narrator) -> None:
         f"(exit {1 if second.verdict == 'mismatch' else 0})"
     )
     _say_severe(narrator, second.changes)
+
+
+def _yes(value: object) -> str:
+    """yes or no, never a Python value, for the narration."""
+    return "yes" if value else "no"
 
 
 def _say_severe(narrator: Narrator, changes: list[dict[str, Any]]) -> None:

@@ -27,6 +27,12 @@ def test_the_demo_walks_its_steps_on_the_given_store_and_leaves_it_valid(tmp_pat
     assert "(party.add) was modified" in out
     assert "routes department, over-100k, amendment-amount" in out
     assert "合同总价款: ¥207,122.00 → ¥248,546.40" in out and "v2 is in force" in out
+    # the paper copy: the clean scan matches, the one-digit forgery is named critical
+    assert re.search(
+        r"ocr-check returned-scan\.pdf --against C-\S+: match \(\d+ pages, exit 0\)", out
+    ), out
+    assert re.search(r"ocr-check tampered-scan\.pdf --against C-\S+: mismatch \(exit 1\)", out), out
+    assert re.search(r"\[critical\] page \d+ .*248,546\.40 → ¥?248,546\.70", out), out
     assert "(again): 4 duplicates, nothing imported twice" in out
     assert "contractctl search '违约': 3 hit(s)" in out and "«confidential»" in out.lower()
     assert str(home) in out
