@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 from contractctl.cli.context import AppContext, app_context
 from contractctl.cli.output import emit_json, key_values, money_text, shown, table
+
 from contractctl.dates import local_time_text
 
 IdArg = Annotated[str, typer.Argument(metavar="ID", help="Contract id.")]
