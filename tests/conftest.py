@@ -77,6 +77,14 @@ default_currency = "CNY"
 """
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Stores made for the whole session (module- and session-scoped fixtures, made
+    before any per-test patch applies) get the test company too, as `draft` requires."""
+    from contractctl import config as settings
+
+    settings.DEFAULT_CONFIG = TEST_CONFIG
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's own store or user name; stores get a company."""
