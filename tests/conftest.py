@@ -62,19 +62,25 @@ class Cli:
         return Result(code, out.getvalue(), err.getvalue())
 
 
-#: A store's contractctl.toml in tests: your company's details filled in, as `draft`
-#: requires (tests of the missing details write their own).
-TEST_CONFIG = """\
-[company]
-name = "示例科技有限公司"
-uscc = "91310115MA1K4A2B3A"
-address = "上海市浦东新区世纪大道 100 号"
-legal_rep = "李明"
+def _test_config() -> str:
+    """A store's contractctl.toml in tests: the shipped default with your company's
+    details filled in, as `draft` requires (tests of the missing details write their
+    own)."""
+    from contractctl.config import DEFAULT_CONFIG
 
-[store]
-contract_prefix = "C"
-default_currency = "CNY"
-"""
+    filled = {
+        'uscc = ""': 'uscc = "91310115MA1K4A2B3A"',
+        'address = ""': 'address = "上海市浦东新区世纪大道 100 号"',
+        'legal_rep = ""': 'legal_rep = "李明"',
+    }
+    text = DEFAULT_CONFIG
+    for blank, value in filled.items():
+        assert blank in text, f"contractctl.config.DEFAULT_CONFIG has no {blank}"
+        text = text.replace(blank, value, 1)
+    return text
+
+
+TEST_CONFIG = _test_config()
 
 
 def pytest_configure(config: pytest.Config) -> None:
