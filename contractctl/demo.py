@@ -18,6 +18,11 @@ from typing import Any, Protocol
 from contractctl import uscc
 from contractctl.bootstrap import initialise
 from contractctl.config import set_value
+from contractctl.demo_files import (
+    counterparty_signs,
+    historical_folder,
+    replace_in_docx,
+)
 from contractctl.errors import ContractctlError
 from contractctl.records import parties
 from contractctl.store import DB_NAME, Store, audit
@@ -265,7 +270,7 @@ def _sign_and_verify(home: Path, actor: str, narrator: Narrator) -> None:
             f"contractctl sign {contract_id} --key org --seal auto  -> {first.status} "
             "(certifying signature, red round seal over 甲方（盖章）)"
         )
-    back, their_ca = _counterparty_signs(home, first.pdf_path.read_bytes())
+    back, their_ca = counterparty_signs(home, first.pdf_path.read_bytes(), DEMO_PASSPHRASE)
     with Store.open(home) as store:
         trust = [*trust_anchors(home), their_ca]
         second = import_signature(store, actor, contract_id, back, trust=trust)
@@ -288,42 +293,6 @@ def _sign_and_verify(home: Path, actor: str, narrator: Narrator) -> None:
     tampered[index] = (tampered[index] + 1) % 256
     verdict = verify_pdf(bytes(tampered), trust=trust).verdict
     narrator.say(f"a copy with one byte changed: verify says {verdict} (exit 1)")
-
-
-COUNTERPARTY = "上海星河电子科技有限公司"
-
-
-def _counterparty_signs(home: Path, sent: bytes) -> tuple[Path, bytes]:
-    """The counterparty's side, outside our store: its own key and CA (a second store
-    beside ours, ``<home>-counterparty``), pyHanko filling the seal field our
-    certification made for it. Returns the signed file and its CA certificate (what the
-    counterparty sends along)."""
-    import io
-
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.fields import enumerate_sig_fields
-
-    from contractctl.signing.keys import init_test_identities, load_signer
-    from contractctl.signing.pdf_signing import sign_bytes
-    from contractctl.signing.seal import SealRequest
-
-    theirs = home.with_name(home.name + "-counterparty")
-    if not (theirs / DB_NAME).exists():
-        initialise(theirs, "xinghe")
-    with Store.open(theirs) as store:
-        if not (theirs / "keys" / "org.p12").exists():
-            init_test_identities(
-                store, "xinghe", org=COUNTERPARTY, person=None, passphrase=DEMO_PASSPHRASE
-            )
-    signer = load_signer(theirs, "org", DEMO_PASSPHRASE)
-    reader = PdfFileReader(io.BytesIO(sent), strict=False)
-    empty = [name for name, _, _ in enumerate_sig_fields(reader, filled_status=False)]
-    options: dict[str, Any] = {"certify": False, "seq": 2, "reason": None, "location": None}
-    field: dict[str, Any] = {"party": "counterparty", "prepared": empty[0] if empty else None}
-    signed, _, _ = sign_bytes(sent, signer, seal=SealRequest("auto"), **options, **field)
-    back = theirs / "signed-by-xinghe.pdf"
-    back.write_bytes(signed)
-    return back, (theirs / "keys" / "test-ca.crt.pem").read_bytes()
 
 
 def _amend_and_diff(home: Path, actor: str, narrator: Narrator) -> None:
@@ -371,7 +340,7 @@ def _amend_and_diff(home: Path, actor: str, narrator: Narrator) -> None:
         ours = sign(
             store, actor, contract_id, key="org", passphrase=DEMO_PASSPHRASE, party="company"
         )
-        back, their_ca = _counterparty_signs(home, ours.pdf_path.read_bytes())
+        back, their_ca = counterparty_signs(home, ours.pdf_path.read_bytes(), DEMO_PASSPHRASE)
         trust = [*trust_anchors(home), their_ca]
         done = import_signature(store, actor, contract_id, back, trust=trust)
         narrator.say(
@@ -438,7 +407,7 @@ def _check_paper_copy(home: Path, actor: str, narrator: Narrator) -> None:
         # Someone "fixes" the total on the paper: one digit, before it is stamped.
         docx = paper / "tampered.docx"
         docx.write_bytes(store.objects.path(row["docx_sha"]).read_bytes())
-        _replace_in_docx(docx, "248,546.40", "248,546.70")
+        replace_in_docx(docx, "248,546.40", "248,546.70")
         tampered_pdf = paper / "tampered.pdf"
         convert_one(docx, tampered_pdf)
         tampered = simulate_scan(
@@ -477,56 +446,13 @@ def _say_severe(narrator: Narrator, changes: list[dict[str, Any]]) -> None:
             )
 
 
-def _replace_in_docx(path: Path, old: str, new: str) -> None:
-    """Replace text in a DOCX's body XML (the demo's forger at work)."""
-    import zipfile
-
-    with zipfile.ZipFile(path) as archive:
-        members = [(info, archive.read(info)) for info in archive.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info, data in members:
-            if info.filename == "word/document.xml":
-                data = data.replace(old.encode(), new.encode())
-            archive.writestr(info, data)
-
-
-def _historical_folder(home: Path, store: Store) -> Path:
-    """A folder of "old contracts": two text PDFs, a DOCX and a one-page scan, rendered
-    from the shipped templates with their sample data (other companies' names)."""
-    from contractctl.drafting.convert import convert_one
-    from contractctl.drafting.draft import DraftRequest, prepare, render_docx
-    from contractctl.drafting.versions import latest_approved, load_spec
-    from contractctl.ocr import simulate_scan
-
-    folder = home / "history"
-    (folder / "2019").mkdir(parents=True, exist_ok=True)
-    made: dict[str, Path] = {}
-    for name in ("sales-zh", "nda-en", "lease-zh"):
-        sample = load_spec(store, latest_approved(store.conn, name)).sample
-        prepared = prepare(store, DraftRequest(template=name, data=dict(sample)))
-        docx = folder / f"{name}.docx"
-        render_docx(store, prepared, docx)
-        made[name] = docx
-    convert_one(made["sales-zh"], folder / "2019" / "销售合同（华东区）—2019.pdf")
-    convert_one(made["nda-en"], folder / "Mutual NDA 2021.pdf")
-    made["sales-zh"].unlink()
-    made["nda-en"].unlink()
-    scan_source = folder / "scan-source.pdf"
-    convert_one(made["lease-zh"], scan_source)
-    simulate_scan(
-        scan_source, folder / "2019" / "租赁合同扫描件.pdf", page_order=[1], rotation=0.8, seed=7
-    )
-    scan_source.unlink()
-    return folder
-
-
 def _import_and_search(home: Path, actor: str, narrator: Narrator) -> None:
     from contractctl.importer import ImportOptions, import_paths
     from contractctl.search import search
 
     narrator.step("Import a folder of old contracts (PDF, DOCX, a scan), then search them")
     with Store.open(home) as store:
-        folder = _historical_folder(home, store)
+        folder = historical_folder(home, store)
         narrator.say(
             f"{folder}: 销售合同 (text PDF), Mutual NDA (text PDF), lease-zh.docx, "
             "租赁合同扫描件 (a scanned page, no text layer)"
