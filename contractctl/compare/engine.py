@@ -32,7 +32,8 @@ from contractctl.compare.model import (
     SemanticChange,
     Severity,
 )
-from contractctl.compare.normalise import comparison_form, tokenise
+from contractctl.compare.normalise import comparison_form, running_lines, tokenise
+from contractctl.compare.reflow import without_reflow
 from contractctl.compare.segment import Clause, segment
 from contractctl.compare.semantic import Value, compare_values, extract
 from contractctl.documents.clauses import Heading
@@ -128,10 +129,13 @@ class _Engine:
     def __init__(self, old: str, new: str, ocr: bool, tolerant: bool) -> None:
         self.ocr = ocr
         self.tolerant = tolerant
+        self.paged = "\f" in old or "\f" in new  # a PDF's text: its layout moves words
         forms: dict[str, str] = {}  # the versions share most clauses: normalise each once
         headings: dict[str, Heading | None] = {}  # and most lines: read each heading once
-        self.old = segment(old, forms=forms, headings=headings)
-        self.new = segment(new, forms=forms, headings=headings)
+        # A PDF's running headers and footers are layout in the other version's text too.
+        running = {**running_lines(old), **running_lines(new)} if self.paged else {}
+        self.old = segment(old, forms=forms, headings=headings, running=running)
+        self.new = segment(new, forms=forms, headings=headings, running=running)
         self.old_keys = [self._key(c) for c in self.old]
         self.new_keys = [self._key(c) for c in self.new]
 
@@ -150,6 +154,11 @@ class _Engine:
         changes = [change for _, change in placed]
         if self.tolerant:
             changes = _without_carried_text(changes, self.ocr)
+        if self.paged and not self.ocr:
+            shown = {c.new_index for c in changes}
+            changes = without_reflow(
+                changes, alignment.pairs, [j for j in alignment.pairs.values() if j not in shown]
+            )
         semantic: list[SemanticChange] = []
         seen: set[tuple[Any, ...]] = set()
         for change in changes:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -45,6 +46,7 @@ __all__ = [
     "fold_ocr_values",
     "normalise",
     "normalise_lines",
+    "running_lines",
     "tokenise",
 ]
 
@@ -256,7 +258,7 @@ def _edge_indexes(lines: list[str], depth: int = _EDGE_LINES) -> tuple[list[int]
     return filled[:top], filled[len(filled) - bottom :]
 
 
-def clean_lines(text: str) -> list[Line]:
+def clean_lines(text: str, *, running: Mapping[str, int] | None = None) -> list[Line]:
     """Lines of ``text`` without page furniture, each with the page it stood on.
 
     Pages are separated by form feeds (``pdftotext`` ends each page with one). A line is
@@ -268,11 +270,87 @@ def clean_lines(text: str) -> list[Line]:
     a page's edge, and only when most pages carry their own number that way, so that a
     table's row number at the top of a page stays. A word hyphenated at a
     line's end is joined with the next line (``docu-`` + ``ment``).
+
+    ``running`` holds the other version's running headers and footers
+    (:func:`running_lines`): a DOCX's text has its headers first and its footers last,
+    once, where its PDF had them on every page, so such lines among a text's first or
+    last eight lines are layout in it too, as many of them as this text has more than
+    the other kept (a title block that repeats the footer's contract number stays).
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
     pages = [page.split("\n") for page in text.split("\f")]
     while len(pages) > 1 and not any(line.strip() for line in pages[-1]):
         pages.pop()
+    drop = _furniture(pages)
+    if running:  # a DOCX's text has its headers first and its footers last
+        for p, page in enumerate(pages):
+            drop.update((p, i) for i in _running_in(page, running, whole=len(pages) == 1))
+    lines: list[Line] = []
+    for p, page in enumerate(pages):
+        for i, line in enumerate(page):
+            if (p, i) in drop:
+                continue
+            if _maybe_page_number(line) and _PAGE_NUMBER_STRICT.match(
+                squeeze(fold(line)).replace(" ", "").lower()
+            ):
+                continue
+            lines.append(Line(line.rstrip(), p + 1))
+    return _join_hyphenated(lines)
+
+
+def running_lines(text: str) -> dict[str, int]:
+    """The running headers and footers :func:`clean_lines` drops from ``text``, in the
+    form that recognises them anywhere (digits aside: a DOCX keeps no page numbers),
+    each with how many times the cleaned text still holds it (in a title block)."""
+    pages = [page.split("\n") for page in text.translate(_INVISIBLE).split("\f")]
+    if len(pages) < 2:
+        return {}
+    drop = _furniture(pages)
+    found = {_blurred(pages[p][i]) for p, i in drop}
+    found = {line for line in found if re.search(r"[^\W\d_]", line)}
+    kept = Counter(
+        _blurred(line)
+        for p, page in enumerate(pages)
+        for i, line in enumerate(page)
+        if (p, i) not in drop
+    )
+    return {line: kept[line] for line in found}
+
+
+def _running_in(lines: list[str], running: Mapping[str, int], *, whole: bool) -> set[int]:
+    """The lines at the edges of a page that are running headers or footers: a line
+    whose parts (a footer's parts share one line, between tabs) all are, and, with
+    ``whole`` (a one-page text), a line that is one, as many times as this text holds
+    it more often than the other kept it; the outermost go first."""
+    first, last = _edge_indexes(lines, _EDGE_REMOVE)
+    edges = sorted((*first, *last), key=lambda i: min(i, len(lines) - 1 - i))
+    wanted: dict[int, str] = {}
+    for i in edges:
+        parts = [_blurred(part) for part in re.split(r"\t| {4,}|\u3000{2,}", lines[i])]
+        parts = [part for part in parts if part]
+        composite = bool(parts) and _blurred(lines[i]) != parts[0]
+        if parts and all(part in running for part in parts) and (whole or composite):
+            wanted[i] = parts[0]
+    if not wanted:
+        return set()
+    held = Counter(_blurred(line) for line in lines)
+    budget = {key: held[key] - running[key] for key in set(wanted.values())}
+    drop: set[int] = set()
+    for i, key in wanted.items():
+        if _blurred(lines[i]) != key:  # parts of a footer, never a title block's line
+            drop.add(i)
+        elif budget[key] > 0:
+            drop.add(i)
+            budget[key] -= 1
+    return drop
+
+
+def _blurred(line: str) -> str:
+    return _signature(line).replace("#", "")
+
+
+def _furniture(pages: list[list[str]]) -> set[tuple[int, int]]:
+    """(page, line) of every running header, footer and page-number line at an edge."""
     drop: set[tuple[int, int]] = set()
     if len(pages) > 1:
         top: Counter[str] = Counter()
@@ -310,17 +388,7 @@ def clean_lines(text: str) -> list[Line]:
             pages_numbered = {(p, i) for p, i, o in numbered if o == offset}
             if len({p for p, _ in pages_numbered}) >= needed:
                 drop.update(pages_numbered)
-    lines: list[Line] = []
-    for p, page in enumerate(pages):
-        for i, line in enumerate(page):
-            if (p, i) in drop:
-                continue
-            if _maybe_page_number(line) and _PAGE_NUMBER_STRICT.match(
-                squeeze(fold(line)).replace(" ", "").lower()
-            ):
-                continue
-            lines.append(Line(line.rstrip(), p + 1))
-    return _join_hyphenated(lines)
+    return drop
 
 
 def _maybe_page_number(line: str) -> bool:

@@ -27,7 +27,7 @@ heading marker left out, so that a renumbered clause still matches its old self)
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Final
 
@@ -261,6 +261,7 @@ def segment(
     *,
     forms: dict[str, str] | None = None,
     headings: dict[str, Heading | None] | None = None,
+    running: Mapping[str, int] | None = None,
 ) -> list[Clause]:
     """The clauses of a contract text, in document order, the preamble first.
 
@@ -268,9 +269,10 @@ def segment(
     separated by ``\\f``) or OCR output; page furniture is removed first
     (:func:`contractctl.compare.normalise.clean_lines`). ``forms`` memoises comparison
     forms: segmenting two versions with one dict computes each shared clause's once;
-    ``headings`` does the same for the lines' headings.
+    ``headings`` does the same for the lines' headings; ``running`` are the other
+    version's running headers and footers (:func:`~contractctl.compare.normalise.running_lines`).
     """
-    return segment_lines(clean_lines(text), forms=forms, headings=headings)
+    return segment_lines(clean_lines(text, running=running), forms=forms, headings=headings)
 
 
 def _split_inline(line: Line, expected: int) -> list[Line]:

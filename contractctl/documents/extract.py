@@ -1,8 +1,8 @@
 """Text out of DOCX and PDF files, shared by drafting, import and compare.
 
 PDF text comes from Poppler's ``pdftotext`` (about 10x faster than pypdf on Chinese
-PDFs, PERFORMANCE-NOTES.md); DOCX text from python-docx, body paragraphs and table
-rows in document order.
+PDFs, PERFORMANCE-NOTES.md); DOCX text from the one DOCX reader
+(:mod:`~contractctl.documents.docx_reader`), paragraphs and table rows in document order.
 """
 
 from __future__ import annotations
@@ -22,26 +22,15 @@ def pdf_text(path: Path, *, timeout: float = 120) -> str:
 
 
 def docx_text(path: Path) -> str:
-    """Paragraphs and table rows of a DOCX body, in order, one per line."""
-    from docx import Document
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
+    """Every word of a DOCX as Word shows it, one paragraph or table row a line.
+
+    The one DOCX reader, :func:`~contractctl.documents.docx_reader.read_docx`: tracked
+    insertions, text boxes, content controls, fields' results and list numbers included,
+    deleted text left out; headers first, then the body, notes and footers.
+    """
+    from contractctl.documents.docx_reader import read_docx
 
     try:
-        document = Document(str(path))
-    except Exception as exc:  # python-docx raises several kinds for a bad file
+        return read_docx(path)
+    except InvalidInput as exc:
         raise InvalidInput(f"{path.name} is not a readable DOCX: {exc}") from exc
-    lines: list[str] = []
-    body = document.element.body
-    for child in body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            lines.append(Paragraph(child, document).text)
-        elif tag == "tbl":
-            for row in Table(child, document).rows:
-                cells: list[str] = []
-                for cell in row.cells:
-                    if not cells or cells[-1] != cell.text:  # merged cells repeat
-                        cells.append(cell.text)
-                lines.append(" | ".join(cells))
-    return "\n".join(lines)

@@ -1,0 +1,125 @@
+"""Text that a PDF's layout moved, told apart from text that was changed.
+
+``pdftotext`` reads a Word file's PDF in the order the page draws it, not the order the
+document keeps it: a table cell by cell and column by column, a fill-in line's words
+before or after the blank, the end of a clause after the page break or in the next
+clause, a table of contents run into one line. The clauses around such a place differ in
+order but not in words. The clause-by-clause diff reports them; this pass takes back
+what only moved.
+
+Changes are grouped into runs of neighbours: two changes belong to one run unless a
+clause that both texts hold unchanged stands between them (layout moves text only so
+far: within a page, across one page break). For each run, the words of its old side and
+of its new side are counted (punctuation and fill-in blanks aside, as pdftotext drops
+and moves them). A run whose counts agree only moved text and is dropped whole. In a
+run whose counts differ, a change is kept only when it holds some of that difference:
+the old words it lost that the run as a whole lost, or new words it gained that the run
+as a whole gained. So an amount changed from 30 to 45 is still reported, under its
+clause, even when the PDF also carried text between that clause and the next.
+
+What this cannot see: two values swapped between neighbouring clauses of one run (the
+words are the same, only their places changed). It runs only for a PDF's text (pages
+separated by form feeds), never for two DOCX texts, where order is the document's own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from contractctl.compare.model import ClauseChange
+from contractctl.compare.normalise import tokenise
+
+__all__ = ["without_reflow"]
+
+
+#: Letters and digits apart (``m2`` and ``m`` with a superscript ``2`` a line below).
+_PART = re.compile(r"[^\W\d_]+|\d+|[^\W_]")
+#: A line that is only a short number: a page number pdftotext read mid-page, or a
+#: table's row number on a line of its own.
+_BARE_NUMBER = re.compile(r"^[ \t]*(\d{1,3})[ \t]*$", re.M)
+#: A table of contents' page number after its dot leader (the DOCX keeps none, Word's
+#: and LibreOffice's pages differ).
+_LEADER_NUMBER = re.compile(r"(?:\.{3,}|…{2,}|·{3,})[ \t]*(\d{1,4})[ \t]*$", re.M)
+#: What LibreOffice writes for a cross-reference whose target it cannot find, where
+#: the DOCX keeps Word's last result.
+_FIELD_ERROR = re.compile(
+    r"(?:Error|错误)[!！]?\s*(?:Reference\s+source\s+not\s+found|未找到引用源)[.。]?"
+)
+
+
+def _words(text: str | None) -> tuple[Counter[str], Counter[str]]:
+    """The words of a text as the diff compares them (punctuation and blanks aside), and
+    the words that may be layout alone (bare numbers on a line of their own, a table of
+    contents' page numbers)."""
+    if not text:
+        return Counter(), Counter()
+    text = _FIELD_ERROR.sub(" ", text)
+    words = Counter(
+        part
+        for t in tokenise(text)
+        if any(ch.isalnum() for ch in t.key)
+        for part in _PART.findall(t.key)
+    )
+    optional = Counter(m.group(1) for m in _BARE_NUMBER.finditer(text))
+    optional.update(m.group(1) for m in _LEADER_NUMBER.finditer(text))
+    return words, optional
+
+
+def without_reflow(
+    changes: list[ClauseChange], matches: dict[int, int], unchanged_new: Iterable[int]
+) -> list[ClauseChange]:
+    """``changes`` (in report order) less those that only layout moved.
+
+    ``matches`` maps old clause indexes to new ones for every matched pair and
+    ``unchanged_new`` lists the new clause indexes that compare equal; each separates
+    the runs of changes on either side of it.
+    """
+    if not changes:
+        return changes
+    fixed = sorted(unchanged_new)
+    runs: list[list[int]] = [[0]]
+    previous = _position(changes[0], matches)
+    for n in range(1, len(changes)):
+        position = _position(changes[n], matches)
+        low, high = sorted((previous, position))
+        if any(low < u < high for u in fixed):
+            runs.append([n])
+        else:
+            runs[-1].append(n)
+        previous = position
+    counted = [_words(c.old) + _words(c.new) for c in changes]
+    every = _residue(counted)
+    keep: list[ClauseChange] = []
+    for run in runs:
+        lost, gained = _residue([counted[n] for n in run])
+        lost &= every[0]
+        gained &= every[1]
+        if not lost and not gained:
+            continue
+        for n in run:
+            old, _, new, _ = counted[n]
+            if (old - new) & lost or (new - old) & gained:
+                keep.append(changes[n])
+    return keep
+
+
+def _residue(
+    counted: list[tuple[Counter[str], Counter[str], Counter[str], Counter[str]]],
+) -> tuple[Counter[str], Counter[str]]:
+    """The words the old side has and the new lacks, and those the new side gained."""
+    old = sum((c[0] for c in counted), Counter())
+    new = sum((c[2] for c in counted), Counter())
+    old_optional = sum((c[1] for c in counted), Counter())
+    new_optional = sum((c[3] for c in counted), Counter())
+    return old - new - old_optional, new - old - new_optional
+
+
+def _position(change: ClauseChange, matches: dict[int, int]) -> float:
+    """Where a change stands among the new text's clauses."""
+    if change.new_index is not None:
+        return float(change.new_index)
+    i = change.old_index if change.old_index is not None else -1
+    before = [j for k, j in matches.items() if k < i]
+    return max(before, default=-1) + 0.5
