@@ -9,8 +9,10 @@ upperRoman, ...), ``w:lvlText`` (``%1.``, ``（%1）``, ``第%1条``, ``%1.%2``)
 ``w:lvlRestart``. A list may override a level's start (``w:lvlOverride/w:startOverride``)
 or the whole level.
 
-Counting follows Word: lists that share an abstract definition share their counters
-unless a list overrides the start, and using a level resets the deeper ones.
+Counting follows Word: lists that share an abstract definition share their counters (a
+heading list and the list of its sub-clauses count together), a list that overrides a
+level's start restarts that level where it is first used, and using a level resets the
+deeper ones.
 """
 
 from __future__ import annotations
@@ -138,11 +140,11 @@ class Numbering:
         levels = {**levels, **entry.overrides}
         if ilvl not in levels:
             return ""
-        key = abstract if not entry.starts and not entry.overrides else f"num:{num_id}"
-        counters = self._counters.setdefault(key, {})
-        if key.startswith("num:") and num_id not in self._started:
+        counters = self._counters.setdefault(abstract, {})
+        if entry.starts and num_id not in self._started:  # the override restarts the count
             self._started.add(num_id)
-            counters.clear()
+            for level in entry.starts:
+                counters.pop(level, None)
 
         def start(level: int) -> int:
             if level in entry.starts:
@@ -161,7 +163,7 @@ class Numbering:
         for k in range(8, -1, -1):
             token = f"%{k + 1}"
             if token in text:
-                value = counters.get(k, start(k))
+                value = counters.setdefault(k, start(k))  # a parent used unseen counts
                 fmt = levels[k].fmt if k in levels else "decimal"
                 if level.legal and fmt != "none":
                     fmt = "decimal"
