@@ -1,0 +1,61 @@
+"""A DOCX's text against its own PDF's: what the layout moved is not a change."""
+
+from __future__ import annotations
+
+from contractctl.compare import compare
+
+DOCX = """采购合同
+合同编号：HT-001
+第一条 货物
+名称 | 数量 | 单价
+螺丝 | 100 | 5元
+垫片 | 200 | 1元
+第二条 付款
+买方应在收货后30日内付款，逾期按每日0.05%支付违约金。
+第三条 其他
+本合同一式两份，双方各执一份。
+合同编号：HT-001\t第  页 共  页"""
+
+# As pdftotext reads the PDF: the table column by column, the clause carried over the
+# page break, the footer with its page numbers on every page.
+PDF = """采购合同
+合同编号：HT-001
+第一条 货物
+名称
+螺丝
+垫片
+数量
+100
+200
+单价
+5元
+1元
+第二条 付款
+买方应在收货后30日内付款，逾期按
+合同编号：HT-001
+第 1 页 共 2 页
+\f每日0.05%支付违约金。
+第三条 其他
+本合同一式两份，双方各执一份。
+合同编号：HT-001
+第 2 页 共 2 页
+\f"""
+
+
+def test_a_docx_and_its_pdf_compare_the_same() -> None:
+    result = compare(DOCX, PDF)
+
+    assert (result.verdict, result.changes) == ("same", [])
+
+
+def test_a_value_changed_where_the_layout_also_moved_text_is_reported_under_its_clause() -> None:
+    result = compare(DOCX, PDF.replace("30日", "45日"))
+
+    assert [(c.kind, c.clause) for c in result.changes] == [("modified", "第二条")]
+    assert [s.describe() for s in result.semantic] == ["付款 30日 → 45日"]
+
+
+def test_a_table_cell_changed_in_a_table_read_cell_by_cell_is_reported() -> None:
+    result = compare(DOCX, PDF.replace("200", "300"))
+
+    assert [(c.kind, c.clause) for c in result.changes] == [("modified", "第一条")]
