@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +27,7 @@ from contractctl.errors import InvalidInput
 from contractctl.ocr.model import PageText, ScanText
 from contractctl.ocr.project import Projection, misreadings
 from contractctl.ocr.readings import render_page
-from contractctl.ocr.registered import page_differences, squashed
+from contractctl.ocr.registered import Difference, page_differences, squashed
 
 if TYPE_CHECKING:
     from contractctl.compare import ClauseChange
@@ -83,9 +84,22 @@ def compare_readings(
     table = misreadings(projections)
     scanned = [texts[j] if j in mapping.values() else "" for j in range(len(texts))]
     with tempfile.TemporaryDirectory(prefix="approved-", dir=workdir) as tmp:
-        for i, j in sorted(mapping.items()):
-            image = render_page(approved_pdf, j + 1, dpi, Path(tmp))
-            found = page_differences(approved.pages[j], image, scan.pages[i], dpi)
+
+        def differences(pair: tuple[int, int]) -> list[Difference]:
+            i, j = pair
+            image = render_page(approved_pdf, j + 1, dpi, Path(tmp))  # unique names
+            try:
+                return page_differences(approved.pages[j], image, scan.pages[i], dpi)
+            finally:
+                image.unlink(missing_ok=True)
+
+        # pages compared two at a time: rendering (Poppler), turning and registering
+        # the images (Pillow) and the FFTs (numpy) release the GIL, and this part ran
+        # alone after the OCR on one core
+        pairs = sorted(mapping.items())
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            every = list(pool.map(differences, pairs))
+        for (_, j), found in zip(pairs, every, strict=True):
             for d in found:
                 log.debug(
                     "p%d %r -> %r ink %.3f %s",
@@ -95,7 +109,6 @@ def compare_readings(
                     d.ink,
                     "changed" if d.changed else "alike",
                 )
-            image.unlink(missing_ok=True)
             scanned[j] = projections[j].apply([d for d in found if d.changed], table)
     comparison = compare("\f".join(texts), "\f".join(scanned))
     page_of = {j: scan.pages[i] for i, j in mapping.items()}
