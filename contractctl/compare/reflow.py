@@ -45,7 +45,7 @@ _LEADER_NUMBER = re.compile(r"(?:\.{3,}|…{2,}|·{3,})[ \t]*(\d{1,4})[ \t]*$", 
 #: What LibreOffice writes for a cross-reference whose target it cannot find, where
 #: the DOCX keeps Word's last result.
 _FIELD_ERROR = re.compile(
-    r"(?:Error|错误)[!！]?\s*(?:Reference\s+source\s+not\s+found|未找到引用源)[.。]?"
+    r"(?:Error|错误)[!！:：]?\s*(?:Reference\s+source\s+not\s+found|未找到引用源)[.。]?"
 )
 
 

@@ -143,8 +143,8 @@ class Numbering:
         counters = self._counters.setdefault(abstract, {})
         if entry.starts and num_id not in self._started:  # the override restarts the count
             self._started.add(num_id)
-            for level in entry.starts:
-                counters.pop(level, None)
+            for overridden in entry.starts:
+                counters.pop(overridden, None)
 
         def start(level: int) -> int:
             if level in entry.starts:

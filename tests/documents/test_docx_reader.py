@@ -15,8 +15,9 @@ BODY = (
     '<w:ins w:id="1" w:author="x"><w:r><w:t>插入的文字</w:t></w:r></w:ins>'
     '<w:del w:id="2" w:author="x"><w:r><w:delText>删除的文字</w:delText></w:r></w:del></w:p>'
     "<w:sdt><w:sdtContent><w:p><w:r><w:t>控件中的文字</w:t></w:r></w:p></w:sdtContent></w:sdt>"
-    '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> REF 定义 \\h </w:instrText>'
-    '</w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>域结果</w:t></w:r>'
+    '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+    "<w:r><w:instrText> REF 定义 \\h </w:instrText></w:r>"
+    '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>域结果</w:t></w:r>'
     '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
     '<w:fldSimple w:instr=" DATE "><w:r><w:t>简单域</w:t></w:r></w:fldSimple></w:p>'
     '<w:p><w:r><w:t>锚定段落</w:t></w:r><w:r><mc:AlternateContent><mc:Choice Requires="wps">'

@@ -72,9 +72,10 @@ def _soffice() -> bool:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 14, not met yet: LibreOffice's PDF of many Word model contracts reads "
-    "tables cell by cell, drops fill-in lines and carries text between clauses, and "
-    "compare() reports some of it (README: the eval table's 'DOCX vs its PDF' row)",
+    reason="issue 14, not met yet: compare() takes back what LibreOffice's PDF only moved "
+    "(tables cell by cell, blanks, text over a page break, running headers and footers), "
+    "but a few documents still report a change or two (README: the eval table's 'DOCX vs "
+    "its PDF' row), these two among them",
 )
 def test_more_docx_files_and_their_own_pdfs_report_nothing() -> None:
     if not _soffice():
