@@ -96,7 +96,7 @@ def judge(case: Case, report: dict[str, Any]) -> dict[str, bool]:
     caught = report["verdict"] == "mismatch"
     named = critical = False
     for change in severe:
-        blob = json.dumps(change, ensure_ascii=False)
+        blob = " ".join(_strings(change))  # not json.dumps: its \n and \t are no spaces
         squashed = re.sub(r"\s+", "", blob)
         if case.kind == "pages_swapped":
             hit = change.get("kind") == "misplaced_page"
@@ -114,6 +114,17 @@ def judge(case: Case, report: dict[str, Any]) -> dict[str, bool]:
             named = True
             critical = critical or change["severity"] == "critical"
     return {"caught": caught, "named": named, "critical": critical}
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string in a change, nested values included."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _strings(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _strings(v)]
+    return [] if value is None else [str(value)]
 
 
 def _arrow(change: dict[str, Any]) -> str:
