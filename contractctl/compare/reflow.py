@@ -14,8 +14,10 @@ of its new side are counted (punctuation and fill-in blanks aside, as pdftotext 
 and moves them). A run whose counts agree only moved text and is dropped whole. In a
 run whose counts differ, a change is kept only when it holds some of that difference:
 the old words it lost that the run as a whole lost, or new words it gained that the run
-as a whole gained. So an amount changed from 30 to 45 is still reported, under its
-clause, even when the PDF also carried text between that clause and the next.
+as a whole gained, the change holding most of it first (a word lost once is one
+change's, not every change's that lost one like it). So an amount changed from 30 to
+45 is still reported, under its clause, even when the PDF also carried text between
+that clause and the next.
 
 What this cannot see: two values swapped between neighbouring clauses of one run (the
 words are the same, only their places changed). It runs only for a PDF's text (pages
@@ -98,11 +100,32 @@ def without_reflow(
         gained &= every[1]
         if not lost and not gained:
             continue
-        for n in run:
-            old, _, new, _ = counted[n]
-            if (old - new) & lost or (new - old) & gained:
-                keep.append(changes[n])
-    return keep
+        keep.extend(changes[n] for n in _holders(run, counted, lost, gained))
+    return [c for c in changes if any(c is k for k in keep)]
+
+
+def _holders(
+    run: list[int],
+    counted: list[tuple[Counter[str], Counter[str], Counter[str], Counter[str]]],
+    lost: Counter[str],
+    gained: Counter[str],
+) -> list[int]:
+    """The changes of a run that hold its difference: the one holding most of it first,
+    each taking its share, until none is left (a word lost once is one change's)."""
+
+    def share(n: int) -> tuple[Counter[str], Counter[str]]:
+        old, _, new, _ = counted[n]
+        return (old - new) & lost, (new - old) & gained
+
+    holders: list[int] = []
+    left = sorted(run, key=lambda n: -sum(sum(part.values()) for part in share(n)))
+    for n in left:
+        took_lost, took_gained = share(n)
+        if took_lost or took_gained:
+            holders.append(n)
+            lost -= took_lost
+            gained -= took_gained
+    return holders
 
 
 def _residue(
