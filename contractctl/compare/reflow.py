@@ -19,8 +19,10 @@ change's, not every change's that lost one like it). So an amount changed from 3
 45 is still reported, under its clause, even when the PDF also carried text between
 that clause and the next.
 
-What this cannot see: two values swapped between neighbouring clauses of one run (the
-words are the same, only their places changed). It runs only for a PDF's text (pages
+A run's difference counts only as far as the whole document shares it: text carried
+past an unchanged clause into another run balances there. What this cannot see: two
+values swapped between changed clauses (the words are the same, only their places
+changed). It runs only for a PDF's text (pages
 separated by form feeds), never for two DOCX texts, where order is the document's own.
 """
 
