@@ -131,7 +131,8 @@ def _title(rest: str) -> str:
     if len(rest) - rest.count(" ") > _TITLE_MAX:
         return ""  # cheap: most headings run on into their clause's first sentence
     cjk = re.sub(r"[\u4e00-\u9fff]", "", rest)
-    if cjk != rest and " " in rest.strip() and not re.fullmatch(r"(?:\S )+\S", rest.strip()):
+    spaced = re.fullmatch(r"(?:\S{1,2} )+\S{1,2}", rest.strip())  # 违 约 责 任：
+    if cjk != rest and " " in rest.strip() and not spaced:
         return ""  # a fill-in blank inside: 自 ____ 时起转移 is a sentence to complete
     rest = squeeze(rest)
     if rest.endswith(":") and not rest.endswith("::"):
