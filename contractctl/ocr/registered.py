@@ -43,6 +43,9 @@ SEARCH = 6
 #: largest shift (inches) that location may be from the affine fit.
 CONTEXT = 0.35
 MAX_SHIFT = 0.08
+#: A text removed here and added there is taken for moved when the shorter is this
+#: share of the longer at least.
+MOVED_SHARE = 0.6
 #: Regions larger than this share of the page are not compared (a difference that big
 #: is no OCR noise).
 MAX_REGION = 0.25
@@ -112,13 +115,19 @@ def _moved(found: list[Difference], a_text: str) -> list[Difference]:
         gone = a_text[d.a_start : d.a_end]
         if gone == d.scanned:
             continue
-        if len(gone) >= 2 and any(gone in t or t in gone for t in added.values() if len(t) >= 2):
+        if any(_alike(gone, t) for t in added.values()):
             same.add(k)
-        if len(d.scanned) >= 2 and any(
-            d.scanned in t or t in d.scanned for t in removed.values() if len(t) >= 2
-        ):
+        if any(_alike(d.scanned, t) for t in removed.values()):
             same.add(k)
     return [replace(d, changed=False) if k in same else d for k, d in enumerate(found)]
+
+
+def _alike(one: str, other: str) -> bool:
+    """One text inside the other, and nearly as long (a line read in another order):
+    a two-character fragment read elsewhere ("20", "答复") is no reason to take a
+    deleted sentence for moved."""
+    short, long = sorted((one, other), key=len)
+    return len(short) >= 2 and short in long and len(short) >= MOVED_SHARE * len(long)
 
 
 def _owners(page: PageText, size: int) -> list[int]:
