@@ -17,7 +17,10 @@ the old words it lost that the run as a whole lost, or new words it gained that 
 as a whole gained, the change holding most of it first (a word lost once is one
 change's, not every change's that lost one like it). So an amount changed from 30 to
 45 is still reported, under its clause, even when the PDF also carried text between
-that clause and the next.
+that clause and the next. A run whose difference is the same characters cut into
+other words (pdftotext splits ``ADDRESS`` into ``ADDRES S``, a calendar's ``10`` into
+``1`` and ``0``) is dropped too, unless a value (an amount, a date, a percentage) reads
+differently in it: those are compared as values.
 
 A run's difference counts only as far as the whole document shares it: text carried
 past an unchanged clause into another run balances there. What this cannot see: two
@@ -102,6 +105,8 @@ def without_reflow(
         gained &= every[1]
         if not lost and not gained:
             continue
+        if _letters(lost) == _letters(gained) and not any(changes[n].semantic for n in run):
+            continue  # a word or number pdftotext split (ADDRES S, a date table's 1 0)
         keep.extend(changes[n] for n in _holders(run, counted, lost, gained))
     return [c for c in changes if any(c is k for k in keep)]
 
@@ -128,6 +133,15 @@ def _holders(
             lost -= took_lost
             gained -= took_gained
     return holders
+
+
+def _letters(words: Counter[str]) -> Counter[str]:
+    """The characters of ``words``, each as often as the words hold it."""
+    found: Counter[str] = Counter()
+    for word, n in words.items():
+        for char in word:
+            found[char] += n
+    return found
 
 
 def _residue(
