@@ -126,7 +126,14 @@ def _child(
     code = 0
     try:
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
-        ceiling = _mapped_bytes() + memory
+        # The data limit (heap and private anonymous mappings) is what a runaway render
+        # grows; it starts from what the process really holds. The address-space limit
+        # is a backstop only: a process's virtual size counts reserved, never-touched
+        # areas (libraries, thread stacks), so ``mapped + memory`` let a render's
+        # resident memory reach ~790 MB in a big parent.
+        data = _data_bytes() + memory
+        resource.setrlimit(resource.RLIMIT_DATA, (data, data))
+        ceiling = _mapped_bytes() + 2 * memory
         resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
         try:
             payload: dict[str, Any] = {"ok": work()}
@@ -156,6 +163,17 @@ def _error_name(exc: errors.ContractctlError) -> str:
         if getattr(errors, cls.__name__, None) is cls:
             return str(cls.__name__)
     return "InvalidInput"
+
+
+def _data_bytes() -> int:
+    """The process's data size: heap, stack and private anonymous mappings (what
+    RLIMIT_DATA counts), from /proc/self/statm."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            pages = int(handle.read().split()[5])
+        return pages * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 2**30
 
 
 def _mapped_bytes() -> int:
