@@ -220,6 +220,13 @@ def _serve(office: Office) -> int:
 
 
 def _on_sigterm(signum: int, frame: object) -> None:
+    """Told to stop now, or our parent died (setpriv's parent-death signal): soffice
+    goes with us at once. soffice.bin is oosplash's child, so stopping the process we
+    started would leave it running; the pool starts each worker as the leader of its own
+    process group, with its soffice inside, so the group is taken down whole."""
+    if os.getpgrp() == os.getpid():
+        with contextlib.suppress(OSError):
+            os.killpg(os.getpgrp(), signal.SIGKILL)
     raise SystemExit(128 + signum)
 
 

@@ -253,7 +253,7 @@ def _interrupt_once(
     TALLY.interrupts[f"{kind} {name}"] += 1
     stderr = err.decode("utf-8", "replace")
     expected = {signal.SIGKILL: -9, signal.SIGTERM: 143, signal.SIGINT: 130}[sig]
-    if proc.returncode in (0, 1) and sig != signal.SIGKILL:
+    if proc.returncode in (0, 1):
         TALLY.finished_first[f"{kind} {name}"] += 1  # it was done before the signal
     else:
         assert proc.returncode == expected, (kind, name, proc.returncode, stderr)
