@@ -131,8 +131,8 @@ def _child(
         # is a backstop only: a process's virtual size counts reserved, never-touched
         # areas (libraries, thread stacks), so ``mapped + memory`` let a render's
         # resident memory reach ~790 MB in a big parent.
-        data = _data_bytes() + memory
-        resource.setrlimit(resource.RLIMIT_DATA, (data, data))
+        data_limit = _data_bytes() + memory
+        resource.setrlimit(resource.RLIMIT_DATA, (data_limit, data_limit))
         ceiling = _mapped_bytes() + 2 * memory
         resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
         try:
