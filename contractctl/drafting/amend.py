@@ -362,8 +362,21 @@ def _record(tx: Tx, contract: Contract, parent_n: int, made: _Made, reason: str)
     """Store the files, the version and the contract's new state in ``tx``."""
     old_status = contract.status
     lifecycle.transition(tx, contract.id, "amend", parent=parent_n, reason=reason)
+    tx.conn.execute(
+        "UPDATE contracts SET in_force_version = ?, in_force_status = ? WHERE id = ?",
+        (parent_n, old_status, contract.id),
+    )
+    return store_version(tx, contract.id, parent_n, made, reason, kind="amendment")
+
+
+def store_version(
+    tx: Tx, contract_id: str, parent_n: int, made: _Made, reason: str, *, kind: str
+) -> int:
+    """A new version of ``contract_id`` from ``made`` (an amendment or a revision): its
+    files stored, the row added, the contract described by it, audited, re-indexed.
+    Returns its number."""
     (last,) = tx.conn.execute(
-        "SELECT MAX(n) FROM versions WHERE contract_id = ?", (contract.id,)
+        "SELECT MAX(n) FROM versions WHERE contract_id = ?", (contract_id,)
     ).fetchone()
     n = int(last) + 1
     docx_sha = tx.put_file(made.docx) if made.docx else None
@@ -371,10 +384,10 @@ def _record(tx: Tx, contract: Contract, parent_n: int, made: _Made, reason: str)
     text_sha = tx.put_bytes(made.text.encode("utf-8"))
     add_version(
         tx,
-        contract.id,
+        contract_id,
         n,
         NewVersion(
-            kind="amendment",
+            kind=kind,
             docx_sha=docx_sha,
             pdf_sha=pdf_sha,
             text_sha=text_sha,
@@ -383,24 +396,20 @@ def _record(tx: Tx, contract: Contract, parent_n: int, made: _Made, reason: str)
         ),
         parent_n=parent_n,
     )
-    _describe(tx, contract.id, n, made.fields, standard=made.standard)
-    tx.conn.execute(
-        "UPDATE contracts SET in_force_version = ?, in_force_status = ? WHERE id = ?",
-        (parent_n, old_status, contract.id),
-    )
+    _describe(tx, contract_id, n, made.fields, standard=made.standard)
     tx.audit(
         "version.add",
-        contract.id,
+        contract_id,
         {
             "version": n,
-            "kind": "amendment",
+            "kind": kind,
             "parent": parent_n,
             "reason": reason,
             "pdf": pdf_sha,
             "text": text_sha,
         },
     )
-    _reindex(tx, contract.id)
+    _reindex(tx, contract_id)
     return n
 
 

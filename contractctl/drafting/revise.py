@@ -24,21 +24,20 @@ from typing import Any
 from contractctl.drafting.amend import (
     AmendRequest,
     AmendResult,
-    _describe,
     _fields_from_semantic,
     _from_fields,
     _from_file,
     _Made,
-    _reindex,
     restore_in_force,
     standard_text,
+    store_version,
     version_row,
     version_text,
 )
 from contractctl.errors import InvalidInput
 from contractctl.records import lifecycle
 from contractctl.records.actions import require_keeper
-from contractctl.records.contracts import Contract, NewVersion, add_version, get_contract
+from contractctl.records.contracts import Contract, get_contract
 from contractctl.store import Store, Tx
 from contractctl.store.audit import now_iso
 
@@ -89,35 +88,7 @@ def revise(store: Store, actor: str, contract_id: str, request: AmendRequest) ->
 
 def _record(tx: Tx, contract: Contract, parent_n: int, made: _Made, reason: str) -> int:
     lifecycle.transition(tx, contract.id, "revise", parent=parent_n, reason=reason)
-    (last,) = tx.conn.execute(
-        "SELECT MAX(n) FROM versions WHERE contract_id = ?", (contract.id,)
-    ).fetchone()
-    n = int(last) + 1
-    docx_sha = tx.put_file(made.docx) if made.docx else None
-    pdf_sha = tx.put_file(made.pdf) if made.pdf else None
-    text_sha = tx.put_bytes(made.text.encode("utf-8"))
-    add_version(
-        tx,
-        contract.id,
-        n,
-        NewVersion(
-            kind="revision",
-            docx_sha=docx_sha,
-            pdf_sha=pdf_sha,
-            text_sha=text_sha,
-            reason=reason,
-            fields=made.fields,
-        ),
-        parent_n=parent_n,
-    )
-    _describe(tx, contract.id, n, made.fields, standard=made.standard)
-    tx.audit(
-        "version.add",
-        contract.id,
-        {"version": n, "kind": "revision", "parent": parent_n, "reason": reason, "pdf": pdf_sha},
-    )
-    _reindex(tx, contract.id)
-    return n
+    return store_version(tx, contract.id, parent_n, made, reason, kind="revision")
 
 
 def withdraw(tx: Tx, contract_id: str, reason: str) -> str:
