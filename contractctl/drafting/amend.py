@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -154,13 +155,36 @@ def amend(store: Store, actor: str, contract_id: str, request: AmendRequest) -> 
     reason = request.reason.strip()
     if not reason:
         raise InvalidInput("an amendment needs a reason: -m REASON")
+    return make_version(store, actor, contract, request, reason, what="amendment")
+
+
+def make_version(
+    store: Store,
+    actor: str,
+    contract: Contract,
+    request: AmendRequest,
+    reason: str,
+    *,
+    what: str,
+    check: Callable[[Tx], None] | None = None,
+) -> AmendResult:
+    """A new version of ``contract`` from ``request`` (``what``: "amendment" or
+    "revision"): made from the new data or the edited file, compared with the version it
+    follows (a change of nothing is refused, exit 2), and recorded in one transaction.
+    ``check`` runs first in a transaction of its own (who may revise)."""
+    command = "amend" if what == "amendment" else "revise"
     by_fields = bool(request.data or request.sets)
     if by_fields == (request.file is not None):
-        raise InvalidInput("amend takes either --data/--set or --file, not both and not neither")
+        raise InvalidInput(
+            f"{command} takes either --data/--set or --file, not both and not neither"
+        )
+    if check is not None:
+        with store.transaction(actor) as checking:
+            check(checking)
     parent = version_row(store, contract.id, contract.version)
     parent_fields: dict[str, Any] = json.loads(parent["fields"])
     parent_text = version_text(store, contract.id, contract.version)
-    with tempfile.TemporaryDirectory(prefix="contractctl-amend-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"contractctl-{command}-") as tmp:
         if request.file is not None:
             made = _from_file(request.file, Path(tmp), parent_fields, parent_text)
         else:
@@ -170,14 +194,18 @@ def amend(store: Store, actor: str, contract_id: str, request: AmendRequest) -> 
         comparison = compare(parent_text, made.text)
         if comparison.verdict == "same":
             raise InvalidInput(
-                f"the amendment changes nothing in the text of {contract.id} "
+                f"the {what} changes nothing in the text of {contract.id} "
                 f"version {contract.version}; nothing was made"
             )
         if request.file is not None:
             made.fields = _fields_from_semantic(parent_fields, comparison.to_dict()["semantic"])
             made.standard = standard_text(store, contract, made.text)
         with store.transaction(actor) as tx:
-            n = _record(tx, contract, parent["n"], made, reason)
+            if what == "amendment":
+                n = _record(tx, contract, parent["n"], made, reason)
+            else:
+                lifecycle.transition(tx, contract.id, "revise", parent=parent["n"], reason=reason)
+                n = store_version(tx, contract.id, parent["n"], made, reason, kind="revision")
     summary = comparison.to_dict()
     return AmendResult(
         contract=get_contract(store.conn, contract.id),

@@ -16,28 +16,16 @@ head, legal) and audited.
 
 from __future__ import annotations
 
-import json
-import tempfile
-from pathlib import Path
-from typing import Any
-
 from contractctl.drafting.amend import (
     AmendRequest,
     AmendResult,
-    _fields_from_semantic,
-    _from_fields,
-    _from_file,
-    _Made,
+    make_version,
     restore_in_force,
-    standard_text,
-    store_version,
-    version_row,
-    version_text,
 )
 from contractctl.errors import InvalidInput
 from contractctl.records import lifecycle
 from contractctl.records.actions import require_keeper
-from contractctl.records.contracts import Contract, get_contract
+from contractctl.records.contracts import get_contract
 from contractctl.store import Store, Tx
 from contractctl.store.audit import now_iso
 
@@ -50,45 +38,15 @@ def revise(store: Store, actor: str, contract_id: str, request: AmendRequest) ->
     """
     contract = get_contract(store.conn, contract_id)
     lifecycle.next_status(contract.status, "revise")  # draft or returned only (exit 3)
-    by_fields = bool(request.data or request.sets)
-    if by_fields == (request.file is not None):
-        raise InvalidInput("revise takes either --data/--set or --file, not both and not neither")
-    with store.transaction(actor) as check:
-        require_keeper(check, contract, "revise")
-    parent = version_row(store, contract.id, contract.version)
-    parent_fields: dict[str, Any] = json.loads(parent["fields"])
-    parent_text = version_text(store, contract.id, contract.version)
-    with tempfile.TemporaryDirectory(prefix="contractctl-revise-") as tmp:
-        if request.file is not None:
-            made = _from_file(request.file, Path(tmp), parent_fields, parent_text)
-        else:
-            made = _from_fields(store, contract, parent_fields, request, Path(tmp))
-        from contractctl.compare import compare
-
-        comparison = compare(parent_text, made.text)
-        if comparison.verdict == "same":
-            raise InvalidInput(
-                f"the revision changes nothing in the text of {contract.id} "
-                f"version {contract.version}; nothing was made"
-            )
-        if request.file is not None:
-            made.fields = _fields_from_semantic(parent_fields, comparison.to_dict()["semantic"])
-            made.standard = standard_text(store, contract, made.text)
-        with store.transaction(actor) as tx:
-            n = _record(tx, contract, parent["n"], made, request.reason.strip())
-    summary = comparison.to_dict()
-    return AmendResult(
-        contract=get_contract(store.conn, contract.id),
-        version=n,
-        parent=parent["n"],
-        semantic=summary["semantic"],
-        changes=len(summary["changes"]),
+    return make_version(
+        store,
+        actor,
+        contract,
+        request,
+        request.reason.strip(),
+        what="revision",
+        check=lambda tx: require_keeper(tx, contract, "revise"),
     )
-
-
-def _record(tx: Tx, contract: Contract, parent_n: int, made: _Made, reason: str) -> int:
-    lifecycle.transition(tx, contract.id, "revise", parent=parent_n, reason=reason)
-    return store_version(tx, contract.id, parent_n, made, reason, kind="revision")
 
 
 def withdraw(tx: Tx, contract_id: str, reason: str) -> str:
