@@ -442,6 +442,41 @@ def _v10_withdrawn_status(conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA writable_schema = OFF")
 
 
+def _v11_notifications(conn: sqlite3.Connection) -> None:
+    """Notifications sent by `notify` (contractctl.notify): one row per thing, person and
+    channel. ``key`` names the thing (a task reaching its stage, its n-th reminder, an
+    audit event), so the UNIQUE constraint is what keeps a rerun of cron from sending it
+    twice. ``state`` is pending (to send, or to try again at ``next_try_at``), held (quiet
+    hours, or waiting for the daily digest), sent, digested (sent inside digest
+    ``digest_id``) or failed (given up); ``outcome`` is the transport's last answer."""
+    execute_script(
+        conn,
+        """
+        CREATE TABLE notifications (
+            id          INTEGER PRIMARY KEY,
+            key         TEXT NOT NULL,
+            recipient   TEXT NOT NULL,
+            channel     TEXT NOT NULL,
+            kind        TEXT NOT NULL,
+            contract_id TEXT REFERENCES contracts(id),
+            subject     TEXT NOT NULL,
+            body        TEXT NOT NULL,
+            state       TEXT NOT NULL
+                        CHECK (state IN ('pending', 'held', 'sent', 'digested', 'failed')),
+            attempts    INTEGER NOT NULL DEFAULT 0,
+            next_try_at TEXT,
+            outcome     TEXT NOT NULL DEFAULT '',
+            digest_id   INTEGER REFERENCES notifications(id),
+            created_at  TEXT NOT NULL,
+            sent_at     TEXT,
+            UNIQUE (key, recipient, channel)
+        );
+        CREATE INDEX notifications_state ON notifications(state, next_try_at);
+        CREATE INDEX notifications_channel_sent ON notifications(channel, sent_at);
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_foundation,
     _v2_templates,
@@ -453,6 +488,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v8_search_layout_spaces,
     _v9_keyed_audit_chain,
     _v10_withdrawn_status,
+    _v11_notifications,
 )
 
 #: The schema version this contractctl writes and expects.
