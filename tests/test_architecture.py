@@ -118,6 +118,7 @@ STAGES = {
     "search",
     "archive",
     "obligations",
+    "notify",
     "reports",
 }
 
