@@ -9,14 +9,16 @@ because it would leave a task nobody can decide.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from contractctl import tomlfile
 from contractctl.errors import ConfigError
 
-PERSON_KEYS = ("id", "name", "email", "department", "roles")
+#: A person's own robot or webhook channels (contractctl.notify reads their keys).
+CHANNEL_KEYS = ("dingtalk", "wecom", "feishu", "webhook")
+PERSON_KEYS = ("id", "name", "email", "department", "roles", "lang", *CHANNEL_KEYS)
 DEPARTMENT_KEYS = ("head", "name")
 DELEGATION_KEYS = ("from", "to", "start", "end", "reason")
 
@@ -30,6 +32,10 @@ class Person:
     email: str
     department: str
     roles: tuple[str, ...]
+    #: the language messages to them are written in (``zh``/``en``; empty: guessed)
+    lang: str = ""
+    #: their own robot or webhook channels: ``dingtalk = { webhook = "...", secret = "..." }``
+    channels: dict[str, dict[str, str]] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -143,8 +149,27 @@ def _people(doc: tomlfile.TomlDoc) -> dict[str, Person]:
             email=str(entry.get("email", "")),
             department=str(entry.get("department", "")),
             roles=tuple(roles),
+            lang=str(entry.get("lang", "")),
+            channels=_channels(doc, pid, entry),
         )
     return people
+
+
+def _channels(
+    doc: tomlfile.TomlDoc, pid: str, entry: dict[str, object]
+) -> dict[str, dict[str, str]]:
+    """A person's robot and webhook tables, as tables of strings."""
+    out: dict[str, dict[str, str]] = {}
+    for kind in CHANNEL_KEYS:
+        raw = entry.get(kind)
+        if raw is None:
+            continue
+        if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+            raise doc.error(
+                f'people -> {pid} -> {kind}: a table like {{ webhook = "https://..." }}', pid, kind
+            )
+        out[kind] = dict(raw)
+    return out
 
 
 def _departments(doc: tomlfile.TomlDoc, people: dict[str, Person]) -> dict[str, str]:
