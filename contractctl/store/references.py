@@ -25,6 +25,10 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
     ("ocr_checks", "scan_sha", "contract_id || ' ocr check ' || rowid"),
     ("ocr_checks", "report_sha", "contract_id || ' ocr check ' || rowid"),
     ("archives", "dossier_sha", "contract_id || ' archive ' || rowid"),
+    ("attachments", "sha256", "contract_id || ' attachment ' || id"),
+    ("obligations", "evidence_sha", "contract_id || ' obligation ' || id"),
+    ("payments", "evidence_sha", "contract_id || ' payment ' || id"),
+    ("order_steps", "evidence_sha", "order_id || ' step ' || seq"),
 )
 _HEX = re.compile(r"[0-9a-f]{64}")
 _RENEWALS = (

@@ -28,6 +28,7 @@ STATUSES = (
     "terminated",
     "archived",
     "withdrawn",
+    "completed",
 )
 
 
@@ -477,6 +478,37 @@ def _v11_notifications(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v12_execution(conn: sqlite3.Connection) -> None:
+    """After the signature (contractctl.obligations, contractctl.orders): obligations get
+    a template milestone, the party that must perform, an owner, who/when/evidence of
+    completion and the states done and waived; a date that waits for an event (acceptance
+    after delivery) is NULL with ``after`` and its offset until the event is recorded, so
+    the table is copied (a CHECK and NOT NULL cannot be widened in place). New: evidence
+    attachments, payments with their allocation to obligations, orders with lines and
+    steps; 'completed' (履行完毕) joins the contract statuses."""
+    from contractctl.store.execution_tables import execution_schema
+
+    execute_script(conn, execution_schema())
+    (sql,) = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'contracts'"
+    ).fetchone()
+    if "'completed'" in sql:  # a store created with it in the list already
+        return
+    widened = sql.replace("'withdrawn')", "'withdrawn', 'completed')", 1)
+    if widened == sql:
+        raise StoreProblem("contracts table: cannot find its status list to add 'completed'")
+    (version,) = conn.execute("PRAGMA schema_version").fetchone()
+    conn.execute("PRAGMA writable_schema = ON")
+    try:
+        conn.execute(
+            "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'contracts'",
+            (widened,),
+        )
+        conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
+    finally:
+        conn.execute("PRAGMA writable_schema = OFF")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_foundation,
     _v2_templates,
@@ -489,6 +521,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v9_keyed_audit_chain,
     _v10_withdrawn_status,
     _v11_notifications,
+    _v12_execution,
 )
 
 #: The schema version this contractctl writes and expects.
