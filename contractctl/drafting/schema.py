@@ -20,6 +20,7 @@ from typing import Any
 
 from contractctl import tomlfile
 from contractctl.drafting.fields import FieldProblem, coerce_value, validate_values
+from contractctl.drafting.milestones import parse_milestones
 from contractctl.drafting.specs import FieldSpec, ShareLimit, TemplateSpec
 from contractctl.errors import ConfigError
 
@@ -98,7 +99,7 @@ def load_schema(path: Path, *, display: str | None = None) -> TemplateSpec:
 
 def parse_schema(doc: tomlfile.TomlDoc) -> TemplateSpec:
     """Validate a parsed schema document; the first problem raises ConfigError."""
-    tomlfile.reject_unknown(doc, doc.data, ("template", "fields", "sample"))
+    tomlfile.reject_unknown(doc, doc.data, ("template", "fields", "sample", "milestones"))
     head = doc.data.get("template")
     if not isinstance(head, dict):
         raise doc.error("a schema needs a [template] table")
@@ -180,6 +181,7 @@ def parse_schema(doc: tomlfile.TomlDoc) -> TemplateSpec:
         standard_clauses=tuple(sorted(set(clauses))),
         fields=fields,
         sample=sample,
+        milestones=parse_milestones(doc, doc.data.get("milestones"), fields),
     )
     if sample:
         _check_sample(doc, spec)

@@ -107,6 +107,8 @@ class TemplateSpec:
     standard_clauses: tuple[int, ...]
     fields: tuple[FieldSpec, ...]
     sample: dict[str, Any] = field(default_factory=dict)
+    #: ``[[milestones]]``: contractctl.drafting.milestones.MilestoneSpec, in order
+    milestones: tuple[Any, ...] = ()
 
     def field(self, name: str) -> FieldSpec | None:
         """The field called ``name``, if declared."""
