@@ -88,6 +88,9 @@ class _Localised:
             own = getattr(param, "help", None) or ""
             if own and text.startswith(own):
                 text = _(own) + text[len(own) :]
+            text = text.replace("[required]", _("[required]"))
+            text = text.replace("[default: ", _("[default: "))
+            text = text.replace("[env var: ", _("[env var: "))
             if param.param_type_name == "argument":
                 args.append((names, text))
             else:

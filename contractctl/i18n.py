@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+import re
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -71,6 +72,55 @@ def _(message: str) -> str:
     if not message:
         return message
     return _catalog(language()).gettext(message)
+
+
+def translate(message: str) -> str:
+    """A message made elsewhere, with its values already in it (an error, a refusal, a
+    hint), in the current language.
+
+    The catalog's exact entry first; else the entry whose msgid has ``{placeholders}``
+    and the message's English shape (``no contract {id}`` for ``no contract
+    'C-2026-0009'``), the values carried over into the translation. So the core raises
+    plain English f-strings and the error boundary shows them in Chinese; a message the
+    catalog lacks stays English, whole."""
+    if not message or language() == "en":
+        return message
+    exact = _(message)
+    if exact != message:
+        return exact
+    for pattern, target in _templates(language()):
+        found = pattern.fullmatch(message)
+        if found:
+            values = {name: value for name, value in found.groupdict().items()}
+            return target.format_map(values)
+    return message
+
+
+@cache
+def _templates(lang: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The catalog's messages with placeholders as patterns, the longest fixed text first
+    (the most particular shape wins)."""
+    catalog = getattr(_catalog(lang), "_catalog", None) or {}
+    found: list[tuple[int, re.Pattern[str], str]] = []
+    for msgid, msgstr in catalog.items():
+        if not isinstance(msgid, str) or "{" not in msgid or not msgstr:
+            continue
+        pieces = re.split(r"\{(\w+)\}", msgid)
+        if len(pieces) < 3:
+            continue
+        regex, fixed, seen = "", 0, set()
+        for index, piece in enumerate(pieces):
+            if index % 2 == 0:
+                regex += re.escape(piece.replace("{{", "{").replace("}}", "}"))
+                fixed += len(piece)
+            elif piece in seen:
+                regex += f"(?P={piece})"
+            else:
+                seen.add(piece)
+                regex += f"(?P<{piece}>.+?)"
+        found.append((fixed, re.compile(regex, re.S), msgstr))
+    found.sort(key=lambda item: -item[0])
+    return tuple((pattern, target) for _, pattern, target in found)
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
