@@ -32,18 +32,20 @@ def money_text(amount: Mapping[str, Any] | None) -> str:
 def shown(value: Any) -> str:
     """A value as people read it, never as Python writes it: yes/no for a flag,
     "(none)" for nothing, an amount with its currency, a list joined by commas."""
+    from contractctl.i18n import _
+
     if value is None:
-        return "(none)"
+        return _("(none)")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if hasattr(value, "to_dict") and hasattr(value, "minor"):
         return money_text(value.to_dict())
     if isinstance(value, Mapping) and {"minor", "currency"} <= set(value):
         return money_text(value)
     if isinstance(value, (frozenset, set)):
-        return ", ".join(sorted(shown(v) for v in value)) or "(none)"
+        return ", ".join(sorted(shown(v) for v in value)) or _("(none)")
     if isinstance(value, (list, tuple)):
-        return ", ".join(shown(v) for v in value) or "(none)"
+        return ", ".join(shown(v) for v in value) or _("(none)")
     return str(value)
 
 
@@ -55,13 +57,15 @@ def table(
     title: str | None = None,
     justify_right: Sequence[str] = (),
 ) -> None:
-    """A simple Rich table on stdout."""
+    """A simple Rich table on stdout; its title and column headings in the user's language."""
     from rich import box
     from rich.table import Table
 
+    from contractctl.i18n import _
+
     plain = not app.out.is_terminal
     grid = Table(
-        title=title,
+        title=_(title) if title else title,
         show_lines=False,
         header_style="bold",
         expand=False,
@@ -70,7 +74,7 @@ def table(
     )
     for column in columns:
         grid.add_column(
-            column, overflow="fold", justify="right" if column in justify_right else "left"
+            _(column), overflow="fold", justify="right" if column in justify_right else "left"
         )
     for row in rows:
         grid.add_row(*["" if v is None else str(v) for v in row])
@@ -80,8 +84,10 @@ def table(
 def key_values(
     app: AppContext, pairs: Iterable[tuple[str, Any]], *, title: str | None = None
 ) -> None:
-    """Labelled values, one per line, empty ones skipped."""
+    """Labelled values, one per line, empty ones skipped; labels in the user's language."""
     from rich.table import Table
+
+    from contractctl.i18n import _
 
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
@@ -89,7 +95,7 @@ def key_values(
     for key, value in pairs:
         if value in (None, "", [], {}):
             continue
-        grid.add_row(key, shown(value))
+        grid.add_row(_(key), shown(value))
     if title:
-        app.out.print(title, style="bold")
+        app.out.print(_(title), style="bold")
     app.out.print(grid)
