@@ -105,9 +105,12 @@ class AppContext:
         return self._err
 
     def note(self, message: str) -> None:
-        """A human message on stderr, unless --quiet or --json."""
+        """A human message on stderr, unless --quiet or --json; in the user's language
+        when the catalog knows its shape (contractctl.i18n.translate)."""
         if not (self.quiet or self.json):
-            self.err.print(message)
+            from contractctl.i18n import translate
+
+            self.err.print(translate(message))
 
     def close(self) -> None:
         """Close the store if it was opened (removing this run's temporary folder)."""
