@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from contractctl.cli.context import AppContext, app_context
 from contractctl.cli.output import emit_json, table
+
+if TYPE_CHECKING:
+    from contractctl.store import Store
+    from contractctl.store.fsck import FsckReport
 
 
 def init_command(ctx: typer.Context) -> None:
@@ -203,6 +207,7 @@ def fsck_command(
 
         repaired = repair_store(store, app.user)
     report = fsck(store)
+    _hold_to_anchors(store, report)
     if app.json:
         data = report.to_dict()
         if repaired is not None:
@@ -232,6 +237,20 @@ def fsck_command(
         if app.json:
             raise typer.Exit(error.exit_code)
         raise error
+
+
+def _hold_to_anchors(store: Store, report: FsckReport) -> None:
+    """fsck holds the chain to the latest signed anchors too, as `audit verify` does (the
+    anchors are the signing stage's; fsck itself is the store's)."""
+    from contractctl.signing.anchor import check_anchor, latest_anchors
+
+    if any(p.startswith("audit chain broken") for p in report.problems):
+        return
+    for label, data in latest_anchors(store):
+        problem = check_anchor(store, data)
+        if problem is not None:
+            report.problems.append(f"audit chain broken: {label}: {problem}")
+            return
 
 
 def backup_command(

@@ -21,7 +21,7 @@ from typing import Any
 
 from contractctl import config
 from contractctl.errors import StoreProblem
-from contractctl.store import audit, references, schema, scratch, signals
+from contractctl.store import audit, record_state, references, schema, scratch, signals
 from contractctl.store.objects import ObjectStore
 from contractctl.store.scratch import Scratch
 
@@ -114,6 +114,7 @@ class Tx:
     store: Store
     actor: str
     created_objects: list[str] = field(default_factory=list)
+    pending: list[tuple[str, str | None, dict[str, Any] | None]] = field(default_factory=list)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -135,8 +136,27 @@ class Tx:
         return sha
 
     def audit(self, action: str, subject: str | None, data: dict[str, Any] | None = None) -> None:
-        """Write the audit event of this change, in this transaction."""
-        audit.append(self.conn, self.actor, action, subject, data)
+        """Record the audit event of this change; it is written in this transaction,
+        after the block's last change (see :meth:`flush`)."""
+        self.pending.append((action, subject, data))
+
+    def flush(self) -> None:
+        """Write the pending events in order. The last event about each contract also
+        records the contract's rows as they now stand (contractctl.store.record_state),
+        so fsck can hold the tables to the log."""
+        last = {subject: i for i, (_, subject, _) in enumerate(self.pending)}
+        pending, self.pending = self.pending, []
+        for i, (action, subject, data) in enumerate(pending):
+            if (
+                subject is not None
+                and last[subject] == i
+                and record_state.is_contract(self.conn, subject)
+            ):
+                data = {
+                    **(data or {}),
+                    record_state.KEY: record_state.contract_state(self.conn, subject),
+                }
+            audit.append(self.conn, self.actor, action, subject, data)
 
     def next_number(self, counter: str) -> int:
         """The next value of a named counter (ids like C-2026-0001, P-0001)."""
@@ -244,6 +264,7 @@ class Store:
         tx = Tx(self, actor)
         try:
             yield tx
+            tx.flush()
         except BaseException:
             with signals.held():
                 self._undo(tx)

@@ -274,6 +274,13 @@ def verify(conn: sqlite3.Connection) -> ChainReport:
         )
     if not checked and head is not None:
         return ChainReport(0, None, "every event was deleted")
+    if key is not None and expected_seq <= key[1]:
+        # the key file was made by event key[1]: that event existed
+        return ChainReport(
+            checked,
+            None,
+            f"event {key[1]} and every event after it were deleted (the chain key was made by it)",
+        )
     if keyed and key is None and checked and _any_mac(conn):
         return ChainReport(
             checked, None, "the audit chain key keys/audit.key is missing: keyed hashes unchecked"

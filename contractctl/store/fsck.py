@@ -8,7 +8,10 @@ needs it. So fsck reads everything once:
 2. every object a row refers to (template DOCX and schema, each version's DOCX, PDF,
    text and original, signed PDFs before and after each signature, acceptances, OCR
    scans and reports, archive dossiers): present, and its bytes hash to its name;
-3. the audit log's hash chain (as ``audit verify``).
+3. the audit log's hash chain (as ``audit verify``);
+4. every contract's rows (status, amount, versions, approval tasks, signatures) against
+   what its latest audit event recorded (contractctl.store.record_state): a row edited,
+   added or deleted outside contractctl is named.
 
 Problems (exit 1) are what loses or falsifies evidence. Warnings are what a crash leaves
 behind and costs only disk: objects no row refers to (the files of a transaction killed
@@ -68,7 +71,36 @@ def fsck(store: Store, *, progress: Callable[[int, int], None] | None = None) ->
     report.checked["events"] = chain.checked
     if not chain.ok:
         report.problems.append(f"audit chain broken: {chain.reason}")
+    _records(store, report)
     return report
+
+
+def _records(store: Store, report: FsckReport) -> None:
+    """Replay the log: each contract's rows against the rows its latest event recorded."""
+    from contractctl.store import record_state
+
+    latest = record_state.recorded_states(store.conn)
+    problems: list[str] = []
+    held = unrecorded = 0
+    ids = [str(r[0]) for r in store.conn.execute("SELECT id FROM contracts ORDER BY id")]
+    for cid in ids:
+        seq, rows = latest.get(cid, (0, None))
+        if not seq:
+            problems.append(f"contract {cid}: no audit event is about it (inserted by hand)")
+            continue
+        if rows is None:
+            unrecorded += 1
+            continue
+        held += 1
+        problems += record_state.compare(cid, rows, record_state.contract_state(store.conn, cid))
+    known = set(ids)
+    for subject, (_, rows) in sorted(latest.items()):
+        if rows is not None and subject not in known:
+            problems.append(f"contract {subject}: its row was deleted (the audit log records it)")
+    report.problems += _capped(problems, "rows that disagree with the audit log")
+    report.checked["contracts"] = held
+    if unrecorded:
+        report.checked["contracts_before_records"] = unrecorded
 
 
 def _database(store: Store, report: FsckReport) -> None:

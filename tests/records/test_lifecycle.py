@@ -66,7 +66,9 @@ def test_a_transition_updates_the_contract_and_writes_its_event(store: Store) ->
     assert get_contract(store.conn, contract.id).status == "in_review"
     last = audit.events(store.conn, contract.id)[-1]
     assert (last.action, last.actor) == ("contract.submit", "alice")
+    rows = last.data.pop("rows")  # the contract's rows as the transaction left them
     assert last.data == {"from": "draft", "to": "in_review", "route": "standard"}
+    assert rows["contract"]["status"] == "in_review"
 
 
 def test_a_refused_transition_changes_nothing(store: Store) -> None:

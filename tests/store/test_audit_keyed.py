@@ -137,13 +137,20 @@ def test_a_forged_anchor_is_refused(setup: Cli, tmp_path: Path) -> None:
 
 
 def test_a_store_from_before_the_keyed_chain_still_verifies_and_goes_on_keyed(
-    home: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with _db(home) as conn:  # as schema 8 left it: no mac column, no key file
-        conn.execute("ALTER TABLE events DROP COLUMN mac")
-        conn.execute("PRAGMA user_version = 8")
+    from contractctl.bootstrap import initialise
+    from contractctl.store import schema
+
+    home = tmp_path / "old"
+    with monkeypatch.context() as old:  # a store made by a contractctl of schema 8
+        old.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:8])
+        old.setattr(schema, "SCHEMA_VERSION", 8)
+        initialise(home, "tester")
+    with _db(home) as conn:  # no mac column, no key file
+        assert "mac" not in {row[1] for row in conn.execute("PRAGMA table_info(events)")}
         before = conn.execute("SELECT count(*) FROM events").fetchone()[0]
-    (home / "keys" / audit.KEY_FILE).unlink(missing_ok=True)
+    assert not (home / "keys" / audit.KEY_FILE).exists()
     cli = Cli(home)
     assert cli("init").code == 0  # the upgrade: migration 9 adds the keyed hash
     assert cli("audit", "verify").code == 0  # old events: their plain chain holds
