@@ -453,7 +453,7 @@ def _v11_notifications(conn: sqlite3.Connection) -> None:
     execute_script(
         conn,
         """
-        CREATE TABLE notifications (
+        CREATE TABLE IF NOT EXISTS notifications (
             id          INTEGER PRIMARY KEY,
             key         TEXT NOT NULL,
             recipient   TEXT NOT NULL,
@@ -472,8 +472,8 @@ def _v11_notifications(conn: sqlite3.Connection) -> None:
             sent_at     TEXT,
             UNIQUE (key, recipient, channel)
         );
-        CREATE INDEX notifications_state ON notifications(state, next_try_at);
-        CREATE INDEX notifications_channel_sent ON notifications(channel, sent_at);
+        CREATE INDEX IF NOT EXISTS notifications_state ON notifications(state, next_try_at);
+        CREATE INDEX IF NOT EXISTS notifications_channel_sent ON notifications(channel, sent_at);
         """,
     )
 
