@@ -18,7 +18,7 @@ from contractctl.errors import ConfigError
 
 #: A person's own robot or webhook channels (contractctl.notify reads their keys).
 CHANNEL_KEYS = ("dingtalk", "wecom", "feishu", "webhook")
-PERSON_KEYS = ("id", "name", "email", "department", "roles", "lang", *CHANNEL_KEYS)
+PERSON_KEYS = ("id", "name", "email", "department", "roles", "lang", "login", *CHANNEL_KEYS)
 DEPARTMENT_KEYS = ("head", "name")
 DELEGATION_KEYS = ("from", "to", "start", "end", "reason")
 
@@ -36,6 +36,8 @@ class Person:
     lang: str = ""
     #: their own robot or webhook channels: ``dingtalk = { webhook = "...", secret = "..." }``
     channels: dict[str, dict[str, str]] = field(default_factory=dict, hash=False, compare=False)
+    #: their operating-system login: who runs contractctl as it acts as this person
+    login: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,12 @@ class People:
     by_id: dict[str, Person]
     heads: dict[str, str]
     delegations: tuple[Delegation, ...] = ()
+    #: people (ids) or OS logins that may act for anyone listed (``--as``)
+    admins: tuple[str, ...] = ()
+
+    def by_login(self, login: str) -> Person | None:
+        """The person whose ``login`` is ``login``, if any."""
+        return next((p for p in self.by_id.values() if p.login and p.login == login), None)
 
     @property
     def roles(self) -> set[str]:
@@ -119,11 +127,14 @@ def load_people(home: Path) -> People:
     if not path.exists():
         return People({}, {})
     doc = tomlfile.load(path, display="people.toml")
-    tomlfile.reject_unknown(doc, doc.data, ("people", "departments", "delegations"))
+    tomlfile.reject_unknown(doc, doc.data, ("admins", "people", "departments", "delegations"))
     people = _people(doc)
     heads = _departments(doc, people)
     delegations = _delegations(doc, people)
-    return People(people, heads, delegations)
+    admins = doc.data.get("admins", [])
+    if not isinstance(admins, list) or not all(isinstance(a, str) and a for a in admins):
+        raise doc.error("admins: a list of people ids or logins", "admins")
+    return People(people, heads, delegations, tuple(admins))
 
 
 def _people(doc: tomlfile.TomlDoc) -> dict[str, Person]:
@@ -151,8 +162,21 @@ def _people(doc: tomlfile.TomlDoc) -> dict[str, Person]:
             roles=tuple(roles),
             lang=str(entry.get("lang", "")),
             channels=_channels(doc, pid, entry),
+            login=_login(doc, pid, entry, people),
         )
     return people
+
+
+def _login(
+    doc: tomlfile.TomlDoc, pid: str, entry: dict[str, object], people: dict[str, Person]
+) -> str:
+    login = entry.get("login", "")
+    if not isinstance(login, str):
+        raise doc.error(f"people -> {pid} -> login: an operating-system login name", pid, "login")
+    other = next((p.id for p in people.values() if login and p.login == login), None)
+    if other is not None:
+        raise doc.error(f"people -> {pid} -> login: {login} is already {other}'s", pid, "login")
+    return login
 
 
 def _channels(
