@@ -3,6 +3,8 @@ in the catalog has both languages."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from contractctl import i18n
@@ -160,3 +162,20 @@ def test_errors_and_refusals_are_chinese_on_stderr_and_english_in_json(
     assert unknown.code == 2 and "没有这个选项: --bogus" in unknown.stderr
     as_json = cli("--json", "show", "C-2026-0099")
     assert as_json.json()["error"]["message"] == "no contract 'C-2026-0099'"
+
+
+def test_table_headings_and_export_headers_follow_the_language(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert cli("party", "add", "上海星河电子科技有限公司", "--uscc", "91350100M000100Y43").code == 0
+    monkeypatch.setenv("CONTRACTCTL_LANG", "zh")
+    listing = cli("party", "list").stdout
+    assert "统一社会信用代码" in listing and "名称" in listing
+    assert "credit code" not in listing
+    assert cli("export", "--format", "csv").stdout.startswith("编号,标题,类型,状态,相对方编号")
+    assert cli("--lang", "en", "export", "--format", "csv").stdout.startswith("id,title,type")
+    from openpyxl import load_workbook
+
+    assert cli("export", "-o", str(tmp_path / "c.xlsx")).code == 0
+    sheet = load_workbook(tmp_path / "c.xlsx").active
+    assert sheet.title == "合同" and sheet["B1"].value == "标题"

@@ -86,6 +86,14 @@ def row(contract: Contract) -> dict[str, Any]:
     }
 
 
+def headings() -> list[str]:
+    """The header row in the user's language: the column names in English (what scripts
+    read; ``--lang en``), Chinese labels in a Chinese interface (what Excel users read)."""
+    from contractctl.i18n import _
+
+    return [_(column) for column in COLUMNS]
+
+
 def to_csv(contracts: Sequence[Contract], *, bom: bool = False) -> str:
     """CSV (RFC 4180, CRLF line ends) with a header row; ``bom`` starts it with U+FEFF,
     so Excel on Windows reads the UTF-8 (Chinese) correctly."""
@@ -93,7 +101,7 @@ def to_csv(contracts: Sequence[Contract], *, bom: bool = False) -> str:
     if bom:
         out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(headings())
     for contract in contracts:
         values = row(contract)
         writer.writerow(
@@ -133,11 +141,13 @@ def to_xlsx(contracts: Sequence[Contract]) -> bytes:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "contracts"
-    sheet.append(list(COLUMNS))
+    from contractctl.i18n import _
+
+    sheet.title = _("contracts")
+    sheet.append(headings())
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    widths = [_width(c) for c in COLUMNS]
+    widths = [_width(c) for c in headings()]
     for contract in contracts:
         values = row(contract)
         cells: list[Any] = []
