@@ -41,6 +41,8 @@ LINE_MIN = 1.5
 #: upright contract pages (Chinese, English, tables, scans) rows scored 2.5-5.4 and
 #: columns 1.2-1.5 (Chinese characters sit on a grid, so columns are a little peaky).
 SIDEWAYS_RATIO = 1.25
+#: Ink this many times wider than tall is a line of text across, never a page on its side.
+ONE_ROW_RATIO = 4.0
 #: Fewer dark pixels than this fraction of the analysis copy: nothing to read.
 BLANK_INK = 0.0002
 _MAX_POINTS = 150_000
@@ -133,9 +135,27 @@ def analyse(gray: NDArray[np.uint8]) -> Layout:
     yc = (ys - gray.shape[0] // 2).astype(np.float64)
     row_angle, row_score = _best_angle(xc, yc)
     _, column_score = _best_angle(yc, xc)
-    sideways = column_score >= LINE_MIN and column_score > row_score * SIDEWAYS_RATIO
+    sideways = (
+        column_score >= LINE_MIN
+        and column_score > row_score * SIDEWAYS_RATIO
+        and not _one_row(xs, ys)
+    )
     skew = -row_angle if row_score >= LINE_MIN and not sideways else 0.0
     return Layout(ink, round(skew, 2), sideways, row_score, column_score)
+
+
+def _one_row(xs: NDArray[np.intp], ys: NDArray[np.intp]) -> bool:
+    """The ink lies in a band much wider than tall: a line (or two) of text across.
+
+    Its characters make a column profile peakier than its one row's profile, so the
+    scores alone took a one-line image for a page on its side and read it sideways
+    (empty). Text lines turned a quarter make a band taller than wide instead.
+    """
+    import numpy as np
+
+    left, right = np.percentile(xs, (1, 99))
+    top, bottom = np.percentile(ys, (1, 99))
+    return bool(right - left >= ONE_ROW_RATIO * max(1.0, bottom - top))
 
 
 def dark_mask(gray: NDArray[np.uint8]) -> NDArray[np.bool_]:
@@ -147,8 +167,10 @@ def dark_mask(gray: NDArray[np.uint8]) -> NDArray[np.bool_]:
     import numpy as np
 
     paper = float(np.percentile(gray[:: max(1, gray.shape[0] // 200)], 75))
+    # Otsu's level belongs to the dark class: on a two-level image (a 1-bit scan, a
+    # two-colour print) it *is* the ink's level, and ``<`` found no ink at all.
     threshold = min(otsu(gray), paper - 60)
-    return gray < threshold
+    return gray <= threshold
 
 
 def otsu(gray: NDArray[np.uint8]) -> int:

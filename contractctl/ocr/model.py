@@ -113,6 +113,7 @@ class PageText:
     seals: tuple[SealFinding, ...] = ()
     osd_used: bool = False
     seconds: float = 0.0
+    lang: str = ""  # the Tesseract languages the page was read with
 
     @property
     def empty(self) -> bool:

@@ -120,6 +120,7 @@ def ocr_pages(
     seals: bool = True,
     timeout: float = PAGE_TIMEOUT,
     numbers: Sequence[int] | None = None,
+    columns: bool = False,
 ) -> list[PageText]:
     """OCR page image files in parallel; one PageText per page, in the order given.
 
@@ -129,16 +130,26 @@ def ocr_pages(
     declare one. ``seals`` also looks for red seals on every page (~20 ms a page).
     ``progress`` hears of each page as it finishes. Page numbers are the 1-based
     positions in ``pages``, or ``numbers`` (one per page: the pages' numbers in their
-    document, when only some pages are read).
+    document, when only some pages are read). ``columns`` reads a page of side-by-side
+    columns column by column (``layout.columns``); ``lang`` may be ``regions.AUTO``:
+    English or Chinese+English per column, as its text shows (``regions``).
     """
-    check_languages(lang)
+    check_languages(_checked(lang))
     if numbers is not None and len(numbers) != len(pages):
         raise InvalidInput(f"{len(numbers)} page numbers for {len(pages)} pages")
     jobs = [
         _Job(number, _given(Path(page)), dpi, discard_image=False)
         for number, page in zip(numbers or range(1, len(pages) + 1), pages, strict=True)
     ]
-    return _run(jobs, lang=lang, workers=workers, progress=progress, seals=seals, timeout=timeout)
+    return _run(
+        jobs,
+        lang=lang,
+        workers=workers,
+        progress=progress,
+        seals=seals,
+        timeout=timeout,
+        columns=columns,
+    )
 
 
 def ocr_scan(
@@ -151,18 +162,19 @@ def ocr_scan(
     keep_images: Path | None = None,
     seals: bool = True,
     timeout: float = PAGE_TIMEOUT,
+    columns: bool = False,
 ) -> ScanText:
     """OCR a whole scan (a PDF or an image file, multi-page TIFF included).
 
     A PDF's pages are rasterised at ``dpi``, each by the worker that reads it, into a
     temporary folder removed at the end (so PageText.image is None), or into
     ``keep_images`` when given (PageText.image then names each page's file there).
-    Errors: see scan_pages and check_languages.
+    ``columns`` and ``lang``: see ocr_pages. Errors: see scan_pages and check_languages.
     """
     from contractctl.ocr.pages import is_pdf, page_count, rasterise, scan_pages
 
     path = Path(path)
-    check_languages(lang)
+    check_languages(_checked(lang))
     total = page_count(path)
     with ExitStack() as stack:
         if keep_images is not None:
@@ -181,7 +193,13 @@ def ocr_scan(
             files = scan_pages(path, workdir)
             jobs = [_Job(n, _given(f), None, discard) for n, f in enumerate(files, start=1)]
         pages = _run(
-            jobs, lang=lang, workers=workers, progress=progress, seals=seals, timeout=timeout
+            jobs,
+            lang=lang,
+            workers=workers,
+            progress=progress,
+            seals=seals,
+            timeout=timeout,
+            columns=columns,
         )
     return ScanText(source=path, lang=lang, pages=tuple(pages))
 
@@ -193,6 +211,13 @@ def available_cpus() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return os.cpu_count() or 1
+
+
+def _checked(lang: str) -> str:
+    """The languages to check are installed: AUTO chooses among English and Chinese."""
+    from contractctl.ocr.regions import AUTO, BOTH
+
+    return BOTH if lang == AUTO else lang
 
 
 def _given(page: Path) -> PageSource:
@@ -207,6 +232,7 @@ def _run(
     progress: Progress | None,
     seals: bool,
     timeout: float,
+    columns: bool = False,
 ) -> list[PageText]:
     if workers is not None and workers < 1:
         raise InvalidInput(f"workers must be at least 1, not {workers}")
@@ -220,7 +246,7 @@ def _run(
             scratch = Path(tmp)
 
             def one(job: _Job) -> PageText:
-                return _page(job, scratch, lang=lang, seals=seals, timeout=timeout)
+                return _page(job, scratch, lang=lang, seals=seals, timeout=timeout, columns=columns)
 
             if count == 1:
                 for index, job in enumerate(jobs):
@@ -259,7 +285,9 @@ def _parallel(
             raise
 
 
-def _page(job: _Job, scratch: Path, *, lang: str, seals: bool, timeout: float) -> PageText:
+def _page(
+    job: _Job, scratch: Path, *, lang: str, seals: bool, timeout: float, columns: bool = False
+) -> PageText:
     """The whole treatment of one page (see the module docstring)."""
     import numpy as np
 
@@ -286,7 +314,16 @@ def _page(job: _Job, scratch: Path, *, lang: str, seals: bool, timeout: float) -
         return _finish(page, job, source, started)
     red = _seal_boxes(thumb) if seals else ()
     reading, rotation, skew, osd_used = _orient_and_read(
-        job, source, stem, gray, layout, lang=lang, dpi=dpi, timeout=timeout, red=red
+        job,
+        source,
+        stem,
+        gray,
+        layout,
+        lang=lang,
+        dpi=dpi,
+        timeout=timeout,
+        red=red,
+        columns=columns,
     )
     if not deskew.needs_correction(0, skew):
         skew = 0.0
@@ -309,6 +346,7 @@ def _page(job: _Job, scratch: Path, *, lang: str, seals: bool, timeout: float) -
         height=height,
         seals=found,
         osd_used=osd_used,
+        lang=reading.lang,
     )
     return _finish(page, job, source, started)
 
@@ -324,10 +362,20 @@ def _orient_and_read(
     dpi: int | None,
     timeout: float,
     red: tuple[Box, ...] = (),
+    columns: bool = False,
 ) -> tuple[Reading, int, float, bool]:
     """Read the page the right way up: (reading, clockwise turn, skew, OSD used)."""
+    from contractctl.ocr import layout as page_layout
+
     osd_used = False
     rotation, skew = 0, layout.skew
+    if not layout.sideways and page_layout.looks_upside_down(deskew.dark_mask(gray)):
+        # ragged on the left: ask OSD before reading, so the page is read once
+        answer = _osd(source, 0, stem, dpi)
+        osd_used = True
+        if answer is not None and answer.rotate == 180 and answer.confidence >= OSD_MIN_CONF:
+            rotation = 180
+            skew = deskew.analyse(deskew.rotate_array(gray, rotation)).skew
     if layout.sideways:
         # OSD cannot read text lines that run top to bottom (too few characters, it
         # says); turned a quarter, the page is upright or upside down, which it tells.
@@ -337,7 +385,8 @@ def _orient_and_read(
         if answer is not None and answer.rotate == 180 and answer.confidence >= OSD_MIN_CONF:
             rotation = 270
         skew = deskew.analyse(deskew.rotate_array(gray, rotation)).skew
-    reading = _read(source, stem, rotation, skew, lang=lang, dpi=dpi, timeout=timeout, red=red)
+    settings = _Settings(lang, dpi, timeout, red, columns)
+    reading = _read(source, stem, rotation, skew, settings)
     if reading.mean_conf >= LOW_CONF or len(reading.words) < MIN_WORDS_TO_JUDGE:
         return reading, rotation, skew, osd_used
     # reads badly: upside down (or on its side the other way)?
@@ -346,7 +395,7 @@ def _orient_and_read(
         return reading, rotation, skew, True
     turned = (rotation + answer.rotate) % 360
     turned_skew = deskew.analyse(deskew.rotate_array(gray, turned)).skew
-    second = _read(source, stem, turned, turned_skew, lang=lang, dpi=dpi, timeout=timeout, red=red)
+    second = _read(source, stem, turned, turned_skew, settings)
     log.info(
         "page %d: read at %.0f, turned %d by OSD: %.0f",
         job.number,
@@ -368,35 +417,54 @@ def _finish(page: PageText, job: _Job, source: Path, started: float) -> PageText
     return replace(page, seconds=round(time.perf_counter() - started, 3))
 
 
-def _read(
-    source: Path,
-    stem: Path,
-    rotation: int,
-    skew: float,
-    *,
-    lang: str,
-    dpi: int | None,
-    timeout: float,
-    red: tuple[Box, ...] = (),
-) -> Reading:
+@dataclass(frozen=True)
+class _Settings:
+    """How a page is read, whichever way up it is."""
+
+    lang: str
+    dpi: int | None
+    timeout: float
+    red: tuple[Box, ...] = ()
+    columns: bool = False
+
+
+def _read(source: Path, stem: Path, rotation: int, skew: float, how: _Settings) -> Reading:
     """Tesseract on the page, redrawn upright and straight first when it needs it, the
-    seals in ``red`` (boxes of the page as scanned) dropped out."""
-    if not red and not deskew.needs_correction(rotation, skew):
-        return read_page(source, stem, lang=lang, dpi=dpi, timeout=timeout, psm=PAGE_PSM)
+    seals in ``how.red`` (boxes of the page as scanned) dropped out; by columns and with
+    a language per column (``regions``) when asked."""
+    from contractctl.ocr.regions import AUTO, read_parts
+
+    by_parts = how.columns or how.lang == AUTO
+    if not how.red and not deskew.needs_correction(rotation, skew) and not by_parts:
+        return read_page(
+            source, stem, lang=how.lang, dpi=how.dpi, timeout=how.timeout, psm=PAGE_PSM
+        )
     from PIL import Image
 
     with Image.open(source) as image:
-        if red:
-            gray = drop_red(image, red)
+        if how.red:
+            gray = drop_red(image, how.red)
         else:
             if image.format == "JPEG":
                 image.draft("L", image.size)  # decode the luma only
             gray = image.convert("L")
     fixed = deskew.correct(gray, rotation, skew, fill=255)
+    if by_parts:
+        return read_parts(
+            fixed,
+            stem,
+            lang=how.lang,
+            dpi=how.dpi,
+            timeout=how.timeout,
+            psm=PAGE_PSM,
+            split_columns=how.columns,
+        )
     target = stem.with_name(stem.name + "-upright.pgm")
     fixed.save(target)
     try:
-        return read_page(target, stem, lang=lang, dpi=dpi, timeout=timeout, psm=PAGE_PSM)
+        return read_page(
+            target, stem, lang=how.lang, dpi=how.dpi, timeout=how.timeout, psm=PAGE_PSM
+        )
     finally:
         target.unlink(missing_ok=True)
 

@@ -131,6 +131,7 @@ class Reading:
 
     text: str
     words: tuple[Word, ...]
+    lang: str = ""  # the Tesseract languages it was read with
 
     @property
     def mean_conf(self) -> float:
@@ -209,14 +210,16 @@ def _recognise(
         txt_path.unlink(missing_ok=True)
     if count == 1:
         text = clean_text(raw)
-        return [Reading(text, tuple(locate(parse_tsv(tsv), text)))]
+        return [Reading(text, tuple(locate(parse_tsv(tsv), text)), lang)]
     # One text per image, separated by form feeds; the TSV numbers its pages from 1.
     texts = [clean_text(part) for part in raw.split("\f")]
     texts += [""] * (count - len(texts))
     words: dict[int, list[Word]] = {}
     for page, word in _tsv_rows(tsv):
         words.setdefault(page, []).append(word)
-    return [Reading(texts[n], tuple(locate(words.get(n + 1, []), texts[n]))) for n in range(count)]
+    return [
+        Reading(texts[n], tuple(locate(words.get(n + 1, []), texts[n])), lang) for n in range(count)
+    ]
 
 
 def clean_text(raw: str) -> str:
