@@ -108,11 +108,12 @@ def draft_batch_command(
     ] = None,
 ) -> None:
     """Draft one contract per CSV row, validating every row first; prints the ids made."""
-    from contractctl.drafting.draft import draft_batch, rows_from_csv
+    from contractctl.drafting.batch import draft_batch
+    from contractctl.drafting.batch_csv import CsvRows
 
     app = app_context(ctx)
     store = app.store()
-    rows = rows_from_csv(csv_file, encoding=encoding)
+    rows = CsvRows(csv_file, encoding=encoding)
     with progress_bar(app) as progress:
         result = draft_batch(
             store,

@@ -13,7 +13,8 @@ The stage where a contract is written:
   :mod:`~contractctl.drafting.convert` (LibreOffice, one document at a time), with
   :mod:`~contractctl.drafting.converter_pool` for a batch (``uno_worker`` kept warm in
   each process of ``worker_process``);
-- the contract: :mod:`~contractctl.drafting.draft` (``draft``, ``draft_batch``) and
+- the contract: :mod:`~contractctl.drafting.draft` (``draft``),
+  :mod:`~contractctl.drafting.batch` (``draft_batch``, a CSV streamed by ``batch_csv``) and
   :mod:`~contractctl.drafting.amend` (a new version of a signed or active contract).
 
 Built on :mod:`contractctl.records` and :mod:`contractctl.documents`.

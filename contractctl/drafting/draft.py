@@ -6,16 +6,14 @@ anything is rendered, and every problem is reported at once. Rendering is sandbo
 event land in one transaction. An idempotency key makes a repeated draft return the
 contract it already made.
 
-One document is converted with a one-shot LibreOffice. A batch renders every DOCX
-first, then converts them through one pool of warm LibreOffice workers, committing
-each contract as its PDF arrives. An interrupted batch keeps what it finished, and a
-rerun skips those rows by their keys.
+One document is converted with a one-shot LibreOffice. A batch of rows is drafted by
+:mod:`contractctl.drafting.batch` from the same parts (``resolve_template``,
+``prepare``, ``render_docx``, ``record``), as a stream.
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
@@ -36,7 +34,7 @@ from contractctl.drafting.draft_checks import (
     require_company,
 )
 from contractctl.drafting.draft_checks import jsonable as jsonable  # re-exported
-from contractctl.drafting.fields import FieldProblem, Problem, validate_values
+from contractctl.drafting.fields import FieldProblem, validate_values
 from contractctl.drafting.render import Renderer, to_context
 from contractctl.drafting.specs import TemplateSpec
 from contractctl.drafting.versions import (
@@ -47,14 +45,11 @@ from contractctl.drafting.versions import (
 )
 from contractctl.errors import (
     ContractctlError,
-    Interrupted,
     InvalidInput,
     NotAllowed,
-    Terminated,
     ValidationFailed,
 )
 from contractctl.money import Money
-from contractctl.progress import NullProgress, Progress
 from contractctl.records.contracts import (
     Contract,
     NewContract,
@@ -63,7 +58,7 @@ from contractctl.records.contracts import (
     get_contract,
 )
 from contractctl.records.parties import PARTY_ATTRIBUTES, add_party, get_party
-from contractctl.store import Store, Tx, audit
+from contractctl.store import Store, Tx
 
 
 @dataclass
@@ -143,7 +138,7 @@ def parse_sets(pairs: list[str]) -> dict[str, str]:
     return sets
 
 
-def _party_resolver(store: Store) -> Callable[[Any], dict[str, Any]]:
+def party_resolver(store: Store) -> Callable[[Any], dict[str, Any]]:
     """A party field's value: an existing party by id, credit code or name; or new details."""
 
     def resolve_party(value: Any) -> dict[str, Any]:
@@ -183,9 +178,10 @@ def _party_resolver(store: Store) -> Callable[[Any], dict[str, Any]]:
 _ATTRS = PARTY_ATTRIBUTES
 
 
-def prepare(store: Store, request: DraftRequest, *, ask: Ask | None = None) -> Prepared:
-    """Resolve the template and validate every value; ValidationFailed lists all problems."""
-    version = resolve(store.conn, request.template)
+def resolve_template(store: Store, name: str) -> tuple[TemplateVersion, TemplateSpec]:
+    """The approved template version a draft uses, its field schema, and the check that
+    your company's details it prints are filled in (a batch does this once, not per row)."""
+    version = resolve(store.conn, name)
     if version.status != "approved":
         raise NotAllowed(
             f"{version.ref} is pending approval; drafts use approved versions only",
@@ -193,12 +189,27 @@ def prepare(store: Store, request: DraftRequest, *, ask: Ask | None = None) -> P
         )
     spec = load_spec(store, version)
     require_company(template_text_of(store, version), store.settings.company.as_dict(), version.ref)
+    return version, spec
+
+
+def prepare(
+    store: Store,
+    request: DraftRequest,
+    *,
+    ask: Ask | None = None,
+    template: tuple[TemplateVersion, TemplateSpec] | None = None,
+    resolver: Callable[[Any], dict[str, Any]] | None = None,
+) -> Prepared:
+    """Resolve the template and validate every value; ValidationFailed lists all problems.
+    ``template`` (from :func:`resolve_template`) and ``resolver`` (from
+    :func:`party_resolver`) are given by a batch, which resolves them once."""
+    version, spec = template or resolve_template(store, request.template)
     data: dict[str, Any] = copy.deepcopy(request.data)
     for key, value in request.sets.items():
         place_value(data, key, value)
     if request.party:
         data["counterparty"] = request.party
-    resolver = _party_resolver(store)
+    resolver = resolver or party_resolver(store)
     values, problems = validate_values(spec, data, resolve_party=resolver)
     if problems and ask is not None:
         missing = [p for p in problems if p.value is None and p.expected.startswith("required")]
@@ -371,158 +382,3 @@ def draft(
             check_pdf(pdf, printed)
         with store.transaction(actor) as tx:
             return record(tx, prepared, docx, pdf)
-
-
-# --- batch ------------------------------------------------------------------------
-
-
-@dataclass
-class BatchResult:
-    """What `draft-batch` did, row by row."""
-
-    made: list[DraftResult] = field(default_factory=list)
-    existing: list[DraftResult] = field(default_factory=list)
-    failed: list[tuple[int, str]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The `draft-batch --json` shape: the contracts made, plus counts."""
-        return {
-            "contracts": [r.to_dict() for r in self.made + self.existing],
-            "created": len(self.made),
-            "existing": len(self.existing),
-            "failed": [{"row": row, "error": error} for row, error in self.failed],
-        }
-
-
-def batch_key(template: str, row: Mapping[str, Any]) -> str:
-    """A row's idempotency key when the CSV has none: its template and content."""
-    body = audit.canonical_json({"template": template, "row": row})
-    return "row:" + hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
-
-
-def draft_batch(
-    store: Store,
-    actor: str,
-    template: str,
-    rows: list[dict[str, Any]],
-    *,
-    key_column: str = "key",
-    party_column: str = "party",
-    pdf: bool = True,
-    workers: int | None = None,
-    progress: Progress | None = None,
-) -> BatchResult:
-    """One contract per row: validate all rows first, then render, convert, store.
-
-    A bad row anywhere stops the batch before anything is written, naming each row.
-    Rows whose key already made a contract are skipped, so a rerun makes nothing twice.
-    """
-    progress = progress or NullProgress()
-    result = BatchResult()
-    requests: list[tuple[int, DraftRequest]] = []
-    for number, row in enumerate(rows, start=2):  # row 1 is the CSV header
-        data = dict(row)
-        key = str(data.pop(key_column, "") or "").strip() or batch_key(template, row)
-        party = data.pop(party_column, None)
-        requests.append(
-            (number, DraftRequest(template=template, data=data, key=key, party=party, pdf=pdf))
-        )
-    pending: list[tuple[int, Prepared]] = []
-    problems: list[Problem] = []
-    for number, request in requests:
-        existing = existing_for_key(store, request.key)
-        try:
-            prepared = prepare(store, request)
-        except ValidationFailed as exc:
-            problems.extend(
-                Problem(p.field, p.value, p.expected, row=number)  # type: ignore[attr-defined]
-                for p in exc.problems
-            )
-            continue
-        if existing is not None:
-            check_same_data(store, existing, prepared.request.key, prepared.values)
-            result.existing.append(DraftResult(existing, False, row=number))
-        else:
-            pending.append((number, prepared))
-    if problems:
-        raise ValidationFailed(
-            f"{len({str(p.field).split(':')[0] for p in problems})} row(s) of the CSV are "
-            "invalid; nothing was drafted",
-            list(problems),
-        )
-    if not pending:
-        return result
-    with tempfile.TemporaryDirectory(prefix="contractctl-batch-") as tmp:
-        work = Path(tmp)
-        renderers: dict[str, Renderer] = {}
-        docs: dict[Path, tuple[int, Prepared]] = {}
-        printed: dict[Path, list[str]] = {}
-        progress.start(len(pending), "rendering")
-        for number, prepared in pending:
-            sha = prepared.version.docx_sha
-            renderer = renderers.setdefault(sha, Renderer(docx_path(store, prepared.version)))
-            out = work / f"row-{number:06d}.docx"
-            printed[out] = render_docx(store, prepared, out, renderer)
-            docs[out] = (number, prepared)
-            progress.advance()
-        progress.finish()
-        lock = threading.Lock()
-        order = list(docs)
-        finished: dict[Path, str | None] = {}
-        position = 0
-
-        def commit(docx: Path, error: str | None) -> None:
-            """Called as each PDF is ready; stores contracts in CSV row order, so ids
-            follow the rows however the conversions overtake each other."""
-            nonlocal position
-            with lock:
-                finished[docx] = error
-                while position < len(order) and order[position] in finished:
-                    ready = order[position]
-                    _store_row(ready, finished.pop(ready))
-                    position += 1
-
-        def _store_row(docx: Path, error: str | None) -> None:
-            number, prepared = docs[docx]
-            if error is not None:
-                result.failed.append((number, error))
-            else:
-                pdf_path = docx.with_suffix(".pdf") if pdf else None
-                try:
-                    if pdf_path is not None:
-                        from contractctl.drafting.pdf_check import check_pdf
-
-                        check_pdf(pdf_path, printed[docx], what=f"row {number}")
-                    with store.transaction(actor) as tx:
-                        made = record(tx, prepared, docx, pdf_path)
-                    made.row = number
-                    result.made.append(made)
-                except ContractctlError as exc:
-                    result.failed.append((number, exc.message))
-            progress.advance()
-
-        progress.start(len(docs), "drafting" if pdf else "storing")
-        try:
-            if pdf:
-                from contractctl.drafting.converter_pool import ConverterPool
-
-                with ConverterPool(workers) as pool:
-                    pool.convert([(d, d.with_suffix(".pdf")) for d in docs], on_done=commit)
-            else:
-                for docx in docs:
-                    commit(docx, None)
-        except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: say what is already stored
-            error: ContractctlError = Interrupted(
-                f"{'terminated' if isinstance(exc, Terminated) else 'interrupted'} after "
-                f"drafting {len(result.made)} contract(s); the row in hand was rolled back",
-                hint="run the same command again: rows already drafted are not drafted twice",
-                cause=exc,
-            )
-            error.done = result.to_dict()
-            raise error from None
-        except ContractctlError as exc:
-            exc.done = result.to_dict()
-            raise
-        finally:
-            progress.finish()
-    return result

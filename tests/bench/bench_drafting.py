@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from contractctl.bootstrap import initialise
-from contractctl.drafting.draft import DraftRequest, draft_batch, prepare, render_docx
+from contractctl.drafting.batch import draft_batch
+from contractctl.drafting.draft import DraftRequest, prepare, render_docx
 from contractctl.drafting.render import Renderer
 from contractctl.drafting.versions import docx_path, latest_approved
 from contractctl.store import Store
@@ -116,7 +117,7 @@ def batch(store: Store, tmp: Path) -> list[Row]:
     docs = []
     for made in result.made[:BASELINE_N]:
         row = store.conn.execute(
-            "SELECT docx_sha FROM versions WHERE contract_id = ? AND n = 1", (made.contract.id,)
+            "SELECT docx_sha FROM versions WHERE contract_id = ? AND n = 1", (made.id,)
         ).fetchone()
         docs.append(store.objects.path(row["docx_sha"]))
     outdir = tmp / "baseline"

@@ -25,7 +25,7 @@ from typing import Any
 from contractctl.approval.decide import decide, submit
 from contractctl.bootstrap import initialise
 from contractctl.demo import DEMO_PEOPLE
-from contractctl.drafting.draft import draft_batch
+from contractctl.drafting.batch import draft_batch
 from contractctl.drafting.versions import latest_approved, load_spec
 from contractctl.signing.keys import init_test_identities, trust_anchors
 from contractctl.signing.seal import SealRequest
@@ -59,7 +59,7 @@ def run() -> Iterator[tuple[str, list[Row]]]:
             sample = json.loads(json.dumps(spec.sample, default=str))
             count = N + SEALED_N + LTA_N
             rows = [{**sample, "contract_no": f"QM-2026-{n:05d}"} for n in range(count)]
-            made = [r.contract.id for r in draft_batch(store, "bench", "purchase-zh", rows).made]
+            made = [r.id for r in draft_batch(store, "bench", "purchase-zh", rows).made]
             ids, sealed_ids = made[:N], made[N : N + SEALED_N]
             lta_ids = made[N + SEALED_N :]
             for cid in made:
