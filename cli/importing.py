@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from contractctl.cli.cluster import ClusterOption
 from contractctl.cli.context import AppContext, app_context
 from contractctl.cli.output import emit_json
 from contractctl.cli.progress import progress_bar
@@ -57,6 +58,7 @@ def import_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Read and report; store nothing.")
     ] = False,
+    cluster: ClusterOption = None,
 ) -> None:
     """Import historical contracts (PDF, DOCX, scans): resumable, each file once."""
     from contractctl.importer import ImportOptions, import_paths
@@ -70,6 +72,7 @@ def import_command(
         key_from=key_from,
         dry_run=dry_run,
         password=pdf_password(password, password_fd, ask_password),
+        cluster=cluster,
     )
     with progress_bar(app) as progress:
         report = import_paths(app.store(), app.user, paths, options, progress=progress)

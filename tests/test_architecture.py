@@ -120,6 +120,7 @@ STAGES = {
     "obligations",
     "notify",
     "reports",
+    "cluster",
 }
 
 

@@ -1,24 +1,24 @@
 """Batch import as ordered steps: discover, dedupe, inspect (in workers), record.
 
 The main process walks the folders, hashes each file and skips what the store already
-holds (so a rerun after Ctrl-C or a kill continues where it stopped); worker processes
-read the files (text, OCR, metadata); the main process alone writes, one transaction
-per file. A bad file is recorded with its reason and the batch goes on.
+holds (so a rerun after Ctrl-C or a kill continues where it stopped); workers read the
+files (text, OCR, metadata): local processes, or the workers of a Dask cluster
+(``--cluster``), to which each file's bytes travel; the main process alone writes, one
+transaction per file, in the order the files were found, wherever they were read. A bad
+file is recorded with its reason and the batch goes on.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import sqlite3
-from collections.abc import Generator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from contractctl import tools
+from contractctl.cluster import Call, Executor, TaskLost, open_executor, ordered
 from contractctl.drafting.schema import CONTRACT_TYPES
 from contractctl.errors import (
     ContractctlError,
@@ -29,7 +29,13 @@ from contractctl.errors import (
     Terminated,
 )
 from contractctl.importer.discover import Candidate, discover, shown_path
-from contractctl.importer.inspect import Inspected, InspectOptions, file_sha256, inspect_file
+from contractctl.importer.inspect import (
+    Inspected,
+    InspectOptions,
+    file_sha256,
+    inspect_bytes,
+    inspect_file,
+)
 from contractctl.importer.record import (
     RecordOptions,
     record_failure,
@@ -54,6 +60,8 @@ class ImportOptions:
     key_from: str | None = None
     dry_run: bool = False
     password: str | None = None
+    #: A Dask scheduler's address (``--cluster``): the files are read on its workers.
+    cluster: str | None = None
 
     def check(self) -> re.Pattern[str] | None:
         """Refuse bad options before any file is read; returns the key pattern."""
@@ -152,19 +160,41 @@ def import_paths(
     """Import every PDF, DOCX and image under ``paths``; see the module docstring."""
     key_pattern = options.check()
     progress = progress or NullProgress()
+    executor = open_executor(options.cluster, options.workers)  # exit 4 before any write
+    stopped = True
+    try:
+        report = _import(
+            store, actor, paths, options, key_pattern, executor, progress, skip_bookkeeping
+        )
+        stopped = False
+    finally:  # now, not when the traceback is freed: the workers stop here
+        executor.close(now=stopped)  # Ctrl-C, SIGTERM or an error: not waiting for files
+    return report
+
+
+def _import(
+    store: Store,
+    actor: str,
+    paths: Sequence[Path],
+    options: ImportOptions,
+    key_pattern: re.Pattern[str] | None,
+    executor: Executor,
+    progress: Progress,
+    skip_bookkeeping: bool,
+) -> ImportReport:
     candidates = list(discover(paths, skip_bookkeeping=skip_bookkeeping))
     report = ImportReport(dry_run=options.dry_run)
-    workers = options.workers or os.cpu_count() or 1
     inspect_options = InspectOptions(
         ocr=options.ocr,
         lang=options.lang,
         dpi=options.dpi,
         password=options.password,
-        ocr_workers=1 if workers > 1 else (os.cpu_count() or 1),
+        ocr_workers=1 if executor.slots > 1 or executor.remote else (os.cpu_count() or 1),
     )
-    progress.start(len(candidates), "Importing")
+    where = f" on {executor.workers()} cluster worker(s)" if executor.remote else ""
+    progress.start(len(candidates), f"Importing{where}")
     restorer = None if options.dry_run else actor
-    jobs = _inspected(store, restorer, candidates, inspect_options, workers)
+    jobs = _inspected(store, restorer, candidates, inspect_options, executor)
     try:
         for found, outcome in jobs:
             if outcome is None and found is not None:
@@ -194,7 +224,7 @@ def import_paths(
         error.done = report.to_dict()
         raise error from exc
     finally:
-        jobs.close()  # now, not when the traceback is freed: the workers stop here
+        jobs.close()  # now: the calls in flight are cancelled here
         progress.finish()
     return report
 
@@ -204,7 +234,7 @@ def _inspected(
     actor: str | None,
     candidates: list[Candidate],
     options: InspectOptions,
-    workers: int,
+    executor: Executor,
 ) -> Generator[tuple[Inspected | None, FileOutcome | None], None, None]:
     """Inspected files as workers finish them, with the files settled without reading
     (refused, already imported, the same bytes twice in this batch) in between.
@@ -250,78 +280,39 @@ def _inspected(
             ), None
         return None, (str(candidate.real), sha, size)
 
-    if workers == 1:
+    def items() -> Iterator[tuple[tuple[Candidate, FileOutcome | None, Any], Call | None]]:
         for candidate in candidates:
             outcome, job = settle(candidate)
             if job is None:
-                yield None, outcome
+                yield (candidate, outcome, None), None
                 continue
-            found = inspect_file(*job, options)
-            found.path = str(candidate.path)
-            yield found, None
-        return
-    import multiprocessing
+            path, sha, size = job
+            if not executor.remote:
+                yield (candidate, None, job), Call(inspect_file, (path, sha, size, options))
+                continue
+            try:  # the bytes travel: the workers need not see this machine's files
+                data = candidate.real.read_bytes()
+            except OSError as exc:
+                reason = f"cannot read: {exc.strerror}"
+                failed = FileOutcome(shown_path(candidate.path), "failed", reason=reason)
+                yield (candidate, failed, None), None
+                continue
+            name = candidate.real.name
+            yield (candidate, None, job), Call(inspect_bytes, (name, data, sha, options))
 
-    context = multiprocessing.get_context("spawn")
-    with tools.spawning():  # (its resource tracker starts here)
-        executor = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=context,
-            initializer=tools.die_with_parent,
-            initargs=(os.getpid(),),
-        )
-    stopped = True
-    pending: dict[Future[Inspected], Candidate] = {}
-    try:
-        queue = iter(candidates)
-        exhausted = False
-        while True:
-            while not exhausted and len(pending) < workers * 2:
-                following = next(queue, None)
-                if following is None:
-                    exhausted = True
-                    break
-                outcome, job = settle(following)
-                if job is None:
-                    yield None, outcome
-                    continue
-                with tools.spawning():  # a worker may be started here
-                    pending[executor.submit(inspect_file, *job, options)] = following
-            if not pending:
-                break
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                candidate = pending.pop(future)
-                try:
-                    found = future.result()
-                except Exception as exc:  # a worker that died (out of memory, killed)
-                    sha, size = file_sha256(candidate.real)
-                    found = Inspected(str(candidate.path), sha, size, error=f"worker died: {exc}")
-                found.path = str(candidate.path)
-                yield found, None
-        stopped = False
-    finally:
-        if stopped:  # Ctrl-C, SIGTERM or an error: do not wait for files in hand
-            _stop_workers(executor)
-        executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _stop_workers(executor: ProcessPoolExecutor) -> None:
-    """End the pool's workers now (SIGTERM: each kills its OCR or Poppler programs
-    first), within a few seconds, so an interrupted import exits promptly."""
-    import time
-
-    processes = list(getattr(executor, "_processes", {}).values())
-    for process in processes:
-        with contextlib.suppress(OSError, ValueError):
-            process.terminate()
-    deadline = time.monotonic() + 3
-    for process in processes:
-        process.join(max(0.0, deadline - time.monotonic()))
-        if process.is_alive():
-            with contextlib.suppress(OSError, ValueError):
-                process.kill()
-            process.join(1)
+    for (candidate, settled, job), result in ordered(executor, items()):
+        if job is None:
+            yield None, settled
+            continue
+        error = result.error
+        if error is not None:  # a worker that died (out of memory, killed), or a bug
+            found = Inspected(str(candidate.path), job[1], job[2])
+            lost = isinstance(error, TaskLost)
+            found.error = f"worker died: {error}" if lost else f"cannot read: {error!r}"
+        else:
+            found = result.value
+        found.path = str(candidate.path)
+        yield found, None
 
 
 def _record(

@@ -1,0 +1,89 @@
+"""The default executor: a pool of processes on this machine, one per core.
+
+Workers are spawned (not forked: the parent holds a SQLite connection and threads),
+die with the parent whatever kills it, and ignore Ctrl-C, which is the parent's to
+handle: on an interrupt the pool's processes are stopped at once (each kills its
+Tesseract or Poppler first), so an interrupted batch exits promptly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Collection
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from contractctl import tools
+from contractctl.cluster.executor import Call, Outcome, TaskLost
+
+
+class LocalPool:
+    """``slots`` worker processes of this machine."""
+
+    remote = False
+
+    def __init__(self, slots: int) -> None:
+        import multiprocessing
+
+        self.slots = slots
+        self.where = f"{slots} local processes"
+        context = multiprocessing.get_context("spawn")
+        with tools.spawning():  # (its resource tracker starts here)
+            self._pool = ProcessPoolExecutor(
+                max_workers=slots,
+                mp_context=context,
+                initializer=tools.die_with_parent,
+                initargs=(os.getpid(),),
+            )
+
+    def submit(self, call: Call) -> Future[Any]:
+        """Queue the call; a worker process may be started here."""
+        with tools.spawning():
+            return self._pool.submit(call.fn, *call.args)
+
+    def wait_first(self, handles: Collection[Any]) -> set[Any]:
+        """The finished futures, once there is one."""
+        done, _ = wait(handles, return_when=FIRST_COMPLETED)
+        return set(done)
+
+    def outcome(self, handle: Any) -> Outcome:
+        """Its value, or the exception (TaskLost for a worker that died)."""
+        try:
+            return Outcome(handle.result())
+        except BrokenProcessPool as exc:  # out of memory, killed
+            return Outcome(error=TaskLost(str(exc)))
+        except Exception as exc:
+            return Outcome(error=exc)
+
+    def cancel(self, handles: Collection[Any]) -> None:
+        """Cancel what has not started; the processes are stopped by ``close(now=True)``."""
+        for handle in handles:
+            handle.cancel()
+
+    def workers(self) -> int:
+        """The pool's size."""
+        return self.slots
+
+    def close(self, *, now: bool = False) -> None:
+        """Shut the pool down; ``now`` ends its processes first (SIGTERM, then SIGKILL
+        after three seconds) instead of waiting for the files in hand."""
+        if now:
+            _stop_workers(self._pool)
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(executor: ProcessPoolExecutor) -> None:
+    processes = list(getattr(executor, "_processes", {}).values())
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.terminate()
+    deadline = time.monotonic() + 3
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            with contextlib.suppress(OSError, ValueError):
+                process.kill()
+            process.join(1)
