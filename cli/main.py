@@ -143,6 +143,7 @@ def _register() -> None:
         signing,
         store_cmds,
         template,
+        worker,
     )
     from contractctl.cli.helpdocs import decorate
 
@@ -165,6 +166,7 @@ def _register() -> None:
     remind.register(app)
     report.register(app)
     shell.register(app)
+    worker.register(app)
     decorate(app)
 
 
