@@ -36,6 +36,7 @@ from pathlib import Path
 from contractctl import tools
 from contractctl.errors import InvalidInput, ToolFailed, ToolMissing
 from contractctl.ocr.model import Word
+from contractctl.ocr.slots import tesseract_slot
 
 #: Tesseract models for Chinese, Japanese and Korean (the rest are Latin-script models).
 CJK_MODELS = frozenset({"chi_sim", "chi_tra", "jpn", "kor", "chi_sim_vert", "chi_tra_vert"})
@@ -202,7 +203,8 @@ def _recognise(
     tsv_path = out_base.with_name(out_base.name + ".tsv")  # Tesseract appends, never replaces
     txt_path = out_base.with_name(out_base.name + ".txt")
     try:
-        tools.run(argv, timeout=timeout, env=TESSERACT_ENV, expect_file=tsv_path)
+        with tesseract_slot():
+            tools.run(argv, timeout=timeout, env=TESSERACT_ENV, expect_file=tsv_path)
         tsv = tsv_path.read_text(encoding="utf-8", errors="replace")
         raw = txt_path.read_text(encoding="utf-8", errors="replace") if txt_path.exists() else ""
     finally:
@@ -298,7 +300,8 @@ def detect_orientation(image: Path, *, dpi: int | None = None) -> Orientation | 
     if dpi:
         argv += ["--dpi", str(int(dpi))]
     try:
-        result = tools.run(argv, timeout=OSD_TIMEOUT, env=TESSERACT_ENV, check=False)
+        with tesseract_slot():
+            result = tools.run(argv, timeout=OSD_TIMEOUT, env=TESSERACT_ENV, check=False)
     except ToolFailed as exc:
         log.warning("orientation detection failed: %s", exc.message)
         return None
