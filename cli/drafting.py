@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from contractctl.cli.cluster import ClusterOption
 from contractctl.cli.context import AppContext, app_context
 from contractctl.cli.output import emit_json
 from contractctl.cli.progress import progress_bar
@@ -106,6 +107,7 @@ def draft_batch_command(
     workers: Annotated[
         int | None, typer.Option(help="LibreOffice workers (default: one per core, up to 2).")
     ] = None,
+    cluster: ClusterOption = None,
 ) -> None:
     """Draft one contract per CSV row, validating every row first; prints the ids made."""
     from contractctl.drafting.batch import draft_batch
@@ -125,6 +127,7 @@ def draft_batch_command(
             pdf=pdf,
             workers=workers,
             progress=progress,
+            cluster=cluster,
         )
     if app.json:
         emit_json(result.to_dict())

@@ -56,12 +56,14 @@ class DaskExecutor:
 
     remote = True
 
-    def __init__(self, client: Any, address: str, slots: int, workers: int) -> None:
+    def __init__(self, client: Any, address: str, capacity: dict[str, int], workers: int) -> None:
         from distributed import as_completed
 
         self.client = client
         self.where = address
-        self.slots = slots
+        #: Slots of each resource (cpu, office) over the workers when the command started.
+        self.capacity = capacity
+        self.slots = capacity.get(SLOT, 0)
         self._workers = workers
         #: Every future submitted, handed back as it finishes (Dask's own as_completed,
         #: on this client's loop: no default client is set, the command owns this one).
@@ -139,11 +141,11 @@ def connect(address: str, *, timeout: float | None = None) -> DaskExecutor:
             hint="start it (dask scheduler), or check --cluster / CONTRACTCTL_CLUSTER",
         ) from exc
     try:
-        slots, workers = _slots(client)
+        capacity, workers = _capacity(client)
     except BaseException:
         client.close()
         raise
-    return DaskExecutor(client, address, slots, workers)
+    return DaskExecutor(client, address, capacity, workers)
 
 
 def _timeout() -> float:
@@ -159,9 +161,9 @@ def _timeout() -> float:
     return seconds
 
 
-def _slots(client: Any, wait: float = WORKER_TIMEOUT) -> tuple[int, int]:
-    """(slots, workers) of the contractctl workers on the scheduler, waiting up to
-    ``wait`` seconds for the first one to join."""
+def _capacity(client: Any, wait: float = WORKER_TIMEOUT) -> tuple[dict[str, int], int]:
+    """(slots of each resource, workers) of the contractctl workers on the scheduler,
+    waiting up to ``wait`` seconds for the first one to join."""
     import time
 
     deadline = time.monotonic() + wait
@@ -169,7 +171,11 @@ def _slots(client: Any, wait: float = WORKER_TIMEOUT) -> tuple[int, int]:
         info = client.scheduler_info(n_workers=-1)
         ours = [w for w in info.get("workers", {}).values() if SLOT in (w.get("resources") or {})]
         if ours:
-            return int(sum(w["resources"][SLOT] for w in ours)), len(ours)
+            capacity = {
+                name: int(sum((w.get("resources") or {}).get(name, 0) for w in ours))
+                for name in (SLOT, OFFICE)
+            }
+            return capacity, len(ours)
         if time.monotonic() > deadline:
             others = len(info.get("workers", {}))
             raise EnvironmentProblem(

@@ -169,22 +169,39 @@ def draft_batch(
     pdf: bool = True,
     workers: int | None = None,
     progress: Progress | None = None,
+    cluster: str | None = None,
 ) -> BatchResult:
     """One contract per row: validate all rows first, then render, convert, store.
 
     A bad row anywhere stops the batch before anything is written, naming each row.
     Rows whose key already made a contract are skipped, so a rerun makes nothing twice.
     ``rows`` is walked twice (see the module's docstring); neither walk holds it whole.
+    With ``cluster`` (a Dask scheduler's address) the PDFs are made on its workers
+    (:mod:`~contractctl.drafting.cluster_convert`); it is reached first (exit 4).
     """
     progress = progress or NullProgress()
     batch = _Batch(store, actor, template, key_column, party_column, pdf)
     batch.resolved = resolve_template(store, template)
     batch.resolver = _cached(party_resolver(store))
     result = BatchResult()
-    pending = _validate(batch, rows, result, progress)
-    if pending:
-        _draft(batch, rows, pending, result, progress, workers)
+    with ExitStack() as stack:
+        converter = None
+        if cluster and pdf:
+            converter = _cluster_converter(cluster, stack)
+        pending = _validate(batch, rows, result, progress)
+        if pending:
+            _draft(batch, rows, pending, result, progress, workers, converter)
     return result
+
+
+def _cluster_converter(cluster: str, stack: ExitStack) -> Any:
+    """The cluster's conversions, disconnected when the batch ends (at once on an error)."""
+    from contractctl.cluster import open_executor
+    from contractctl.drafting.cluster_convert import ClusterConverter
+
+    executor = open_executor(cluster)
+    stack.push(lambda kind, exc, tb: executor.close(now=kind is not None))
+    return ClusterConverter(executor)
 
 
 def _validate(batch: _Batch, rows: Rows, result: BatchResult, progress: Progress) -> array[int]:
@@ -254,15 +271,17 @@ def _draft(
     result: BatchResult,
     progress: Progress,
     workers: int | None,
+    converter: Any = None,
 ) -> None:
-    """Walk 2: the pending rows rendered, converted and stored, a chunk at a time."""
+    """Walk 2: the pending rows rendered, converted and stored, a chunk at a time;
+    ``converter`` converts instead of a local pool (the cluster's)."""
     progress.start(len(pending), "drafting" if batch.pdf else "storing")
     try:
         with ExitStack() as stack:
             folder = tempfile.TemporaryDirectory(prefix="contractctl-batch-")
             work = Path(stack.enter_context(folder))
-            pool = None
-            if batch.pdf:
+            pool = converter
+            if batch.pdf and pool is None:
                 from contractctl.drafting.converter_pool import ConverterPool
 
                 pool = stack.enter_context(ConverterPool(workers))
