@@ -25,6 +25,13 @@ def remind_command(
             "--fail-on-due", help="Exit 1 when there is anything to remind of (for cron and CI)."
         ),
     ] = False,
+    notify: Annotated[
+        bool,
+        typer.Option(
+            "--notify",
+            help="Also send the reminders to the people concerned (as `notify` does, once).",
+        ),
+    ] = False,
 ) -> None:
     """Contracts expiring, renewal-notice deadlines, payments and other obligations due
     within the window or overdue, and approvals pending past their due time."""
@@ -35,7 +42,14 @@ def remind_command(
     app = app_context(ctx)
     days = parse_duration_days(within, what="--within")
     found = reminders(app.store().conn, within_days=days)
-    if app.json:
+    sent = None
+    if notify:
+        from contractctl.cli.notify import run_notify
+
+        sent = run_notify(app, dry_run=False)
+    if app.json and sent is not None:
+        emit_json({"reminders": [r.to_dict() for r in found], "notify": sent.to_dict()})
+    elif app.json:
         emit_json([r.to_dict() for r in found])
     elif found:
         table(
@@ -58,6 +72,10 @@ def remind_command(
         )
     else:
         app.note(f"Nothing due within {days} days, and nothing overdue")
+    if sent is not None and not app.json:
+        from contractctl.cli.notify import show_report
+
+        show_report(app, sent)
     if fail_on_due and found:
         overdue = sum(r.overdue for r in found)
         error = CheckFailed(f"{len(found)} reminders ({overdue} overdue)")
