@@ -131,8 +131,10 @@ def _register() -> None:
         contracts,
         drafting,
         importing,
+        inbox,
         keys,
         lifecycle,
+        notify,
         ocr,
         party,
         remind,
@@ -164,6 +166,8 @@ def _register() -> None:
     archive.register(app)
     ocr.register(app)
     remind.register(app)
+    inbox.register(app)
+    notify.register(app)
     report.register(app)
     shell.register(app)
     worker.register(app)
