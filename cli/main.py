@@ -314,16 +314,16 @@ def report(exc: ContractctlError, json_mode: bool) -> int:
     """Print an error as one line (plus its hint) and return its exit code."""
     from contractctl.cli.output import emit_json
 
-    from contractctl.i18n import _
+    from contractctl.i18n import _, translate
 
     if json_mode:
         emit_json({"error": exc.to_dict()})
-    message = " ".join(exc.message.split("\n"))
+    message = translate(" ".join(exc.message.split("\n")))
     sys.stderr.write(f"contractctl: {_('error')}: {message}\n")
     for problem in getattr(exc, "problems", []):
-        sys.stderr.write(f"  - {problem}\n")
+        sys.stderr.write(f"  - {translate(str(problem))}\n")
     if exc.hint:
-        sys.stderr.write(f"  {_('hint')}: {exc.hint}\n")
+        sys.stderr.write(f"  {_('hint')}: {translate(exc.hint)}\n")
     sys.stderr.flush()
     return exc.exit_code
 
