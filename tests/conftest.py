@@ -98,6 +98,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
     monkeypatch.setattr(config, "DEFAULT_CONFIG", TEST_CONFIG)
     monkeypatch.setenv("CONTRACTCTL_USER", "tester")
+    monkeypatch.setenv("CONTRACTCTL_LANG", "en")  # a developer's zh_CN locale changes no output
     monkeypatch.setenv("CONTRACTCTL_HOME", str(tmp_path / "default-home"))
     monkeypatch.delenv("CONTRACTCTL_DEBUG", raising=False)
 
