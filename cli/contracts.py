@@ -110,6 +110,8 @@ def show_command(
 
 
 def _render_detail(app: Any, d: dict[str, Any]) -> None:
+    from contractctl.dates import local_time_text  # times in the store's zone, labelled
+
     party = d["counterparty"]
     key_values(
         app,
@@ -139,7 +141,7 @@ def _render_detail(app: Any, d: dict[str, Any]) -> None:
                 v["n"],
                 v["kind"] + (f" ({v['outcome']})" if v.get("outcome") else ""),
                 v["parent"] or "",
-                v["created_at"][:19],
+                local_time_text(v["created_at"]),
                 v["created_by"],
                 v["reason"],
                 v["pdf"] or v["docx"] or "",
@@ -188,8 +190,8 @@ def _render_detail(app: Any, d: dict[str, Any]) -> None:
                     s["party"],
                     s["signer"],
                     s["level"],
-                    (s["timestamp"] or "")[:19],
-                    s["signed_at"][:19],
+                    local_time_text(s["timestamp"]),
+                    local_time_text(s["signed_at"]),
                 )
                 for s in d["signatures"]
             ],
@@ -203,7 +205,7 @@ def _render_detail(app: Any, d: dict[str, Any]) -> None:
                 (
                     a["version"],
                     a["accepted_by"],
-                    a["recorded_at"][:19],
+                    local_time_text(a["recorded_at"]),
                     a["recorded_by"],
                     a["pdf_sha256"][:12],
                     a["check"],
@@ -226,7 +228,7 @@ def _render_detail(app: Any, d: dict[str, Any]) -> None:
             [
                 (
                     c["id"],
-                    c["checked_at"][:19],
+                    local_time_text(c["checked_at"]),
                     c["version"],
                     c["scan"],
                     c["verdict"],
@@ -241,7 +243,7 @@ def _render_detail(app: Any, d: dict[str, Any]) -> None:
     table(
         app,
         ["#", "at", "actor", "action"],
-        [(e["seq"], e["at"][:19], e["actor"], e["action"]) for e in d["events"]],
+        [(e["seq"], local_time_text(e["at"]), e["actor"], e["action"]) for e in d["events"]],
         title="events",
     )
 

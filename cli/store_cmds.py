@@ -106,6 +106,7 @@ def audit_command(
     if target == "anchor":
         _audit_anchor(app, key, to)
         return
+    from contractctl.dates import local_time_text
     from contractctl.errors import NotFound
     from contractctl.store import audit
 
@@ -131,7 +132,7 @@ def audit_command(
         app,
         ["#", "at", "actor", "action", "subject", "hash"],
         [
-            (e.seq, e.at[:19].replace("T", " "), e.actor, e.action, e.subject or "", e.hash[:12])
+            (e.seq, local_time_text(e.at), e.actor, e.action, e.subject or "", e.hash[:12])
             for e in events
         ],
     )
