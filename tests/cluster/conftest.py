@@ -77,7 +77,8 @@ class LocalCluster:
 
 @pytest.fixture(scope="module")
 def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
-    """`dask scheduler` on a random port of 127.0.0.1 with two contractctl workers."""
+    """`dask scheduler` on a random port of 127.0.0.1 with two contractctl workers, each
+    of one slot with its warm LibreOffice."""
     folder = tmp_path_factory.mktemp("dask")
     info = folder / "scheduler.json"
     dask = Path(sys.executable).parent / "dask"
@@ -104,8 +105,8 @@ def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalClus
             time.sleep(0.2)
         time.sleep(0.5)  # the file appears before its last write: read it whole
         cluster = LocalCluster(json.loads(info.read_text())["address"], folder)
-        cluster.start_worker("w1")
-        cluster.start_worker("w2")
+        cluster.start_worker("w1", office=True)
+        cluster.start_worker("w2", office=True)
         try:
             cluster.wait_for_workers(2)
             yield cluster
