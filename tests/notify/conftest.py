@@ -111,6 +111,7 @@ def notify_at(home: Path, now: datetime | None = None, *, dry_run: bool = False)
     """One notify run at ``now``, as cron's `notify` would make it then (the clock is the
     one thing a test moves; rules, people and notify.toml are read from the store)."""
     from contractctl.approval.route_rules import load_rules
+    from contractctl.dates import set_zone
     from contractctl.notify.deliver import run
     from contractctl.notify.settings import load_settings
     from contractctl.records.people import load_people
@@ -118,6 +119,7 @@ def notify_at(home: Path, now: datetime | None = None, *, dry_run: bool = False)
 
     rules = load_rules(home / "rules" / "approval.toml")
     with Store.open(home) as store:
+        set_zone(store.settings.store.timezone)  # as the CLI does: the store's days
         return run(
             store,
             load_people(home),
