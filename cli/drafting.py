@@ -133,7 +133,7 @@ def draft_batch_command(
         emit_json(result.to_dict())
     else:
         for made in result.made:
-            typer.echo(made.contract.id)
+            typer.echo(made.id)
         app.note(
             f"{len(result.made)} drafted, {len(result.existing)} already existed, "
             f"{len(result.failed)} failed"

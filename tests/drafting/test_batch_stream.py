@@ -157,3 +157,11 @@ def test_a_bad_byte_deep_in_a_large_csv_is_named_by_its_position(tmp_path: Path)
     with pytest.raises(InvalidInput, match=f"byte {len(body) + 3} cannot be read"):
         CsvRows(path, encoding="utf-8")
     assert len(CsvRows(path, encoding="latin-1")) == 400_001
+
+
+def test_draft_batch_prints_the_id_of_each_contract_it_made(cli: Cli, tmp_path: Path) -> None:
+    with_parties(cli)
+    result = cli("draft-batch", "purchase-zh", "--csv", str(_batch_csv(tmp_path, 2)), "--no-pdf")
+    assert result.code == 0, result.stderr
+    assert result.stdout.split() == [c["id"] for c in cli("list", "--json").json()]
+    assert "2 drafted, 0 already existed, 0 failed" in result.stderr
