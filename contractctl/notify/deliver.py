@@ -103,8 +103,10 @@ class RunReport:
         }
 
 
-def recipients(people: People, settings: NotifySettings) -> dict[str, Recipient]:
-    """Everyone notify can reach, by id (subscriptions as ``sub:NAME``)."""
+def recipients(people: People, settings: NotifySettings, company: str = "") -> dict[str, Recipient]:
+    """Everyone notify can reach, by id (subscriptions as ``sub:NAME``). A group channel
+    reads the company's language (Chinese for a company named in Chinese) unless its
+    subscription says ``lang``."""
     out: dict[str, Recipient] = {}
     for person in people.by_id.values():
         channels = []
@@ -116,7 +118,7 @@ def recipients(people: People, settings: NotifySettings) -> dict[str, Recipient]
         lang = language_for(person.lang, person.name)
         out[person.id] = Recipient(person.id, lang, tuple(channels), settings.digest)
     for sub in settings.subscriptions:
-        lang = language_for(sub.lang, "")
+        lang = language_for(sub.lang, company)
         out[f"sub:{sub.name}"] = Recipient(
             f"sub:{sub.name}", lang, sub.channels, settings.digest or sub.digest
         )
@@ -124,10 +126,14 @@ def recipients(people: People, settings: NotifySettings) -> dict[str, Recipient]
 
 
 def address(
-    notices: list[Notice], people: People, settings: NotifySettings, report: RunReport
+    notices: list[Notice],
+    people: People,
+    settings: NotifySettings,
+    report: RunReport,
+    company: str = "",
 ) -> list[Row]:
     """The rows the notices make: per recipient and channel, in their language."""
-    reach = recipients(people, settings)
+    reach = recipients(people, settings, company)
     rows: list[Row] = []
     for notice in notices:
         targets = [(p, notice.key) for p in notice.people]
@@ -181,7 +187,8 @@ def run(
         cursor=cursor,
         today=now.astimezone(zone()).date(),
     )
-    rows = address(plan.notices, people, settings, report)
+    company = store.settings.company.name
+    rows = address(plan.notices, people, settings, report, company)
     report.planned = len(rows)
     if dry_run:
         existing = {
@@ -217,7 +224,7 @@ def run(
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (CURSOR, str(plan.cursor)),
         )
-    _digests(store, people, settings, now)
+    _digests(store, people, settings, now, company)
     report.held = int(
         conn.execute("SELECT count(*) FROM notifications WHERE state = 'held'").fetchone()[0]
     )
@@ -254,13 +261,15 @@ def quiet_until(settings: NotifySettings, now: datetime) -> datetime | None:
     return datetime.combine(day, end, tzinfo=local.tzinfo).astimezone(UTC)
 
 
-def _digests(store: Store, people: People, settings: NotifySettings, now: datetime) -> None:
+def _digests(
+    store: Store, people: People, settings: NotifySettings, now: datetime, company: str
+) -> None:
     """At or after ``digest_at`` (local), each recipient's held rows become one digest."""
     local = now.astimezone(zone())
     if local.time().replace(tzinfo=None) < settings.digest_at:
         return
     day = local.date().isoformat()
-    reach = recipients(people, settings)
+    reach = recipients(people, settings, company)
     with store.transaction("notify") as tx:
         groups = tx.conn.execute(
             "SELECT recipient, channel FROM notifications WHERE state = 'held' "

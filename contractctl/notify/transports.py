@@ -74,7 +74,7 @@ def send(
     """Send one message on ``channel``; never raises for a delivery failure."""
     if channel.kind == "email":
         return send_email(email, channel.address, subject, body, key=key)
-    text = _fit(f"{subject}\n{body}" if not body.startswith(subject) else body)
+    text = _fit(body)  # its first line is the subject's: a chat bubble needs it once
     if channel.kind == "dingtalk":
         payload: dict[str, Any] = {"msgtype": "text", "text": {"content": text}}
         return _post(channel, _dingtalk_url(channel), payload, timeout)

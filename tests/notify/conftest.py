@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from contractctl.notify.deliver import RunReport
 
 PEOPLE = """\
+admins = ["tester"]
+
 [[people]]
 id = "zhao.lei"
 name = "赵磊"
@@ -46,7 +48,7 @@ roles = ["legal"]
 id = "sun.li"
 name = "孙丽"
 email = "sun.li@example.com"
-roles = ["finance", "admin"]
+roles = ["finance"]
 
 [[people]]
 id = "tester"
@@ -58,8 +60,8 @@ roles = []
 
 [[people]]
 id = "drafter"
-name = "Dana Drafter"
-email = "dana@example.com"
+name = "陈静"
+email = "chen.jing@example.com"
 department = "procurement"
 roles = []
 
