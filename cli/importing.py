@@ -11,6 +11,8 @@ from contractctl.cli.context import AppContext, app_context
 from contractctl.cli.output import emit_json
 from contractctl.cli.progress import progress_bar
 
+from contractctl import limits
+
 #: The password of encrypted PDFs for `import`, when not given by --password-fd.
 PASSWORD_ENV = "CONTRACTCTL_PDF_PASSWORD"
 
@@ -59,6 +61,14 @@ def import_command(
         bool, typer.Option("--dry-run", help="Read and report; store nothing.")
     ] = False,
     cluster: ClusterOption = None,
+    max_pages: Annotated[
+        int,
+        typer.Option(
+            "--max-pages",
+            metavar="N",
+            help="Refuse a PDF of more pages (the file fails, naming the limit).",
+        ),
+    ] = limits.MAX_PDF_PAGES,
 ) -> None:
     """Import historical contracts (PDF, DOCX, scans): resumable, each file once."""
     from contractctl.importer import ImportOptions, import_paths
@@ -73,6 +83,7 @@ def import_command(
         dry_run=dry_run,
         password=pdf_password(password, password_fd, ask_password),
         cluster=cluster,
+        max_pages=max_pages,
     )
     with progress_bar(app) as progress:
         report = import_paths(app.store(), app.user, paths, options, progress=progress)

@@ -24,6 +24,10 @@ MAX_JSON_BYTES = 64 << 20
 MAX_CSV_CELL = 131_072
 #: Most rows one `draft-batch` CSV may hold.
 MAX_CSV_ROWS = 1_000_000
+#: Most pages of a PDF that is read (`import --max-pages` sets it for one run). Reading
+#: is page by page in bounded memory; the bound is on time (5-12 ms a page) and on the
+#: text kept (~1 KB a page).
+MAX_PDF_PAGES = 10_000
 
 
 def too_deep(what: str) -> InvalidInput:
@@ -58,6 +62,16 @@ def check_depth(value: Any, what: str) -> None:
     """Refuse parsed data nested deeper than :data:`MAX_DEPTH`."""
     if depth(value) > MAX_DEPTH:
         raise too_deep(what)
+
+
+def check_pages(count: int, limit: int, option: str = "--max-pages") -> None:
+    """Refuse a PDF of more than ``limit`` pages before any page is read, naming the
+    limit and the option that changes it."""
+    if count > limit:
+        raise InvalidInput(
+            f"{count:,} pages: more than the limit of {limit:,} pages",
+            hint=f"{option} {count} reads it, if it is one contract",
+        )
 
 
 def check_size(size: int, limit: int, what: str) -> None:

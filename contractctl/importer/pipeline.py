@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contractctl import limits
 from contractctl.cluster import Call, Executor, TaskLost, open_executor, ordered
 from contractctl.drafting.schema import CONTRACT_TYPES
 from contractctl.errors import (
@@ -62,6 +63,8 @@ class ImportOptions:
     password: str | None = None
     #: A Dask scheduler's address (``--cluster``): the files are read on its workers.
     cluster: str | None = None
+    #: A PDF of more pages is refused, its reason naming the limit (``--max-pages``).
+    max_pages: int = limits.MAX_PDF_PAGES
 
     def check(self) -> re.Pattern[str] | None:
         """Refuse bad options before any file is read; returns the key pattern."""
@@ -75,6 +78,8 @@ class ImportOptions:
             raise InvalidInput("--workers must be at least 1")
         if not 70 <= self.dpi <= 600:
             raise InvalidInput("--dpi must be between 70 and 600")
+        if self.max_pages < 1:
+            raise InvalidInput(f"--max-pages must be at least 1, not {self.max_pages}")
         if self.key_from is None:
             return None
         try:
@@ -190,6 +195,7 @@ def _import(
         dpi=options.dpi,
         password=options.password,
         ocr_workers=1 if executor.slots > 1 or executor.remote else (os.cpu_count() or 1),
+        max_pages=options.max_pages,
     )
     where = f" on {executor.workers()} cluster worker(s)" if executor.remote else ""
     progress.start(len(candidates), f"Importing{where}")
