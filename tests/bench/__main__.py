@@ -21,6 +21,7 @@ BENCHMARKS = [
     "bench_extract",
     "bench_import",
     "bench_report",
+    "bench_notify",
 ]
 
 
