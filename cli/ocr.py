@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from contractctl.cli.cluster import ClusterOption
 from contractctl.cli.context import AppContext, app_context
 from contractctl.cli.output import emit_json, shown
 from contractctl.cli.progress import progress_bar
@@ -29,6 +30,7 @@ def ocr_check_command(
     workers: Annotated[
         int | None, typer.Option("--workers", help="Pages OCR'd at once (default: one per core).")
     ] = None,
+    cluster: ClusterOption = None,
 ) -> None:
     """OCR a scanned copy and compare it with the approved text; exit 1 on a real difference.
 
@@ -48,6 +50,7 @@ def ocr_check_command(
             dpi=dpi,
             workers=workers,
             progress=progress,
+            cluster=cluster,
         )
     data = check.to_dict()
     if app.json:

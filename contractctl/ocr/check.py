@@ -30,6 +30,7 @@ import json
 import re
 import tempfile
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,8 +134,12 @@ def check_scan(
     workers: int | None = None,
     progress: Progress | None = None,
     record: bool = True,
+    cluster: str | None = None,
 ) -> OcrCheck:
-    """OCR ``scan``, compare it with the approved text of ``target``, store the result."""
+    """OCR ``scan``, compare it with the approved text of ``target``, store the result.
+
+    With ``cluster`` (a Dask scheduler's address, reached first: exit 4) the pages are
+    read on its workers (``cluster_pages``); the comparison and the store stay here."""
     from contractctl.ocr.tesseract import check_languages
 
     contract_id, wanted = parse_target(target)
@@ -147,8 +152,16 @@ def check_scan(
     check_languages(lang)
     pdf_sha = approved_pdf_sha(store, contract, n)
     cache = ReadingCache(store=store, deferred=True)  # written only when the check holds
-    with tempfile.TemporaryDirectory(prefix="ocr-check-") as tmp:
-        work = Path(tmp)
+    with ExitStack() as stack:
+        runner = None
+        if cluster:
+            from contractctl.cluster import open_executor
+            from contractctl.ocr.cluster_pages import on_cluster
+
+            executor = open_executor(cluster)
+            stack.push(lambda kind, exc, tb: executor.close(now=kind is not None))
+            runner = on_cluster(executor)
+        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ocr-check-")))
         pdf = approved_pdf(store, pdf_sha, work, cache) if pdf_sha else None
         if pdf is None:
             raise InvalidInput(
@@ -164,6 +177,7 @@ def check_scan(
             cache=cache,
             work=work,
             actor=actor,
+            runner=runner,
         )
     sha = _sha256(scan)
     check = OcrCheck(
@@ -325,6 +339,7 @@ def _check_pdf(
     cache: ReadingCache | None,
     work: Path,
     actor: str = "contractctl",
+    runner: Any = None,
 ) -> tuple[dict[str, Any], ScanText]:
     """Read the approved PDF (cached) and the scan alike, and compare the readings."""
     from contractctl.ocr.differences import compare_readings
@@ -333,9 +348,17 @@ def _check_pdf(
 
     approved = pdf_layout_pages(pdf)
     first = first_reading_language(lang, approved)
-    reading = approved_reading(pdf, lang=first, dpi=dpi, workers=workers, cache=cache, actor=actor)
+    reading = approved_reading(
+        pdf, lang=first, dpi=dpi, workers=workers, cache=cache, actor=actor, runner=runner
+    )
     text = ocr_scan(
-        scan, lang=first, dpi=dpi, workers=workers, progress=progress, keep_images=work / "pages"
+        scan,
+        lang=first,
+        dpi=dpi,
+        workers=workers,
+        progress=progress,
+        keep_images=work / "pages",
+        runner=runner,
     )
     if all(p.empty for p in text.pages):
         raise InvalidInput(

@@ -163,8 +163,11 @@ def ocr_scan(
     seals: bool = True,
     timeout: float = PAGE_TIMEOUT,
     columns: bool = False,
+    runner: Callable[..., list[PageText]] | None = None,
 ) -> ScanText:
     """OCR a whole scan (a PDF or an image file, multi-page TIFF included).
+
+    ``runner`` reads the pages elsewhere (``cluster_pages.on_cluster``: a Dask cluster).
 
     A PDF's pages are rasterised at ``dpi``, each by the worker that reads it, into a
     temporary folder removed at the end (so PageText.image is None), or into
@@ -192,7 +195,7 @@ def ocr_scan(
         else:
             files = scan_pages(path, workdir)
             jobs = [_Job(n, _given(f), None, discard) for n, f in enumerate(files, start=1)]
-        pages = _run(
+        pages = (runner or _run)(
             jobs,
             lang=lang,
             workers=workers,

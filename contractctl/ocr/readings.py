@@ -102,17 +102,20 @@ def approved_reading(
     progress: Progress | None = None,
     cache: ReadingCache | None = None,
     actor: str = "contractctl",
+    runner: Any = None,
 ) -> ScanText:
     """The approved PDF rendered at ``dpi`` and read as a scan is (``ocr_scan``, no
-    seals), from the cache when it has it. Page images are not kept: the check renders
-    the pages it needs to look at again (``render_page``)."""
+    seals; ``runner``: as there), from the cache when it has it. Page images are not
+    kept: the check renders the pages it needs to look at again (``render_page``)."""
     from contractctl.ocr.pipeline import ocr_scan
 
     sha = file_sha(pdf)
     cached = cache.get(sha, dpi, lang) if cache is not None else None
     if cached is not None:
         return from_json(cached, pdf)
-    reading = ocr_scan(pdf, lang=lang, dpi=dpi, workers=workers, progress=progress, seals=False)
+    reading = ocr_scan(
+        pdf, lang=lang, dpi=dpi, workers=workers, progress=progress, seals=False, runner=runner
+    )
     if cache is not None:
         cache.put(sha, dpi, lang, to_json(reading), actor)
     return reading
