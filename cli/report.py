@@ -56,7 +56,8 @@ def report_command(
         typer.Option(
             "--lang",
             metavar="auto|zh|en",
-            help="Language of labels (auto: Chinese when the contracts are).",
+            help="Language of labels (auto: Chinese in a Chinese interface, else when the "
+            "contracts are).",
         ),
     ] = "auto",
     fmt: Annotated[
@@ -88,6 +89,7 @@ def report_command(
 ) -> None:
     """Report contract counts and value (per currency, purchases and sales apart)."""
     from contractctl.errors import InvalidInput
+    from contractctl.i18n import language
     from contractctl.reports.aggregate import ReportRequest, build_report
     from contractctl.reports.period import resolve_period
 
@@ -118,7 +120,7 @@ def report_command(
         flt=flt,
         period=resolve_period(period, date_from, date_to),
         top=top,
-        lang=lang,
+        lang="zh" if lang == "auto" and language() == "zh" else lang,
     )
     report = build_report(store.conn, request)
     if chosen == "table":

@@ -179,3 +179,13 @@ def test_table_headings_and_export_headers_follow_the_language(
     assert cli("export", "-o", str(tmp_path / "c.xlsx")).code == 0
     sheet = load_workbook(tmp_path / "c.xlsx").active
     assert sheet.title == "合同" and sheet["B1"].value == "标题"
+
+
+def test_a_report_reads_chinese_in_a_chinese_interface(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("report", "--json").json()["lang"] == "en"  # no contracts: English by default
+    monkeypatch.setenv("CONTRACTCTL_LANG", "zh")
+    assert cli("report", "--json").json()["lang"] == "zh"
+    assert "按月签约金额" in cli("report").stdout
+    assert cli("report", "--lang", "en", "--json").json()["lang"] == "en"
