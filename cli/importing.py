@@ -29,8 +29,13 @@ def import_command(
         str, typer.Option("--ocr", help="auto (pages without text), always, or never.")
     ] = "auto",
     lang: Annotated[
-        str, typer.Option("--lang", help="Tesseract languages, e.g. chi_sim+eng.")
-    ] = "chi_sim+eng",
+        str,
+        typer.Option(
+            "--lang",
+            help="Tesseract languages, e.g. chi_sim+eng; auto: eng or chi_sim+eng for each "
+            "page (each column), as its text shows.",
+        ),
+    ] = "auto",
     type_: Annotated[
         str | None, typer.Option("--type", help="Contract type for every file (else guessed).")
     ] = None,
@@ -174,7 +179,9 @@ def watch_command(
         typer.Option("--events/--poll-only", help="Also wake on file events (watchdog)."),
     ] = True,
     ocr: Annotated[str, typer.Option("--ocr", help="auto, always or never.")] = "auto",
-    lang: Annotated[str, typer.Option("--lang", help="Tesseract languages.")] = "chi_sim+eng",
+    lang: Annotated[
+        str, typer.Option("--lang", help="Tesseract languages (auto: chosen per page).")
+    ] = "auto",
 ) -> None:
     """Import whatever lands in DIR; done/ and failed/ keep what was handled."""
     import signal

@@ -39,7 +39,7 @@ class InspectOptions:
     """How a worker reads files."""
 
     ocr: str = "auto"  # auto | always | never
-    lang: str = "chi_sim+eng"
+    lang: str = "auto"
     dpi: int = 300
     password: str | None = None
     ocr_workers: int = 1
@@ -115,7 +115,7 @@ def _inspect(path: Path, found: Inspected, options: InspectOptions) -> None:
     if found.size > MAX_FILE_BYTES:
         raise InvalidInput(f"{found.size:,} bytes: larger than the {MAX_FILE_BYTES:,} allowed")
     with path.open("rb") as handle:
-        head = handle.read(8)
+        head = handle.read(1024)  # a PDF's header may follow junk (readers look this far)
     found.kind = _kind(head, path)
     if found.kind == "pdf":
         _pdf(path, found, options)
@@ -147,7 +147,9 @@ def metadata_text(text: str) -> str:
 
 
 def _kind(head: bytes, path: Path) -> str:
-    if head.startswith(b"%PDF-") or b"%PDF-" in head:
+    """What the file is by its first kilobyte: a PDF's ``%PDF-`` may come after a few
+    bytes of junk (a mail gateway's, a scanner's), which PDF readers accept."""
+    if head.startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         if path.suffix.lower() == ".docx":
@@ -155,7 +157,10 @@ def _kind(head: bytes, path: Path) -> str:
         raise InvalidInput("a ZIP archive that is not named .docx")
     if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")):
         return "image"
-    raise InvalidInput(f"not a PDF, DOCX or image (the file starts with {head[:4]!r})")
+    if b"%PDF-" in head:
+        return "pdf"
+    start = " ".join(f"{byte:02x}" for byte in head[:4]) or "nothing"
+    raise InvalidInput(f"not a PDF, DOCX or image (the file starts with bytes {start})")
 
 
 def _pdf(path: Path, found: Inspected, options: InspectOptions) -> None:
@@ -245,7 +250,12 @@ def _ocr(path: Path, options: InspectOptions, *, only: list[int] | None = None) 
 
     if only is None:
         scan = ocr_scan(
-            path, lang=options.lang, dpi=options.dpi, workers=options.ocr_workers, seals=False
+            path,
+            lang=options.lang,
+            dpi=options.dpi,
+            workers=options.ocr_workers,
+            seals=False,
+            columns=True,
         )
         return list(scan.pages)
     with tempfile.TemporaryDirectory(prefix="contractctl-import-") as tmp:
@@ -261,6 +271,7 @@ def _ocr(path: Path, options: InspectOptions, *, only: list[int] | None = None) 
             dpi=options.dpi,
             seals=False,
             numbers=only,
+            columns=True,
         )
 
 

@@ -55,7 +55,7 @@ class ImportOptions:
 
     workers: int | None = None
     ocr: str = "auto"
-    lang: str = "chi_sim+eng"
+    lang: str = "auto"  # eng or chi_sim+eng per column, as its text shows (ocr.regions)
     dpi: int = 300
     contract_type: str | None = None
     key_from: str | None = None
@@ -163,17 +163,22 @@ def import_paths(
     skip_bookkeeping: bool = False,
 ) -> ImportReport:
     """Import every PDF, DOCX and image under ``paths``; see the module docstring."""
+    from contractctl.ocr.slots import shared_slots
+
     key_pattern = options.check()
     progress = progress or NullProgress()
-    executor = open_executor(options.cluster, options.workers)  # exit 4 before any write
-    stopped = True
-    try:
-        report = _import(
-            store, actor, paths, options, key_pattern, executor, progress, skip_bookkeeping
-        )
-        stopped = False
-    finally:  # now, not when the traceback is freed: the workers stop here
-        executor.close(now=stopped)  # Ctrl-C, SIGTERM or an error: not waiting for files
+    # each file's pages are read on every core; the Tesseracts of all the workers
+    # (spawned inside, so they inherit the slots) share the machine's cores
+    with shared_slots(store.scratch.path() / "ocr-slots", os.cpu_count() or 1):
+        executor = open_executor(options.cluster, options.workers)  # exit 4 before any write
+        stopped = True
+        try:
+            report = _import(
+                store, actor, paths, options, key_pattern, executor, progress, skip_bookkeeping
+            )
+            stopped = False
+        finally:  # now, not when the traceback is freed: the workers stop here
+            executor.close(now=stopped)  # Ctrl-C, SIGTERM or an error: not waiting for files
     return report
 
 
@@ -194,7 +199,7 @@ def _import(
         lang=options.lang,
         dpi=options.dpi,
         password=options.password,
-        ocr_workers=1 if executor.slots > 1 or executor.remote else (os.cpu_count() or 1),
+        ocr_workers=1 if executor.remote else (os.cpu_count() or 1),
         max_pages=options.max_pages,
     )
     where = f" on {executor.workers()} cluster worker(s)" if executor.remote else ""
