@@ -110,3 +110,17 @@ def test_nothing_waiting_is_said_on_stderr_and_json_is_an_empty_list(cli: Cli, h
     empty = cli("inbox", "--as", "sun.li")
     assert empty.code == 0 and empty.stdout == "" and "Nothing waits for sun.li" in empty.stderr
     assert cli("inbox", "--as", "sun.li", "--json").json() == {"person": "sun.li", "items": []}
+
+
+def test_an_approved_contract_waits_for_the_companys_signature_in_the_owners_inbox(
+    cli: Cli, home: Path
+) -> None:
+    write_team(home)
+    contract = _draft(home, amount_price="1000", quantity=1)  # ¥1,000: one stage
+    cli("submit", contract)
+    assert cli("approve", contract, "--as", "zhao.lei").code == 0
+    items = cli("inbox", "--as", "drafter", "--json").json()["items"]
+    assert [(i["kind"], i["contract_id"], i["what"]) for i in items] == [
+        ("signature", contract, "sign for the company")
+    ]
+    assert cli("inbox", "--as", "zhao.lei", "--json").json()["items"] == []
