@@ -8,6 +8,8 @@ import typer
 from contractctl.cli.context import app_context
 from contractctl.cli.output import emit_json, key_values, money_text, table
 
+from contractctl.i18n import _
+
 party_app = typer.Typer(help="Counterparties (companies and people).", no_args_is_help=True)
 
 Kind = Annotated[str | None, typer.Option("--kind", help="company or person.")]
@@ -102,7 +104,7 @@ def _totals_text(rows: list[dict[str, Any]]) -> str:
     """``we pay ¥1,200.00 (2), we are paid US$300.00 (1)``: one sum per direction and
     currency, never added across."""
     return ", ".join(
-        f"{_DIRECTION_WORDS[r['direction']]} {money_text(r)} ({r['count']})" for r in rows
+        f"{_(_DIRECTION_WORDS[r['direction']])} {money_text(r)} ({r['count']})" for r in rows
     )
 
 
@@ -144,7 +146,7 @@ def show(
             ("account", summary["account"]),
             ("risk", summary["risk_level"]),
             ("notes", summary["notes"]),
-            ("contracted", _totals_text(summary["totals"]) or "none"),
+            ("contracted", _totals_text(summary["totals"]) or _("none")),
             *(
                 (f"  {status}", _totals_text(rows))
                 for status, rows in _by_status(summary["by_status"]).items()
@@ -170,7 +172,7 @@ def show(
             justify_right=["amount"],
         )
     else:
-        app.out.print("no contracts yet")
+        app.out.print(_("no contracts yet"))
 
 
 @party_app.command("edit")

@@ -37,6 +37,7 @@ def remind_command(
     within the window or overdue, and approvals pending past their due time."""
     from contractctl.dates import local_time_text, parse_duration_days
     from contractctl.errors import CheckFailed
+    from contractctl.i18n import translate
     from contractctl.obligations.remind import reminders
 
     app = app_context(ctx)
@@ -58,14 +59,16 @@ def remind_command(
             [
                 (
                     local_time_text(r.due) if "T" in r.due else r.due,
-                    (f"{-r.days}d overdue" if r.days < 0 else "overdue")
-                    if r.overdue
-                    else ("today" if r.days == 0 else f"{r.days}d"),
-                    r.kind,
+                    translate(
+                        (f"{-r.days}d overdue" if r.days < 0 else "overdue")
+                        if r.overdue
+                        else ("today" if r.days == 0 else f"{r.days}d")
+                    ),
+                    translate(r.kind),
                     r.contract_id,
                     r.title,
                     r.counterparty or "",
-                    r.what + (f" ({r.who})" if r.who else ""),
+                    translate(r.what) + (f" ({r.who})" if r.who else ""),
                 )
                 for r in found
             ],

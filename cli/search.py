@@ -61,7 +61,9 @@ def search_command(
         _render(app, results)
     if not results.hits:
         if not app.quiet:
-            app.err.print(f"no contracts match {text}")
+            from contractctl.i18n import translate
+
+            app.err.print(translate(f"no contracts match {text}"))
         return
     shown = f"{len(results.hits)} contract{'s' if len(results.hits) != 1 else ''}"
     common = ", ".join(str(t) for t in results.common)

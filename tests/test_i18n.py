@@ -189,3 +189,14 @@ def test_a_report_reads_chinese_in_a_chinese_interface(
     assert cli("report", "--json").json()["lang"] == "zh"
     assert "按月签约金额" in cli("report").stdout
     assert cli("report", "--lang", "en", "--json").json()["lang"] == "en"
+
+
+def test_party_show_remind_and_search_speak_chinese(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("party", "add", "上海星河电子科技有限公司", "--uscc", "91350100M000100Y43").code == 0
+    monkeypatch.setenv("CONTRACTCTL_LANG", "zh")
+    shown = cli("party", "show", "P-0001").stdout
+    assert "还没有合同" in shown and "已成交" in shown and "none" not in shown
+    assert "天内没有到期事项" in cli("remind").stderr
+    assert "没有合同匹配" in cli("search", "违约责任").stderr
