@@ -6,7 +6,6 @@ every command receives it through ``typer.Context.obj``.
 
 from __future__ import annotations
 
-import getpass
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,18 +16,8 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from contractctl.records.identity import Acting
     from contractctl.store import Store
-
-
-def default_user() -> str:
-    """CONTRACTCTL_USER, else the OS login name."""
-    env = os.environ.get("CONTRACTCTL_USER")
-    if env:
-        return env
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 @dataclass
@@ -36,13 +25,56 @@ class AppContext:
     """What every command needs: who acts, where the store is, how to print."""
 
     home_option: str | None = None
-    user: str = field(default_factory=default_user)
+    #: whom --as (or $CONTRACTCTL_USER) asks to act as; None: the login's own person
+    requested_user: str | None = field(default_factory=lambda: os.environ.get("CONTRACTCTL_USER"))
     json: bool = False
     quiet: bool = False
     _store: Store | None = None
     _out: Console | None = None
     _err: Console | None = None
     _saved_temp: tuple[str | None, str | None] | None = None
+    _acting: Acting | None = None
+    _operator_token: Any = None
+
+    @property
+    def user(self) -> str:
+        """The person this command acts as: the OS login's person in people.toml, or
+        whom --as names where that person may act for them (else NotAllowed, exit 3).
+        Resolved on first use, so commands that act as nobody never read people.toml."""
+        return self.acting.actor
+
+    @user.setter
+    def user(self, value: str) -> None:
+        """``--as``: checked at once, so a refused --as changes nothing whatever the command."""
+        self.requested_user = value or None
+        self._acting = None
+        self.acting  # noqa: B018 - resolving is the check
+
+    @property
+    def acting(self) -> Acting:
+        """Who acts and, when it is someone else, who did it (recorded as operator)."""
+        if self._acting is None:
+            self._acting = self._resolve()
+            if self._acting.operator is not None:
+                from contractctl.store import audit
+
+                self._operator_token = audit.OPERATOR.set(self._acting.operator)
+        return self._acting
+
+    def _resolve(self) -> Acting:
+        from contractctl.dates import local_today
+        from contractctl.errors import ConfigError
+        from contractctl.records.identity import Acting, os_login, resolve
+        from contractctl.records.people import load_people
+
+        login = os_login()
+        try:
+            people = load_people(self.home)
+        except ConfigError:
+            if self.requested_user in (None, login):
+                return Acting(login, None, login)  # a broken people.toml is reported later
+            raise
+        return resolve(people, login, self.requested_user, local_today())
 
     @property
     def home(self) -> Path:
@@ -114,6 +146,11 @@ class AppContext:
 
     def close(self) -> None:
         """Close the store if it was opened (removing this run's temporary folder)."""
+        if self._operator_token is not None:
+            from contractctl.store import audit
+
+            audit.OPERATOR.reset(self._operator_token)
+            self._operator_token = None
         self._restore_temp()
         if self._store is not None:
             self._store.close()

@@ -98,6 +98,9 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
     monkeypatch.setattr(config, "DEFAULT_CONFIG", TEST_CONFIG)
     monkeypatch.setenv("CONTRACTCTL_USER", "tester")
+    # the OS login the CLI maps to a person in people.toml: tests run as "tester" (a
+    # store's people.toml may list tester in admins to act for others with --as)
+    monkeypatch.setattr("contractctl.records.identity.os_login", lambda: "tester")
     monkeypatch.setenv("CONTRACTCTL_LANG", "en")  # a developer's zh_CN locale changes no output
     monkeypatch.setenv("CONTRACTCTL_HOME", str(tmp_path / "default-home"))
     monkeypatch.delenv("CONTRACTCTL_DEBUG", raising=False)

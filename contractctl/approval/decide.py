@@ -28,7 +28,7 @@ from contractctl.records import lifecycle
 from contractctl.records.contracts import Contract, get_contract
 from contractctl.records.people import People, load_people
 from contractctl.store import Store, Tx
-from contractctl.store.audit import canonical_json, now_iso
+from contractctl.store.audit import OPERATOR, canonical_json, now_iso
 
 RULE_FILES = ("rules/approval.toml", "rules/risk.toml", "people.toml")
 
@@ -346,6 +346,8 @@ def decide(
     if not mine:
         _refuse(tx.actor, contract, tasks, stage_tasks, people, on)
     task = next((t for t in mine if t["approver"] == tx.actor), mine[0])
+    if action == "approve":
+        _check_duties(tx, contract, route)
     state = {"approve": "approved", "reject": "rejected", "return": "returned"}[action]
     stamp = now_iso()
     tx.conn.execute(
@@ -433,6 +435,29 @@ def _after_approval(
     lifecycle.transition(
         tx, contract.id, "approve", route_id=route["id"], rules_version=route["rules_hash"]
     )
+
+
+def _check_duties(tx: Tx, contract: Contract, route: Any) -> None:
+    """Separation of duties (contractctl.approval.duties): the drafter of the contract or
+    of the version under review, and whoever submitted it, do not approve it."""
+    from contractctl.approval.duties import check_separation, load_duties
+
+    drafted = [contract.created_by]
+    row = tx.conn.execute(
+        "SELECT c.created_by, v.created_by FROM contracts c LEFT JOIN versions v "
+        "ON v.contract_id = c.id AND v.n = ? WHERE c.id = ?",
+        (route["version_n"], contract.id),
+    ).fetchone()
+    drafted += [str(value) for value in (row or ()) if value]
+    duties = load_duties(tx.store.home)
+    check_separation(duties, tx.actor, contract.id, route, drafted)
+    operator = OPERATOR.get()  # who did it, when the act counts for someone else
+    if operator is not None and operator != tx.actor:
+        people = load_people(tx.store.home)
+        person = people.by_id.get(operator)
+        admin = operator in people.admins or (person is not None and person.login in people.admins)
+        if not admin:  # a delegate acting as the approver is held to the same rule
+            check_separation(duties, operator, contract.id, route, drafted)
 
 
 def _refuse(

@@ -37,6 +37,7 @@ TOP_KEYS = (
     "holidays",
     "extra_workdays",
     "route",
+    "approval",
 )
 ROUTE_KEYS = ("id", "description", "when", "stages")
 STAGE_KEYS = ("roles", "people", "mode", "due", "calendar", "escalate_to", "name")
@@ -74,6 +75,9 @@ def load_rules(
     doc = tomlfile.load(path, display=display or path.name)
     data = doc.data
     tomlfile.reject_unknown(doc, data, TOP_KEYS)
+    from contractctl.approval.duties import from_doc
+
+    from_doc(doc)  # [approval]: separation of duties, signed decisions
     policy = data.get("hit_policy", "collect")
     if policy not in HIT_POLICIES:
         raise doc.error(

@@ -24,12 +24,17 @@ import hmac
 import json
 import os
 import sqlite3
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from contractctl.errors import ContractctlError
+
+#: Who did the act when it counts for someone else (``--as`` with a delegation or as
+#: an admin): set by the CLI, recorded in each event's data as ``operator``.
+OPERATOR: ContextVar[str | None] = ContextVar("contractctl_operator", default=None)
 
 GENESIS = "0" * 64
 #: The chain key's file, in the store's keys/ folder.
@@ -106,6 +111,9 @@ def append(
     row = conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
     at = now_iso()
+    operator = OPERATOR.get()
+    if operator is not None and operator != actor:
+        data = {**(data or {}), "operator": operator}
     data_json = canonical_json(data or {})
     digest = event_hash(prev, seq, at, actor, action, subject, data_json)
     row_values = (seq, at, actor, action, subject, data_json, prev, digest)

@@ -17,6 +17,8 @@ from tests.conftest import REPO, Cli, installed_contractctl, snapshot
 TODAY = date.today()
 
 PEOPLE = f"""\
+admins = ["tester"]  # the test runner's login acts for the people below with --as
+
 [[people]]
 id = "zhao.lei"
 name = "赵磊"
