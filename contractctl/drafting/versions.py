@@ -275,7 +275,7 @@ def approve_template(tx: Tx, home: Path, ref: str) -> TemplateVersion:
         raise NotAllowed(
             f"only the legal role may approve templates; {tx.actor!r} does not have it "
             f"(legal: {legal})",
-            hint="roles are set in people.toml; act as someone with --as ID",
+            hint="roles are set in people.toml; the person is your login's (login = ...)",
         )
     tx.conn.execute(
         "UPDATE templates SET status = 'approved', approved_by = ?, approved_at = ? "

@@ -33,7 +33,10 @@ BUSY_TIMEOUT_S = 60.0
 PEOPLE_TEMPLATE = """\
 # People who take part in approvals, and their roles. Approval rules
 # (rules/approval.toml) name roles; roles resolve to the people listed here.
-# Act as one of them with --as ID (or CONTRACTCTL_USER=ID).
+# login = "..." is a person's operating-system login: contractctl acts as the person
+# whose login runs it. --as ID acts for someone else only with a delegation from them
+# ([[delegations]]) or for those in admins = ["id or login", ...] (a line above the
+# first [[people]]); the audit log records both. See docs/trust.md.
 # contractctl init never overwrites this file.
 #
 # [[people]]
@@ -42,6 +45,7 @@ PEOPLE_TEMPLATE = """\
 # email = "wang.fang@example.com"
 # department = "legal"
 # roles = ["legal"]          # legal approves new template versions
+# login = "wangf"            # her OS login
 """
 
 
