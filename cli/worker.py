@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from contractctl.cli.context import app_context
 from contractctl.cli.output import emit_json
+
+if TYPE_CHECKING:
+    from contractctl.doctor import Check
 
 
 def worker_command(
@@ -62,7 +66,7 @@ def worker_command(
             + "; ".join(f"{c.name}: {c.detail}" for c in problems),
             hint=first.hint,
         )
-    warm = {}
+    warm: dict[str, Callable[[], Any]] = {}
     if office:
         from functools import partial
 
@@ -84,7 +88,7 @@ def worker_command(
         raise typer.Exit(status)
 
 
-def _checks(office: bool) -> list[object]:
+def _checks(office: bool) -> list[Check]:
     """The doctor's checks of what the calls use on this machine."""
     from contractctl import doctor
 

@@ -38,6 +38,15 @@ OFFICE = "office"
 _ADDRESS = re.compile(r"^(tcp|tls)://[^\s/:]+:\d{1,5}$")
 
 
+def dask_distributed() -> Any:
+    """The ``distributed`` package, imported when a cluster is used (it takes ~1 s), and
+    typed loosely: its own functions carry no annotations."""
+    import distributed
+    import distributed.comm  # (the worker's check that the scheduler answers)
+
+    return distributed
+
+
 def check_address(address: str) -> str:
     """``tcp://HOST:PORT`` (``HOST:PORT`` is taken as tcp); InvalidInput otherwise."""
     given = address.strip()
@@ -57,8 +66,7 @@ class DaskExecutor:
     remote = True
 
     def __init__(self, client: Any, address: str, capacity: dict[str, int], workers: int) -> None:
-        from distributed import as_completed
-
+        as_completed = dask_distributed().as_completed
         self.client = client
         self.where = address
         #: Slots of each resource (cpu, office) over the workers when the command started.
@@ -129,7 +137,7 @@ def connect(address: str, *, timeout: float | None = None) -> DaskExecutor:
     """
     address = check_address(address)
     timeout = timeout or _timeout()
-    from distributed import Client
+    Client = dask_distributed().Client
 
     logging.getLogger("distributed").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", message=".*[Ll]arge graph.*")

@@ -28,7 +28,7 @@ from typing import Any
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from contractctl.cluster.remote import OFFICE, SLOT, check_address
+from contractctl.cluster.remote import OFFICE, SLOT, check_address, dask_distributed
 from contractctl.errors import EnvironmentProblem
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class WorkerOptions:
     connect_timeout: float = 30.0
 
 
-class WarmResource(WorkerPlugin):  # type: ignore[misc]
+class WarmResource(WorkerPlugin):
     """One warm resource per slot: ``factory()`` gives a context manager, entered when
     the slot starts (on a thread) and left when it stops."""
 
@@ -116,9 +116,8 @@ def serve(options: WorkerOptions, warm_resources: dict[str, Callable[[], Any]]) 
 async def _serve(
     address: str, options: WorkerOptions, warm_resources: dict[str, Callable[[], Any]]
 ) -> int:
-    from distributed import Nanny
-    from distributed.comm import connect
-
+    Nanny = dask_distributed().Nanny
+    connect = dask_distributed().comm.connect
     try:
         comm = await connect(address, timeout=options.connect_timeout)
         await comm.close()

@@ -8,7 +8,7 @@ from typing import Any
 
 from contractctl.store import Store
 from tests.cli.test_draft import _batch_csv
-from tests.cluster.conftest import LocalCluster
+from tests.cluster.local_cluster import LocalCluster
 from tests.conftest import Cli
 
 

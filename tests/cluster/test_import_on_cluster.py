@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from contractctl.store import DB_NAME, Store
-from tests.cluster.conftest import LocalCluster, free_port
+from tests.cluster.local_cluster import LocalCluster, free_port
 from tests.conftest import Cli, installed_contractctl, snapshot
 from tests.importer.test_import import historical
 from tests.ocr_samples import EN_LINES, save_image, save_pdf, text_page

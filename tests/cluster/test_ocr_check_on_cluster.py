@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from contractctl.store import Store
-from tests.cluster.conftest import LocalCluster
+from tests.cluster.local_cluster import LocalCluster
 from tests.cluster.test_import_on_cluster import _scan_lines
 from tests.conftest import Cli, installed_contractctl
 from tests.ocr.test_check import AMOUNT, Scans, approved, scans
