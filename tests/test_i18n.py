@@ -200,3 +200,17 @@ def test_party_show_remind_and_search_speak_chinese(
     assert "还没有合同" in shown and "已成交" in shown and "none" not in shown
     assert "天内没有到期事项" in cli("remind").stderr
     assert "没有合同匹配" in cli("search", "违约责任").stderr
+
+
+def test_every_problem_of_a_draft_reads_chinese(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    data = tmp_path / "bad.toml"
+    data.write_text('sign_date = "tomorrowish"\nitems = 3\n', encoding="utf-8")
+    monkeypatch.setenv("CONTRACTCTL_LANG", "zh")
+    result = cli("draft", "purchase-zh", "--data", str(data))
+    assert result.code == 2
+    assert "purchase-zh@1 的数据有" in result.stderr and "没有起草任何合同" in result.stderr
+    assert "  - sign_date = 'tomorrowish': 日期,格式为 YYYY-MM-DD" in result.stderr
+    assert "  - contract_no: 必填(" in result.stderr
+    assert "用 contractctl template fields purchase-zh 查看字段" in result.stderr
