@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.notify.servers import Mailbox, Robots, robots, smtp
+from tests.signing.test_sign import signing_store
 
 if TYPE_CHECKING:
     from contractctl.notify.deliver import RunReport
@@ -133,4 +134,12 @@ def notify_at(home: Path, now: datetime | None = None, *, dry_run: bool = False)
         )
 
 
-__all__ = ["Robots", "notify_at", "pending", "robots", "smtp", "write_team"]
+__all__ = [
+    "Robots",
+    "notify_at",
+    "pending",
+    "robots",
+    "signing_store",
+    "smtp",
+    "write_team",
+]

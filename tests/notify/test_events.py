@@ -79,3 +79,23 @@ def test_a_rejection_and_a_final_approval_reach_the_drafter(
     board = robots.texts("feishu")
     assert [t.split("：")[0] for t in board] == ["已提交审批", "已驳回"]
     assert all(big in t and "¥1,200,000.00" in t for t in board)
+
+
+def test_a_fully_signed_contract_reaches_its_drafter(
+    signing_store: tuple[Path, str], smtp: Mailbox
+) -> None:
+    from contractctl.signing.sign import sign
+    from contractctl.store import Store
+    from tests.notify.conftest import notify_at
+    from tests.signing.test_sign import PASS
+
+    home, contract = signing_store  # approved, with its PDF and the parties' test keys
+    write_team(home, notify=email_settings(smtp))
+    notify_at(home)  # what happened before: approved, etc.
+    before = _kinds(smtp, "chen.jing@example.com")
+    with Store.open(home) as store:
+        sign(store, "wang.fang", contract, key="org", passphrase=PASS)
+        sign(store, "li.lei", contract, key="person-li-lei", passphrase=PASS)
+    notify_at(home)
+    notify_at(home)
+    assert _kinds(smtp, "chen.jing@example.com")[len(before) :] == ["各方已全部签署"]
