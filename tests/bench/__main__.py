@@ -22,6 +22,7 @@ BENCHMARKS = [
     "bench_import",
     "bench_report",
     "bench_notify",
+    "bench_cluster",
 ]
 
 
