@@ -438,20 +438,25 @@ def _read(source: Path, stem: Path, rotation: int, skew: float, how: _Settings) 
     from contractctl.ocr.regions import AUTO, read_parts
 
     by_parts = how.columns or how.lang == AUTO
-    if not how.red and not deskew.needs_correction(rotation, skew) and not by_parts:
+    untouched = not how.red and not deskew.needs_correction(rotation, skew)
+    if untouched and not by_parts:
         return read_page(
             source, stem, lang=how.lang, dpi=how.dpi, timeout=how.timeout, psm=PAGE_PSM
         )
     from PIL import Image
 
     with Image.open(source) as image:
-        if how.red:
-            gray = drop_red(image, how.red)
+        if untouched:  # by parts: the page as scanned, in its own colours
+            image.load()
+            fixed = image if image.mode in ("1", "L", "RGB") else image.convert("RGB")
         else:
-            if image.format == "JPEG":
-                image.draft("L", image.size)  # decode the luma only
-            gray = image.convert("L")
-    fixed = deskew.correct(gray, rotation, skew, fill=255)
+            if how.red:
+                gray = drop_red(image, how.red)
+            else:
+                if image.format == "JPEG":
+                    image.draft("L", image.size)  # decode the luma only
+                gray = image.convert("L")
+            fixed = deskew.correct(gray, rotation, skew, fill=255)
     if by_parts:
         return read_parts(
             fixed,
@@ -461,6 +466,7 @@ def _read(source: Path, stem: Path, rotation: int, skew: float, how: _Settings) 
             timeout=how.timeout,
             psm=PAGE_PSM,
             split_columns=how.columns,
+            source=source if untouched else None,
         )
     target = stem.with_name(stem.name + "-upright.pgm")
     fixed.save(target)

@@ -53,34 +53,41 @@ def read_parts(
     timeout: float,
     psm: int,
     split_columns: bool,
+    source: Path | None = None,
 ) -> Reading:
-    """Read the upright grey page column by column (one column: the whole page), each in
+    """Read the upright page column by column (one column: the whole page), each in
     ``lang`` or, for ``AUTO``, the language its probe shows: the texts joined by a blank
-    line, the words' boxes in pixels of the whole page, ``lang`` the languages used."""
+    line, the words' boxes in pixels of the whole page, ``lang`` the languages used.
+
+    ``source`` is the page's own file when ``upright`` is that file untouched: a page
+    of one column is then read from it as scanned. Tesseract binarises a colour scan
+    itself, and better than from our grey copy: on a Chinese form's 300 dpi scan the
+    file read at 0.818 and its grey PGM at 0.742 (the values on fill-in lines).
+    Columns are cut from ``upright`` in its own colours, losslessly.
+    """
     import numpy as np
 
     small, scale = _small(upright)
-    dark = deskew.dark_mask(np.asarray(small, dtype=np.uint8))
+    dark = deskew.dark_mask(np.asarray(small.convert("L"), dtype=np.uint8))
     spans = layout.columns(dark) if split_columns else [(0, dark.shape[1])]
     readings: list[tuple[Reading, int]] = []
     for number, (left, right) in enumerate(spans):
         x0 = 0 if number == 0 else round(left * scale)
         x1 = upright.width if number == len(spans) - 1 else round(right * scale)
-        part = (
-            upright if (x0, x1) == (0, upright.width) else upright.crop((x0, 0, x1, upright.height))
-        )
+        whole = (x0, x1) == (0, upright.width)
+        part = upright if whole else upright.crop((x0, 0, x1, upright.height))
         part_lang = lang
         if lang == AUTO:
             part_lang = _probe(part, dark[:, left:right], scale, stem, dpi=dpi, timeout=timeout)
-        if part is upright and len(spans) == 1:
-            target = stem.with_name(f"{stem.name}-whole.pgm")
+        if whole and source is not None:
+            reading = read_page(source, stem, lang=part_lang, dpi=dpi, timeout=timeout, psm=psm)
         else:
-            target = stem.with_name(f"{stem.name}-col{number}.pgm")
-        part.save(target)
-        try:
-            reading = read_page(target, stem, lang=part_lang, dpi=dpi, timeout=timeout, psm=psm)
-        finally:
-            target.unlink(missing_ok=True)
+            target = stem.with_name(f"{stem.name}-col{number}.png")
+            part.save(target, compress_level=1)
+            try:
+                reading = read_page(target, stem, lang=part_lang, dpi=dpi, timeout=timeout, psm=psm)
+            finally:
+                target.unlink(missing_ok=True)
         readings.append((reading, x0))
     return _joined(readings)
 
@@ -119,7 +126,7 @@ def _probe(
             part.width,
             min(part.height, round((bottom + pad) * scale)),
         )
-        strips.append(part.crop(box))
+        strips.append(part.crop(box).convert("L"))
     gap = 12
     stacked = Image.new("L", (part.width, sum(s.height for s in strips) + gap * len(strips)), 255)
     y = 0
