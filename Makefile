@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system demo test bench eval eval-ocr eval-extract soak lint clean
+.PHONY: setup system demo test bench eval eval-ocr eval-extract eval-scans soak lint clean
 
 # Message catalogs: .po (in git) compiled to the .mo that ship in the wheel (Babel).
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard contractctl/locale/*/LC_MESSAGES/*.po))
@@ -57,6 +57,12 @@ eval-ocr: setup
 # README's per-field table (`make test` runs a sample). --errors lists every miss.
 eval-extract: setup
 	$(BIN)/python -m tests.eval_extract
+
+# The import's OCR against Tesseract run by hand, page by page: scans in the shapes
+# archives hold (1-bit, two columns, side by side, upside down...) and clean 300 dpi
+# scans of corpus contracts; exit 1 if any page reads worse (EVAL_SCANS_DOCS: how many).
+eval-scans: setup
+	$(BIN)/python -m tests.eval_scans
 
 # mypy checks a symlink tree laid out as installed (cli/ -> contractctl/cli), because
 # the editable install's import hook is invisible to it.
