@@ -1,4 +1,5 @@
-"""Drafting benchmarks: DOCX render alone, and draft-batch of 200 contracts to PDF.
+"""Drafting benchmarks: DOCX render alone, draft-batch of 200 contracts to PDF, and
+the validation of a 100,000-row draft-batch CSV (rows/s and peak memory).
 
 Baselines in the same run: stock docxtpl (a fresh DocxTemplate and Jinja environment
 per document, as its documentation shows) for rendering; LibreOffice's own
@@ -26,6 +27,7 @@ from contractctl.store import Store
 from tests.bench.harness import Row
 
 BATCH_N = int(os.environ.get("BENCH_DRAFT_N", "200"))
+VALIDATE_N = int(os.environ.get("BENCH_VALIDATE_N", "100000"))
 BASELINE_N = int(os.environ.get("BENCH_BASELINE_N", "40"))
 RENDER_N = 50
 
@@ -38,6 +40,7 @@ def run() -> Iterator[tuple[str, list[Row]]]:
         with Store.open(home) as store:
             yield "Render: purchase-zh DOCX, sample values", render(store, Path(tmp))
             yield (f"Batch: draft-batch of {BATCH_N} contracts to PDF", batch(store, Path(tmp)))
+        yield (f"Validation: a {VALIDATE_N:,}-row draft-batch CSV", validation(home, Path(tmp)))
 
 
 def _sample_rows(store: Store, n: int) -> list[dict[str, object]]:
@@ -148,5 +151,72 @@ def batch(store: Store, tmp: Path) -> list[Row]:
             len(rows) / baseline,
             "s",
             "per-file soffice for the same count (rate x count)",
+        ),
+    ]
+
+
+_READ_ONLY = """
+import csv, json, sys, time
+from pathlib import Path
+started, cpu = time.perf_counter(), time.process_time()
+with open(sys.argv[1], encoding="utf-8", newline="") as handle:
+    rows = list(csv.DictReader(handle))
+status = Path("/proc/self/status").read_text()
+print(json.dumps({"rows": len(rows), "seconds": time.perf_counter() - started,
+                  "cpu": time.process_time() - cpu,
+                  "peak": int(status.split("VmHWM:")[1].split()[0]) * 1024}))
+"""
+
+
+def validation(home: Path, tmp: Path) -> list[Row]:
+    """`draft-batch` validating VALIDATE_N rows (the last one bad, so it stops before
+    drafting), in a fresh process whose own peak RSS is read; beside the standard
+    library only reading the same CSV into a list of rows, in a fresh process too."""
+    import sys
+
+    from tests.cli.test_draft import _batch_csv
+    from tests.conftest import Cli
+    from tests.drafting.test_batch_stream import validate_in_child
+
+    cli = Cli(home)
+    cli("party", "add", "上海星河电子科技有限公司", "--uscc", "91350100M000100Y43")
+    cli("party", "add", "Harbor Analytics Ltd.")
+    folder = tmp / "validate"
+    folder.mkdir()
+    path = _batch_csv(folder, VALIDATE_N, bad={VALIDATE_N: {"sign_date": "someday"}})
+    ours = validate_in_child(home, path, timeout=3600)
+    assert ours["code"] == 2 and f"row {VALIDATE_N + 1}: sign_date" in ours["stderr"], ours
+    done = subprocess.run(
+        [sys.executable, "-c", _READ_ONLY, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    stdlib = json.loads(done.stdout)
+    mb = 2**20
+    return [
+        Row(
+            "validate every row (streamed, with progress)",
+            VALIDATE_N / ours["seconds"],
+            stdlib["rows"] / stdlib["seconds"],
+            "rows/s",
+            "csv.DictReader into a list (no checks)",
+            higher_is_better=True,
+        ),
+        Row(
+            "  per CPU second (the machine is shared)",
+            VALIDATE_N / ours["cpu"],
+            stdlib["rows"] / stdlib["cpu"],
+            "rows/s",
+            "csv.DictReader into a list (no checks)",
+            higher_is_better=True,
+        ),
+        Row(
+            "  peak RSS of the process (VmHWM)",
+            ours["peak"] / mb,
+            stdlib["peak"] / mb,
+            "MB",
+            "csv.DictReader into a list (no checks)",
         ),
     ]
