@@ -38,7 +38,7 @@ class OpenObligation:
 def open_obligations(conn: sqlite3.Connection, until: date) -> list[OpenObligation]:
     """Open obligations due on or before ``until`` (overdue ones included), by due date."""
     rows = conn.execute(
-        "SELECT o.*, c.title, c.department, c.created_by, p.name AS party FROM obligations o "
+        "SELECT o.*, c.title, c.department, c.created_by, p.name AS party_name FROM obligations o "
         "JOIN contracts c ON c.id = o.contract_id "
         "LEFT JOIN parties p ON p.id = c.counterparty_id "
         f"WHERE o.state = 'open' AND o.due_date <= ? "
@@ -51,7 +51,7 @@ def open_obligations(conn: sqlite3.Connection, until: date) -> list[OpenObligati
             id=r["id"],
             contract_id=r["contract_id"],
             title=r["title"],
-            counterparty=r["party"],
+            counterparty=r["party_name"],
             department=r["department"],
             kind=r["kind"],
             what=r["description"] or r["kind"].replace("_", " "),

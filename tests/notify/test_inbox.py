@@ -84,6 +84,7 @@ def test_the_drafter_sees_a_returned_contract_with_the_comment_and_their_obligat
     assert [(i["kind"], i["overdue"]) for i in items] == [("obligation", True), ("returned", False)]
     obligation, returned = items
     assert obligation["what"] == "首付款" and obligation["late_hours"] == 48
+    assert obligation["counterparty"] == returned["counterparty"] != "company"
     assert returned["comment"] == "请补充验收标准" and returned["contract_id"] == contract
     # the submitter sees the returned contract too; its obligation is the drafter's
     assert [i["kind"] for i in cli("inbox", "--json").json()["items"]] == ["returned"]
