@@ -38,10 +38,19 @@ def archive_command(
     ] = False,
 ) -> None:
     """Archive a signed, active, expired or terminated contract and store its dossier."""
+    from contractctl.cli.keys import passphrase
+
     from contractctl.archive.archiving import archive
 
     app = app_context(ctx)
-    result = archive(app.store(), app.user, contract_id, bundle=bundle, force=force)
+    result = archive(
+        app.store(),
+        app.user,
+        contract_id,
+        bundle=bundle,
+        force=force,
+        passphrase=lambda: passphrase(confirm=False),
+    )
     if app.json:
         emit_json(result.to_dict())
         return
@@ -88,6 +97,10 @@ def _render_bundle(app: AppContext, report: BundleReport) -> None:
     if report.signatures:
         signers = ", ".join(str(s["signer"]) for s in report.signatures)
         app.out.print(f"signatures: {signers}")
+    if report.manifest_signer:
+        app.out.print(f"manifest signed by {report.manifest_signer}")
+    elif report.contract:
+        app.out.print("manifest unsigned (the company did not sign this contract)")
     for problem in report.problems:
         app.out.print(f"  - {problem}")
     count = len(report.problems)

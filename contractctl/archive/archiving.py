@@ -15,12 +15,14 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from contractctl.archive.dossier import build_dossier
+from contractctl.archive.manifest_seal import company_key, seal
 from contractctl.errors import (
     ContractctlError,
     EnvironmentProblem,
@@ -78,6 +80,7 @@ def archive(
     *,
     bundle: Path | None = None,
     force: bool = False,
+    passphrase: Callable[[], str] | None = None,
 ) -> ArchiveResult:
     """Archive a signed, active, expired or terminated contract and store its dossier.
 
@@ -94,11 +97,23 @@ def archive(
     if contract.status == "archived":
         return _archived_again(store, actor, contract.id, target, force)
     lifecycle.next_status(contract.status, "archive")  # exit 3, naming the status
+    key = company_key(store, contract.id, contract.in_force_version or contract.version)
+    secret: str | None = None
+    if key is not None:  # the manifest is signed with the key of the company's signature
+        if passphrase is None:
+            raise InvalidInput(
+                f"{contract.id} was signed by the company: its dossier's manifest is signed "
+                f"with {key}, which needs its passphrase",
+                hint="set CONTRACTCTL_KEY_PASSPHRASE or run in a terminal",
+            )
+        secret = passphrase()
     staged: Path | None = None
     try:
         with store.transaction(actor) as tx:
             archived_at = now_iso()
             dossier = build_dossier(store, contract.id, archived_by=actor, archived_at=archived_at)
+            if key is not None and secret is not None:
+                dossier = seal(store, dossier, key, secret)
             sha = tx.put_bytes(dossier.data)
             tx.conn.execute(
                 "INSERT INTO archives (contract_id, dossier_sha, files, archived_by, "

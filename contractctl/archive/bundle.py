@@ -10,7 +10,10 @@ layout). Checking one needs nothing but the file: no store, no network. The chec
 - final.pdf's signatures hold against the trust anchors in trust/*.pem, validated at each
   signature's signing time by default, and are the ones signatures.json records;
 - every audit event in events.json recomputes to its hash from its content and previous
-  hash, consecutive events link, and all are about this contract.
+  hash, consecutive events link, and all are about this contract;
+- manifest.json is signed (manifest.sig) by the certificate of the company's signature
+  in final.pdf, and the audit anchor it carries by the same certificate
+  (contractctl.archive.manifest_seal), so a forger who re-hashes the manifest fails.
 
 Every finding is a problem in the report (exit 1); the report never stops at the first.
 """
@@ -27,6 +30,8 @@ from typing import Any
 
 from contractctl import limits
 from contractctl.archive.dossier import FORMAT, FORMAT_VERSION, MANIFEST
+from contractctl.archive.manifest_seal import SIGNATURE
+from contractctl.archive.manifest_seal import check as check_seal
 from contractctl.errors import ContractctlError, InvalidInput, NotFound
 from contractctl.store.audit import canonical_json, event_hash
 
@@ -47,6 +52,8 @@ class BundleReport:
     signatures: list[dict[str, Any]] = field(default_factory=list)
     events: int = 0
     problems: list[str] = field(default_factory=list)
+    #: the fingerprint of the certificate that signed manifest.json (None: unsigned)
+    manifest_signer: str | None = None
 
     @property
     def verdict(self) -> str:
@@ -69,6 +76,7 @@ class BundleReport:
             "sha256": self.sha256,
             "signatures": self.signatures,
             "events": self.events,
+            "manifest_signer": self.manifest_signer,
         }
 
 
@@ -134,11 +142,28 @@ def verify_bundle(path: Path, *, at: str = "signing-time") -> BundleReport:
             report.problems.append(f"{name}: changed (its SHA-256 does not match the manifest)")
         else:
             good[name] = data
-    for name in sorted(set(names) - listed - {MANIFEST}):
+    for name in sorted(set(names) - listed - {MANIFEST, SIGNATURE}):
         report.problems.append(f"{name}: not listed in the manifest (added)")
     _check_final(manifest, good, report, at)
     _check_events(good, report)
+    _check_seal(bundle, names, manifest, good, report)
     return report
+
+
+def _check_seal(
+    bundle: zipfile.ZipFile,
+    names: list[str],
+    manifest: dict[str, Any],
+    good: dict[str, bytes],
+    report: BundleReport,
+) -> None:
+    """manifest.json signed by the company's key, and the audit anchor it carries."""
+    raw = _member(bundle, MANIFEST, 64 << 20, report)
+    signature = _member(bundle, SIGNATURE, 1 << 20, report) if SIGNATURE in names else None
+    if raw is None:
+        return
+    report.manifest_signer, problems = check_seal(signature, raw, manifest, good)
+    report.problems += problems
 
 
 def unsafe_name(info: zipfile.ZipInfo) -> str | None:

@@ -95,11 +95,13 @@ class Dossier:
     data: bytes
     sha256: str
     manifest: dict[str, Any]
+    #: entries the manifest does not list besides itself (manifest.sig once signed)
+    unlisted: int = 0
 
     @property
     def files(self) -> int:
-        """Entries in the ZIP, manifest.json included."""
-        return len(self.manifest["files"]) + 1
+        """Entries in the ZIP, manifest.json (and its signature) included."""
+        return len(self.manifest["files"]) + 1 + self.unlisted
 
 
 def build_dossier(store: Store, contract_id: str, *, archived_by: str, archived_at: str) -> Dossier:
@@ -242,6 +244,7 @@ def build_dossier(store: Store, contract_id: str, *, archived_by: str, archived_
         },
         "final": "final.pdf" if final_sha else None,
         "trust": trust_paths,
+        "audit_anchor": _latest_anchor(store),
         "files": [
             {
                 "path": path,
@@ -392,6 +395,18 @@ def _pem(der: bytes) -> bytes:
     return (
         "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"
     ).encode("ascii")
+
+
+def _latest_anchor(store: Store) -> dict[str, Any] | None:
+    """The store's latest signed audit anchor, carried by the manifest (manifest_seal)."""
+    from contractctl.archive.manifest_seal import latest_anchor
+
+    return latest_anchor(store)
+
+
+def zip_members(members: dict[str, bytes]) -> bytes:
+    """The dossier's ZIP of ``members`` (deterministic: see _zip)."""
+    return _zip(members)
 
 
 def _zip(members: dict[str, bytes]) -> bytes:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,16 +39,12 @@ def make_anchor(
     store: Store, actor: str, *, key: str = "org", passphrase: str, to: Path | None = None
 ) -> dict[str, Any]:
     """Sign the chain's head with the identity ``key``; store, copy and (``to``) export it."""
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-
-    from contractctl.signing.keys import get_identity, load_signer
+    from contractctl.signing.keys import get_identity
 
     if to is not None and Path(to).exists():
         raise NotAllowed(f"{to} exists; anchors are never written over another file")
     info = get_identity(store.home, key)
-    signer = load_signer(store.home, key, passphrase)
-    private = serialization.load_der_private_key(signer.signing_key.dump(), password=None)
+    sign_message = signer_of(store, key, passphrase)
     head = store.conn.execute(
         "SELECT seq, hash, mac FROM events ORDER BY seq DESC LIMIT 1"
     ).fetchone()
@@ -64,13 +61,7 @@ def make_anchor(
         "fingerprint": info.fingerprint,
         "company": store.settings.company.name,
     }
-    message = canonical_json(payload).encode("utf-8")
-    if isinstance(private, ec.EllipticCurvePrivateKey):
-        signature = private.sign(message, ec.ECDSA(hashes.SHA256()))
-    elif isinstance(private, rsa.RSAPrivateKey):
-        signature = private.sign(message, padding.PKCS1v15(), hashes.SHA256())
-    else:
-        raise InvalidInput(f"identity {key!r} has a key type anchors do not use (ECDSA or RSA)")
+    signature = sign_message(canonical_json(payload).encode("utf-8"))
     anchor = {
         "payload": payload,
         "signature": base64.b64encode(signature).decode("ascii"),
@@ -89,6 +80,50 @@ def make_anchor(
         with Path(to).open("xb") as out:
             out.write(data)
     return {"sha256": sha, **payload, **({"file": str(to)} if to is not None else {})}
+
+
+def signer_of(store: Store, key: str, passphrase: str) -> Callable[[bytes], bytes]:
+    """A function signing bytes (ECDSA or RSA PKCS#1 v1.5, SHA-256) with identity ``key``:
+    anchors and bundle manifests are signed this way."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+    from contractctl.signing.keys import load_signer
+
+    signer = load_signer(store.home, key, passphrase)
+    private = serialization.load_der_private_key(signer.signing_key.dump(), password=None)
+    if isinstance(private, ec.EllipticCurvePrivateKey):
+        ec_key = private
+        return lambda message: ec_key.sign(message, ec.ECDSA(hashes.SHA256()))
+    if isinstance(private, rsa.RSAPrivateKey):
+        rsa_key = private
+        return lambda message: rsa_key.sign(message, padding.PKCS1v15(), hashes.SHA256())
+    raise InvalidInput(
+        f"identity {key!r} has a key type this signature does not use (ECDSA or RSA)"
+    )
+
+
+def signature_problem(certificate_pem: str, signature: bytes, message: bytes) -> str | None:
+    """Why ``signature`` is not the certificate's signature of ``message``, or None."""
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+    try:
+        public = x509.load_pem_x509_certificate(certificate_pem.encode("ascii")).public_key()
+    except (ValueError, UnicodeError) as exc:
+        return f"its certificate cannot be read ({exc})"
+    try:
+        if isinstance(public, ec.EllipticCurvePublicKey):
+            public.verify(signature, message, ec.ECDSA(hashes.SHA256()))
+        elif isinstance(public, rsa.RSAPublicKey):
+            public.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
+        else:
+            return "its certificate has a key type this signature does not use"
+    except InvalidSignature:
+        return "the signature does not verify"
+    return None
 
 
 def latest_anchors(store: Store) -> list[tuple[str, bytes]]:

@@ -55,6 +55,10 @@ def signed(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> tuple[Pa
     return copy_signed(tmp_path_factory, tmp_path)
 
 
+def _pass() -> str:
+    return PASS
+
+
 def _entries(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as bundle:
         return {info.filename: bundle.read(info) for info in bundle.infolist()}
@@ -82,7 +86,7 @@ def test_archiving_a_signed_contract_stores_its_dossier_with_the_status_change(
     home, (cid, _, _) = signed
     out = tmp_path / "dossier.zip"
     with Store.open(home) as store:
-        result = archive(store, "zhou.min", cid, bundle=out)
+        result = archive(store, "zhou.min", cid, bundle=out, passphrase=_pass)
         assert (result.status, result.changed, result.bundle) == ("archived", True, out)
         status = store.conn.execute("SELECT status FROM contracts WHERE id = ?", (cid,))
         assert status.fetchone()[0] == "archived"
@@ -135,7 +139,10 @@ def test_archiving_a_signed_contract_stores_its_dossier_with_the_status_change(
     assert hashlib.sha256(unsigned).hexdigest() == signed_pdf["unsigned_pdf_sha"]
     assert [n for n in entries if n.startswith("trust/") and n.endswith(".pem")]
     manifest = json.loads(entries["manifest.json"])
-    assert {e["path"] for e in manifest["files"]} == set(entries) - {"manifest.json"}
+    assert {e["path"] for e in manifest["files"]} == set(entries) - {
+        "manifest.json",
+        "manifest.sig",
+    }
     for entry in manifest["files"]:
         data = entries[entry["path"]]
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
@@ -181,7 +188,7 @@ def test_a_bundle_verifies_offline_with_nothing_but_the_file(
     home, (cid, _, _) = signed
     out = tmp_path / "bundle.zip"
     with Store.open(home) as store:
-        archive(store, "tester", cid, bundle=out)
+        archive(store, "tester", cid, bundle=out, passphrase=_pass)
     moved = tmp_path / "elsewhere" / "bundle.zip"
     moved.parent.mkdir()
     shutil.move(out, moved)
@@ -201,7 +208,7 @@ def test_verify_bundle_names_every_changed_missing_or_added_file(
     home, (cid, _, _) = signed
     out = tmp_path / "bundle.zip"
     with Store.open(home) as store:
-        archive(store, "tester", cid, bundle=out)
+        archive(store, "tester", cid, bundle=out, passphrase=_pass)
     members = _entries(out.read_bytes())
 
     changed = dict(members)
@@ -230,7 +237,7 @@ def test_verify_bundle_catches_a_forger_who_also_updates_the_manifest(
     home, (cid, _, _) = signed
     out = tmp_path / "bundle.zip"
     with Store.open(home) as store:
-        archive(store, "tester", cid, bundle=out)
+        archive(store, "tester", cid, bundle=out, passphrase=_pass)
     members = _entries(out.read_bytes())
 
     events = json.loads(members["events.json"])
@@ -239,8 +246,11 @@ def test_verify_bundle_catches_a_forger_who_also_updates_the_manifest(
     _relist(forged, "events.json")
     _rezip(tmp_path / "e.zip", forged)
     problems = verify_bundle(tmp_path / "e.zip").problems
-    assert len(problems) == 1 and problems[0].startswith("events.json: event ")
+    assert len(problems) == 2 and problems[0].startswith("events.json: event ")
     assert "was modified" in problems[0]
+    assert problems[1] == (
+        "manifest.sig: the signature does not verify: manifest.json was changed after archiving"
+    )
 
     pdf = bytearray(members["final.pdf"])
     pdf[10] ^= 0x01
@@ -271,13 +281,13 @@ def test_only_signed_active_expired_or_terminated_contracts_are_archived(
     with Store.open(home) as store:
         for other, status in ((approved, "approved"), (draft, "draft")):
             with pytest.raises(NotAllowed, match=f"cannot archive a contract that is {status}"):
-                archive(store, "tester", other, bundle=tmp_path / "x.zip")
+                archive(store, "tester", other, bundle=tmp_path / "x.zip", passphrase=_pass)
     assert snapshot(home) == before
     assert not (tmp_path / "x.zip").exists()
     with Store.open(home) as store:
         with store.transaction("tester") as tx:
             transition(tx, cid, "terminate")
-        assert archive(store, "tester", cid).status == "archived"
+        assert archive(store, "tester", cid, passphrase=_pass).status == "archived"
         entries = _entries(store.objects.read_bytes(archive_record(store, cid)["dossier_sha"]))  # type: ignore[index]
     assert json.loads(entries["manifest.json"])["archive"]["status_before"] == "terminated"
 
@@ -287,12 +297,12 @@ def test_archiving_twice_is_refused_but_the_stored_dossier_can_be_written_again(
 ) -> None:
     home, (cid, _, _) = signed
     with Store.open(home) as store:
-        first = archive(store, "zhou.min", cid)
+        first = archive(store, "zhou.min", cid, passphrase=_pass)
     before = snapshot(home)
     with Store.open(home) as store:
         with pytest.raises(NotAllowed, match=f"{cid} is already archived on .* by zhou.min"):
-            archive(store, "tester", cid)
-        again = archive(store, "tester", cid, bundle=tmp_path / "again.zip")
+            archive(store, "tester", cid, passphrase=_pass)
+        again = archive(store, "tester", cid, bundle=tmp_path / "again.zip", passphrase=_pass)
     assert snapshot(home) == before
     assert (again.changed, again.dossier_sha, again.archived_by) == (
         False,
@@ -310,10 +320,10 @@ def test_an_existing_bundle_file_is_kept_unless_forced_and_nothing_is_archived(
     out.write_bytes(b"someone's file")
     before = snapshot(home)
     with Store.open(home) as store, pytest.raises(NotAllowed, match="already exists"):
-        archive(store, "tester", cid, bundle=out)
+        archive(store, "tester", cid, bundle=out, passphrase=_pass)
     assert snapshot(home) == before and out.read_bytes() == b"someone's file"
     with Store.open(home) as store:
-        result = archive(store, "tester", cid, bundle=out, force=True)
+        result = archive(store, "tester", cid, bundle=out, force=True, passphrase=_pass)
     assert hashlib.sha256(out.read_bytes()).hexdigest() == result.dossier_sha
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.zip", "store"]
 
@@ -336,7 +346,7 @@ def test_a_failure_while_writing_the_bundle_changes_nothing_and_leaves_no_file(
 
     monkeypatch.setattr(archiving, "os", FullDisk())
     with Store.open(home) as store, pytest.raises(EnvironmentProblem, match="No space left"):
-        archive(store, "tester", cid, bundle=tmp_path / "out.zip")
+        archive(store, "tester", cid, bundle=tmp_path / "out.zip", passphrase=_pass)
     assert snapshot(home) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
 
@@ -349,7 +359,7 @@ def test_a_contract_whose_signatures_do_not_verify_is_not_archived(
         pem.unlink()
     before = snapshot(home)
     with Store.open(home) as store, pytest.raises(NotAllowed, match="signatures do not verify"):
-        archive(store, "tester", cid)
+        archive(store, "tester", cid, passphrase=_pass)
     assert snapshot(home) == before
 
 
@@ -367,13 +377,15 @@ def test_an_amended_contract_keeps_every_version_and_the_diff_of_each_amendment(
     with Store.open(home) as store:
         amend(store, "drafter", cid, AmendRequest(reason="延长付款期", sets={"payment_days": "45"}))
         with pytest.raises(NotAllowed, match="cannot archive a contract that is draft"):
-            archive(store, "tester", cid)  # an amendment under way is not archived
+            archive(
+                store, "tester", cid, passphrase=_pass
+            )  # an amendment under way is not archived
         with store.transaction("drafter") as tx:
             submit(tx, cid)
         approve_all(store, cid)
         sign(store, "tester", cid, key="org", passphrase=PASS)
         sign(store, "tester", cid, key="person-li-lei", passphrase=PASS, party="counterparty")
-        archive(store, "tester", cid, bundle=tmp_path / "b.zip")
+        archive(store, "tester", cid, bundle=tmp_path / "b.zip", passphrase=_pass)
     entries = _entries((tmp_path / "b.zip").read_bytes())
     assert {"versions/v1/contract.pdf", "versions/v2/contract.pdf", "versions/v2/unsigned.pdf"} <= (
         set(entries)
@@ -396,8 +408,10 @@ def test_the_stored_dossier_is_the_dossier_of_the_state_that_was_archived(
         expected = build_dossier(
             store, cid, archived_by="tester", archived_at="2026-05-01T08:00:00.000000Z"
         )
-        result = archive(store, "tester", cid)
-        assert store.objects.read_bytes(result.dossier_sha) == expected.data
+        result = archive(store, "tester", cid, passphrase=_pass)
+        stored = _entries(store.objects.read_bytes(result.dossier_sha))
+    assert stored.pop("manifest.sig")  # the company's signature of manifest.json
+    assert stored == _entries(expected.data)
     assert result.archived_at == "2026-05-01T08:00:00.000000Z"
 
 
@@ -418,7 +432,7 @@ def test_imported_contracts_without_signatures_are_archived_and_their_bundles_ve
             NewContract(title="旧采购合同", type="purchase", status="archived", source="import"),
             NewVersion(),
         )
-    result = archive(store, "tester", expired.id, bundle=tmp_path / "expired.zip")
+    result = archive(store, "tester", expired.id, bundle=tmp_path / "expired.zip", passphrase=_pass)
     entries = _entries((tmp_path / "expired.zip").read_bytes())
     assert entries["final.pdf"] == b"%PDF-1.4 a scanned paper original"
     assert json.loads(entries["verification.json"])["verdict"] == "unsigned"
@@ -427,12 +441,12 @@ def test_imported_contracts_without_signatures_are_archived_and_their_bundles_ve
 
     # Imported already archived: no dossier yet, so the first --bundle records one.
     with pytest.raises(NotAllowed, match="already archived"):
-        archive(store, "tester", archived.id)
-    first = archive(store, "tester", archived.id, bundle=tmp_path / "a.zip")
+        archive(store, "tester", archived.id, passphrase=_pass)
+    first = archive(store, "tester", archived.id, bundle=tmp_path / "a.zip", passphrase=_pass)
     assert first.changed and archive_record(store, archived.id) is not None
     assert "final.pdf" not in _entries((tmp_path / "a.zip").read_bytes())
     assert verify_bundle(tmp_path / "a.zip").ok
-    again = archive(store, "tester", archived.id, bundle=tmp_path / "b.zip")
+    again = archive(store, "tester", archived.id, bundle=tmp_path / "b.zip", passphrase=_pass)
     assert not again.changed and again.dossier_sha == first.dossier_sha
     actions = [
         e[0]
@@ -458,3 +472,99 @@ def test_a_manifest_that_is_not_a_dossier_manifest_is_a_problem(tmp_path: Path) 
     assert verify_bundle(tmp_path / "d.zip").problems == [
         "manifest.json: dossier format 9; this contractctl reads format 1"
     ]
+
+
+@pytest.mark.parametrize("member", ["contract.json", "approvals.json", "events.json"])
+def test_a_forged_record_with_the_manifest_rehashed_fails_on_its_signature(
+    signed: tuple[Path, list[str]], tmp_path: Path, member: str
+) -> None:
+    """The forger rewrites a record, re-hashes the manifest, and keeps, drops or makes
+    up the manifest's signature: each is invalid."""
+    home, (cid, _, _) = signed
+    out = tmp_path / "bundle.zip"
+    with Store.open(home) as store:
+        archive(store, "tester", cid, bundle=out, passphrase=_pass)
+    members = _entries(out.read_bytes())
+    assert verify_bundle(out).ok
+    assert verify_bundle(out).manifest_signer == json.loads(members["manifest.sig"])["fingerprint"]
+    record = json.loads(members[member])
+    record["forged"] = "amount 9,999,999"  # an added key is a change like any other
+    forged = {**members, member: json.dumps(record).encode()}
+    _relist(forged, member)
+    _rezip(tmp_path / "f.zip", forged)
+    report = verify_bundle(tmp_path / "f.zip")
+    assert report.problems == [
+        "manifest.sig: the signature does not verify: manifest.json was changed after archiving"
+    ]
+    del forged["manifest.sig"]
+    _rezip(tmp_path / "s.zip", forged)
+    stripped = verify_bundle(tmp_path / "s.zip").problems
+    assert len(stripped) == 1 and stripped[0].startswith("manifest.sig is missing")
+
+
+def test_a_manifest_signed_by_another_key_is_not_the_company_s(
+    signed: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    import base64
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    home, (cid, _, _) = signed
+    out = tmp_path / "bundle.zip"
+    with Store.open(home) as store:
+        archive(store, "tester", cid, bundle=out, passphrase=_pass)
+    members = _entries(out.read_bytes())
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "示例科技有限公司")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    signature = json.loads(members["manifest.sig"])
+    signature["certificate"] = cert.public_bytes(serialization.Encoding.PEM).decode()
+    signature["signature"] = base64.b64encode(
+        key.sign(members["manifest.json"], ec.ECDSA(hashes.SHA256()))
+    ).decode()
+    forged = {**members, "manifest.sig": json.dumps(signature).encode()}
+    _rezip(tmp_path / "k.zip", forged)
+    [problem] = verify_bundle(tmp_path / "k.zip").problems
+    assert problem.endswith("not by the certificate of the company signature in final.pdf")
+
+
+def test_archiving_a_company_signed_contract_needs_the_passphrase(
+    signed: tuple[Path, list[str]],
+) -> None:
+    home, (cid, _, _) = signed
+    before = snapshot(home)
+    with Store.open(home) as store, pytest.raises(InvalidInput, match="needs its passphrase"):
+        archive(store, "tester", cid)
+    assert snapshot(home) == before
+
+
+def test_the_manifest_carries_the_audit_anchor_signed_by_the_same_key(
+    signed: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    from contractctl.signing.anchor import make_anchor
+
+    home, (cid, _, _) = signed
+    with Store.open(home) as store:
+        make_anchor(store, "tester", passphrase=PASS)
+        archive(store, "tester", cid, bundle=tmp_path / "a.zip", passphrase=_pass)
+    members = _entries((tmp_path / "a.zip").read_bytes())
+    manifest = json.loads(members["manifest.json"])
+    assert manifest["audit_anchor"]["payload"]["kind"] == "contractctl audit anchor"
+    assert verify_bundle(tmp_path / "a.zip").ok
