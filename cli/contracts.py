@@ -215,12 +215,9 @@ def _render_detail(app: Any, d: dict[str, Any]) -> None:
             title="acceptances (click-through: evidence of assent, not signatures)",
         )
     if d["obligations"]:
-        table(
-            app,
-            ["due", "kind", "state", "what"],
-            [(o["due"], o["kind"], o["state"], o["description"]) for o in d["obligations"]],
-            title="obligations",
-        )
+        from contractctl.cli.obligation import print_after_signing
+
+        print_after_signing(app, d)
     if d["ocr_checks"]:
         table(
             app,

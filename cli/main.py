@@ -127,6 +127,7 @@ def _register() -> None:
         amend,
         approval,
         archive,
+        attach,
         config_cmds,
         contracts,
         drafting,
@@ -135,8 +136,11 @@ def _register() -> None:
         keys,
         lifecycle,
         notify,
+        obligation,
         ocr,
+        order,
         party,
+        payment,
         remind,
         report,
         review,
@@ -166,6 +170,10 @@ def _register() -> None:
     archive.register(app)
     ocr.register(app)
     remind.register(app)
+    obligation.register(app)
+    payment.register(app)
+    order.register(app)
+    attach.register(app)
     inbox.register(app)
     notify.register(app)
     report.register(app)

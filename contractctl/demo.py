@@ -59,6 +59,8 @@ def run_demo(home: Path | None, actor: str, narrator: Narrator) -> DemoResult:
         _amend_and_diff,
         _check_paper_copy,
         _import_and_search,
+        _after_signing,
+        _orders_and_payments,
         _audit_trail,
         _management_report,
     ]
@@ -474,6 +476,18 @@ def _import_and_search(home: Path, actor: str, narrator: Narrator) -> None:
             narrator.say(f"contractctl search '{query}': {len(results.hits)} hit(s)")
             for hit in results.hits:
                 narrator.say(f"  {hit.contract.id} {hit.contract.title}: {hit.snippet.marked()}")
+
+
+def _after_signing(home: Path, actor: str, narrator: Narrator) -> None:
+    from contractctl.demo_after import obligations_from_milestones
+
+    obligations_from_milestones(home, actor, narrator, _demo_year())
+
+
+def _orders_and_payments(home: Path, actor: str, narrator: Narrator) -> None:
+    from contractctl.demo_after import orders_deliveries_payments
+
+    orders_deliveries_payments(home, actor, narrator, DEMO_PASSPHRASE)
 
 
 def _demo_year() -> str:

@@ -103,7 +103,7 @@ KERNEL = {
     "progress",
 }
 #: Modules above the stages, combining them: `show`, the demo, doctor, init.
-ABOVE = {"views", "demo", "demo_files", "doctor", "bootstrap"}
+ABOVE = {"views", "demo", "demo_files", "demo_after", "doctor", "bootstrap"}
 #: The stage packages, one per part of a contract's life, and the store beneath them.
 STAGES = {
     "records",
@@ -118,6 +118,7 @@ STAGES = {
     "search",
     "archive",
     "obligations",
+    "orders",
     "notify",
     "reports",
     "cluster",

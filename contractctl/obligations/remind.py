@@ -1,13 +1,17 @@
 """`remind`: what falls due soon, for a person at a terminal or a cron job.
 
-Three kinds of reminders, one list ordered by due date:
+Four kinds of reminders, one list ordered by due date:
 
 - **expiry**: a signed or active contract whose end date is within the window (or has
   passed while it is still active: nobody noticed), and expiry obligations; a contract
   under amendment counts by the status of the version in force (it still binds);
-- **renewal_notice** and **payment** (and other) obligations still open, due within the
-  window or overdue: the last day to give notice against an automatic renewal is the one
-  date that costs money when it is missed;
+- every open **obligation** due within the window or overdue, by its kind (renewal
+  notice, deposit, prepayment, delivery, acceptance, balance, retention, warranty, payment,
+  other), with its owner as ``who``: the last day to give notice against an automatic
+  renewal is the one date that costs money when it is missed; an obligation still waiting
+  for its event (acceptance before delivery) has no date and is not reminded of;
+- **order**: an order not yet delivered whose delivery is due within the window or
+  overdue (its next step named);
 - **approval**: approval tasks pending past their due time (the approver and the stage).
 
 ``days`` is how many days are left (negative: overdue by the day). ``overdue`` is past
@@ -35,7 +39,7 @@ RUNNING = ("signed", "active")
 class Reminder:
     """One thing that falls due."""
 
-    kind: str  # expiry | renewal_notice | payment | other | approval
+    kind: str  # expiry | an obligation's kind | order | approval
     contract_id: str
     title: str
     counterparty: str | None
@@ -43,7 +47,7 @@ class Reminder:
     days: int  # days left; negative when overdue
     what: str
     amount: dict[str, Any] | None = None
-    who: str | None = None  # approvals: the approver
+    who: str | None = None  # approvals: the approver; obligations: the owner
     #: past the due moment; None: past the due day (days < 0)
     past_due: bool | None = None
 
@@ -82,6 +86,7 @@ def reminders(
     out = _obligations(conn, today, until)
     covered = {(r.contract_id, r.due) for r in out if r.kind == "expiry"}
     out += [r for r in _expiries(conn, today, until) if (r.contract_id, r.due) not in covered]
+    out += _orders(conn, today, until)
     out += _approvals(conn, today, now or datetime.now(UTC))
     return sorted(out, key=lambda r: (r.due[:10], r.kind, r.contract_id))
 
@@ -93,11 +98,11 @@ def _days(due: str, today: date) -> int:
 def _obligations(conn: sqlite3.Connection, today: date, until: str) -> list[Reminder]:
     rows = conn.execute(
         "SELECT o.*, c.title, COALESCE(c.in_force_status, c.status) AS status, "
-        "p.name AS party FROM obligations o "
+        "p.name AS party_name FROM obligations o "
         "JOIN contracts c ON c.id = o.contract_id "
         "LEFT JOIN parties p ON p.id = c.counterparty_id "
         "WHERE o.state = 'open' AND o.due_date <= ? "
-        "AND c.status NOT IN ('terminated', 'archived', 'rejected', 'cancelled') "
+        "AND c.status NOT IN ('terminated', 'archived', 'rejected', 'withdrawn', 'completed') "
         "ORDER BY o.due_date",
         (until,),
     )
@@ -111,11 +116,12 @@ def _obligations(conn: sqlite3.Connection, today: date, until: str) -> list[Remi
                 kind=r["kind"],
                 contract_id=r["contract_id"],
                 title=r["title"],
-                counterparty=r["party"],
+                counterparty=r["party_name"],
                 due=r["due_date"],
                 days=_days(r["due_date"], today),
                 what=r["description"] or r["kind"].replace("_", " "),
                 amount=amount,
+                who=r["owner"],
             )
         )
     return out
@@ -140,6 +146,37 @@ def _expiries(conn: sqlite3.Connection, today: date, until: str) -> list[Reminde
             what="contract expires"
             if r["end_date"] >= today.isoformat()
             else "contract end date passed; still marked running",
+        )
+        for r in rows
+    ]
+
+
+#: An order's next step while its goods are on their way: what is awaited by its due date.
+ORDER_WAITING = {"created": "confirm", "confirmed": "ship", "shipped": "deliver"}
+
+
+def _orders(conn: sqlite3.Connection, today: date, until: str) -> list[Reminder]:
+    """Orders not yet delivered whose delivery is due within the window or overdue."""
+    marks = ", ".join("?" for _ in ORDER_WAITING)
+    rows = conn.execute(
+        "SELECT o.*, c.title, p.name AS party_name FROM orders o "
+        "JOIN contracts c ON c.id = o.contract_id "
+        "LEFT JOIN parties p ON p.id = c.counterparty_id "
+        f"WHERE o.state IN ({marks}) AND o.due_date IS NOT NULL AND o.due_date <= ? "
+        "AND c.status NOT IN ('terminated', 'archived', 'completed') ORDER BY o.due_date",
+        (*ORDER_WAITING, until),
+    )
+    return [
+        Reminder(
+            kind="order",
+            contract_id=r["contract_id"],
+            title=r["title"],
+            counterparty=r["party_name"],
+            due=r["due_date"],
+            days=_days(r["due_date"], today),
+            what=f"order {r['id']} is {r['state']}: next {ORDER_WAITING[r['state']]}, delivery due",
+            amount={"minor": r["amount_minor"], "currency": r["currency"]},
+            who=r["created_by"],
         )
         for r in rows
     ]

@@ -108,7 +108,7 @@ class Contract:
 
 
 #: Statuses in which the current version binds the parties.
-_BINDING = ("signed", "active", "expired", "terminated", "archived")
+_BINDING = ("signed", "active", "expired", "terminated", "archived", "completed")
 
 _SELECT = (
     "SELECT c.*, p.name AS party_name, fv.fields AS in_force_fields FROM contracts c "

@@ -22,7 +22,7 @@ DIRECTION_SQL = (
 )
 
 #: Statuses in which a contract binds the parties: its value is "contracted".
-SIGNED_STATUSES = ("signed", "active", "expired", "terminated", "archived")
+SIGNED_STATUSES = ("signed", "active", "expired", "terminated", "archived", "completed")
 
 
 def direction_of(contract_type: str) -> str:

@@ -34,6 +34,10 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("active", "archive"): "archived",
     ("expired", "archive"): "archived",
     ("terminated", "archive"): "archived",
+    # every obligation performed, waived or cancelled (履行完毕): contractctl close
+    ("signed", "complete"): "completed",
+    ("active", "complete"): "completed",
+    ("completed", "archive"): "archived",
     # the drafter changes a draft, or what an approver asked for after `return`
     ("draft", "revise"): "draft",
     ("returned", "revise"): "draft",

@@ -34,6 +34,7 @@ STATUSES = {
         "expired": "已到期",
         "terminated": "已终止",
         "archived": "已归档",
+        "completed": "履行完毕",
     },
     "en": {},
 }

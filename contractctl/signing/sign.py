@@ -347,14 +347,17 @@ def move_on(
     if not remaining:
         status = _transition(tx, contract.id, "complete_signing", party=who, seq=seq)
         from contractctl.drafting.amend import complete
+        from contractctl.obligations.schedule import amend_obligations, create_obligations
 
         if complete(tx, contract.id):  # a signed amendment: the original date stays
             status = _status(tx, contract.id)
+            amend_obligations(tx, contract.id)  # the open obligations follow it
         else:
             tx.conn.execute(
                 "UPDATE contracts SET signed_date = ? WHERE id = ?",
                 (date.today().isoformat(), contract.id),
             )
+            create_obligations(tx, contract.id)  # the template's milestones, dated
     elif status == "approved":
         status = _transition(tx, contract.id, "sign", party=who, seq=seq)
     return status, remaining
