@@ -71,8 +71,21 @@ class LocalPool:
         """Shut the pool down; ``now`` ends its processes first (SIGTERM, then SIGKILL
         after three seconds) instead of waiting for the files in hand."""
         if now:
+            _detach_cancelled(self._pool)
             _stop_workers(self._pool)
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _detach_cancelled(executor: ProcessPoolExecutor) -> None:
+    """Python 3.11's pool, once its workers are stopped, sets BrokenProcessPool on every
+    future still in its table, and on one cancelled a moment before that raises
+    InvalidStateError in its manager thread: a traceback on stderr after Ctrl-C or
+    SIGTERM (the soak saw it). Each cancelled item gets a fresh future nobody waits
+    for; nothing is removed from the table, which that thread also changes."""
+    items = list(getattr(executor, "_pending_work_items", {}).values())
+    for item in items:
+        if item.future.cancelled():
+            item.future = Future()
 
 
 def _stop_workers(executor: ProcessPoolExecutor) -> None:
