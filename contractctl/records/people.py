@@ -18,7 +18,7 @@ from contractctl.errors import ConfigError
 
 #: A person's own robot or webhook channels (contractctl.notify reads their keys).
 CHANNEL_KEYS = ("dingtalk", "wecom", "feishu", "webhook")
-PERSON_KEYS = ("id", "name", "email", "department", "roles", "lang", "login", *CHANNEL_KEYS)
+PERSON_KEYS = ("id", "name", "email", "department", "roles", "lang", "login", "key", *CHANNEL_KEYS)
 DEPARTMENT_KEYS = ("head", "name")
 DELEGATION_KEYS = ("from", "to", "start", "end", "reason")
 
@@ -38,6 +38,8 @@ class Person:
     channels: dict[str, dict[str, str]] = field(default_factory=dict, hash=False, compare=False)
     #: their operating-system login: who runs contractctl as it acts as this person
     login: str = ""
+    #: their personal signing identity (keys/), for signed approval decisions
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,7 @@ def _people(doc: tomlfile.TomlDoc) -> dict[str, Person]:
             lang=str(entry.get("lang", "")),
             channels=_channels(doc, pid, entry),
             login=_login(doc, pid, entry, people),
+            key=str(entry.get("key", "")),
         )
     return people
 
