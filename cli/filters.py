@@ -36,6 +36,13 @@ Source = Annotated[str | None, typer.Option(help="draft or import.")]
 NeedsReview = Annotated[
     bool, typer.Option("--needs-review", help="Only contracts flagged for review.")
 ]
+Overdue = Annotated[
+    bool,
+    typer.Option(
+        "--overdue",
+        help="Only contracts with an obligation or an order delivery past its due date.",
+    ),
+]
 Sort = Annotated[
     str, typer.Option(help="created, title, amount, status, type, start, end, signed, party.")
 ]
@@ -59,6 +66,7 @@ def build_filter(
     max_amount: str | None = None,
     source: str | None = None,
     needs_review: bool = False,
+    overdue: bool = False,
     sort: str = "created",
     desc: bool = False,
     limit: int | None = None,
@@ -87,6 +95,7 @@ def build_filter(
         max_amount=_money("--max-amount", max_amount, currency),
         source=source,
         needs_review=needs_review,
+        overdue=overdue,
         sort=sort,
         descending=desc,
         limit=limit,

@@ -368,6 +368,8 @@ class ListFilter:
     max_amount: Money | None = None
     source: str | None = None
     needs_review: bool = False
+    #: with an open obligation, or an order not yet delivered, past its due date
+    overdue: bool = False
     sort: str = "created"
     descending: bool = False
     limit: int | None = None
@@ -412,6 +414,15 @@ def filter_clauses(conn: sqlite3.Connection, flt: ListFilter) -> tuple[list[str]
         params.append(flt.source)
     if flt.needs_review:
         clauses.append("c.needs_review = 1")
+    if flt.overdue:
+        from contractctl.dates import local_today
+
+        clauses.append(
+            "(c.id IN (SELECT contract_id FROM obligations WHERE state = 'open' "
+            "AND due_date < ?) OR c.id IN (SELECT contract_id FROM orders WHERE state IN "
+            "('created', 'confirmed', 'shipped') AND due_date < ?))"
+        )
+        params.extend([local_today().isoformat()] * 2)
     return clauses, params
 
 
