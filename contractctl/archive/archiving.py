@@ -35,7 +35,7 @@ from contractctl.store import Store
 from contractctl.store.audit import now_iso
 
 #: Statuses `archive` accepts (DESIGN.md §3); the lifecycle table is the authority.
-ARCHIVABLE = ("signed", "active", "expired", "terminated")
+ARCHIVABLE = ("signed", "active", "expired", "terminated", "completed")
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,9 @@ Layout of a dossier (README.txt inside says the same)::
     verification.json        the verification report of final.pdf at archive time
     trust/*.pem              the trust anchors that report used
     ocr_checks.json, ocr/N/  OCR checks of scanned copies, with their reports and scans
+    execution.json, attachments/
+                             payments, orders with lines and steps, and the evidence kept
+                             (invoices, receipts, delivery notes, 验收单)
     changes.json             per amendment: reason, parent and the diff parent -> version
     events.json              the contract's audit events with their chain hashes
 
@@ -81,6 +84,9 @@ verification.json   the verification of final.pdf at archive time, validated at 
 trust/*.pem         the trust anchors (CA certificates) used for verification
 ocr_checks.json     checks of scanned paper copies against the approved text;
 ocr/N/              report.json and the scan of check N
+execution.json      after the signature: payments (and the obligations each settled),
+                    orders with their lines and steps, attachments
+attachments/        each attachment's file (invoice, receipt, delivery note, 验收单)
 changes.json        for each amendment: its reason, parent version, and the
                     clause-aware diff of the parent's text to the amendment's
 events.json         the contract's audit events; each hash is SHA-256 of the
@@ -208,6 +214,7 @@ def build_dossier(store: Store, contract_id: str, *, archived_by: str, archived_
     put_json("signatures.json", signatures, "every digital signature recorded")
     trust_paths = _put_verification(store, cid, final_n, signatures, put, put_json)
     _put_ocr(store, cid, put, put_json)
+    _put_execution(store, cid, put, put_json)
     put_json("changes.json", _changes(store, cid, version_rows), "what each amendment changed")
     put_json(
         "events.json",
@@ -325,6 +332,40 @@ def _put_ocr(store: Store, cid: str, put: Any, put_json: Any) -> None:
         )
         check["files"] = {"report": f"{folder}/{name}", "scan": f"{folder}/scan{suffix}"}
     put_json("ocr_checks.json", checks, "OCR checks of scanned copies")
+
+
+def _put_execution(store: Store, cid: str, put: Any, put_json: Any) -> None:
+    """Payments, orders and the evidence attached (contractctl.obligations, .orders), read
+    from their tables: the proof of payment travels with the contract."""
+    attachments = _rows(store, "SELECT * FROM attachments WHERE contract_id = ? ORDER BY id", cid)
+    for item in attachments:
+        name = re.sub(r"[^\w.\-\u4e00-\u9fff]+", "_", PurePosixPath(item["name"]).name)[:80]
+        item["file"] = f"attachments/{item['id']}-{name or 'file'}"
+        put(item["file"], store.objects.read_checked(item["sha256"]), f"{item['kind']} attached")
+    payments = _rows(store, "SELECT * FROM payments WHERE contract_id = ? ORDER BY id", cid)
+    for payment in payments:
+        payment["allocations"] = [
+            dict(r)
+            for r in store.conn.execute(
+                "SELECT obligation_id, amount_minor FROM payment_allocations "
+                "WHERE payment_id = ? ORDER BY obligation_id",
+                (payment["id"],),
+            )
+        ]
+    orders = _rows(store, "SELECT * FROM orders WHERE contract_id = ? ORDER BY n", cid)
+    for order in orders:
+        for part in ("lines", "steps"):
+            order[part] = [
+                dict(r)
+                for r in store.conn.execute(
+                    f"SELECT * FROM order_{part} WHERE order_id = ?", (order["id"],)
+                )
+            ]
+    put_json(
+        "execution.json",
+        {"payments": payments, "orders": orders, "attachments": attachments},
+        "payments, orders and attachments",
+    )
 
 
 def _changes(store: Store, cid: str, version_rows: list[Any]) -> list[dict[str, Any]]:
