@@ -7,8 +7,8 @@ to learn what waited for them. The inbox gathers, for a person:
   while a delegation runs (``for`` names whom), with the due time and how late;
 - contracts **returned** to them (they submitted or own it), with the approver's comment;
 - **signatures** due: their approved contracts whose next signature is the company's;
-- **obligations** they own, due within the window or overdue
-  (contractctl.notify.owners).
+- **obligations** they own and **order steps** of orders they created, due within the
+  window or overdue (contractctl.notify.owners asks the obligations stage).
 
 It only reads the store, so it is as safe to run from a shell prompt as from a script.
 """
@@ -21,20 +21,20 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from contractctl.money import Money
-from contractctl.notify.owners import open_obligations
+from contractctl.notify.owners import open_items
 from contractctl.notify.plan import parse_moment
 from contractctl.records.contracts import Contract, contracts_by_id
 from contractctl.records.people import People
 
 #: Where the kinds sort when their due times are equal.
-ORDER = {"approval": 0, "returned": 1, "signature": 2, "obligation": 3}
+ORDER = {"approval": 0, "returned": 1, "signature": 2, "obligation": 3, "order": 4}
 
 
 @dataclass(frozen=True)
 class InboxItem:
     """One thing waiting for the person."""
 
-    kind: str  # approval | returned | signature | obligation
+    kind: str  # approval | returned | signature | obligation | order
     contract_id: str
     title: str
     counterparty: str | None
@@ -79,20 +79,20 @@ def inbox(
     items += _returned(conn, person)
     items += _signatures(store, person)
     until = today + timedelta(days=within_days)
-    for ob in open_obligations(conn, until):
-        if person not in ob.owners:
+    for item in open_items(conn, today, until):
+        if person not in item.owners:
             continue
-        late = max(0, (today - ob.due).days) * 24
+        late = max(0, (today - item.due).days) * 24
         items.append(
             InboxItem(
-                "obligation",
-                ob.contract_id,
-                ob.title,
-                ob.counterparty,
-                ob.amount,
-                ob.what,
-                ob.due.isoformat(),
-                ob.due < today,
+                "order" if item.kind == "order" else "obligation",
+                item.contract_id,
+                item.title,
+                item.counterparty,
+                item.amount,
+                item.what,
+                item.due.isoformat(),
+                item.due < today,
                 late,
             )
         )

@@ -289,11 +289,11 @@ def _is_amendment(conn: sqlite3.Connection, contract: Contract) -> bool:
 
 
 def _obligations(conn: sqlite3.Connection, settings: NotifySettings, today: date) -> list[Notice]:
-    from contractctl.notify.owners import open_obligations
+    from contractctl.notify.owners import open_items
 
     until = today + timedelta(days=settings.obligations_within_days)
     out: list[Notice] = []
-    for item in open_obligations(conn, until):
+    for item in open_items(conn, today, until):
         overdue = item.due < today
         kind = "obligation_overdue" if overdue else "obligation_due"
         facts = Facts(
@@ -305,8 +305,8 @@ def _obligations(conn: sqlite3.Connection, settings: NotifySettings, today: date
             due=item.due.isoformat(),
             what=item.what,
         )
-        key = f"obligation:{item.id}:{'overdue' if overdue else 'due'}"
-        out.append(Notice(key, facts, tuple(item.owners), key, item.department))
+        key = f"{item.key}:{'overdue' if overdue else 'due'}"
+        out.append(Notice(key, facts, item.owners, key, item.department))
     return out
 
 
