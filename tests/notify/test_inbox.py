@@ -10,7 +10,8 @@ from pathlib import Path
 from contractctl.store import Store
 from tests.cli.test_approval import _draft
 from tests.conftest import Cli
-from tests.notify.conftest import write_team
+from tests.notify.conftest import email_settings, write_team
+from tests.notify.servers import Mailbox
 
 
 def _late_by(home: Path, contract: str, hours: int) -> None:
@@ -125,3 +126,27 @@ def test_an_approved_contract_waits_for_the_companys_signature_in_the_owners_inb
         ("signature", contract, "sign for the company")
     ]
     assert cli("inbox", "--as", "zhao.lei", "--json").json()["items"] == []
+
+
+def test_an_obligation_reaches_its_own_owner_not_the_contracts(
+    cli: Cli, home: Path, smtp: Mailbox
+) -> None:
+    write_team(home, notify=email_settings(smtp))
+    contract = _draft(home)
+    with Store.open(home) as store, store.transaction("tester") as tx:
+        tx.conn.execute(
+            "INSERT INTO obligations (contract_id, kind, due_date, description, state, source, "
+            "owner, created_at) VALUES (?, 'renewal_notice', ?, '续约通知截止', 'open', 'test', "
+            "'wang.fang', ?)",
+            (contract, (date.today() + timedelta(days=3)).isoformat(), date.today().isoformat()),
+        )
+    items = cli("inbox", "--as", "wang.fang", "--json").json()["items"]
+    assert [(i["kind"], i["what"], i["overdue"]) for i in items] == [
+        ("obligation", "续约通知截止", False)
+    ]
+    assert cli("inbox", "--as", "drafter", "--json").json()["items"] == []
+    for _ in range(2):
+        assert cli("notify").code == 0
+    (message,) = smtp.to("wang.fang@example.com")
+    assert message["Subject"].startswith(f"[{contract}] 即将到期：")
+    assert "需要：续约通知截止" in message.get_content()
