@@ -21,6 +21,7 @@ file and line of the mistake, like the rest of the schema.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,13 +121,43 @@ def parse_milestones(
     conditional = {m.name for m in out if m.when}
     for milestone in out:
         if milestone.after in conditional:
-            raise doc.error(
+            raise _error(
+                doc,
+                milestone.name,
                 f"milestones -> {milestone.name} -> after: {milestone.after!r} may not "
                 "happen (it has 'when'); count from a milestone that always does",
-                milestone.name,
                 "after",
             )
     return tuple(out)
+
+
+def _error(doc: tomlfile.TomlDoc, name: str, message: str, key: str | None = None) -> Exception:
+    """A ConfigError at the milestone's line (its ``name = "..."``), or its ``key``'s."""
+    from contractctl.errors import ConfigError
+
+    lines = doc.text.splitlines()
+    at = next(
+        (
+            i
+            for i, line in enumerate(lines)
+            if re.match(rf"\s*name\s*=\s*[\"']{re.escape(name)}[\"']", line)
+        ),
+        None,
+    )
+    if at is not None and key:
+        below = next(
+            (
+                i
+                for i in range(at, len(lines))
+                if re.match(rf"\s*{re.escape(key)}\s*=", lines[i])
+                or (lines[i].startswith("[") and i > at)
+            ),
+            None,
+        )
+        if below is not None and not lines[below].startswith("["):
+            at = below
+    where = f"{doc.display}:{at + 1}" if at is not None else doc.display
+    return ConfigError(f"{where}: {message}")
 
 
 def _one(
@@ -137,17 +168,17 @@ def _one(
         raise doc.error("milestones -> name: every milestone needs a name (a-z, _)", "milestones")
     tomlfile.reject_unknown(doc, entry, MILESTONE_KEYS, "milestones", name)
     if name in earlier or name == "signing":
-        raise doc.error(f"milestones -> {name}: declared twice (or 'signing')", name)
+        raise _error(doc, name, f"milestones -> {name}: declared twice (or 'signing')")
     where = f"milestones -> {name}"
     kind = entry.get("kind", name)
     if kind not in MILESTONE_KINDS:
-        raise doc.error(f"{where} -> kind: one of {', '.join(MILESTONE_KINDS)}", name, "kind")
+        raise _error(doc, name, f"{where} -> kind: one of {', '.join(MILESTONE_KINDS)}", "kind")
     label = entry.get("label", {})
     if not isinstance(label, dict):
-        raise doc.error(f"{where} -> label: {{ zh = ..., en = ... }}", name, "label")
+        raise _error(doc, name, f"{where} -> label: {{ zh = ..., en = ... }}", "label")
     by = entry.get("by", "company")
     if by not in ("company", "counterparty"):
-        raise doc.error(f"{where} -> by: company or counterparty", name, "by")
+        raise _error(doc, name, f"{where} -> by: company or counterparty", "by")
 
     def field_of(key: str, types: tuple[str, ...]) -> str | None:
         value = entry.get(key)
@@ -155,33 +186,35 @@ def _one(
             return None
         spec = fields.get(value) if isinstance(value, str) else None
         if spec is None or spec.type not in types:
-            raise doc.error(
-                f"{where} -> {key}: {value!r} is not a {' or '.join(types)} field of this template",
+            raise _error(
+                doc,
                 name,
+                f"{where} -> {key}: {value!r} is not a {' or '.join(types)} field of this template",
                 key,
             )
         return str(value)
 
     after = entry.get("after")
     if after is not None and after != "signing" and after not in earlier:
-        raise doc.error(
-            f"{where} -> after: 'signing' or an earlier milestone ({', '.join(earlier) or 'none'})",
+        raise _error(
+            doc,
             name,
+            f"{where} -> after: 'signing' or an earlier milestone ({', '.join(earlier) or 'none'})",
             "after",
         )
     date_field = field_of("date", ("date",))
     before = field_of("before", ("date",))
     if sum(x is not None for x in (after, date_field, before)) != 1:
-        raise doc.error(f"{where}: give one of after, date or before", name)
+        raise _error(doc, name, f"{where}: give one of after, date or before")
     units = [u for u in UNITS if u in entry]
     if len(units) > 1 or (before and units != ["days"]):
-        raise doc.error(f"{where}: one offset (days, workdays or months; before: days)", name)
+        raise _error(doc, name, f"{where}: one offset (days, workdays or months; before: days)")
     unit = units[0] if units else "days"
     offset = entry.get(unit, 0)
     if isinstance(offset, str):
         field_of(unit, ("integer",))
     elif not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-        raise doc.error(f"{where} -> {unit}: a whole number or an integer field", name, unit)
+        raise _error(doc, name, f"{where} -> {unit}: a whole number or an integer field", unit)
     share = entry.get("share")
     if share is not None:
         if share != "rest" and isinstance(share, str):
@@ -189,18 +222,19 @@ def _one(
         elif share != "rest" and (
             not isinstance(share, int) or isinstance(share, bool) or not 0 < share <= 100
         ):
-            raise doc.error(f"{where} -> share: a percent, an integer field or 'rest'", name)
+            raise _error(doc, name, f"{where} -> share: a percent, an integer field or 'rest'")
         if "amount" not in fields or fields["amount"].type != "money":
-            raise doc.error(f"{where} -> share: the template has no money field 'amount'", name)
+            raise _error(doc, name, f"{where} -> share: the template has no money field 'amount'")
     money = field_of("money", ("money",))
     if (share is not None or money is not None) != (kind in MONEY_KINDS):
-        raise doc.error(
-            f"{where}: money kinds ({', '.join(MONEY_KINDS)}) and only they need share or money",
+        raise _error(
+            doc,
             name,
+            f"{where}: money kinds ({', '.join(MONEY_KINDS)}) and only they need share or money",
         )
     when = entry.get("when")
     if when is not None and when not in fields:
-        raise doc.error(f"{where} -> when: no field {when!r}", name, "when")
+        raise _error(doc, name, f"{where} -> when: no field {when!r}", "when")
     return MilestoneSpec(
         name=name,
         kind=str(kind),

@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from contractctl.dates import add_months
@@ -171,7 +172,28 @@ def _milestones_for(tx: Tx, row: Any) -> tuple[Any, ...]:
         version = get_version(tx.conn, row["template"], int(row["template_version"]))
     except NotFound:
         return ()
-    return tuple(load_spec(tx.store, version).milestones)
+    milestones = tuple(load_spec(tx.store, version).milestones)
+    if not milestones and version.source == "shipped":
+        milestones = _shipped_milestones(version.name, version.version)
+    return milestones
+
+
+def _shipped_milestones(name: str, version: int) -> tuple[Any, ...]:
+    """A store registered the shipped template before templates declared milestones: the
+    same version as shipped now (same wording) gives them."""
+    from importlib.resources import files
+
+    from contractctl.drafting.schema import load_schema
+    from contractctl.errors import ConfigError
+
+    path = Path(str(files("contractctl.templates").joinpath(f"{name}.toml")))
+    if not path.is_file():
+        return ()
+    try:
+        spec = load_schema(path)
+    except ConfigError:
+        return ()
+    return tuple(spec.milestones) if spec.version == version else ()
 
 
 def _values(tx: Tx, contract_id: str, version: int) -> dict[str, Any]:
