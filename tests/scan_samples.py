@@ -114,6 +114,7 @@ def make_samples(folder: Path) -> list[Sample]:
         "chi_sim+eng",
     )
     add("upside-down", _page([(100, EN + EN2)]).rotate(180), EN + EN2, "eng")
+    add("upside-down-zh", _page([(100, ZH)]).rotate(180), ZH, "chi_sim")
     add("english-page", _page([(100, EN + EN2)]), EN + EN2, "eng")
     add("chinese-page", _page([(100, ZH)]), ZH, "chi_sim")
     return made

@@ -40,6 +40,7 @@ def _import_reading(sample: Sample) -> tuple[float, str]:
         ("two-columns", "eng"),
         ("side-by-side", "chi_sim+eng"),
         ("upside-down", "eng"),
+        ("upside-down-zh", "chi_sim+eng"),
         ("english-page", "eng"),
         ("chinese-page", "chi_sim+eng"),
     ],
@@ -65,10 +66,17 @@ def test_side_by_side_columns_come_back_one_after_the_other(samples: dict[str, S
     assert text[english[0].start : english[0].end] == english[0].text
 
 
-def test_an_upside_down_page_is_read_once_the_right_way_up(samples: dict[str, Sample]) -> None:
-    [page] = ocr_pages([samples["upside-down"].path], lang="eng", workers=1)
+@pytest.mark.parametrize(("name", "lang"), [("upside-down", "eng"), ("upside-down-zh", "chi_sim")])
+def test_an_upside_down_page_is_turned_before_it_is_read(
+    samples: dict[str, Sample], name: str, lang: str
+) -> None:
+    from contractctl.ocr import deskew, layout
+
+    thumb = deskew.thumbnail(samples[name].path)
+    assert layout.looks_upside_down(deskew.dark_mask(deskew.gray_array(thumb.image)))
+    [page] = ocr_pages([samples[name].path], lang=lang, workers=1)
     assert page.rotation_applied == 180
-    assert similarity(page.text, samples["upside-down"].truth) >= 0.97
+    assert similarity(page.text, samples[name].truth) >= 0.97
 
 
 def test_a_pdf_with_bytes_before_its_header_is_read(tmp_path: Path) -> None:
