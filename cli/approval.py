@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -35,11 +36,30 @@ def submit_command(ctx: typer.Context, contract_id: IdArg) -> None:
 
 def _decision(ctx: typer.Context, contract_id: str, action: str, message: str) -> None:
     from contractctl.approval.decide import decide
+    from contractctl.approval.signed_decisions import required
 
     app = app_context(ctx)
     store = app.store()
+    ask: Callable[[], str] | None = None
+    if required(store.home):  # [approval] signed = true: asked before the write lock
+        from contractctl.cli.keys import passphrase
+
+        app.user  # noqa: B018 - who decides is settled before the prompt
+        secret = passphrase(confirm=False, prompt="Your key's passphrase")
+
+        def asked() -> str:
+            return secret
+
+        ask = asked
+
     with store.transaction(app.user) as tx:
-        view = decide(tx, contract_id, action, message)
+        view = decide(
+            tx,
+            contract_id,
+            action,
+            message,
+            passphrase=ask,
+        )
     status = store.conn.execute(
         "SELECT status FROM contracts WHERE id = ?", (contract_id.strip().upper(),)
     ).fetchone()
@@ -117,7 +137,8 @@ def render_stages(app: AppContext, stages: list[dict[str, Any]]) -> None:
                         f" by {approver['decided_by']}"
                         if approver["decided_by"] not in (None, approver["person"])
                         else ""
-                    ),
+                    )
+                    + (f", signed: {approver['signature']}" if approver.get("signature") else ""),
                     approver["comment"] or "",
                 )
             )

@@ -172,6 +172,12 @@ def _audit_verify(app: AppContext, exported: Path | None = None) -> None:
             if problem is not None:
                 report = audit.ChainReport(report.checked, None, f"{label}: {problem}")
                 break
+    if report.ok:
+        from contractctl.approval.signed_decisions import check_log
+
+        unsigned = check_log(store)  # signed approval decisions hold with their keys
+        if unsigned:
+            report = audit.ChainReport(report.checked, None, "; ".join(unsigned[:5]))
     if app.json:
         emit_json({**report.to_dict(), "anchors": len(anchors)})
     elif report.ok:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -320,7 +321,13 @@ def _open_route(tx: Tx, contract: Contract) -> Any:
 
 
 def decide(
-    tx: Tx, contract_id: str, action: str, comment: str = "", *, today: date | None = None
+    tx: Tx,
+    contract_id: str,
+    action: str,
+    comment: str = "",
+    *,
+    today: date | None = None,
+    passphrase: Callable[[], str] | None = None,
 ) -> dict[str, Any]:
     """Approve, reject or return on behalf of ``tx.actor`` (or as their delegate)."""
     if action not in ("approve", "reject", "return"):
@@ -356,19 +363,19 @@ def decide(
         (state, tx.actor, stamp, comment, task["id"]),
     )
     on_behalf = task["approver"] if task["approver"] != tx.actor else None
-    tx.audit(
-        f"approval.{action}",
-        contract.id,
-        {
-            "route_id": route["id"],
-            "stage": stage_n,
-            "stage_name": task["stage_name"],
-            "approver": task["approver"],
-            "on_behalf_of": on_behalf,
-            "comment": comment,
-            "rules_version": route["rules_hash"],
-        },
-    )
+    from contractctl.approval.signed_decisions import sign as sign_decision
+
+    facts = {
+        "route_id": route["id"],
+        "stage": stage_n,
+        "stage_name": task["stage_name"],
+        "approver": task["approver"],
+        "on_behalf_of": on_behalf,
+        "comment": comment,
+        "rules_version": route["rules_hash"],
+    }
+    facts = sign_decision(tx, contract.id, action, facts, passphrase, task["id"])
+    tx.audit(f"approval.{action}", contract.id, facts)
     if action == "approve":
         _after_approval(tx, contract, route, task, stage_tasks, tasks)
     else:
@@ -505,6 +512,8 @@ def _refuse(
 
 def route_view(store: Store, contract_id: str, *, now: datetime | None = None) -> dict[str, Any]:
     """The latest route of a contract: the `route ID --json` shape."""
+    from contractctl.approval.signed_decisions import task_checks
+
     contract = get_contract(store.conn, contract_id)
     route = store.conn.execute(
         "SELECT * FROM approval_routes WHERE contract_id = ? ORDER BY id DESC LIMIT 1",
@@ -518,6 +527,7 @@ def route_view(store: Store, contract_id: str, *, now: datetime | None = None) -
         "SELECT * FROM approval_tasks WHERE route_id = ? ORDER BY stage_n, id", (route["id"],)
     ).fetchall()
     stages: list[dict[str, Any]] = []
+    checks = task_checks(store, route["contract_id"])  # signed decisions, when signed
     for n in sorted({t["stage_n"] for t in tasks}):
         group = [t for t in tasks if t["stage_n"] == n]
         states = {t["state"] for t in group}
@@ -552,6 +562,7 @@ def route_view(store: Store, contract_id: str, *, now: datetime | None = None) -
                         "decided_by": t["decided_by"],
                         "decided_at": t["decided_at"],
                         "comment": t["comment"],
+                        **({"signature": checks[t["id"]]} if t["id"] in checks else {}),
                     }
                     for t in group
                 ],

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import pwd
 import subprocess
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,8 +18,9 @@ from tests.conftest import REPO, Cli, installed_contractctl, snapshot
 
 TODAY = date.today()
 
+_LOGIN = pwd.getpwuid(os.geteuid()).pw_name  # a real process acts as the real login
 PEOPLE = f"""\
-admins = ["tester"]  # the test runner's login acts for the people below with --as
+admins = ["tester", "{_LOGIN}"]  # the test runner acts for the people below with --as
 
 [[people]]
 id = "zhao.lei"
