@@ -9,7 +9,10 @@ contractctl config set company.address "上海市浦东新区世纪大道 100 �
 contractctl config set company.legal_rep 李明
 contractctl config get company.uscc
 
-# Who approves: people and roles in people.toml (rules check fails until it is filled)
+# Who approves: people and roles in people.toml (rules check fails until it is filled).
+# Each person's login = "..." is their OS login: contractctl acts as that person. --as ID
+# acts for someone else only with a delegation from them, or for an admin (here: you).
+echo "admins = [\"$(id -un)\"]" >> $CONTRACTCTL_HOME/people.toml
 cat >> $CONTRACTCTL_HOME/people.toml <<'EOF'
 [[people]]
 id = "zhao.lei"

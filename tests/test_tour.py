@@ -71,7 +71,6 @@ def test_a_new_user_runs_the_tour_top_to_bottom_on_a_fresh_store(tmp_path: Path)
     env.update(
         HOME=str(tmp_path),
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
-        CONTRACTCTL_USER="chen.jing",
     )
     ran = subprocess.run(
         ["bash", str(tmp_path / "tour.sh")],
