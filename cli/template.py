@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from contractctl.cli.context import AppContext, app_context
 from contractctl.cli.output import emit_json, key_values, table
+from contractctl.cli.output import shown as output_shown
 
 template_app = typer.Typer(
     help="Contract templates, their fields and versions.", no_args_is_help=True
@@ -133,7 +134,7 @@ def _field_row(spec_field: Any, indent: str) -> tuple[str, ...]:
         indent + spec_field.name,
         kind,
         "yes" if spec_field.required else "",
-        "" if spec_field.default is None else str(spec_field.default),
+        "" if spec_field.default is None else output_shown(spec_field.default),
         "; ".join(limits),
         spec_field.label,
     )
