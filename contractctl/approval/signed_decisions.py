@@ -39,7 +39,7 @@ def required(home: Any) -> bool:
 def message(subject: str, actor: str, action: str, data: dict[str, Any]) -> bytes:
     """The bytes a decision's signature covers, rebuilt from its event."""
     fields = ("route_id", "task_id", "stage", "approver", "comment", "version", "version_sha256")
-    body = {"contract": subject, "actor": actor, "action": action}
+    body: dict[str, Any] = {"contract": subject, "actor": actor, "action": action}
     body.update({k: data.get(k) for k in fields})
     return canonical_json(body).encode("utf-8")
 
@@ -107,7 +107,7 @@ def problem(store: Store, subject: str, actor: str, action: str, data: dict[str,
     from contractctl.signing.anchor import signature_problem
     from contractctl.signing.certificates import fingerprint
 
-    sig = data.get(KEY)
+    sig: Any = data.get(KEY)
     try:
         cert = str(sig["certificate"])
         raw = base64.b64decode(sig["value"], validate=True)
