@@ -135,3 +135,25 @@ def test_retries_end_as_failed_after_the_configured_attempts(home: Path, robots:
 
 def _z(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def test_two_runs_at_once_never_send_the_same_message(home: Path, robots: Robots) -> None:
+    """Cron started a run while the last one was still sending: each message is claimed
+    by one run before it is sent."""
+    import threading
+
+    write_team(home, zhao=_table("webhook", robots.hook()))
+    pending(home, 30, "zhao.lei", "webhook:zhao.lei")
+    reports = []
+
+    def one_run() -> None:
+        reports.append(notify_at(home))
+
+    runs = [threading.Thread(target=one_run) for _ in range(3)]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join(timeout=120)
+    sent = sorted(s["key"] for report in reports for s in report.sent)
+    assert sent == sorted(f"test:{n}" for n in range(30))
+    assert sorted(robots.texts("webhook")) == sorted(f"消息 {n}\n正文" for n in range(30))
