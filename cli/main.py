@@ -80,7 +80,8 @@ def root(
         typer.Option(
             "--as",
             metavar="USER",
-            help="Act as this user (default: $CONTRACTCTL_USER, then the OS login).",
+            help="Act for this person: allowed with a delegation from them or for admins "
+            "in people.toml (default: your OS login's person; see docs/trust.md).",
             show_default=False,
         ),
     ] = None,
