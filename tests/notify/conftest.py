@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.drafting.test_amend import signed
 from tests.notify.servers import Mailbox, Robots, robots, smtp
 from tests.signing.test_sign import signing_store
 
@@ -139,6 +140,7 @@ __all__ = [
     "notify_at",
     "pending",
     "robots",
+    "signed",
     "signing_store",
     "smtp",
     "write_team",

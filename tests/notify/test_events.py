@@ -99,3 +99,37 @@ def test_a_fully_signed_contract_reaches_its_drafter(
     notify_at(home)
     notify_at(home)
     assert _kinds(smtp, "chen.jing@example.com")[len(before) :] == ["各方已全部签署"]
+
+
+def test_a_signed_amendment_is_announced_as_in_force(
+    signed: tuple[Path, str], smtp: Mailbox
+) -> None:
+    from contractctl.approval.decide import submit
+    from contractctl.drafting.amend import AmendRequest, amend
+    from contractctl.signing.sign import sign
+    from contractctl.store import Store
+    from tests.drafting.test_amend import approve_all
+    from tests.notify.conftest import notify_at
+    from tests.signing.test_sign import PASS
+
+    home, contract = signed  # signed by both parties
+    write_team(home, notify=email_settings(smtp))
+    notify_at(home)
+    before = len(smtp.to("chen.jing@example.com"))
+    with Store.open(home) as store:
+        amend(
+            store,
+            "drafter",
+            contract,
+            AmendRequest(reason="延长付款期", sets={"payment_days": "45"}),
+        )
+        with store.transaction("drafter") as tx:
+            submit(tx, contract)
+        approve_all(store, contract)
+        sign(store, "tester", contract, key="org", passphrase=PASS)
+        sign(store, "tester", contract, key="person-li-lei", passphrase=PASS, party="counterparty")
+    notify_at(home)
+    notify_at(home)
+    kinds = _kinds(smtp, "chen.jing@example.com")[before:]
+    assert kinds[-1] == "变更协议已生效" and kinds.count("变更协议已生效") == 1
+    assert "各方已全部签署" not in kinds
