@@ -108,6 +108,8 @@ def test_a_rerun_never_sends_twice_and_the_record_says_who_what_channel_when_out
     assert (row["recipient"], row["state"], row["attempts"]) == ("zhao.lei", "sent", 1)
     assert row["sent_at"] and row["outcome"].startswith("SMTP accepted")
     assert row["key"].endswith(":waiting") and row["contract_id"] == contract
+    checked = cli("fsck", "--json")  # the record is part of a whole store
+    assert checked.code == 0, checked.stdout
 
 
 def test_dry_run_prints_what_would_be_sent_and_writes_nothing(
