@@ -90,6 +90,39 @@ def _rows(what: str, count: int, unit: str, local: float, remote: float) -> list
     ]
 
 
+def _round_trip(address: str, payload: int = 216 * 1024, calls: int = 200) -> list[Row]:
+    """What the cluster adds to any call: ``calls`` calls doing nothing with ``payload``
+    bytes each (a contract's PDF), through the same executor and ordering the commands
+    use, against the same calls in this process."""
+    from contractctl.cluster import Call, InProcess, ordered
+    from contractctl.cluster.remote import connect
+
+    data = [bytes([n % 256]) * payload for n in range(calls)]
+
+    def seconds(executor: object) -> float:
+        items = ((n, Call(len, (data[n],))) for n in range(calls))
+        start = time.perf_counter()
+        sizes = [outcome.value for _, outcome in ordered(executor, items)]  # type: ignore[arg-type]
+        assert sizes == [payload] * calls
+        return time.perf_counter() - start
+
+    local = seconds(InProcess())
+    executor = connect(address)
+    try:
+        seconds(executor)  # warm: the function is sent to each worker once
+        remote = seconds(executor)
+    finally:
+        executor.close()
+    return [
+        Row(
+            f"a call's round trip with {payload // 1024} KB (scheduler, worker, back)",
+            (remote - local) / calls * 1000,
+            None,
+            "ms",
+        )
+    ]
+
+
 def _writer(work: Path, folder: Path) -> list[Row]:
     """An import's record step alone: files read first (not timed), then stored one
     transaction each, as the single writer does."""
@@ -165,6 +198,7 @@ def run() -> Iterator[tuple[str, list[Row]]]:
                 _import(work, "local-scan", scans, None, "eng"),
                 _import(work, "cluster-scan", scans, dask.address, "eng"),
             )
+            rows += _round_trip(dask.address)
             yield f"Cluster: import (load {load:.1f} at start)", rows
             load = os.getloadavg()[0]
             rows = _rows(
