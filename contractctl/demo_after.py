@@ -10,6 +10,7 @@ runs the real library and names the command a user would type.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -28,7 +29,7 @@ class Narrator(Protocol):
 FINANCE = "sun.li"
 
 
-def _money(value: dict[str, Any] | None) -> str:
+def _money(value: Mapping[str, Any] | None) -> str:
     from contractctl.money import Money, format_money
 
     return format_money(Money.from_dict(value)) if value else ""

@@ -161,14 +161,16 @@ def open_obligations(
 
 def get_obligation(conn: sqlite3.Connection, obligation_id: int) -> sqlite3.Row:
     """One obligation row; NotFound (exit 2) when there is none."""
-    row = conn.execute("SELECT * FROM obligations WHERE id = ?", (obligation_id,)).fetchone()
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT * FROM obligations WHERE id = ?", (obligation_id,)
+    ).fetchone()
     if row is None:
         raise NotFound(f"no obligation {obligation_id}", hint="contractctl obligation list ID")
     return row
 
 
 def _contract(tx: Tx, contract_id: str) -> sqlite3.Row:
-    row = tx.conn.execute(
+    row: sqlite3.Row | None = tx.conn.execute(
         "SELECT id, status, created_by, department, currency FROM contracts WHERE id = ?",
         (contract_id.strip().upper(),),
     ).fetchone()
@@ -239,9 +241,10 @@ def _evidence(tx: Tx, row: sqlite3.Row, evidence: Path | None, kind: str) -> str
         return None
     from contractctl.obligations.attachments import store_attachment
 
-    return store_attachment(
+    added = store_attachment(
         tx, row["contract_id"], evidence, kind=kind, obligation_id=int(row["id"])
-    )["sha256"]
+    )
+    return str(added["sha256"])
 
 
 def _evidence_kind(kind: str) -> str:
@@ -335,11 +338,12 @@ def contract_obligation(
     conn: sqlite3.Connection, contract_id: str, milestone: str
 ) -> sqlite3.Row | None:
     """The contract's open obligation for a template milestone, if it has one."""
-    return conn.execute(
+    row: sqlite3.Row | None = conn.execute(
         "SELECT * FROM obligations WHERE contract_id = ? AND milestone = ? AND state = 'open' "
         "ORDER BY id LIMIT 1",
         (contract_id, milestone),
     ).fetchone()
+    return row
 
 
 @dataclass(frozen=True)

@@ -200,7 +200,9 @@ def _delivery_date(contract: Contract) -> str | None:
 
 def order_row(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row:
     """One order; NotFound (exit 2) naming how to list them."""
-    row = conn.execute("SELECT * FROM orders WHERE id = ?", (order_id.strip().upper(),)).fetchone()
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT * FROM orders WHERE id = ?", (order_id.strip().upper(),)
+    ).fetchone()
     if row is None:
         raise NotFound(f"no order {order_id}", hint="contractctl order list ID")
     return row
