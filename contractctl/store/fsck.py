@@ -12,6 +12,9 @@ needs it. So fsck reads everything once:
 4. every contract's rows (status, amount, versions, approval tasks, signatures) against
    what its latest audit event recorded (contractctl.store.record_state): a row edited,
    added or deleted outside contractctl is named.
+5. payments: none allocated beyond its amount, or to an obligation of another contract
+   or currency (contractctl.obligations.payments); attachments and evidence are objects
+   checked as in 2.
 
 Problems (exit 1) are what loses or falsifies evidence. Warnings are what a crash leaves
 behind and costs only disk: objects no row refers to (the files of a transaction killed
@@ -65,6 +68,7 @@ def fsck(store: Store, *, progress: Callable[[int, int], None] | None = None) ->
 
     report = FsckReport()
     _database(store, report)
+    _execution(store, report)
     referenced = _references(store, report)
     _objects(store, referenced, report, progress)
     chain = audit.verify(store.conn)
@@ -110,6 +114,32 @@ def _database(store: Store, report: FsckReport) -> None:
     dangling = store.conn.execute("PRAGMA foreign_key_check").fetchall()
     for table, rowid, parent, _ in _capped(dangling):
         report.problems.append(f"database: {table} row {rowid} refers to a missing {parent} row")
+
+
+def _execution(store: Store, report: FsckReport) -> None:
+    """After the signature: no payment allocated beyond its amount or in another currency
+    than the obligation it settles (contractctl.obligations.payments)."""
+    tables = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}
+    if "payments" not in tables:
+        return
+    over = store.conn.execute(
+        "SELECT p.id, p.contract_id FROM payments p JOIN payment_allocations a "
+        "ON a.payment_id = p.id GROUP BY p.id HAVING SUM(a.amount_minor) > p.amount_minor"
+    ).fetchall()
+    for pid, cid in _capped(over):
+        report.problems.append(f"{cid} payment {pid}: allocated beyond its amount")
+    mixed = store.conn.execute(
+        "SELECT p.id, p.contract_id, o.id FROM payment_allocations a "
+        "JOIN payments p ON p.id = a.payment_id JOIN obligations o ON o.id = a.obligation_id "
+        "WHERE o.currency IS NOT p.currency OR o.contract_id != p.contract_id"
+    ).fetchall()
+    for pid, cid, oid in _capped(mixed):
+        report.problems.append(
+            f"{cid} payment {pid}: allocated to obligation {oid} of another contract or currency"
+        )
+    report.checked["payments"] = int(
+        store.conn.execute("SELECT COUNT(*) FROM payments").fetchone()[0]
+    )
 
 
 def _references(store: Store, report: FsckReport) -> dict[str, list[str]]:

@@ -164,7 +164,11 @@ def test_archiving_a_signed_contract_stores_its_dossier_with_the_status_change(
     assert approvals["routes"][0]["tasks"][0]["decided_by"] == "zhao.lei"
     events = json.loads(entries["events.json"])["events"]
     assert events[0]["action"] == "contract.create"
-    assert events[-1]["action"] == "contract.complete_signing"
+    # the last signature completes the signing and makes the contract's obligations
+    assert [e["action"] for e in events[-2:]] == [
+        "contract.complete_signing",
+        "obligations.created",
+    ]
     assert json.loads(entries["changes.json"]) == []
     assert f"dossier of {cid}" in entries["README.txt"].decode()
     # Timestamps and modes are fixed: the bytes depend only on the contract's state.

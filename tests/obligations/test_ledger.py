@@ -211,3 +211,13 @@ def test_a_signed_amendment_moves_the_open_obligations_and_says_so(
     assert after["prepayment"]["due"] == (TODAY + timedelta(days=45)).isoformat()
     total = sum(o["amount"]["minor"] for o in after.values() if o["amount"])
     assert total == 29362200
+
+
+def test_fsck_names_a_payment_allocated_beyond_its_amount(zh: tuple[Cli, str]) -> None:
+    cli, cid = zh
+    assert cli("payment", "add", cid, "--amount", "100", "--as", "sun.li").code == 0
+    with Store.open(cli.home) as store:
+        store.conn.execute("UPDATE payment_allocations SET amount_minor = 99999")
+    report = cli("fsck", "--json")
+    assert report.code == 1
+    assert any("allocated beyond its amount" in p for p in report.json()["problems"])

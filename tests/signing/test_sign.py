@@ -160,12 +160,13 @@ def test_company_certifies_then_counterparty_signs_and_the_contract_is_signed(
             for r in store.conn.execute(
                 "SELECT action, actor FROM events WHERE subject = ? ORDER BY seq", (cid,)
             )
-        ][-4:]
+        ][-5:]
         assert actions == [
             ("signature.add", "wang.fang"),
             ("contract.sign", "wang.fang"),
             ("signature.add", "li.lei"),
             ("contract.complete_signing", "li.lei"),
+            ("obligations.created", "li.lei"),  # the template's milestones, dated
         ]
         added = store.conn.execute(
             "SELECT data FROM events WHERE action = 'signature.add' ORDER BY seq"
@@ -299,7 +300,11 @@ def test_one_signatory_completes_signing_directly(signing_store: tuple[Path, str
                 "SELECT action FROM events WHERE subject = ? ORDER BY seq", (cid,)
             )
         ]
-        assert events[-2:] == ["signature.add", "contract.complete_signing"]
+        assert events[-3:] == [
+            "signature.add",
+            "contract.complete_signing",
+            "obligations.created",
+        ]
         assert "contract.sign" not in events
 
 
