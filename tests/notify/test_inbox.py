@@ -150,3 +150,24 @@ def test_an_obligation_reaches_its_own_owner_not_the_contracts(
     (message,) = smtp.to("wang.fang@example.com")
     assert message["Subject"].startswith(f"[{contract}] 即将到期：")
     assert "需要：续约通知截止" in message.get_content()
+
+
+def test_an_order_whose_next_step_is_due_waits_in_its_creators_inbox(
+    signed: tuple[Path, str], smtp: Mailbox
+) -> None:
+    from contractctl.orders.orders import create_order
+    from tests.notify.conftest import notify_at
+
+    home, contract = signed  # a purchase contract signed by both parties
+    write_team(home, notify=email_settings(smtp))
+    with Store.open(home) as store, store.transaction("drafter") as tx:
+        order = create_order(tx, contract, due=date.today() + timedelta(days=3))
+    cli = Cli(home)
+    items = cli("inbox", "--as", "drafter", "--json").json()["items"]
+    (step,) = [i for i in items if i["kind"] == "order"]
+    assert step["contract_id"] == contract and str(order["id"]) in step["what"]
+    assert step["due"] == (date.today() + timedelta(days=3)).isoformat()
+    notify_at(home)
+    notify_at(home)
+    mine = [m for m in smtp.to("chen.jing@example.com") if str(order["id"]) in m.get_content()]
+    assert len(mine) == 1 and "即将到期" in mine[0]["Subject"]
