@@ -139,7 +139,7 @@ def connect(address: str, *, timeout: float | None = None) -> DaskExecutor:
     timeout = timeout or _timeout()
     Client = dask_distributed().Client
 
-    logging.getLogger("distributed").setLevel(logging.ERROR)
+    _quiet()
     warnings.filterwarnings("ignore", message=".*[Ll]arge graph.*")
     try:
         client = Client(address, timeout=timeout, set_as_default=False)
@@ -154,6 +154,15 @@ def connect(address: str, *, timeout: float | None = None) -> DaskExecutor:
         client.close()
         raise
     return DaskExecutor(client, address, capacity, workers)
+
+
+def _quiet() -> None:
+    """The command reports a lost scheduler in one line of its own: Dask's logs of its
+    reconnection attempts (tracebacks at ERROR) are not for the user."""
+    names = ["distributed", "tornado", "asyncio"]
+    names += [n for n in logging.root.manager.loggerDict if n.startswith("distributed.")]
+    for name in names:
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
 def _timeout() -> float:

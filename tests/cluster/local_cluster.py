@@ -27,6 +27,7 @@ class LocalCluster:
     address: str
     folder: Path
     workers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    scheduler: subprocess.Popen[bytes] | None = None
 
     def start_worker(self, name: str, *, office: bool = False) -> subprocess.Popen[bytes]:
         """A `contractctl worker` of one slot, in its own process group (killed whole)."""
@@ -55,6 +56,12 @@ class LocalCluster:
                         pytest.fail(f"worker {name} exited {process.returncode}:\n{log[-3000:]}")
                 time.sleep(0.5)
         pytest.fail(f"fewer than {count} workers joined within {timeout} s")
+
+    def kill_scheduler(self) -> None:
+        """SIGKILL the scheduler: the machine it ran on is gone."""
+        assert self.scheduler is not None
+        os.killpg(self.scheduler.pid, signal.SIGKILL)
+        self.scheduler.wait(30)
 
     def kill(self, name: str) -> None:
         """SIGKILL a worker with its nanny, slot process and soffice: a machine gone."""
@@ -105,6 +112,7 @@ def local_cluster(folder: Path, workers: int = 2, *, office: bool = True) -> Ite
             time.sleep(0.2)
         time.sleep(0.5)  # the file appears before its last write: read it whole
         cluster = LocalCluster(json.loads(info.read_text())["address"], folder)
+        cluster.scheduler = scheduler
         for n in range(1, workers + 1):
             cluster.start_worker(f"w{n}", office=office)
         try:
@@ -113,7 +121,8 @@ def local_cluster(folder: Path, workers: int = 2, *, office: bool = True) -> Ite
         finally:
             cluster.stop()
     finally:
-        os.killpg(scheduler.pid, signal.SIGTERM)
+        if scheduler.poll() is None:
+            os.killpg(scheduler.pid, signal.SIGTERM)
         try:
             scheduler.wait(20)
         except subprocess.TimeoutExpired:

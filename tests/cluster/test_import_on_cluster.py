@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from contractctl.store import DB_NAME, Store
-from tests.cluster.local_cluster import LocalCluster, free_port
+from tests.cluster.local_cluster import LocalCluster, free_port, local_cluster
 from tests.conftest import Cli, installed_contractctl, snapshot
 from tests.importer.test_import import historical
 from tests.ocr_samples import EN_LINES, save_image, save_pdf, text_page
@@ -170,3 +170,39 @@ def test_a_worker_whose_scheduler_is_not_there_is_exit_4_with_one_line(tmp_path:
     assert result.returncode == 4, result.stderr
     assert f"cannot reach the Dask scheduler at {address}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_scheduler_lost_mid_import_is_exit_4_and_a_rerun_finishes_the_batch(
+    dask_cluster: LocalCluster, tmp_path: Path, home: Path
+) -> None:
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    count = 8
+    for n in range(count):
+        save_image(text_page(_scan_lines(300 + n)), folder / f"scan-{n:02d}.png")
+    (tmp_path / "lost").mkdir()
+    with local_cluster(tmp_path / "lost", 1, office=False) as doomed:
+        argv = [installed_contractctl(), "--home", str(home), "import", str(folder)]
+        argv += ["--lang", "eng", "--cluster", doomed.address]
+        command = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 180
+        while _files(home) < 1:
+            assert time.monotonic() < deadline and command.poll() is None, command.communicate()
+            time.sleep(0.1)
+        doomed.kill_scheduler()
+        _out, err = command.communicate(timeout=120)
+    assert command.returncode == 4, err
+    assert err.splitlines()[0] == f"contractctl: error: lost the Dask scheduler at {doomed.address}"
+    assert "Traceback" not in err
+    with sqlite3.connect(home / DB_NAME) as conn:
+        contracts = conn.execute("SELECT COUNT(*) FROM contracts").fetchone()[0]
+    assert 1 <= contracts == _files(home) < count  # each file stored whole, or not at all
+    rerun = Cli(home)("import", str(folder), "--lang", "eng", "--cluster", dask_cluster.address)
+    assert rerun.code == 0, rerun.stderr
+    with sqlite3.connect(home / DB_NAME) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM contracts").fetchone()[0] == count
+
+
+def _files(home: Path) -> int:
+    with sqlite3.connect(home / DB_NAME, timeout=30) as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM import_files").fetchone()[0])
