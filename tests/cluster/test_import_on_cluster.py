@@ -206,3 +206,22 @@ def test_a_scheduler_lost_mid_import_is_exit_4_and_a_rerun_finishes_the_batch(
 def _files(home: Path) -> int:
     with sqlite3.connect(home / DB_NAME, timeout=30) as conn:
         return int(conn.execute("SELECT COUNT(*) FROM import_files").fetchone()[0])
+
+
+def test_a_machine_without_tesseract_is_refused_before_it_joins(tmp_path: Path) -> None:
+    import os
+
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    address = f"tcp://127.0.0.1:{free_port()}"  # never reached: the check comes first
+    result = subprocess.run(
+        [installed_contractctl(), "worker", "--scheduler", address, "--no-office"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PATH": str(bare)},
+    )
+    assert result.returncode == 4, result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("contractctl: error: this machine cannot be a worker: tesseract")
+    assert "cannot reach" not in result.stderr and "Traceback" not in result.stderr
