@@ -167,6 +167,21 @@ def spawning() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
+def deliver_pending_signals() -> None:
+    """Run now the handler of a SIGINT or SIGTERM that another thread took.
+
+    The kernel may hand a process's signal to any thread that does not block it (a
+    pool's helper thread, while the main thread is in :func:`spawning`). CPython 3.11
+    then marks the signal tripped but does not wake the main thread's evaluation loop,
+    so a main thread blocked on a lock never runs the handler: `import` once waited
+    for its files forever after SIGTERM (the soak saw it). A wait that calls this
+    between short timeouts sees the signal within one timeout. Changing no signal
+    mask, ``pthread_sigmask`` runs pending handlers in the main thread.
+    """
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, ())
+
+
 def die_with_parent(parent: int) -> None:
     """Initialise a worker process so that it never outlives ``parent``.
 

@@ -45,9 +45,13 @@ class LocalPool:
             return self._pool.submit(call.fn, *call.args)
 
     def wait_first(self, handles: Collection[Any]) -> set[Any]:
-        """The finished futures, once there is one."""
-        done, _ = wait(handles, return_when=FIRST_COMPLETED)
-        return set(done)
+        """The finished futures, once there is one; a Ctrl-C or SIGTERM taken by
+        another thread meanwhile is raised here within a quarter of a second."""
+        while True:
+            done, _ = wait(handles, timeout=0.25, return_when=FIRST_COMPLETED)
+            if done:
+                return set(done)
+            tools.deliver_pending_signals()
 
     def outcome(self, handle: Any) -> Outcome:
         """Its value, or the exception (TaskLost for a worker that died)."""
