@@ -55,7 +55,7 @@ def print_obligations(app: Any, rows: list[dict[str, Any]], *, title: str | None
                 _when(o),
                 o["kind"],
                 o["party"],
-                o["status"],
+                o["status"] + (f" {o['done_on']}" if o["done_on"] else ""),
                 _amount(o),
                 o["owner"] or "",
                 o["description"],

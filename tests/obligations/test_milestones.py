@@ -78,3 +78,24 @@ def test_a_store_registered_before_milestones_uses_the_shipped_ones(store: Store
         row = {"template": "purchase-en", "template_version": 1}
         names = [m.name for m in _milestones_for(tx, row)]
     assert names == ["prepayment", "delivery", "acceptance", "balance", "warranty"]
+
+
+def test_a_sale_is_paid_by_the_buyer_and_counts_from_our_delivery() -> None:
+    spec = load_schema(REPO / "templates" / "sales-zh.toml")
+    values = {k: str(v) if isinstance(v, date) else v for k, v in spec.sample.items()}
+    values["amount"] = {"minor": 10000000, "currency": "CNY"}
+    values["deposit_amount"] = {"minor": 1000000, "currency": "CNY"}
+    values["deposit_required"] = True
+    planned = {p.milestone: p for p in plan(spec.milestones, values, date(2026, 12, 7))}
+    assert {m: p.party for m, p in planned.items()} == {
+        "deposit": "counterparty",
+        "prepayment": "counterparty",
+        "delivery": "company",
+        "acceptance": "counterparty",
+        "balance": "counterparty",
+        "warranty": "company",
+    }
+    assert planned["deposit"].due == date(2026, 12, 14)  # five working days
+    assert planned["balance"].after == "delivery"
+    total = sum(p.amount.minor for p in planned.values() if p.amount)
+    assert total == 10000000
