@@ -439,10 +439,18 @@ def _pem(der: bytes) -> bytes:
 
 
 def _latest_anchor(store: Store) -> dict[str, Any] | None:
-    """The store's latest signed audit anchor, carried by the manifest (manifest_seal)."""
-    from contractctl.archive.manifest_seal import latest_anchor
+    """The store's latest signed audit anchor (`audit anchor`), carried by the manifest
+    and checked by verify-bundle (contractctl.archive.manifest_seal)."""
+    from contractctl.signing.anchor import latest_anchors
 
-    return latest_anchor(store)
+    for _, data in latest_anchors(store):
+        try:
+            anchor = json.loads(data.decode("utf-8"))
+        except (ValueError, UnicodeError):
+            continue
+        if isinstance(anchor, dict):
+            return anchor
+    return None
 
 
 def zip_members(members: dict[str, bytes]) -> bytes:

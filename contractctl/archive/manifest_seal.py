@@ -48,20 +48,6 @@ def company_key(store: Store, contract_id: str, version: int) -> str | None:
     return str(row[0]) if row else None
 
 
-def latest_anchor(store: Store) -> dict[str, Any] | None:
-    """The store's latest audit anchor (as `audit anchor` wrote it), if there is one."""
-    from contractctl.signing.anchor import latest_anchors
-
-    for _, data in latest_anchors(store):
-        try:
-            anchor = json.loads(data.decode("utf-8"))
-        except (ValueError, UnicodeError):
-            continue
-        if isinstance(anchor, dict):
-            return anchor
-    return None
-
-
 def seal(store: Store, dossier: Dossier, key: str, passphrase: str) -> Dossier:
     """The dossier with ``manifest.sig``: manifest.json's bytes signed with ``key``."""
     from contractctl.archive.dossier import MANIFEST, Dossier, zip_members

@@ -18,10 +18,14 @@ from contractctl.records.parties import add_party
 from contractctl.store import Store
 from tests.archive.test_dossier import copy_signed
 from tests.conftest import Cli, snapshot
+from tests.signing.test_sign import PASS
 
 
 @pytest.fixture
-def setup(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> tuple[Cli, list[str]]:
+def setup(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Cli, list[str]]:
+    monkeypatch.setenv("CONTRACTCTL_KEY_PASSPHRASE", PASS)  # archive signs the manifest
     home, ids = copy_signed(tmp_path_factory, tmp_path)
     return Cli(home), ids
 

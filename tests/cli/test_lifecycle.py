@@ -47,7 +47,8 @@ def _draft(home: Path, key: str = "crm-4711", payment_days: int = 30) -> str:
 
 @pytest.fixture
 def team(home: Path) -> Path:
-    (home / "people.toml").write_text(PEOPLE, encoding="utf-8")
+    drafter = '\n[[people]]\nid = "drafter"\nname = "起草人"\nroles = []\n'  # --as drafter
+    (home / "people.toml").write_text(PEOPLE + drafter, encoding="utf-8")
     return home
 
 
