@@ -37,11 +37,14 @@ AUTO = "auto"
 BOTH = "chi_sim+eng"
 LATIN_ONLY = "eng"
 #: Lines read to tell the script of a column.
-PROBE_LINES = 6
+PROBE_LINES = 4
 #: Page segmentation of the probe (one block of lines) and of each column.
 PROBE_PSM = 6
-#: Han characters in the probe that make a column Chinese (one stray is noise).
-HAN_MIN = 2
+#: Han characters in the probe that make a column Chinese: at least this many ...
+HAN_MIN = 3
+#: ... and this share of its Latin letters (an English page's noisy lines read as 2
+#: stray Han among 297 letters; a Chinese form's as 34 Han and 5 letters).
+HAN_SHARE = 0.02
 #: Latin letters in the probe (and no Han) that make a column English.
 LATIN_MIN = 12
 #: Median glyph run / line height of a page of Han characters (``_square_glyphs``).
@@ -131,7 +134,7 @@ def _probe(
     strips = []
     for index in picks:
         top, bottom = bands[index]
-        pad = max(2, (bottom - top) // 3)
+        pad = max(2, (bottom - top) // 2)  # a tilt left over must not cut the line
         box = (
             0,
             max(0, round((top - pad) * scale)),
@@ -153,9 +156,10 @@ def _probe(
         ).text
     finally:
         target.unlink(missing_ok=True)
-    if len(_HAN.findall(text)) >= HAN_MIN:
+    han, latin = len(_HAN.findall(text)), len(_LATIN.findall(text))
+    if han >= HAN_MIN and han >= HAN_SHARE * latin:
         return BOTH
-    return LATIN_ONLY if len(_LATIN.findall(text)) >= LATIN_MIN else BOTH
+    return LATIN_ONLY if latin >= LATIN_MIN else BOTH
 
 
 def _square_glyphs(dark: NDArray[np.bool_], bands: list[tuple[int, int]]) -> bool:
