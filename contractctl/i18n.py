@@ -117,7 +117,8 @@ def _templates(lang: str) -> tuple[tuple[re.Pattern[str], str], ...]:
                 regex += f"(?P={piece})"
             else:
                 seen.add(piece)
-                regex += f"(?P<{piece}>.+?)"
+                # {n} is a count: digits only, so "{n}d" never takes a sentence ending in d
+                regex += f"(?P<{piece}>[0-9][0-9,.]*)" if piece == "n" else f"(?P<{piece}>.+?)"
         found.append((fixed, re.compile(regex, re.S), msgstr))
     found.sort(key=lambda item: -item[0])
     return tuple((pattern, target) for _, pattern, target in found)

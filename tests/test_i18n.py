@@ -147,6 +147,9 @@ def test_a_message_with_values_reads_chinese_with_its_values_kept(
     assert i18n.translate("no contract 'C-2026-0009'") == "没有合同 'C-2026-0009'"
     assert i18n.translate("see: contractctl show --help") == "参见: contractctl show --help"
     assert i18n.translate("a sentence nobody wrote") == "a sentence nobody wrote"
+    # {n} is a count: "{n}d" reads "30d" as 30 天, never a sentence that ends in d
+    assert i18n.translate("30d") == "30 天"
+    assert i18n.translate("nothing was drafted") == "nothing was drafted"
     monkeypatch.setenv("CONTRACTCTL_LANG", "en")
     assert i18n.translate("no contract 'C-2026-0009'") == "no contract 'C-2026-0009'"
 
