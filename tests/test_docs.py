@@ -50,8 +50,10 @@ def _mentions(text: str) -> Iterator[str]:
     for block in re.findall(r"```sh\n(.*?)```", text, re.S):
         for line in block.splitlines():
             line = line.strip()
-            if line.startswith("# contractctl"):
-                line = line[2:]
+            if line.startswith("# contractctl "):
+                line = line[2:]  # a command the tour leaves commented out
+            elif line.startswith("#"):
+                continue  # prose
             line = line.split("  #", 1)[0]
             yield from (m for m in re.findall(r"\bcontractctl( [^|;&]*)", line))
     for span in re.findall(r"`([^`]+)`", re.sub(r"```.*?```", "", text, flags=re.S)):
