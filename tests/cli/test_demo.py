@@ -35,6 +35,10 @@ def test_the_demo_walks_its_steps_on_the_given_store_and_leaves_it_valid(tmp_pat
     assert re.search(r"\[critical\] page \d+ .*248,546\.40 → ¥?248,546\.70", out), out
     assert "(again): 4 duplicates, nothing imported twice" in out
     assert "contractctl search '违约': 3 hit(s)" in out and "«confidential»" in out.lower()
+    # after the signature: obligations, an order refused, deliveries, two payments to zero
+    assert "the amendment moved obligation" in out
+    assert re.search(r"order create C-\S+ --line 1=2  refused \(exit 3\)", out), out
+    assert "outstanding USD 0.00" in out and "paid USD 112,680.00 of USD 112,680.00" in out
     assert str(home) in out
     assert list(home.glob("redline-*.html"))
     with Store.open(home) as store:
