@@ -488,7 +488,13 @@ def _v12_execution(conn: sqlite3.Connection) -> None:
     steps; 'completed' (履行完毕) joins the contract statuses."""
     from contractctl.store.execution_tables import execution_schema
 
-    execute_script(conn, execution_schema())
+    # a store re-migrated from an earlier version number (its user_version set back)
+    # has the tables already: copying obligations again would fail half-way
+    applied = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'orders'"
+    ).fetchone()
+    if applied is None:
+        execute_script(conn, execution_schema())
     (sql,) = conn.execute(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'contracts'"
     ).fetchone()
