@@ -232,3 +232,12 @@ def _read_until_exit(fd: int) -> str:
             break
         seen += chunk.decode("utf-8", "replace")
     return seen
+
+
+@pytest.fixture(scope="session")
+def tour_run(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The README's tour run once on a fresh store, with what each command printed and
+    its exit code (tests.tour_run), for test_tour and test_no_python_values."""
+    from tests.tour_run import run_tour
+
+    return run_tour(tmp_path_factory.mktemp("tour"))

@@ -11,18 +11,14 @@ formatting fails here, naming the command and the line.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import REPO
-from tests.test_tour import TOUR, steps
+from tests.tour_run import SHOWING, TourRun
 
 #: What Python writes, anywhere in an output.
 REPRS = re.compile(
@@ -33,83 +29,11 @@ REPRS = re.compile(
 WORDS = re.compile(r"(?<![\w.'\"-])(None|True|False)(?![\w'\"-])")
 CONTAINERS = re.compile(r"\{'[^']*': |\['[^']*'(?:, '|\])|\(\s*'[^']*',\s*'")
 
-#: Commands that show things, run after the tour as text and as --json.
-SHOWING = [
-    "list",
-    "list --status active",
-    "show C-2026-0001",
-    "route C-2026-0001",
-    "party list",
-    "party show P-0001",
-    "remind --within 400d",
-    "audit C-2026-0001",
-    "audit verify",
-    "template list",
-    "template show purchase-zh",
-    "template fields purchase-zh",
-    "report --by month --period 2026",
-    "report --by counterparty",
-    "report --view pipeline",
-    "report --view expiring",
-    "report --view cycle",
-    "search 合同",
-    "config get company.name",
-    "keys list",
-    "keys trust list",
-    "rules explain C-2026-0001",
-    "rules check",
-    "rules test",
-    "diff C-2026-0001 --from 1 --to 2",
-    "verify C-2026-0001",
-    "fsck",
-    "doctor",
-]
-
 
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, str]]:
+def outputs(tour_run: TourRun) -> dict[str, tuple[str, str]]:
     """(label -> (stdout, stderr)) of every tour command and every SHOWING command."""
-    work = tmp_path_factory.mktemp("tour")
-    out = work / "out"
-    out.mkdir()
-    tour = steps(TOUR.read_text(encoding="utf-8"))
-    labels: dict[str, str] = {}
-    script = ["set +e"]
-    for number, (line, command, _) in enumerate(tour):
-        name = f"t{number:03d}"
-        labels[name] = f"docs/tour.sh:{line}: {command.splitlines()[0]}"
-        script += ["{", command, f'}} > "{out}/{name}.out" 2> "{out}/{name}.err"']
-    for number, command in enumerate(SHOWING):
-        for suffix, extra in (("txt", ""), ("json", " --json")):
-            name = f"s{number:03d}{suffix}"
-            labels[name] = f"contractctl {command}{extra}"
-            script.append(
-                f'contractctl {command}{extra} > "{out}/{name}.out" 2> "{out}/{name}.err"'
-            )
-    (work / "run.sh").write_text("\n".join(script) + "\n", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONTRACTCTL_")}
-    env.update(
-        HOME=str(work),
-        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
-        CONTRACTCTL_LANG="en",
-        COLUMNS="200",
-    )
-    subprocess.run(
-        ["bash", str(work / "run.sh")],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        timeout=1800,
-        check=False,
-    )
-    return {
-        label: (
-            (out / f"{name}.out").read_text(encoding="utf-8", errors="replace"),
-            (out / f"{name}.err").read_text(encoding="utf-8", errors="replace"),
-        )
-        for name, label in labels.items()
-        if (out / f"{name}.out").exists()
-    }
+    return tour_run.outputs
 
 
 def _strings(value: Any, path: str = "$") -> Iterator[tuple[str, str]]:

@@ -7,13 +7,13 @@ tour block is the file itself, so the two cannot drift apart.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tests.conftest import REPO
+
+if TYPE_CHECKING:
+    from tests.tour_run import TourRun
 
 TOUR = REPO / "docs" / "tour.sh"
 
@@ -60,32 +60,11 @@ def test_the_tour_shows_a_data_file_people_and_the_approval_order() -> None:
     assert re.search(r"^# contractctl sign .*--tsa", text, re.M), "--tsa only as a comment"
 
 
-def test_a_new_user_runs_the_tour_top_to_bottom_on_a_fresh_store(tmp_path: Path) -> None:
-    tour = steps(TOUR.read_text(encoding="utf-8"))
-    codes = tmp_path / "codes"
-    script = ["set +e"]
-    for number, (_, command, _) in enumerate(tour):
-        script += [command, f'echo "{number} $?" >> "{codes}"']
-    (tmp_path / "tour.sh").write_text("\n".join(script) + "\n", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONTRACTCTL_")}
-    env.update(
-        HOME=str(tmp_path),
-        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
-    )
-    ran = subprocess.run(
-        ["bash", str(tmp_path / "tour.sh")],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
-    )
-    got = dict(line.split() for line in codes.read_text().splitlines())
+def test_a_new_user_runs_the_tour_top_to_bottom_on_a_fresh_store(tour_run: TourRun) -> None:
     wrong = [
-        f"docs/tour.sh:{line}: exit {got.get(str(n))}, the tour says {expected}: "
+        f"docs/tour.sh:{line}: exit {tour_run.codes.get(n)}, the tour says {expected}: "
         f"{command.splitlines()[0]}"
-        for n, (line, command, expected) in enumerate(tour)
-        if got.get(str(n)) != str(expected)
+        for n, (line, command, expected) in enumerate(tour_run.steps)
+        if tour_run.codes.get(n) != expected
     ]
-    assert not wrong, "\n".join(wrong) + "\n--- stderr ---\n" + ran.stderr[-4000:]
+    assert not wrong, "\n".join(wrong) + "\n--- stderr ---\n" + tour_run.stderr[-4000:]
