@@ -8,14 +8,33 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 from contractctl.store import Store, audit
-from tests.conftest import Cli
 
 
-def test_the_demo_walks_its_steps_on_the_given_store_and_leaves_it_valid(tmp_path: Path) -> None:
-    home = tmp_path / "demo"
-    result = Cli(home)("demo")
-    assert result.code == 0, result.stderr
-    out = result.stdout
+def test_the_demo_walks_its_steps_on_a_fresh_store_and_leaves_it_valid(tmp_path: Path) -> None:
+    """Without --home the demo makes its own temp store, even when CONTRACTCTL_HOME is
+    set (the user's own store is never touched), and says where it is. One run of the
+    demo for the whole story (it takes ~90 s)."""
+    import shutil
+
+    from contractctl.cli.main import run
+
+    buffer = io.StringIO()
+    with redirect_stdout(buffer):
+        code = run(["demo"])
+    out = buffer.getvalue()
+    assert code == 0, out[-2000:]
+    where = re.search(r"The demo store stays at (\S+);", out)
+    assert where, out[-2000:]
+    home = Path(where.group(1))
+    try:
+        assert home.name.startswith("contractctl-demo-")
+        assert not (tmp_path / "default-home").exists()
+        _the_story_is_told(out, home)
+    finally:
+        shutil.rmtree(home)
+
+
+def _the_story_is_told(out: str, home: Path) -> None:
     assert not re.search(r"\bNone\b|\bTrue\b|\bFalse\b", out), "a Python value reached the user"
     assert "== 1. Create a store" in out
     assert "P-0001 上海星河电子科技有限公司" in out
@@ -51,23 +70,3 @@ def test_the_demo_walks_its_steps_on_the_given_store_and_leaves_it_valid(tmp_pat
             == 4
         )
         assert audit.verify(store.conn).ok, "the tampering happens on a copy only"
-
-
-def test_the_demo_never_touches_the_users_own_store(tmp_path: Path) -> None:
-    """Without --home, the demo uses a fresh temp folder even when CONTRACTCTL_HOME is set."""
-    import json
-    import shutil
-
-    from contractctl.cli.main import run
-
-    out = io.StringIO()
-    with redirect_stdout(out):
-        code = run(["demo", "--json"])
-    assert code == 0
-    home = Path(json.loads(out.getvalue())["home"])
-    try:
-        assert home.name.startswith("contractctl-demo-")
-        assert (home / "contracts.db").exists()
-        assert not (tmp_path / "default-home").exists()
-    finally:
-        shutil.rmtree(home)
