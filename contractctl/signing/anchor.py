@@ -103,6 +103,10 @@ def signer_of(store: Store, key: str, passphrase: str) -> Callable[[bytes], byte
     )
 
 
+#: signature_problem's answer when the bytes were signed by another key or altered.
+BAD_SIGNATURE = "the signature does not verify"
+
+
 def signature_problem(certificate_pem: str, signature: bytes, message: bytes) -> str | None:
     """Why ``signature`` is not the certificate's signature of ``message``, or None."""
     from cryptography import x509
@@ -122,7 +126,7 @@ def signature_problem(certificate_pem: str, signature: bytes, message: bytes) ->
         else:
             return "its certificate has a key type this signature does not use"
     except InvalidSignature:
-        return "the signature does not verify"
+        return BAD_SIGNATURE
     return None
 
 
@@ -160,9 +164,6 @@ def read_anchor_file(path: Path) -> bytes:
 def check_anchor(store: Store, data: bytes) -> str | None:
     """Why the chain does not hold against the anchor ``data``, or None when it does."""
     from cryptography import x509
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
     from contractctl.signing.certificates import fingerprint
 
@@ -177,16 +178,11 @@ def check_anchor(store: Store, data: bytes) -> str | None:
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         return f"the anchor cannot be read ({exc})"
     message = canonical_json(payload).encode("utf-8")
-    public = cert.public_key()
-    try:
-        if isinstance(public, ec.EllipticCurvePublicKey):
-            public.verify(signature, message, ec.ECDSA(hashes.SHA256()))
-        elif isinstance(public, rsa.RSAPublicKey):
-            public.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
-        else:
-            return "the anchor's certificate has a key type anchors do not use"
-    except InvalidSignature:
+    problem = signature_problem(anchor["certificate"], signature, message)
+    if problem == BAD_SIGNATURE:
         return "the anchor's signature does not verify: the anchor was altered"
+    if problem:
+        return f"the anchor: {problem}"
     ours = store.home / "keys" / f"{payload.get('key', 'org')}.crt.pem"
     if not ours.is_file() or fingerprint(cert) != fingerprint(
         x509.load_pem_x509_certificate(ours.read_bytes())
