@@ -13,8 +13,10 @@ backup instead takes:
 - ``backup.json``: when, from where, schema version, counts, audit head, database hash.
 
 It is written to a hidden sibling of DEST and renamed into place at the end, so DEST
-either holds a whole backup or does not exist. A backup is itself a store folder:
-``contractctl --home DEST fsck`` checks it.
+either holds a whole backup or does not exist. The hidden folder holds a lock for as long
+as its backup runs; one left by a killed backup (SIGKILL, a power cut) is removed by the
+next backup or restore into the same folder, as the store's ``tmp/`` is swept. A backup
+is itself a store folder: ``contractctl --home DEST fsck`` checks it.
 
 ``restore SRC`` copies a backup into a home that holds no store, the same way (hidden
 sibling, rename), then checks the result with fsck. It never overwrites a store.
@@ -35,7 +37,7 @@ from typing import Any
 from contractctl import limits
 from contractctl.errors import InvalidInput, NotAllowed, StoreProblem
 from contractctl.progress import NullProgress, Progress
-from contractctl.store import DB_NAME, Store
+from contractctl.store import DB_NAME, Store, scratch
 from contractctl.store.audit import now_iso
 from contractctl.store.fsck import FsckReport, is_sha256, object_references
 from contractctl.store.objects import sha256_file
@@ -81,9 +83,12 @@ def backup(store: Store, dest: Path, *, progress: Progress | None = None) -> Bac
     _check_new(dest, "backup destination")
     if dest == store.home or store.home in dest.parents:
         raise InvalidInput(f"{dest}: a backup cannot go inside the store it copies")
+    sweep_partials(dest.parent)
     partial = _partial(dest)
+    held: int | None = None
     try:
         partial.mkdir(mode=0o700)
+        held = scratch.lock(partial)
         store.conn.execute("VACUUM INTO ?", (str(partial / DB_NAME),))
         report = BackupReport(dest)
         snapshot = sqlite3.connect(partial / DB_NAME, isolation_level=None)
@@ -121,12 +126,15 @@ def backup(store: Store, dest: Path, *, progress: Progress | None = None) -> Bac
             "database_sha256": sha256_file(partial / DB_NAME),
         }
         _write(partial / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+        (partial / scratch.LOCK).unlink()
         _fsync_dir(partial)
         os.rename(partial, dest)
         _fsync_dir(dest.parent)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
+    finally:
+        _release(held)
     report.extra["created_at"] = manifest["created_at"]
     return report
 
@@ -145,9 +153,12 @@ def restore(source: Path, home: Path) -> BackupReport:
         )
     if home.exists() and (not home.is_dir() or any(home.iterdir())):
         raise NotAllowed(f"{home} is not empty: restore into a new or empty folder")
+    sweep_partials(home.parent)
     partial = _partial(home)
+    held: int | None = None
     try:
         partial.mkdir(mode=0o700)
+        held = scratch.lock(partial)
         shutil.copy2(source / DB_NAME, partial / DB_NAME)
         if sha256_file(partial / DB_NAME) != manifest.get("database_sha256"):
             raise StoreProblem(f"{source / DB_NAME} does not match the hash in {MANIFEST}")
@@ -161,6 +172,7 @@ def restore(source: Path, home: Path) -> BackupReport:
             report.bytes += _copy_object(path, partial / "objects", sha)
             report.objects += 1
         _copy_store_files(source, partial)
+        (partial / scratch.LOCK).unlink()
         _fsync_dir(partial)
         if home.exists():
             home.rmdir()  # empty, checked above
@@ -169,6 +181,8 @@ def restore(source: Path, home: Path) -> BackupReport:
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
+    finally:
+        _release(held)
     with Store.open(home) as store:
         report.check = fsck(store)
         report.schema = int(store.conn.execute("PRAGMA user_version").fetchone()[0])
@@ -204,6 +218,27 @@ def _check_new(path: Path, what: str) -> None:
 
 def _partial(final: Path) -> Path:
     return final.parent / f".{final.name}.partial-{os.getpid()}"
+
+
+def sweep_partials(folder: Path) -> int:
+    """Remove the hidden half-written backups (or restores) in ``folder`` whose process
+    is gone; how many. One whose lock is held is being written and is left alone."""
+    removed = 0
+    for entry in folder.iterdir() if folder.is_dir() else ():
+        name = entry.name
+        if not (name.startswith(".") and ".partial-" in name and entry.is_dir()):
+            continue
+        if not name.rpartition(".partial-")[2].isdigit() or scratch.owner_alive(entry):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def _release(fd: int | None) -> None:
+    if fd is not None:
+        with suppress(OSError):
+            os.close(fd)
 
 
 def _copy_object(source: Path, objects: Path, sha: str) -> int:

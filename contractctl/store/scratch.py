@@ -37,9 +37,7 @@ class Scratch:
             self.root.mkdir(exist_ok=True)
             path = self.root / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
             path.mkdir()
-            fd = os.open(path / LOCK, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            self._path, self._lock_fd = path, fd
+            self._path, self._lock_fd = path, lock(path)
         return self._path
 
     def release(self) -> None:
@@ -68,14 +66,22 @@ def sweep(home: Path) -> int:
             with contextlib.suppress(OSError):
                 entry.unlink()
             continue
-        if _owner_alive(entry):
+        if owner_alive(entry):
             continue
         shutil.rmtree(entry, ignore_errors=True)
         removed += 1
     return removed
 
 
-def _owner_alive(folder: Path) -> bool:
+def lock(folder: Path) -> int:
+    """Hold ``folder``'s lock file for as long as this process runs (or until closed)."""
+    fd = os.open(folder / LOCK, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def owner_alive(folder: Path) -> bool:
+    """Whether the process that made ``folder`` (and holds its lock) still runs."""
     try:
         fd = os.open(folder / LOCK, os.O_RDWR | os.O_CLOEXEC)
     except FileNotFoundError:

@@ -5,6 +5,7 @@ PDFs, the audit trail and the signing keys intact."""
 from __future__ import annotations
 
 import json
+import os
 import stat
 from pathlib import Path
 
@@ -123,3 +124,34 @@ def test_restore_refuses_what_is_not_a_sound_backup(
     damaged = target("restore", str(tmp_path / "b"))
     assert damaged.code == 4 and "does not match the hash" in damaged.stderr
     assert not (tmp_path / "new").exists() and _leftovers(tmp_path) == []
+
+
+def test_a_killed_backup_leaves_its_hidden_folder_and_the_next_backup_sweeps_it(
+    signed: tuple[Cli, str, str], tmp_path: Path
+) -> None:
+    """SIGKILL (or a power cut) stops a backup before its clean-up can run: the hidden
+    folder it was writing stays, its lock file no longer held. The next backup (or
+    restore) into the same folder removes it, and leaves alone one whose lock a running
+    backup holds. Found by the crash-and-interrupt soak (tests/soak/drivers.py)."""
+    from contractctl.store import scratch
+
+    cli, _, _ = signed
+    out = tmp_path / "backups"
+    out.mkdir()
+    killed = out / ".monday.partial-4242"
+    killed.mkdir()
+    (killed / scratch.LOCK).touch()  # what a dead process's flock leaves: the file alone
+    (killed / DB_NAME).write_bytes(b"half a database")
+    running = out / ".tuesday.partial-4243"
+    running.mkdir()
+    fd = scratch.lock(running)
+    try:
+        assert cli("backup", str(out / "wednesday")).code == 0
+        assert sorted(p.name for p in out.iterdir()) == [".tuesday.partial-4243", "wednesday"]
+        assert not (out / "wednesday" / scratch.LOCK).exists()  # the lock is not backed up
+    finally:
+        os.close(fd)  # the running backup dies
+    restored = Cli(out / "restored")("restore", str(out / "wednesday"))
+    assert restored.code == 0, restored.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["restored", "wednesday"]
+    assert not (out / "restored" / scratch.LOCK).exists()
