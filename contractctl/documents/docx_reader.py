@@ -11,7 +11,8 @@ footers and footnotes. ``read_docx`` walks the XML itself:
   line break; ``w:delText`` (deleted text) and ``w:instrText`` (a field's code, whose
   result is the ``w:t`` after it) are not text, nor the cached result of a page number
   or page count field (``PAGE``, ``NUMPAGES``: Word shows another on every page) or of a
-  page reference (``PAGEREF``, a table of contents' page numbers); a
+  page reference to a bookmark that is there (``PAGEREF``, a table of contents' page
+  numbers; other cross-references read as Word last showed them, as our PDFs print them); a
   footnote's or endnote's reference shows its number, as does the note itself;
 - a text box is read after the paragraph that anchors it, one line per paragraph, and of
   an ``mc:AlternateContent`` only the first branch that holds text is read;
@@ -47,6 +48,7 @@ _BREAKS = {_W + "tab": "\t", _W + "br": "\n", _W + "cr": "\n", _W + "noBreakHyph
 _NOTES = {_W + "footnote": "footnote", _W + "endnote": "endnote"}
 _REFERENCES = {_W + "footnoteReference": "footnote", _W + "endnoteReference": "endnote"}
 _OWN_MARKS = frozenset((_W + "footnoteRef", _W + "endnoteRef"))
+_MARK = _W + "bookmarkStart"
 _ORDER = ("header", "document", "footnotes", "endnotes", "footer")
 
 
@@ -61,11 +63,16 @@ def read_docx(path: Path) -> str:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     numbers = Numbering(members.get("word/numbering.xml"), members.get("word/styles.xml"), parser)
     reading = _Reading(numbers)
+    roots = [
+        (name, etree.fromstring(members[name], parser))
+        for name in sorted(members, key=_part_order)
+        if _part_order(name)[0] < len(_ORDER)
+    ]
+    reading.bookmarks = {
+        (mark.get(_W + "name") or "").casefold() for _, root in roots for mark in root.iter(_MARK)
+    }
     lines: list[str] = []
-    for name in sorted(members, key=_part_order):
-        if _part_order(name)[0] == len(_ORDER):
-            continue
-        root = etree.fromstring(members[name], parser)
+    for name, root in roots:
         container = root.find(_W + "body") if name == "word/document.xml" else root
         if container is None:
             continue
@@ -88,6 +95,7 @@ class _Reading:
     numbers: Numbering
     notes: dict[str, int] = field(default_factory=dict)  # "footnote:3" -> 1, as Word counts
     note: str = ""  # the note being read (in footnotes.xml, endnotes.xml)
+    bookmarks: set[str] = field(default_factory=set)  # every bookmark's name, casefolded
 
     def mark(self, kind: str, ident: str) -> str:
         """The number Word shows for a note's reference (the next one the first time)."""
@@ -148,7 +156,7 @@ def _inline(
         if not isinstance(tag, str) or tag in _SKIPPED:
             continue
         if tag == _T:
-            if not any(len(f) > 1 and _page_field(f[0]) for f in fields):
+            if not any(len(f) > 1 and _page_field(f[0], reading) for f in fields):
                 pieces.append(child.text or "")
         elif tag == _FLDCHAR:
             kind = child.get(_W + "fldCharType")
@@ -172,16 +180,21 @@ def _inline(
             branch = next((b for b in child if _has_text(b)), None)
             if branch is not None:
                 _inline(branch, pieces, boxes, fields, reading)
-        elif tag == _FLDSIMPLE and _page_field(child.get(_W + "instr") or ""):
+        elif tag == _FLDSIMPLE and _page_field(child.get(_W + "instr") or "", reading):
             continue
         elif tag != _P:
             _inline(child, pieces, boxes, fields, reading)
 
 
-def _page_field(code: str) -> bool:
+def _page_field(code: str, reading: _Reading) -> bool:
     """A page number, count or reference (a table of contents' page numbers): Word shows
-    what the layout gives, the file keeps the last one."""
-    return code.split(maxsplit=1)[:1] in (["PAGE"], ["NUMPAGES"], ["SECTIONPAGES"], ["PAGEREF"])
+    what the layout gives, the file keeps the last one. A page reference to a bookmark
+    that is not there is no longer the layout's: the PDF shows its last result, as Word
+    does (:mod:`~contractctl.drafting.unlink_fields`), and so is it read."""
+    words = code.split(maxsplit=2)
+    if words[:1] == ["PAGEREF"]:
+        return len(words) > 1 and words[1].casefold() in reading.bookmarks
+    return words[:1] in (["PAGE"], ["NUMPAGES"], ["SECTIONPAGES"])
 
 
 def _has_text(element: Any) -> bool:

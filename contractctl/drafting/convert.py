@@ -42,6 +42,7 @@ import uuid
 from pathlib import Path
 
 from contractctl import tools
+from contractctl.drafting.unlink_fields import unlinked_copy
 from contractctl.errors import ContractctlError, InvalidInput, NotFound, ToolFailed, ToolMissing
 
 #: Set to 1 to force the chunked ``soffice --convert-to`` fallback (no UNO workers).
@@ -90,7 +91,9 @@ def convert_one(src: Path, dst: Path, *, timeout: float = 120) -> None:
 
     The cheapest path for a single draft: no worker to start, ~1.2 s in all. soffice
     gets its own temporary profile (``-env:UserInstallation``) so it neither attaches
-    to a LibreOffice the user has open nor waits on a concurrent contractctl. Raises
+    to a LibreOffice the user has open nor waits on a concurrent contractctl; it opens a
+    copy whose cross-references are frozen to Word's results when the DOCX has any
+    (:mod:`~contractctl.drafting.unlink_fields`), never the user's file itself. Raises
     NotFound for a missing ``src``, InvalidInput when LibreOffice cannot read it,
     ToolMissing without soffice and ToolFailed when soffice fails or times out.
     """
@@ -106,9 +109,10 @@ def convert_one(src: Path, dst: Path, *, timeout: float = 120) -> None:
         seed_profile(profile)
         outdir = Path(tmp) / "out"
         produced = outdir / f"{src.stem}.pdf"
+        source = unlinked_copy(src, Path(tmp) / "fields")
         try:
             tools.run(
-                [*convert_argv(soffice, profile, outdir), src],
+                [*convert_argv(soffice, profile, outdir), source],
                 timeout=timeout,
                 expect_file=produced,
             )

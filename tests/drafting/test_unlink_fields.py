@@ -1,0 +1,122 @@
+"""A Word file's cross-references print as Word shows them, never as LibreOffice's error.
+
+A contract written in Word refers to its own clauses (``见第 7.3 条``) through REF fields
+on bookmarks; when the bookmark went missing (its heading deleted or retyped), Word still
+shows the last result, LibreOffice prints "Error: Reference source not found". The files
+here are made with python-docx and Word's raw field XML, and converted by the real
+LibreOffice, one at a time and in a batch.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from contractctl.compare import compare
+from contractctl.documents.docx_reader import read_docx
+from contractctl.documents.extract import pdf_text
+from contractctl.drafting.convert import convert_one
+from contractctl.drafting.converter_pool import ConverterPool
+from contractctl.drafting.unlink_fields import unlinked_copy
+from tests.drafting.test_convert import _need
+from tests.drafting.word_xml import replace_run
+
+
+def _field(code: str, result: str) -> str:
+    """A complex field as Word writes it: begin, code, separate, cached result, end."""
+    return (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        f'<w:r><w:instrText xml:space="preserve"> {code} </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        f"<w:r><w:t>{result}</w:t></w:r>"
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    )
+
+
+def _contract(path: Path) -> Path:
+    """A contract whose cross-references point to one bookmark that is there and to
+    several that were deleted with their headings."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("第一条 付款")
+    document.add_paragraph("甲方应于收到发票后三十日内付款。")
+    document.add_paragraph("第二条 违约责任")
+    document.add_paragraph("逾期付款的，按照 HERE_PRESENT 的约定支付违约金。")
+    document.add_paragraph("第三条 争议解决")
+    document.add_paragraph("争议按照 HERE_MISSING 的约定处理，详见 HERE_SIMPLE 所列。")
+    document.add_paragraph("附件清单见 HERE_PAGE 页。")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+    replace_run(path, "第一条 付款", '<w:bookmarkStart w:id="1" w:name="_Ref100"/>'
+                '<w:r><w:t>第一条 付款</w:t></w:r><w:bookmarkEnd w:id="1"/>')  # fmt: skip
+    replace_run(path, "逾期付款的，按照 HERE_PRESENT 的约定支付违约金。",
+                "<w:r><w:t>逾期付款的，按照</w:t></w:r>" + _field("REF _Ref100 \\h", "第一条")
+                + "<w:r><w:t>的约定支付违约金。</w:t></w:r>")  # fmt: skip
+    replace_run(path, "争议按照 HERE_MISSING 的约定处理，详见 HERE_SIMPLE 所列。",
+                "<w:r><w:t>争议按照</w:t></w:r>" + _field("REF _Ref999 \\r \\h", "第九条")
+                + "<w:r><w:t>的约定处理，详见</w:t></w:r>"
+                + '<w:fldSimple w:instr=" REF _Ref998 \\h "><w:r><w:t>附件四</w:t></w:r>'
+                + "</w:fldSimple><w:r><w:t>所列。</w:t></w:r>")  # fmt: skip
+    replace_run(path, "附件清单见 HERE_PAGE 页。",
+                "<w:r><w:t>附件清单见第</w:t></w:r>" + _field("PAGEREF _Ref997 \\h", "12")
+                + "<w:r><w:t>页。</w:t></w:r>")  # fmt: skip
+    return path
+
+
+def _flat(text: str) -> str:
+    return "".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def contract(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _contract(tmp_path_factory.mktemp("fields") / "付款合同.docx")
+
+
+def test_the_pdf_shows_each_reference_as_word_does_and_diff_finds_nothing(
+    contract: Path, tmp_path: Path
+) -> None:
+    _need("soffice")
+    before = contract.read_bytes()
+    convert_one(contract, tmp_path / "付款合同.pdf")
+    text = pdf_text(tmp_path / "付款合同.pdf")
+    flat = _flat(text)
+    assert "Error" not in text and "错误" not in text, text
+    assert "按照第一条的约定支付违约金" in flat
+    assert "争议按照第九条的约定处理，详见附件四所列" in flat
+    assert "附件清单见第12页" in flat
+    assert contract.read_bytes() == before  # the user's file is never touched
+    assert compare(read_docx(contract), text).changes == []
+
+
+def test_a_batch_converts_the_same_way(contract: Path, tmp_path: Path) -> None:
+    _need("soffice")
+    with ConverterPool(workers=1) as pool:
+        results = pool.convert([(contract, tmp_path / "batch.pdf")])
+    assert results == {contract: None}
+    flat = _flat(pdf_text(tmp_path / "batch.pdf"))
+    assert "Error" not in flat and "错误" not in flat
+    assert "争议按照第九条的约定处理，详见附件四所列" in flat
+
+
+def test_the_copy_keeps_every_result_and_the_link_and_the_reader_reads_the_same(
+    contract: Path, tmp_path: Path
+) -> None:
+    copy = unlinked_copy(contract, tmp_path)
+    assert copy != contract and copy.parent == tmp_path
+    xml = zipfile.ZipFile(copy).read("word/document.xml").decode("utf-8")
+    assert "REF _Ref" not in xml.replace("PAGEREF", "")
+    assert 'w:anchor="_Ref100"' in xml  # the reference to a bookmark that is there still links
+    assert read_docx(copy) == read_docx(contract)
+
+
+def test_a_file_without_cross_references_is_converted_as_it_is(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("第一条 REFERENCE 付款")
+    document.save(str(tmp_path / "plain.docx"))
+    assert unlinked_copy(tmp_path / "plain.docx", tmp_path / "out") == tmp_path / "plain.docx"
+    assert not (tmp_path / "out").exists()
