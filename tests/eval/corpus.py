@@ -17,7 +17,7 @@ from tests.conftest import REPO
 
 CORPUS = REPO.parent / "shared" / "corpus"
 CI = os.environ.get("CI", "").lower() == "true"
-#: PDF conversions are cached here by the DOCX's SHA-256 (LibreOffice takes ~1.5 s each).
+#: PDF conversions are cached here by the SHA-256 of the DOCX LibreOffice opens (~1.5 s each).
 CACHE = REPO / "build" / "eval-cache"
 
 
@@ -66,10 +66,15 @@ def pdf_of(path: Path) -> str | None:
 
     if path.suffix != ".docx" or shutil.which("soffice") is None:
         return None
+    import tempfile
+
     from contractctl.documents.extract import pdf_text
     from contractctl.drafting.convert import convert_one
+    from contractctl.drafting.unlink_fields import unlinked_copy
 
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:20]
+    with tempfile.TemporaryDirectory(prefix="contractctl-eval-") as tmp:
+        # Keyed by what LibreOffice opens (cross-references frozen first), not the file.
+        digest = hashlib.sha256(unlinked_copy(path, Path(tmp)).read_bytes()).hexdigest()[:20]
     cached = CACHE / f"{digest}.pdf"
     if not cached.exists():
         from contractctl.errors import ContractctlError
