@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from contractctl.errors import InvalidInput, NotFound
-from contractctl.ocr.model import ScanText
+from contractctl.ocr.model import PageText, ScanText
 from contractctl.ocr.readings import ReadingCache
 from contractctl.ocr.tesseract import CJK_MODELS
 from contractctl.progress import Progress
@@ -342,7 +342,7 @@ def _check_pdf(
     runner: Any = None,
 ) -> tuple[dict[str, Any], ScanText]:
     """Read the approved PDF (cached) and the scan alike, and compare the readings."""
-    from contractctl.ocr.differences import compare_readings
+    from contractctl.ocr.differences import PageComparisons, compare_readings
     from contractctl.ocr.pipeline import ocr_scan
     from contractctl.ocr.readings import approved_reading
 
@@ -351,21 +351,30 @@ def _check_pdf(
     reading = approved_reading(
         pdf, lang=first, dpi=dpi, workers=workers, cache=cache, actor=actor, runner=runner
     )
-    text = ocr_scan(
-        scan,
-        lang=first,
-        dpi=dpi,
-        workers=workers,
-        progress=progress,
-        keep_images=work / "pages",
-        runner=runner,
-    )
-    if all(p.empty for p in text.pages):
-        raise InvalidInput(
-            f"{scan.name}: no readable text on any of its {len(text.pages)} page(s) "
-            "(blank pages, or an image that is not a document)"
+    with PageComparisons(reading, pdf, dpi, work) as early:
+
+        def read(index: int, page: PageText) -> None:
+            # compared with the approved page of the same place while the later pages
+            # are read (the page matching confirms the guess or asks for another pair)
+            if not page.empty:
+                early.start(index, index, page)
+
+        text = ocr_scan(
+            scan,
+            lang=first,
+            dpi=dpi,
+            workers=workers,
+            progress=progress,
+            keep_images=work / "pages",
+            runner=runner,
+            on_page=read,
         )
-    result = compare_readings(approved, reading, pdf, text, dpi=dpi, workdir=work)
+        if all(p.empty for p in text.pages):
+            raise InvalidInput(
+                f"{scan.name}: no readable text on any of its {len(text.pages)} page(s) "
+                "(blank pages, or an image that is not a document)"
+            )
+        result = compare_readings(approved, reading, pdf, text, dpi=dpi, workdir=work, early=early)
     mapping = result.pop("mapping")
     last = max(mapping.items(), key=lambda item: item[1], default=None)
     result["seal"] = _seal_report(approved, text, last[0] if last else len(text.pages) - 1)

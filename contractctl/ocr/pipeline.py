@@ -35,10 +35,6 @@ psm 6: 0.899), the same as psm 3 on running text (pages 3-8: 0.985-0.999 either 
 at the same speed (49.1 s against 48.9 s for the 8 pages). On purchase-en, psm 3 and 4
 read the same. So pages are read with ``PAGE_PSM = 4``.
 
-Second readings: ``cut_regions`` cuts boxes (lines) out of OCR'd pages, corrected the
-same way (so the words' boxes apply), for ``tesseract.read_images`` to read again with
-other settings; ``ocr-check`` does this where a difference may be OCR noise.
-
 Parallelism: ``workers`` threads (default: the CPUs this process may run on), each
 driving one Tesseract process at a time with OMP_THREAD_LIMIT=1; the Python steps
 release the GIL in numpy and Pillow. Results come back in page order whatever order
@@ -58,6 +54,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -94,10 +91,6 @@ PAGE_PSM = 4
 #: In the red channel, seal ink at or above this grey level is taken for paper.
 RED_INK_LEVEL = 180
 _RED_LEVELS = [255 if v >= RED_INK_LEVEL else v for v in range(256)]
-#: Margin round a cut region, as a share of its height (ascenders, a tilt left over),
-#: and at most (pixels: a region of many lines must not take in the lines round it).
-CUT_MARGIN = 0.35
-CUT_MARGIN_MAX = 24
 
 PageSource = Callable[[], Path]
 
@@ -164,6 +157,7 @@ def ocr_scan(
     timeout: float = PAGE_TIMEOUT,
     columns: bool = False,
     runner: Callable[..., list[PageText]] | None = None,
+    on_page: Callable[[int, PageText], None] | None = None,
 ) -> ScanText:
     """OCR a whole scan (a PDF or an image file, multi-page TIFF included).
 
@@ -172,7 +166,9 @@ def ocr_scan(
     A PDF's pages are rasterised at ``dpi``, each by the worker that reads it, into a
     temporary folder removed at the end (so PageText.image is None), or into
     ``keep_images`` when given (PageText.image then names each page's file there).
-    ``columns`` and ``lang``: see ocr_pages. Errors: see scan_pages and check_languages.
+    ``columns`` and ``lang``: see ocr_pages. ``on_page(index, page)`` is called with each
+    page as soon as it is read, in this thread (not with a ``runner``). Errors: see
+    scan_pages and check_languages.
     """
     from contractctl.ocr.pages import is_pdf, page_count, rasterise, scan_pages
 
@@ -195,7 +191,7 @@ def ocr_scan(
         else:
             files = scan_pages(path, workdir)
             jobs = [_Job(n, _given(f), None, discard) for n, f in enumerate(files, start=1)]
-        pages = (runner or _run)(
+        pages = (runner or partial(_run, on_page=on_page))(
             jobs,
             lang=lang,
             workers=workers,
@@ -236,6 +232,7 @@ def _run(
     seals: bool,
     timeout: float,
     columns: bool = False,
+    on_page: Callable[[int, PageText], None] | None = None,
 ) -> list[PageText]:
     if workers is not None and workers < 1:
         raise InvalidInput(f"workers must be at least 1, not {workers}")
@@ -255,8 +252,10 @@ def _run(
                 for index, job in enumerate(jobs):
                     results[index] = one(job)
                     report.advance()
+                    if on_page is not None:
+                        on_page(index, results[index])
             else:
-                _parallel(jobs, one, count, results, report)
+                _parallel(jobs, one, count, results, report, on_page)
     finally:
         report.finish()
     return [results[index] for index in range(len(jobs))]
@@ -268,6 +267,7 @@ def _parallel(
     count: int,
     results: dict[int, PageText],
     report: Progress,
+    on_page: Callable[[int, PageText], None] | None = None,
 ) -> None:
     """Run ``one`` over the jobs on ``count`` threads; the first error cancels the pages
     not yet started and is raised once the running ones are done (Ctrl-C likewise)."""
@@ -282,6 +282,8 @@ def _parallel(
                 for future in done:
                     results[futures[future]] = future.result()
                     report.advance()
+                    if on_page is not None:
+                        on_page(futures[future], results[futures[future]])
         except BaseException:
             for future in pending:
                 future.cancel()
@@ -512,66 +514,6 @@ def drop_red(image: PILImage, boxes: Sequence[Box] | None = None) -> PILImage:
         )
         gray.paste(red_channel.crop(area), area[:2])
     return gray
-
-
-def cut_regions(
-    regions: Sequence[tuple[PageText, Box]],
-    folder: Path,
-    *,
-    scales: Sequence[float] = (1.0,),
-    margin: int | None = None,
-) -> list[list[Path]]:
-    """Image files of regions of OCR'd pages (boxes as the words have them: in pixels of
-    the corrected page), for a second reading: one list per scale in ``scales``, each
-    with one file per region in the order given.
-
-    Each page is corrected once, as it was for its first reading, with red ink dropped
-    out; each box is cut with a margin of ``CUT_MARGIN`` of its height (at most
-    ``CUT_MARGIN_MAX`` pixels; ``margin`` pixels when given) and enlarged by
-    the scale (Lanczos). The pages' images must still exist
-    (``ocr_scan(keep_images=...)``); InvalidInput otherwise.
-    """
-    from PIL import Image
-
-    folder.mkdir(parents=True, exist_ok=True)
-    out: list[list[Path]] = [[] for _ in scales]
-    slots: list[list[Path | None]] = [[None] * len(regions) for _ in scales]
-    by_page: dict[int, list[int]] = {}
-    pages: dict[int, PageText] = {}
-    for index, (page, _) in enumerate(regions):
-        by_page.setdefault(id(page), []).append(index)
-        pages[id(page)] = page
-    for key, indexes in by_page.items():
-        page = pages[key]
-        if page.image is None or not Path(page.image).exists():
-            raise InvalidInput(f"page {page.number}: its image is gone, it cannot be read again")
-        with Image.open(page.image) as image:
-            image.load()
-            for index in indexes:
-                left, top, width, height = regions[index][1]
-                pad = (
-                    margin
-                    if margin is not None
-                    else max(4, min(CUT_MARGIN_MAX, round(height * CUT_MARGIN)))
-                )
-                area = (left - pad, top - pad, width + 2 * pad, height + 2 * pad)
-                window = deskew.correct_box(
-                    image, page.rotation_applied, page.skew_degrees, area, fill=(255, 255, 255)
-                )
-                crop = drop_red(window)
-                for n, scale in enumerate(scales):
-                    sized = crop
-                    if scale != 1.0:
-                        sized = crop.resize(
-                            (max(1, round(crop.width * scale)), max(1, round(crop.height * scale))),
-                            Image.Resampling.LANCZOS,
-                        )
-                    target = folder / f"region-{index:05d}-x{n}-{uuid.uuid4().hex[:6]}.png"
-                    sized.save(target, compress_level=1)
-                    slots[n][index] = target
-    for n, row in enumerate(slots):
-        out[n] = [path for path in row if path is not None]
-    return out
 
 
 def _osd(source: Path, rotation: int, stem: Path, dpi: int | None) -> Orientation | None:

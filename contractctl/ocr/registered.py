@@ -222,21 +222,19 @@ class _Images:
             assert self.scan_page.image is not None
             with Image.open(self.scan_page.image) as image:
                 image.load()
-                straight = deskew.correct(
-                    image.convert("RGB"),
-                    self.scan_page.rotation_applied,
-                    self.scan_page.skew_degrees,
-                    fill=(255, 255, 255),
-                )
-            gray = drop_red(straight)
-            red = red_mask(np.asarray(straight, dtype=np.uint8))
-            self._scan = self._register(gray)
+                # turned (lossless) but not deskewed: the deskew and the registration
+                # are one resampling of the grey page, not two of the colour page
+                page = deskew.turned(image.convert("RGB"), self.scan_page.rotation_applied)
+            affine = deskew.skew_affine(page.size, self.scan_page.skew_degrees, self.affine)
+            gray = drop_red(page)
+            red = red_mask(np.asarray(page, dtype=np.uint8))
+            self._scan = self._register(gray, affine)
             if red.any():
-                mask = self._register(Image.fromarray(red.astype(np.uint8) * 255), fill=0)
+                mask = self._register(Image.fromarray(red.astype(np.uint8) * 255), affine, fill=0)
                 self._red = np.asarray(mask) > 0
         return self._scan
 
-    def _register(self, image: object, fill: int = 255) -> object:
+    def _register(self, image: object, affine: Sequence[float], fill: int = 255) -> object:
         """A scan-sized grey image in the approved page's pixels."""
         from PIL import Image
         from PIL.Image import Image as PILImage
@@ -245,7 +243,7 @@ class _Images:
         return image.transform(
             self.approved.size,
             Image.Transform.AFFINE,
-            self.affine,
+            tuple(affine),
             resample=Image.Resampling.BILINEAR,
             fillcolor=fill,
         )
@@ -326,7 +324,9 @@ class _Images:
         s = (np.asarray(scan_image.crop(box)) < INK_LEVEL).astype(np.float32)
         if a.sum() < 50 or s.sum() < 50:
             return 0, 0
-        shape = (a.shape[0] + limit, a.shape[1] + limit)
+        # sizes whose only prime factors are 2, 3 and 5: pocketfft is several times
+        # slower on a size with a large prime factor
+        shape = (_fast_size(a.shape[0] + limit), _fast_size(a.shape[1] + limit))
         corr = np.fft.irfft2(
             np.conj(np.fft.rfft2(a, shape)) * np.fft.rfft2(s, shape), shape
         )  # corr[dy, dx] = sum a[y, x] * s[y + dy, x + dx], negative shifts wrapped
@@ -338,6 +338,22 @@ class _Images:
         dy = dy - shape[0] if dy > limit else dy
         dx = dx - shape[1] if dx > limit else dx
         return dx, dy
+
+
+def _fast_size(n: int) -> int:
+    """The smallest 2^i 3^j 5^k >= n."""
+    best = 1 << max(0, (n - 1).bit_length())
+    five = 1
+    while five < best:
+        three = five
+        while three < best:
+            size = three
+            while size < n:
+                size *= 2
+            best = min(best, size)
+            three *= 3
+        five *= 5
+    return best
 
 
 def _crop(mask: NDArray[np.bool_], box: tuple[int, int, int, int]) -> NDArray[np.bool_]:
@@ -463,16 +479,21 @@ def _best_share(
     window = max(8, round(dpi * 0.12))
     block = max(2, window // 3)
     rows, cols = -(-h // block), -(-w // block)
-    pad = ((0, rows * block - h), (0, cols * block - w))
+    # one buffer, padded to whole blocks, written in place at every shift (a fresh
+    # padded array per shift cost a third of the check's comparison time)
+    changed = np.zeros((rows * block, cols * block), dtype=np.uint8)
+    inside = changed[:h, :w]
+    missing = np.empty((h, w), dtype=bool)
     best: NDArray[np.int64] | None = None
     step = 2 if tolerance >= 1 else 1
     offsets = sorted({*range(0, 2 * search + 1, step), 2 * search})
     for y in offsets:
         for x in offsets:
-            s = extra[y : y + h, x : x + w]
-            gs = grown_s[y : y + h, x : x + w]
-            changed = np.pad((approved & ~gs) | (s & ~grown_a), pad)
-            blocks = changed.reshape(rows, block, cols, block).sum(axis=(1, 3))
+            # approved ink the scan lacks, or scan ink the approved page lacks
+            np.greater(approved, grown_s[y : y + h, x : x + w], out=missing)
+            np.greater(extra[y : y + h, x : x + w], grown_a, out=inside)
+            inside |= missing
+            blocks = changed.reshape(rows, block, cols, block).sum(axis=(1, 3), dtype=np.int64)
             sums = _window_sums(blocks)
             best = sums if best is None else np.minimum(best, sums)
     assert best is not None
