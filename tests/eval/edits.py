@@ -87,8 +87,48 @@ def _known_id(line: str, language: str, scheme: Scheme) -> str | None:
     return match.group(1) if match else None
 
 
+#: The heading of a table of contents, and a page number at the end of one of its entries
+#: (after a dot leader or a tab).
+_TOC_HEAD = re.compile(r"^\s*(?:目\s*录|目\s*次|contents|table\s+of\s+contents)\s*$", re.I)
+_PAGE_TAIL = re.compile(r"\s*(?:\.{2,}|…+|·{2,}|\t)\s*\d{1,4}\s*$")
+#: A table of contents' entry is short: a line longer than this (a page number aside)
+#: is the document's own text, and what went before it was no table of contents.
+_TOC_ENTRY_CHARS = 60
+
+
+def toc_lines(lines: list[str]) -> set[int]:
+    """The lines of each table of contents: from a heading 目录 / Contents to the line
+    before its first entry comes again as the body's heading, every line in between
+    short or ending in a page number. A table of contents' entries are not clauses, even
+    when Word's list numbers make them read like ones (``4.2 对使用土地的限制``)."""
+
+    def key(line: str) -> str:
+        return "".join(_PAGE_TAIL.sub("", line).split())
+
+    found: set[int] = set()
+    keys = [key(line) for line in lines]
+    for k, line in enumerate(lines):
+        if not _TOC_HEAD.match(line):
+            continue
+        first = next((j for j in range(k + 1, len(lines)) if keys[j]), None)
+        if first is None:
+            continue
+        for j in range(first + 1, len(lines)):
+            if len(keys[j]) >= 2 and keys[first].startswith(keys[j]):
+                found.update(range(k, j))  # the body starts: the first entry's heading
+                break
+            if len(keys[j]) > _TOC_ENTRY_CHARS and not _PAGE_TAIL.search(lines[j]):
+                break
+    return found
+
+
 class Reading:
-    """A document's lines, which clause each line stands in, and its top-level articles."""
+    """A document's lines, which clause each line stands in, and its top-level articles.
+
+    Lines of a table of contents (:func:`toc_lines`) stand in the clause before it (the
+    front matter, as a rule) and are never edited: an entry is no clause, and a sentence
+    added to one makes it read like a clause of its own.
+    """
 
     def __init__(self, text: str, language: str, scheme: Scheme | None = None) -> None:
         self.text = text
@@ -99,7 +139,11 @@ class Reading:
         counts: dict[str, int] = {}
         current: str | None = "preamble"
         articles_seen = False
-        for line in self.lines:
+        self.toc = toc_lines(self.lines)
+        for k, line in enumerate(self.lines):
+            if k in self.toc:
+                self.owner.append(current)  # an entry of a table of contents: no clause
+                continue
             if _MARKER.match(line):
                 current = _known_id(line, language, self.scheme)
                 top = bool(self.scheme.pattern.match(line))
@@ -122,6 +166,7 @@ class Reading:
             k
             for k, line in enumerate(self.lines)
             if self.owner[k] not in (None, "preamble")
+            and k not in self.toc
             and not _INLINE.search(line)
             and (
                 len(re.findall(r"[\u4e00-\u9fff]", line)) >= 12
