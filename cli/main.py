@@ -11,26 +11,8 @@ import os
 import sys
 from typing import TYPE_CHECKING, Annotated
 
-
-def _early_interrupts_end_quietly() -> None:
-    """Ctrl-C or SIGTERM while Python is still loading (nothing opened, no child
-    started) ends at once with 130 / 143 and one line, not an import traceback; run()
-    installs the real handlers. Only for the console script: an import leaves them."""
-    import signal
-
-    def early(signum: int, frame: object) -> None:
-        os.write(2, b"contractctl: error: interrupted while starting; nothing was done\n")
-        os._exit(128 + signum)
-
-    signal.signal(signal.SIGINT, early)
-    signal.signal(signal.SIGTERM, early)
-
-
-if os.path.basename(sys.argv[0]) == "contractctl":
-    _early_interrupts_end_quietly()
-
-import typer  # noqa: E402  (after the early handlers: importing it takes a while)
-from contractctl.cli.context import AppContext  # noqa: E402
+import typer  # (contractctl/__init__.py: Ctrl-C while this loads ends quietly)
+from contractctl.cli.context import AppContext
 
 if TYPE_CHECKING:
     from contractctl.errors import ContractctlError
