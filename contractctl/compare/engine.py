@@ -138,6 +138,10 @@ class _Engine:
         self.new = segment(new, forms=forms, headings=headings, running=running)
         self.old_keys = [self._key(c) for c in self.old]
         self.new_keys = [self._key(c) for c in self.new]
+        #: Pairs whose difference is layout alone by their own texts (a word a PDF drew
+        #: twice or carried in): not reported, but what they carried may balance another
+        #: clause's loss in :func:`without_reflow`.
+        self.quiet: list[ClauseChange] = []
 
     def _key(self, clause: Clause) -> str:
         return comparison_form(clause.body, ocr=True) if self.ocr else clause.norm
@@ -155,9 +159,12 @@ class _Engine:
         if self.tolerant:
             changes = _without_carried_text(changes, self.ocr)
         if self.paged and not self.ocr:
-            shown = {c.new_index for c in changes}
+            shown = {c.new_index for c in changes} | {c.new_index for c in self.quiet}
             changes = without_reflow(
-                changes, alignment.pairs, [j for j in alignment.pairs.values() if j not in shown]
+                changes,
+                alignment.pairs,
+                [j for j in alignment.pairs.values() if j not in shown],
+                quiet=self.quiet,
             )
         semantic: list[SemanticChange] = []
         seen: set[tuple[Any, ...]] = set()
@@ -213,11 +220,19 @@ class _Engine:
                 old_text=old_key,
                 new_text=new_key,
             )
-            if not semantic and (
-                not any(tag != "equal" for tag, *_ in codes)
-                or (self.tolerant and layout_only(old_tokens, new_tokens))
-            ):
+            if not semantic and not any(tag != "equal" for tag, *_ in codes):
                 text_changed = False
+            elif not semantic and self.tolerant and layout_only(old_tokens, new_tokens):
+                text_changed = False
+                if self.paged and j not in alignment.moved and j not in alignment.renumbered:
+                    self.quiet.append(
+                        ClauseChange(
+                            kind="modified", clause=new_clause.id, old_clause=old_clause.id,
+                            new_clause=new_clause.id, title="", page=new_clause.page,
+                            severity="minor", old=old_text, new=new_text,
+                            old_index=i, new_index=j,
+                        )
+                    )  # fmt: skip
             else:
                 ops = whole_values(diff_tokens(old_tokens, new_tokens, codes))
                 ops = whole_names(ops, _sources(semantic, old_values, new_values))

@@ -20,7 +20,9 @@ change's, not every change's that lost one like it). So an amount changed from 3
 that clause and the next. A run whose difference is the same characters cut into
 other words (pdftotext splits ``ADDRESS`` into ``ADDRES S``, a calendar's ``10`` into
 ``1`` and ``0``) is dropped too, unless a value (an amount, a date, a percentage) reads
-differently in it: those are compared as values.
+differently in it (the values the run's old side holds are not those of its new side,
+a deleted clause's values counting as removed, an added one's as added): those are
+compared as values.
 
 A run's difference counts only as far as the whole document shares it: text carried
 past an unchanged clause into another run balances there. What this cannot see: two
@@ -33,7 +35,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from contractctl.compare.model import ClauseChange
 from contractctl.compare.normalise import tokenise
@@ -75,16 +77,24 @@ def _words(text: str | None) -> tuple[Counter[str], Counter[str]]:
 
 
 def without_reflow(
-    changes: list[ClauseChange], matches: dict[int, int], unchanged_new: Iterable[int]
+    changes: list[ClauseChange],
+    matches: dict[int, int],
+    unchanged_new: Iterable[int],
+    quiet: Sequence[ClauseChange] = (),
 ) -> list[ClauseChange]:
     """``changes`` (in report order) less those that only layout moved.
 
     ``matches`` maps old clause indexes to new ones for every matched pair and
     ``unchanged_new`` lists the new clause indexes that compare equal; each separates
-    the runs of changes on either side of it.
+    the runs of changes on either side of it. ``quiet`` are pairs that differ by layout
+    alone on their own (a word the PDF carried in from the clause next to it): never
+    reported, they join the runs so that the word they gained balances the neighbour
+    that lost it.
     """
     if not changes:
         return changes
+    reported = changes
+    changes = sorted([*changes, *quiet], key=lambda c: _position(c, matches))
     fixed = sorted(unchanged_new)
     runs: list[list[int]] = [[0]]
     previous = _position(changes[0], matches)
@@ -105,10 +115,10 @@ def without_reflow(
         gained &= every[1]
         if not lost and not gained:
             continue
-        if _letters(lost) == _letters(gained) and not any(changes[n].semantic for n in run):
+        if _letters(lost) == _letters(gained) and _same_values([changes[n] for n in run]):
             continue  # a word or number pdftotext split (ADDRES S, a date table's 1 0)
         keep.extend(changes[n] for n in _holders(run, counted, lost, gained))
-    return [c for c in changes if any(c is k for k in keep)]
+    return [c for c in reported if any(c is k for k in keep)]
 
 
 def _holders(
@@ -133,6 +143,21 @@ def _holders(
             lost -= took_lost
             gained -= took_gained
     return holders
+
+
+def _same_values(run: list[ClauseChange]) -> bool:
+    """Whether the run's values read the same on both sides: those a change removed (or
+    a deleted clause held) are the ones another added (or an added clause holds), so
+    the run's values only moved."""
+    old: Counter[tuple[str, str]] = Counter()
+    new: Counter[tuple[str, str]] = Counter()
+    for change in run:
+        for value in change.semantic:
+            if value.old is not None:
+                old[value.what, value.old] += 1
+            if value.new is not None:
+                new[value.what, value.new] += 1
+    return old == new
 
 
 def _letters(words: Counter[str]) -> Counter[str]:

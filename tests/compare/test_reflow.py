@@ -59,3 +59,32 @@ def test_a_table_cell_changed_in_a_table_read_cell_by_cell_is_reported() -> None
     result = compare(DOCX, PDF.replace("200", "300"))
 
     assert [(c.kind, c.clause) for c in result.changes] == [("modified", "第一条")]
+
+
+# A word at a line's end that the PDF drew at the start of the line below, which
+# pdftotext then read before the next clause's number: the clause it joins reads the
+# same but for a repeated word, the one it left lost it.
+CARRIED_DOCX = """第十条 承包人的义务
+10.3\t\t负责编制施工组织设计，组织编制施工计划，实施对工程质量、安全生产的检查和验收；
+10.4\t\t负责工程测量定位、技术交底，统一安排技术档案资料的
+收集整理及交工验收；
+10.5\t\t按时提交报表。"""
+CARRIED_PDF = """第十条 承包人的义务
+10.3 负责编制施工组织设计，组织编制施工计划，实施对工程质量、安全生产的检查和验收；
+的
+
+10.4 负责工程测量定位、技术交底，统一安排技术档案资料
+
+收集整理及交工验收；
+10.5 按时提交报表。
+\f"""
+
+
+def test_a_word_the_pdf_carried_into_the_clause_before_is_not_a_change() -> None:
+    assert compare(CARRIED_DOCX, CARRIED_PDF).changes == []
+
+
+def test_a_word_really_deleted_beside_a_carried_one_is_still_reported() -> None:
+    result = compare(CARRIED_DOCX, CARRIED_PDF.replace("技术交底，", ""))
+
+    assert [(c.kind, c.clause) for c in result.changes] == [("modified", "10.4")]
