@@ -1,6 +1,9 @@
-"""Crash and interrupt: `import` and `draft-batch` on a populated store, stopped at random
-moments by SIGKILL, SIGTERM and Ctrl-C (SIGINT to the whole process group, as a
-terminal sends it), again and again. After every stop:
+"""Crash and interrupt: `import`, `draft-batch`, `sign`, `approve` and `backup` on a
+populated store, stopped at random moments by SIGKILL, SIGTERM and Ctrl-C (SIGINT to the
+whole process group, as a terminal sends it), again and again. `sign` and `approve` act
+on one contract a run, so a round runs them one after the other on every contract
+waiting and the signal goes to the run going at that moment (tests/soak/drivers.py,
+with what is checked for them besides what follows). After every stop:
 
 - SIGTERM and Ctrl-C end the command within 5 s, with exit 143 / 130 (or 0 if it had
   finished), never a hang;
@@ -23,6 +26,7 @@ import itertools
 import json
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -38,14 +42,20 @@ import pytest
 from contractctl.store import DB_NAME, Store, audit
 from contractctl.store.fsck import fsck
 from tests.cli.test_draft import _batch_csv
-from tests.conftest import Cli, installed_contractctl
+from tests.conftest import REPO, Cli, installed_contractctl
 from tests.importer.test_import import historical, unique_copy
+from tests.soak import drivers
 
 ROUNDS = int(os.environ.get("CONTRACTCTL_SOAK_ROUNDS", "1"))
 #: Only these (command, signal) pairs, e.g. "draft-batch:SIGINT" (default: all).
 ONLY = os.environ.get("CONTRACTCTL_SOAK_ONLY", "")
 SEED = int(os.environ.get("CONTRACTCTL_SOAK_SEED", str(random.randrange(1 << 30))))
 SIGNALS = {"SIGKILL": signal.SIGKILL, "SIGTERM": signal.SIGTERM, "SIGINT": signal.SIGINT}
+#: Where the counts go (CONTRACTCTL_SOAK_COUNTS: a long run's own file).
+COUNTS = Path(
+    os.environ.get("CONTRACTCTL_SOAK_COUNTS")
+    or Path(__file__).resolve().parents[2] / "build" / "soak-counts.json"
+)
 #: Where a hang's stacks go (all of them: a test failure's message is cut short).
 HANG_LOG = Path(__file__).resolve().parents[2] / "build" / "soak-hangs.log"
 _HANGS: list[str] = []
@@ -59,6 +69,12 @@ class Tally:
 
     interrupts: Counter[str] = field(default_factory=Counter)
     finished_first: Counter[str] = field(default_factory=Counter)
+    #: Ended by the signal's own default action: Python not yet started or already
+    #: finalising (a shell's $? is then 130 / 143 all the same).
+    by_the_signal: Counter[str] = field(default_factory=Counter)
+    #: Stopped before contractctl's first line ran (the interpreter, site, and in a
+    #: development install the editable-install finder): Python's own traceback.
+    python_starting: Counter[str] = field(default_factory=Counter)
     lost_objects: int = 0
     hangs: int = 0
     orphans: int = 0
@@ -129,27 +145,35 @@ def _check_store(home: Path, systmp: Path) -> None:
 @pytest.fixture(scope="module", autouse=True)
 def _counts() -> Iterator[None]:
     """After the module: the counts, on stdout (`make soak` shows them) and in
-    build/soak-counts.json (what the README publishes)."""
+    build/soak-counts.json (what the docs publish; written after every stop too, so a
+    long run stopped early keeps what it counted)."""
     yield
+    print("\nsoak:", json.dumps(_write_counts()))
+
+
+def _write_counts() -> dict[str, object]:
     counts = {
         "seed": SEED,
         "rounds": ROUNDS,
+        "only": ONLY,
         "interrupts": dict(sorted(TALLY.interrupts.items())),
         "by_signal": {
             name: sum(n for k, n in TALLY.interrupts.items() if k.endswith(name))
             for name in SIGNALS
         },
         "finished_before_the_signal": dict(sorted(TALLY.finished_first.items())),
+        "ended_by_the_signal_itself": dict(sorted(TALLY.by_the_signal.items())),
+        "stopped_while_python_itself_started": dict(sorted(TALLY.python_starting.items())),
         "lost_objects": TALLY.lost_objects,
         "hangs": TALLY.hangs,
         "orphaned_processes": TALLY.orphans,
         "leftover_temporary_files": TALLY.leftovers,
         "slowest_exit_after_sigterm_or_sigint_s": round(TALLY.slowest_exit, 2),
     }
-    out = Path(__file__).resolve().parents[2] / "build" / "soak-counts.json"
+    out = COUNTS
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(counts, indent=2) + "\n", encoding="utf-8")
-    print("\nsoak:", json.dumps(counts))
+    return counts
 
 
 @pytest.fixture(scope="module")
@@ -176,6 +200,8 @@ def populated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pat
         unique_copy(source, inbox / f"contract-{n}.pdf", n)
     csv_path = _batch_csv(base, 6)
     SOURCES[:] = [files["purchase-zh.pdf"], files["nda-en.pdf"]]
+    drivers.prepare(home, base)
+    (base / "backups").mkdir()
     return home, inbox, csv_path
 
 
@@ -186,6 +212,9 @@ _NEXT = itertools.count(100)
 def _more_work(kind: str, inbox: Path, csv_path: Path) -> None:
     """Three new inputs before each stop, so every round interrupts real work (not a
     rerun that finds everything done): new PDFs in the inbox, new rows in the CSV."""
+    if kind in drivers.KINDS:
+        drivers.more_work(kind, inbox.parent / "store")
+        return
     for _ in range(3):
         n = next(_NEXT)
         if kind == "import":
@@ -198,11 +227,36 @@ def _more_work(kind: str, inbox: Path, csv_path: Path) -> None:
             csv.writer(handle).writerow(first.values())
 
 
-def _command(kind: str, home: Path, inbox: Path, csv_path: Path) -> list[str]:
+def _commands(kind: str, home: Path, inbox: Path, csv_path: Path) -> list[list[str]]:
+    """The runs of one round, one after the other (one, but for sign and approve)."""
     base = [installed_contractctl(), "--home", str(home)]
     if kind == "import":
-        return [*base, "import", "--workers", "2", "--ocr", "never", str(inbox)]
-    return [*base, "draft-batch", "purchase-zh", "--csv", str(csv_path)]
+        return [[*base, "import", "--workers", "2", "--ocr", "never", str(inbox)]]
+    if kind == "draft-batch":
+        return [[*base, "draft-batch", "purchase-zh", "--csv", str(csv_path)]]
+    return drivers.steps(kind, home, base, home.parent / "backups")
+
+
+def _run_until(
+    runs: list[list[str]], env: dict[str, str], stop_at: float
+) -> tuple[subprocess.Popen[bytes] | None, bytes]:
+    """Run ``runs`` in turn until ``stop_at``; the run going then (None if all finished)
+    and, if all finished, the stderr of the last."""
+    err = b""
+    for argv in runs:
+        proc = subprocess.Popen(
+            argv,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,  # its own process group, as a shell job
+        )
+        try:
+            _, err = proc.communicate(timeout=max(0.0, stop_at - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            return proc, b""
+        assert proc.returncode in (0, 1), (argv[3:], proc.returncode, err.decode())
+    return None, err
 
 
 def _interrupt_once(
@@ -220,15 +274,16 @@ def _interrupt_once(
         "TMPDIR": str(systmp),
         "PYTHONFAULTHANDLER": "1",
     }
-    proc = subprocess.Popen(
-        _command(kind, home, inbox, csv_path),
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,  # its own process group, as a shell job
-    )
-    time.sleep(rng.uniform(0.5, 6.0))
+    env.update(drivers.env(kind))
+    runs = _commands(kind, home, inbox, csv_path)
+    low, high = drivers.DELAY.get(kind, (0.5, 6.0))
+    proc, err = _run_until(runs, env, time.monotonic() + rng.uniform(low, high))
     sig = SIGNALS[name]
+    if proc is None:  # every run finished before the signal
+        TALLY.finished_first[f"{kind} {name}"] += 1
+        TALLY.interrupts[f"{kind} {name}"] += 1
+        _after(kind, name, marker, home, systmp)
+        return
     sent = time.monotonic()
     try:
         if sig == signal.SIGINT:
@@ -257,6 +312,7 @@ def _interrupt_once(
             log.write(f"=== {_HANGS[-1]} (seed {SEED})\n{stuck}\n")
         _wait_gone(marker, 5.0)
         _check_store(home, systmp)  # after the kill: the store as after any SIGKILL
+        _check_kind(kind, home)
         systmp.rmdir()
         return
     took = time.monotonic() - sent
@@ -264,11 +320,29 @@ def _interrupt_once(
     TALLY.interrupts[f"{kind} {name}"] += 1
     stderr = err.decode("utf-8", "replace")
     expected = {signal.SIGKILL: -9, signal.SIGTERM: 143, signal.SIGINT: 130}[sig]
+    if _python_starting(stderr):
+        TALLY.python_starting[f"{kind} {name}"] += 1
+        _after(kind, name, marker, home, systmp)
+        return
     if proc.returncode in (0, 1):
         TALLY.finished_first[f"{kind} {name}"] += 1  # it was done before the signal
+    elif proc.returncode == -sig and sig != signal.SIGKILL:
+        TALLY.by_the_signal[f"{kind} {name}"] += 1
     else:
         assert proc.returncode == expected, (kind, name, proc.returncode, stderr)
     assert "Traceback" not in stderr, stderr
+    _after(kind, name, marker, home, systmp)
+
+
+def _python_starting(stderr: str) -> bool:
+    """A KeyboardInterrupt raised before any contractctl code ran (no frame of ours)."""
+    if "Traceback" not in stderr or not stderr.rstrip().endswith("KeyboardInterrupt"):
+        return False
+    ours = (str(REPO / "contractctl") + os.sep, str(REPO / "cli") + os.sep)
+    return not any(f.startswith(ours) for f in re.findall(r'File "([^"]+)"', stderr))
+
+
+def _after(kind: str, name: str, marker: str, home: Path, systmp: Path) -> None:
     left = _wait_gone(marker, 5.0)
     if left:
         TALLY.orphans += len(left)
@@ -277,10 +351,16 @@ def _interrupt_once(
                 os.kill(pid, signal.SIGKILL)
         pytest.fail(f"processes left after {name} of {kind}: {left}")
     _check_store(home, systmp)
+    _check_kind(kind, home)
     systmp.rmdir()
 
 
-@pytest.mark.parametrize("kind", ["import", "draft-batch"])
+def _check_kind(kind: str, home: Path) -> None:
+    if kind in drivers.KINDS:
+        drivers.check(kind, home, home.parent / "backups")
+
+
+@pytest.mark.parametrize("kind", ["import", "draft-batch", *drivers.KINDS])
 @pytest.mark.parametrize("name", list(SIGNALS))
 def test_interrupted_at_random_moments_the_store_stays_whole(
     kind: str, name: str, populated: tuple[Path, Path, Path]
@@ -291,6 +371,7 @@ def test_interrupted_at_random_moments_the_store_stays_whole(
     hangs = len(_HANGS)
     for _ in range(ROUNDS):  # a hang is counted and the rounds go on; it fails the test
         _interrupt_once(kind, name, populated, rng)
+        _write_counts()
     assert _HANGS[hangs:] == [], f"stacks in {HANG_LOG}"
 
 
@@ -298,11 +379,14 @@ def test_after_all_interrupts_a_rerun_records_every_input_exactly_once(
     populated: tuple[Path, Path, Path],
 ) -> None:
     home, inbox, csv_path = populated
-    for kind in ("import", "draft-batch"):
-        done = subprocess.run(
-            _command(kind, home, inbox, csv_path), capture_output=True, text=True, check=False
-        )
-        assert done.returncode == 0, done.stderr
+    env = {**os.environ, "CONTRACTCTL_USER": "soak", **drivers.env("sign")}
+    for kind in ("import", "draft-batch", *drivers.KINDS):
+        for argv in _commands(kind, home, inbox, csv_path):
+            done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+            assert done.returncode == 0, (argv[3:], done.stderr)
+        if kind in drivers.KINDS:
+            drivers.check(kind, home, home.parent / "backups")
+    drivers.all_done(home)
     with Store.open(home) as store:
         from contractctl.store.objects import sha256_file
 
