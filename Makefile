@@ -33,8 +33,9 @@ test: setup
 bench: setup
 	$(BIN)/python -m tests.bench
 
-# Crash and interrupt soak: import and draft-batch stopped at random moments by SIGKILL,
-# SIGTERM and Ctrl-C, SOAK_ROUNDS times per command and signal (`make test` runs 1);
+# Crash and interrupt soak: import, draft-batch, sign, approve and backup stopped at random
+# moments by SIGKILL, SIGTERM and Ctrl-C, SOAK_ROUNDS times per command and signal
+# (`make test` runs 1; CONTRACTCTL_SOAK_ONLY=sign:SIGINT,... runs only those pairs);
 # prints the counts the README publishes (also in build/soak-counts.json).
 SOAK_ROUNDS ?= 150
 soak: setup
