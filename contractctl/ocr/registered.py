@@ -174,13 +174,19 @@ def _anchors(
 
 
 def _span_box(page: PageText, owner: list[int], pos: list[int], start: int, end: int) -> Box | None:
-    """The union of the boxes of the words holding characters ``start:end`` (the
-    neighbours of an insertion point)."""
-    if end > start:
-        indexes = {owner[pos[k]] for k in range(start, end)}
-    else:
-        indexes = {owner[pos[k]] for k in (start - 1, start) if 0 <= k < len(pos)}
-    boxes = [page.words[i].box for i in indexes if i >= 0]
+    """Where characters ``start:end`` (the neighbours of an insertion point) are on the
+    page: in each word holding some of them, the part of its box those characters take.
+
+    Not the whole word: a word is often a whole amount (``¥248,546.40``), and a
+    misread ``¥`` at its start must be judged on the ``¥``'s ink, not on the whole
+    amount's, which differs where a digit was changed further along (the misreading
+    then counted as a change too and spoilt the value shown: ``2248,546.70``)."""
+    keys = range(start, end) if end > start else (start - 1, start)
+    held: dict[int, list[int]] = {}
+    for k in keys:
+        if 0 <= k < len(pos) and owner[pos[k]] >= 0:
+            held.setdefault(owner[pos[k]], []).append(pos[k])
+    boxes = [_part(page, index, chars) for index, chars in held.items()]
     if not boxes:
         return None
     left = min(b[0] for b in boxes)
@@ -188,6 +194,25 @@ def _span_box(page: PageText, owner: list[int], pos: list[int], start: int, end:
     right = max(b[0] + b[2] for b in boxes)
     bottom = max(b[1] + b[3] for b in boxes)
     return (left, top, right - left, bottom - top)
+
+
+def _part(page: PageText, index: int, chars: list[int]) -> Box:
+    """The part of word ``index``'s box that its characters at page-text positions
+    ``chars`` take, by their widths (a CJK character twice a Latin one), with one
+    narrow character more on each side for the estimate's error."""
+    import unicodedata
+
+    word = page.words[index]
+    text = page.text[word.start : word.end]
+    widths = [2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text]
+    total = sum(widths)
+    if not total or len(chars) >= len(text):
+        return word.box
+    first, last = min(chars) - word.start, max(chars) - word.start
+    unit = word.box[2] / total
+    left = max(0.0, (sum(widths[:first]) - 1) * unit)
+    right = min(float(word.box[2]), (sum(widths[: last + 1]) + 1) * unit)
+    return (word.box[0] + round(left), word.box[1], max(1, round(right - left)), word.box[3])
 
 
 class _Images:

@@ -52,6 +52,10 @@ def _the_story_is_told(out: str, home: Path) -> None:
     ), out
     assert re.search(r"ocr-check tampered-scan\.pdf --against C-\S+: mismatch \(exit 1\)", out), out
     assert re.search(r"\[critical\] page \d+ .*248,546\.40 → ¥?248,546\.70", out), out
+    # every place the forged total stands is named with both values (the table's total
+    # too: its currency sign misread on the scan once cost it its new value)
+    severe = [line for line in out.splitlines() if line.strip().startswith("[critical]")]
+    assert len(severe) >= 2 and not any("(none)" in line for line in severe), severe
     assert "(again): 4 duplicates, nothing imported twice" in out
     assert "contractctl search '违约': 3 hit(s)" in out and "«confidential»" in out.lower()
     # after the signature: obligations, an order refused, deliveries, two payments to zero

@@ -59,3 +59,33 @@ def test_fft_sizes_have_only_small_prime_factors() -> None:
                 rest //= p
         assert rest == 1
         assert size < 1.25 * n + 2
+
+
+def test_a_misread_sign_is_judged_on_its_own_ink_not_on_the_whole_amount() -> None:
+    from contractctl.ocr.model import PageText, Word
+    from contractctl.ocr.registered import _span_box
+
+    text = "合计 ¥248,546.40"
+    words = (
+        Word("合计", 95.0, (100, 50, 60, 30), (1, 1, 1), 0, 2),
+        Word("¥248,546.40", 90.0, (200, 50, 220, 30), (1, 1, 1), 3, 14),
+    )
+    page = PageText(1, words, text, 92.0, 0, 0.0, None, 1000, 1000)
+    owner = [-1] * len(text)
+    for index, word in enumerate(words):
+        for k in range(word.start, word.end):
+            owner[k] = index
+    pos = [k for k, ch in enumerate(text) if not ch.isspace()]  # the squashed reading
+    sign = pos.index(3)
+    box = _span_box(page, owner, pos, sign, sign + 1)
+    assert box is not None
+    left, _, width, _ = box
+    assert left == 200 and width <= 45  # the sign and a character's margin, not 220 px
+    digit = pos.index(12)  # the "4" of ".40"
+    box = _span_box(page, owner, pos, digit, digit + 1)
+    assert box is not None
+    left, _, width, _ = box
+    assert left >= 340 and left + width <= 420
+    # a CJK word: each character twice as wide as a digit
+    whole = _span_box(page, owner, pos, 0, 2)
+    assert whole == (100, 50, 60, 30)
