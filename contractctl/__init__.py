@@ -20,8 +20,11 @@ def _interrupted_while_starting(signum: int, frame: object) -> None:
 # 143 and one line, not a KeyboardInterrupt traceback from the imports (the soak's
 # sign and approve runs met it); the CLI installs the real handlers when it runs
 # (contractctl.cli.main.run). A library import leaves the handlers as they are.
+# The C module _signal, not signal: importing signal builds its enums (~7 ms under load,
+# long enough for the soak's Ctrl-C to land in it and show a traceback).
 if _sys.argv and _os.path.basename(_sys.argv[0]) == "contractctl":
-    import signal as _signal
+    import importlib as _importlib
 
-    _signal.signal(_signal.SIGINT, _interrupted_while_starting)
-    _signal.signal(_signal.SIGTERM, _interrupted_while_starting)
+    _c_signal = _importlib.import_module("_signal")
+    _c_signal.signal(_c_signal.SIGINT, _interrupted_while_starting)
+    _c_signal.signal(_c_signal.SIGTERM, _interrupted_while_starting)
