@@ -45,9 +45,9 @@ __all__ = ["without_reflow"]
 
 #: Letters and digits apart (``m2`` and ``m`` with a superscript ``2`` a line below).
 _PART = re.compile(r"[^\W\d_]+|\d+|[^\W_]")
-#: A line that is only a short number: a page number pdftotext read mid-page, or a
-#: table's row number on a line of its own.
-_BARE_NUMBER = re.compile(r"^[ \t]*(\d{1,3})[ \t]*$", re.M)
+#: A line that is only a short number: a page number pdftotext read mid-page (front
+#: matter's in Roman numerals too), or a table's row number on a line of its own.
+_BARE_NUMBER = re.compile(r"^[ \t]*(\d{1,3}|[ivxIVX]{1,5})[ \t]*$", re.M)
 #: A table of contents' page number after its dot leader (the DOCX keeps none, Word's
 #: and LibreOffice's pages differ).
 _LEADER_NUMBER = re.compile(r"(?:\.{3,}|…{2,}|·{3,})[ \t]*(\d{1,4})[ \t]*$", re.M)

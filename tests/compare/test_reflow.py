@@ -88,3 +88,15 @@ def test_a_word_really_deleted_beside_a_carried_one_is_still_reported() -> None:
     result = compare(CARRIED_DOCX, CARRIED_PDF.replace("技术交底，", ""))
 
     assert [(c.kind, c.clause) for c in result.changes] == [("modified", "10.4")]
+
+
+def test_front_matter_numbered_in_roman_numerals_is_not_a_change() -> None:
+    docx = (
+        "使用说明\n一、本示范文本供双方参照使用。\n二、空格处由双方约定填写。\n"
+        "第一条 标的\n买方购买货物。"
+    )
+    pdf = (
+        "使用说明\n一、本示范文本供双方参照使用。\n\nI\n\f二、空格处由双方约定填写。\n\nII\n"
+        "\f第一条 标的\n买方购买货物。\n\n1\n\f"
+    )
+    assert compare(docx, pdf).changes == []
