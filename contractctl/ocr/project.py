@@ -57,7 +57,7 @@ class Projection:
             if end is None:
                 end = start
             start, end = min(start, end), max(start, end)
-            text = "".join(table.get(ch, ch) for ch in d.scanned)
+            text = _as_number("".join(table.get(ch, ch) for ch in d.scanned))
             printed = self.target[start:end]
             if len(printed) == len(text):  # punctuation read as other punctuation stays
                 text = "".join(
@@ -76,6 +76,25 @@ class Projection:
             right = self.positions[end - 1] + 1 if end > start else left
             out = out[:left] + text + out[right:]
         return out
+
+
+#: What Tesseract reads for a digit's strokes, or a fill-in line's, next to digits.
+_DIGIT_LOOKALIKES = str.maketrans(
+    {"]": "1", "[": "1", "|": "1", "l": "1", "I": "1", "!": "1", "O": "0", "o": "0", "_": None}
+)
+_NUMBER_CHARS = frozenset("0123456789,.:/-")
+
+
+def _as_number(text: str) -> str:
+    """A scanned run of digits with lookalikes in it (``]1`` for 11, ``_8`` for 8 on a
+    fill-in line) as the digits it shows: only when it is nothing but digits and
+    lookalikes, so that words are never touched. The approved reading, made from clean
+    ink, rarely has these, so the misreading table cannot turn them back; a changed
+    date or amount must still be named with its new value."""
+    if not any(ch.isdigit() for ch in text):
+        return text
+    digits = text.translate(_DIGIT_LOOKALIKES)
+    return digits if digits and set(digits) <= _NUMBER_CHARS else text
 
 
 def _punctuation(text: str) -> bool:

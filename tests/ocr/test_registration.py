@@ -89,3 +89,16 @@ def test_a_misread_sign_is_judged_on_its_own_ink_not_on_the_whole_amount() -> No
     # a CJK word: each character twice as wide as a digit
     whole = _span_box(page, owner, pos, 0, 2)
     assert whole == (100, 50, 60, 30)
+
+
+def test_a_changed_number_read_with_lookalikes_is_named_by_its_digits() -> None:
+    from contractctl.ocr.project import _as_number
+
+    assert _as_number("]1") == "11"  # 4月]1日: the day changed to 11
+    assert _as_number("_8") == "8"  # a digit written on a fill-in line
+    assert _as_number("1O,000.00") == "10,000.00"
+    # words and anything but a number are left as read
+    assert _as_number("Il") == "Il"
+    assert _as_number("l0 days") == "l0 days"
+    assert _as_number("¥1O") == "¥1O"
+    assert _as_number("第]1条") == "第]1条"
