@@ -42,8 +42,9 @@ KINDS = ("sign", "approve", "backup")
 #: runs to go: two parties sign, two stages decide).
 WAITING = 2
 #: When the stop comes, in seconds after the round starts: over the runs of a round
-#: (about a second each), over one backup (measured by `prepare`).
-DELAY = {"sign": (0.3, 4.0), "approve": (0.3, 4.0), "backup": (0.2, 2.5)}
+#: (a signature takes about a second, a decision 0.6 s: a round of approve stopped up to
+#: 4 s in had finished half the time), over one backup (measured by `prepare`).
+DELAY = {"sign": (0.3, 4.0), "approve": (0.3, 2.5), "backup": (0.2, 2.5)}
 #: Attachments that give `backup` seconds of copying (512 KB each).
 BULK_FILES = 160
 #: The key each party signs with (made by `prepare`).
