@@ -94,8 +94,14 @@ def page_differences(
     images = _Images(approved_image, scan, pairs, dpi) if approved_image is not None else None
     out = []
     for _, i1, i2, j1, j2 in ops:
-        a_box = _span_box(approved, a_owner, a_pos, i1, i2)
-        s_box = _span_box(scan, s_owner, s_pos, j1, j2)
+        # a side that read nothing is not looked at: the other side's place, registered,
+        # says whether the ink is there. Its neighbours are no place: across a line
+        # break they span two lines, and a change on the other line then counted here
+        a_box = _span_box(approved, a_owner, a_pos, i1, i2) if i2 > i1 else None
+        s_box = _span_box(scan, s_owner, s_pos, j1, j2) if j2 > j1 else None
+        if a_box is None and s_box is None:  # no word holds it: where its neighbours are
+            a_box = _span_box(approved, a_owner, a_pos, i1, i2)
+            s_box = _span_box(scan, s_owner, s_pos, j1, j2)
         changed, ink = True, 1.0
         if images is not None and (a_box or s_box):
             changed, ink = images.differ(a_box, s_box, pairs, dpi)
