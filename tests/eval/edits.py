@@ -141,18 +141,18 @@ class Reading:
         articles_seen = False
         self.toc = toc_lines(self.lines)
         for k, line in enumerate(self.lines):
-            if k in self.toc:
-                self.owner.append(current)  # an entry of a table of contents: no clause
-                continue
+            entry = k in self.toc  # of a table of contents: its number is no clause's
             if _MARKER.match(line):
-                current = _known_id(line, language, self.scheme)
+                ident = _known_id(line, language, self.scheme)
                 top = bool(self.scheme.pattern.match(line))
-                if current is not None and not top and articles_seen and language == "zh":
-                    current = None  # 一、 under 第N条: its id depends on the reader's outline
+                if ident is not None and not top and articles_seen and language == "zh":
+                    ident = None  # 一、 under 第N条: its id depends on the reader's outline
                 articles_seen = articles_seen or top
-                if current is not None:
-                    counts[current] = counts.get(current, 0) + 1
-            if _INLINE.search(line):
+                if ident is not None:
+                    counts[ident] = counts.get(ident, 0) + 1
+                if not entry:
+                    current = ident
+            if _INLINE.search(line) and not entry:
                 current = None  # a paragraph that runs two articles together
             self.owner.append(current)
         # An id written twice (a table of contents, general and special terms) is unsure.

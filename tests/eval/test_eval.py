@@ -73,9 +73,9 @@ def _soffice() -> bool:
 @pytest.mark.xfail(
     strict=True,
     reason="issue 14, not met yet: compare() takes back what LibreOffice's PDF only moved "
-    "(tables cell by cell, blanks, text over a page break, running headers and footers), "
-    "but a few documents still report a change or two (README: the eval table's 'DOCX vs "
-    "its PDF' row), these two among them",
+    "and our PDFs print cross-references as Word shows them, but 14 documents still report "
+    "a change or two (docs/evaluations.md: the 'DOCX vs its PDF' row and its causes); "
+    "境内旅游组团社与地接社合同, one of these two, has text its PDF clips from a text box",
 )
 def test_more_docx_files_and_their_own_pdfs_report_nothing() -> None:
     if not _soffice():
