@@ -25,16 +25,13 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from contractctl.ocr.ink import INK_LEVEL, best_share, crop_mask, dilate, fast_size, paper_crop
 from contractctl.ocr.model import Box, PageText
 
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-#: Grey level below which a pixel is ink.
-INK_LEVEL = 150
-#: Pixels an ink pixel may move (blur, resampling, JPEG) and still count as the same.
-TOLERANCE = 1
 #: A character-sized window with more than this share of changed ink is a real change.
 CHANGED_INK = 0.05
 #: Pixels (at 300 dpi) each window is searched round the affine fit of the words.
@@ -43,6 +40,9 @@ SEARCH = 6
 #: largest shift (inches) that location may be from the affine fit.
 CONTEXT = 0.35
 MAX_SHIFT = 0.08
+#: How much further (inch) the ink is looked for where the text moved: the move is
+#: told from two readings' boxes, which can be a character apart.
+MOVED_SEARCH = 0.15
 #: A text removed here and added there is taken for moved when the shorter is this
 #: share of the longer at least.
 MOVED_SHARE = 0.6
@@ -104,7 +104,18 @@ def page_differences(
             s_box = _span_box(scan, s_owner, s_pos, j1, j2)
         changed, ink = True, 1.0
         if images is not None and (a_box or s_box):
-            changed, ink = images.differ(a_box, s_box, pairs, dpi)
+            beside = [
+                (
+                    _part(approved, a_owner[a_pos[i]], [a_pos[i]]),
+                    _part(scan, s_owner[s_pos[j]], [s_pos[j]]),
+                )
+                for i, j in ((i1 - 1, j1 - 1), (i2, j2))
+                if 0 <= i < len(a_pos)
+                and 0 <= j < len(s_pos)
+                and a_owner[a_pos[i]] >= 0
+                and s_owner[s_pos[j]] >= 0
+            ]
+            changed, ink = images.differ(a_box, s_box, pairs, dpi, beside)
         out.append(Difference(i1, i2, j1, j2, s_text[j1:j2], changed, ink))
     return _moved(out, a_text)
 
@@ -292,16 +303,34 @@ class _Images:
         s_box: Box | None,
         pairs: list[tuple[float, float, float, float]],
         dpi: int,
+        beside: Sequence[tuple[Box, Box]] = (),
     ) -> tuple[bool, float]:
-        """Do the pages differ in the region of a difference? (changed, worst ink share)"""
+        """Do the pages differ in the region of a difference? (changed, worst ink share)
+
+        ``beside``: the places (approved, scan) of the characters both readings read
+        alike just before and after it. Where the text moved (a sentence deleted above
+        moves every line after it up), they say by how much, and the region is looked
+        for there in the scan: OCR noise in moved text is not a change."""
         import numpy as np
         from PIL.Image import Image as PILImage
 
         boxes = [b for b in (a_box,) if b is not None]
+        base = (0, 0)
+        search = max(3, round(SEARCH * dpi / 300))
         if s_box is not None:
             x0, y0 = self.to_approved(s_box[0], s_box[1])
             x1, y1 = self.to_approved(s_box[0] + s_box[2], s_box[1] + s_box[3])
-            boxes.append((round(x0), round(y0), round(x1 - x0), round(y1 - y0)))
+            mapped = (round(x0), round(y0), round(x1 - x0), round(y1 - y0))
+            if a_box is not None:
+                # both readings read something here: where the scan has it may be
+                # elsewhere (a sentence deleted above moves every line after it up),
+                # and it is the same characters' ink that is compared, not whatever
+                # lies at the approved place
+                base = _centre_offset(a_box, mapped, far=2 * search)
+                mapped = (mapped[0] - base[0], mapped[1] - base[1], mapped[2], mapped[3])
+            boxes.append(mapped)
+        elif beside:
+            base = self._moved_by(beside, far=2 * search)
         pad = max(4, round(dpi / 50))
         left = min(b[0] for b in boxes) - pad
         top = min(b[1] for b in boxes) - pad
@@ -314,22 +343,39 @@ class _Images:
             return True, 1.01
         if (right - left) * (bottom - top) > MAX_REGION * width * height:
             return True, 1.02
-        search = max(3, round(SEARCH * dpi / 300))
         approved = np.asarray(self.approved.crop((left, top, right, bottom))) < INK_LEVEL
         scan_image = self._scan_image()
         assert isinstance(scan_image, PILImage)
-        dx, dy = self._local_shift(scan_image, (left, top, right, bottom), dpi)
+        dx, dy = self._local_shift(scan_image, (left, top, right, bottom), dpi, base)
         box = (left + dx - search, top + dy - search, right + dx + search, bottom + dy + search)
-        scanned = np.asarray(scan_image.crop(box)) < INK_LEVEL
+        scanned = np.asarray(paper_crop(scan_image, box)) < INK_LEVEL
         seal = None
         if self._red is not None:
-            seal = _crop(self._red, box)
-            seal = _dilate(seal, max(1, round(dpi / 100))) if seal.any() else None
-        share = _best_share(approved, scanned, search, dpi, seal)
+            seal = crop_mask(self._red, box)
+            seal = dilate(seal, max(1, round(dpi / 100))) if seal.any() else None
+        share = best_share(approved, scanned, search, dpi, seal)
         return share > CHANGED_INK, share
 
+    def _moved_by(self, beside: Sequence[tuple[Box, Box]], *, far: int) -> tuple[int, int]:
+        """How far the neighbours' text lies from its approved place in the registered
+        scan, when they agree (both moved alike); else nothing."""
+        found = []
+        for a_box, s_box in beside:
+            x0, y0 = self.to_approved(s_box[0], s_box[1])
+            x1, y1 = self.to_approved(s_box[0] + s_box[2], s_box[1] + s_box[3])
+            mapped = (round(x0), round(y0), round(x1 - x0), round(y1 - y0))
+            found.append(_centre_offset(a_box, mapped, far=far))
+        (dx, dy), *rest = found
+        if all(abs(x - dx) < far and abs(y - dy) < far for x, y in rest):
+            return dx, dy
+        return 0, 0
+
     def _local_shift(
-        self, scan_image: object, region: tuple[int, int, int, int], dpi: int
+        self,
+        scan_image: object,
+        region: tuple[int, int, int, int],
+        dpi: int,
+        base: tuple[int, int] = (0, 0),
     ) -> tuple[int, int]:
         """Where the region's neighbourhood (``CONTEXT`` inch round it: lines above and
         below that agree) lies in the registered scan, as a shift of at most
@@ -343,6 +389,8 @@ class _Images:
 
         assert isinstance(scan_image, PILImage)
         context, limit = round(CONTEXT * dpi), round(MAX_SHIFT * dpi)
+        if base != (0, 0):  # told from boxes, a character or so off: look further
+            limit += round(MOVED_SEARCH * dpi)
         width, height = self.approved.size
         left, top, right, bottom = region
         box = (
@@ -352,12 +400,13 @@ class _Images:
             min(height, bottom + context),
         )
         a = (np.asarray(self.approved.crop(box)) < INK_LEVEL).astype(np.float32)
-        s = (np.asarray(scan_image.crop(box)) < INK_LEVEL).astype(np.float32)
+        moved = (box[0] + base[0], box[1] + base[1], box[2] + base[0], box[3] + base[1])
+        s = (np.asarray(paper_crop(scan_image, moved)) < INK_LEVEL).astype(np.float32)
         if a.sum() < 50 or s.sum() < 50:
-            return 0, 0
+            return base
         # sizes whose only prime factors are 2, 3 and 5: pocketfft is several times
         # slower on a size with a large prime factor
-        shape = (_fast_size(a.shape[0] + limit), _fast_size(a.shape[1] + limit))
+        shape = (fast_size(a.shape[0] + limit), fast_size(a.shape[1] + limit))
         corr = np.fft.irfft2(
             np.conj(np.fft.rfft2(a, shape)) * np.fft.rfft2(s, shape), shape
         )  # corr[dy, dx] = sum a[y, x] * s[y + dy, x + dx], negative shifts wrapped
@@ -368,37 +417,16 @@ class _Images:
         dy, dx = int(rows[y]), int(cols[x])
         dy = dy - shape[0] if dy > limit else dy
         dx = dx - shape[1] if dx > limit else dx
-        return dx, dy
+        return base[0] + dx, base[1] + dy
 
 
-def _fast_size(n: int) -> int:
-    """The smallest 2^i 3^j 5^k >= n."""
-    best = 1 << max(0, (n - 1).bit_length())
-    five = 1
-    while five < best:
-        three = five
-        while three < best:
-            size = three
-            while size < n:
-                size *= 2
-            best = min(best, size)
-            three *= 3
-        five *= 5
-    return best
-
-
-def _crop(mask: NDArray[np.bool_], box: tuple[int, int, int, int]) -> NDArray[np.bool_]:
-    """``mask[box]`` as ``Image.crop`` cuts it: outside the mask is False."""
-    import numpy as np
-
-    left, top, right, bottom = box
-    out = np.zeros((bottom - top, right - left), dtype=bool)
-    height, width = mask.shape
-    y0, x0 = max(0, top), max(0, left)
-    y1, x1 = min(height, bottom), min(width, right)
-    if y1 > y0 and x1 > x0:
-        out[y0 - top : y1 - top, x0 - left : x1 - left] = mask[y0:y1, x0:x1]
-    return out
+def _centre_offset(a: Box, b: Box, *, far: int) -> tuple[int, int]:
+    """How far box ``b``'s centre lies from box ``a``'s, when it is ``far`` or more on
+    either axis (else none: two readings' boxes of the same place differ by a few
+    pixels, which the local shift finds better)."""
+    dx = round(b[0] + b[2] / 2 - a[0] - a[2] / 2)
+    dy = round(b[1] + b[3] / 2 - a[1] - a[3] / 2)
+    return (dx, dy) if abs(dx) >= far or abs(dy) >= far else (0, 0)
 
 
 def _fit(pairs: list[tuple[float, float, float, float]], dpi: int = 300) -> tuple[float, ...]:
@@ -463,82 +491,3 @@ def _consensus(points: NDArray[np.float64], tolerance: float) -> NDArray[np.bool
     if best_count < 4:
         return np.ones(count, dtype=bool)
     return best
-
-
-def _dilate(mask: NDArray[np.bool_], radius: int) -> NDArray[np.bool_]:
-    import numpy as np
-
-    out = mask.copy()
-    for _ in range(radius):
-        grown = out.copy()
-        grown[1:, :] |= out[:-1, :]
-        grown[:-1, :] |= out[1:, :]
-        grown[:, 1:] |= out[:, :-1]
-        grown[:, :-1] |= out[:, 1:]
-        out = grown
-    return np.asarray(out, dtype=bool)
-
-
-def _best_share(
-    approved: NDArray[np.bool_],
-    scanned: NDArray[np.bool_],
-    search: int,
-    dpi: int,
-    seal: NDArray[np.bool_] | None = None,
-) -> float:
-    """The worst character window's share of changed ink, each window at its own best
-    shift.
-
-    One shift for a whole region is not enough: the affine fit is a few pixels off at
-    the ends of a long line (scale and rotation estimated from word boxes), and a
-    region spanning a line and a half then differs at both ends though every character
-    agrees. So the region is cut into blocks of a third of a character; every shift
-    (in steps of 2 pixels, the 1-pixel tolerance covering the rest) is scored per
-    window of 3 x 3 blocks and each window keeps its best. ``seal`` marks the scan's
-    pixels of red ink: they are never extra ink (a seal is expected on paper), while
-    approved ink under a seal must still be there.
-    """
-    import numpy as np
-
-    h, w = approved.shape
-    if scanned.shape != (h + 2 * search, w + 2 * search):
-        return 1.03
-    tolerance = max(1, round(TOLERANCE * dpi / 300))
-    grown_a = _dilate(approved, tolerance)
-    grown_s = _dilate(scanned, tolerance)
-    extra = scanned if seal is None else scanned & ~seal
-    window = max(8, round(dpi * 0.12))
-    block = max(2, window // 3)
-    rows, cols = -(-h // block), -(-w // block)
-    # one buffer, padded to whole blocks, written in place at every shift (a fresh
-    # padded array per shift cost a third of the check's comparison time)
-    changed = np.zeros((rows * block, cols * block), dtype=np.uint8)
-    inside = changed[:h, :w]
-    missing = np.empty((h, w), dtype=bool)
-    best: NDArray[np.int64] | None = None
-    step = 2 if tolerance >= 1 else 1
-    offsets = sorted({*range(0, 2 * search + 1, step), 2 * search})
-    for y in offsets:
-        for x in offsets:
-            # approved ink the scan lacks, or scan ink the approved page lacks
-            np.greater(approved, grown_s[y : y + h, x : x + w], out=missing)
-            np.greater(extra[y : y + h, x : x + w], grown_a, out=inside)
-            inside |= missing
-            blocks = changed.reshape(rows, block, cols, block).sum(axis=(1, 3), dtype=np.int64)
-            sums = _window_sums(blocks)
-            best = sums if best is None else np.minimum(best, sums)
-    assert best is not None
-    return float(best.max()) / (window * window)
-
-
-def _window_sums(blocks: NDArray[np.int64]) -> NDArray[np.int64]:
-    """Sums over every 3 x 3 group of blocks (fewer at a small region's edges)."""
-    import numpy as np
-
-    rows, cols = blocks.shape
-    wr, wc = min(3, rows), min(3, cols)
-    integral = np.pad(blocks.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
-    out: NDArray[np.int64] = (
-        integral[wr:, wc:] - integral[:-wr, wc:] - integral[wr:, :-wc] + integral[:-wr, :-wc]
-    )
-    return out

@@ -7,7 +7,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from contractctl.ocr import deskew
-from contractctl.ocr.registered import _fast_size
+from contractctl.ocr.ink import fast_size as _fast_size
 
 
 def _page() -> Image.Image:
