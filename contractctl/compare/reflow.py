@@ -48,6 +48,10 @@ _PART = re.compile(r"[^\W\d_]+|\d+|[^\W_]")
 #: A line that is only a short number: a page number pdftotext read mid-page (front
 #: matter's in Roman numerals too), or a table's row number on a line of its own.
 _BARE_NUMBER = re.compile(r"^[ \t]*(\d{1,3}|[ivxIVX]{1,5})[ \t]*$", re.M)
+#: A footnote's number before its text (the DOCX reader writes the note's own mark and
+#: the space Word keeps after it; the PDF sets it alone at the foot of the page, where it
+#: may be read as the page's number).
+_NOTE_NUMBER = re.compile(r"^[ \t]*(\d{1,3})[ \t]{2,}(?=\S)", re.M)
 #: A table of contents' page number after its dot leader (the DOCX keeps none, Word's
 #: and LibreOffice's pages differ).
 _LEADER_NUMBER = re.compile(r"(?:\.{3,}|…{2,}|·{3,})[ \t]*(\d{1,4})[ \t]*$", re.M)
@@ -61,7 +65,7 @@ _FIELD_ERROR = re.compile(
 def _words(text: str | None) -> tuple[Counter[str], Counter[str]]:
     """The words of a text as the diff compares them (punctuation and blanks aside), and
     the words that may be layout alone (bare numbers on a line of their own, a table of
-    contents' page numbers)."""
+    contents' page numbers, a footnote's number before its text)."""
     if not text:
         return Counter(), Counter()
     text = _FIELD_ERROR.sub(" ", text)
@@ -73,6 +77,7 @@ def _words(text: str | None) -> tuple[Counter[str], Counter[str]]:
     )
     optional = Counter(m.group(1) for m in _BARE_NUMBER.finditer(text))
     optional.update(m.group(1) for m in _LEADER_NUMBER.finditer(text))
+    optional.update(m.group(1) for m in _NOTE_NUMBER.finditer(text))
     return words, optional
 
 

@@ -100,3 +100,37 @@ def test_front_matter_numbered_in_roman_numerals_is_not_a_change() -> None:
         "\f第一条 标的\n买方购买货物。\n\n1\n\f"
     )
     assert compare(docx, pdf).changes == []
+
+
+# A footnote: the DOCX reader puts the note after the body, its number and Word's space
+# before its text; the PDF sets the number alone at the foot of page 1, where it reads
+# like page 1's number.
+NOTE = (
+    "在正式协议文本中，所列数字、百分比、期间等均应为确定值，以免由此产生争议；示范文本中的"
+    "空格由双方约定填写，未约定的填写“无”，附件应完整、准确、清楚，不得省略，并与正文具有同等效力。"
+)
+NOTE_DOCX = f"""使用说明
+一、协议双方可在协商一致的基础上对参考值进行适当调整1，并按照规定执行。
+第一条 定义
+1.1 电网：指由输电、变电、配电设备组成的统一整体。
+第二条 其他
+2.1 本协议一式四份，双方各执两份。
+1  {NOTE}"""
+NOTE_PDF = f"""使用说明
+一、协议双方可在协商一致的基础上对参考值进行适当调整 1，并按照规定执行。
+
+1
+{NOTE}
+\f第一条 定义
+1.1 电网：指由输电、变电、配电设备组成的统一整体。
+
+2
+\f第二条 其他
+2.1 本协议一式四份，双方各执两份。
+
+3
+\f"""
+
+
+def test_a_footnote_whose_number_the_pdf_sets_alone_is_not_a_change() -> None:
+    assert compare(NOTE_DOCX, NOTE_PDF).changes == []
