@@ -307,30 +307,41 @@ class _Images:
     ) -> tuple[bool, float]:
         """Do the pages differ in the region of a difference? (changed, worst ink share)
 
-        ``beside``: the places (approved, scan) of the characters both readings read
-        alike just before and after it. Where the text moved (a sentence deleted above
-        moves every line after it up), they say by how much, and the region is looked
-        for there in the scan: OCR noise in moved text is not a change."""
-        import numpy as np
-        from PIL.Image import Image as PILImage
-
+        First at the same place on both pages: on a page where nothing moved that is
+        right whatever the readings made of it. Where it differs there, the text may
+        have moved (a sentence deleted above moves every line after it up): the two
+        readings' places of its characters (or, when one side read nothing, of the
+        characters both read alike just before and after it, ``beside``, when both
+        moved alike) say by how much, and it is a change only if the ink differs there
+        too. OCR noise in moved text is then no change, and a garbled reading's places,
+        which say nothing, cannot make an unmoved page differ."""
         boxes = [b for b in (a_box,) if b is not None]
         base = (0, 0)
         search = max(3, round(SEARCH * dpi / 300))
+        moved: list[Box] = []
         if s_box is not None:
             x0, y0 = self.to_approved(s_box[0], s_box[1])
             x1, y1 = self.to_approved(s_box[0] + s_box[2], s_box[1] + s_box[3])
             mapped = (round(x0), round(y0), round(x1 - x0), round(y1 - y0))
-            if a_box is not None:
-                # both readings read something here: where the scan has it may be
-                # elsewhere (a sentence deleted above moves every line after it up),
-                # and it is the same characters' ink that is compared, not whatever
-                # lies at the approved place
-                base = _centre_offset(a_box, mapped, far=2 * search)
-                mapped = (mapped[0] - base[0], mapped[1] - base[1], mapped[2], mapped[3])
             boxes.append(mapped)
-        elif beside:
+            if a_box is not None:
+                base = _centre_offset(a_box, mapped, far=2 * search)
+                shifted = (mapped[0] - base[0], mapped[1] - base[1], mapped[2], mapped[3])
+                moved = [a_box, shifted]
+        elif beside and a_box is not None:
             base = self._moved_by(beside, far=2 * search)
+            moved = [a_box]
+        share = self._share(boxes, (0, 0), search, dpi)
+        if share > CHANGED_INK and base != (0, 0):
+            share = min(share, self._share(moved, base, search, dpi))
+        return share > CHANGED_INK, share
+
+    def _share(self, boxes: Sequence[Box], base: tuple[int, int], search: int, dpi: int) -> float:
+        """The worst window's share of changed ink in the region round ``boxes``,
+        looked for ``base`` away in the scan."""
+        import numpy as np
+        from PIL.Image import Image as PILImage
+
         pad = max(4, round(dpi / 50))
         left = min(b[0] for b in boxes) - pad
         top = min(b[1] for b in boxes) - pad
@@ -340,9 +351,9 @@ class _Images:
         left, top = max(0, left), max(0, top)
         right, bottom = min(width, right), min(height, bottom)
         if right <= left or bottom <= top:
-            return True, 1.01
+            return 1.01
         if (right - left) * (bottom - top) > MAX_REGION * width * height:
-            return True, 1.02
+            return 1.02
         approved = np.asarray(self.approved.crop((left, top, right, bottom))) < INK_LEVEL
         scan_image = self._scan_image()
         assert isinstance(scan_image, PILImage)
@@ -353,8 +364,7 @@ class _Images:
         if self._red is not None:
             seal = crop_mask(self._red, box)
             seal = dilate(seal, max(1, round(dpi / 100))) if seal.any() else None
-        share = best_share(approved, scanned, search, dpi, seal)
-        return share > CHANGED_INK, share
+        return best_share(approved, scanned, search, dpi, seal)
 
     def _moved_by(self, beside: Sequence[tuple[Box, Box]], *, far: int) -> tuple[int, int]:
         """How far the neighbours' text lies from its approved place in the registered
