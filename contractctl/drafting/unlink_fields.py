@@ -18,7 +18,7 @@ reader (:mod:`~contractctl.documents.docx_reader`, which reads fields' results) 
 LibreOffice's pages are the ones printed. A reference that was a link (``\\h``) stays a
 link to its bookmark. The user's file is never touched: the result is a copy in a
 temporary folder, made only when the DOCX holds such a field (a look at the raw XML,
-~1 ms; nothing parsed otherwise).
+a few ms; nothing parsed otherwise).
 """
 
 from __future__ import annotations
@@ -38,6 +38,12 @@ _BOOKMARK = _W + "bookmarkStart"
 _PARTS = re.compile(r"word/(?:document|header\d*|footer\d*|footnotes|endnotes)\.xml")
 #: A field code that may be a cross-reference (cheap test on the raw bytes).
 _CANDIDATE = re.compile(rb"(?:instrText|w:instr=)[^<]{0,40}REF", re.I)
+#: What reading a damaged, encrypted or hostile zip or XML raises (lxml's syntax errors
+#: are SyntaxErrors): the file then goes to LibreOffice as it is.
+_UNREADABLE = (
+    OSError, EOFError, zipfile.BadZipFile, InvalidInput, ValueError, SyntaxError,
+    RuntimeError, NotImplementedError,
+)  # fmt: skip
 #: Parts larger than this are left to LibreOffice as they are (a zip bomb is not ours to open).
 MAX_PART_BYTES = 50 * 1024 * 1024
 
@@ -50,16 +56,19 @@ def unlinked_copy(src: Path, folder: Path) -> Path:
     """
     try:
         changed = _unlinked_parts(src)
-    except (OSError, zipfile.BadZipFile, InvalidInput, ValueError):
+        if not changed:
+            return src
+        folder.mkdir(parents=True, exist_ok=True)
+        copy = folder / src.name
+        with (
+            zipfile.ZipFile(src) as old,
+            zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as new,
+        ):
+            for info in old.infolist():
+                data = changed.get(info.filename)
+                new.writestr(info, data if data is not None else old.read(info))
+    except _UNREADABLE:
         return src
-    if not changed:
-        return src
-    folder.mkdir(parents=True, exist_ok=True)
-    copy = folder / src.name
-    with zipfile.ZipFile(src) as old, zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as new:
-        for info in old.infolist():
-            data = changed.get(info.filename)
-            new.writestr(info, data if data is not None else old.read(info))
     return copy
 
 

@@ -120,3 +120,16 @@ def test_a_file_without_cross_references_is_converted_as_it_is(tmp_path: Path) -
     document.save(str(tmp_path / "plain.docx"))
     assert unlinked_copy(tmp_path / "plain.docx", tmp_path / "out") == tmp_path / "plain.docx"
     assert not (tmp_path / "out").exists()
+
+
+def test_a_damaged_file_goes_to_libreoffice_as_it_is(tmp_path: Path) -> None:
+    import docx
+
+    from tests.conftest import rewrite_docx
+
+    document = docx.Document()
+    document.add_paragraph("见第 HERE 条。")
+    document.save(str(tmp_path / "damaged.docx"))
+    replace_run(tmp_path / "damaged.docx", "见第 HERE 条。", _field("REF _Ref1 \\h", "七"))
+    rewrite_docx(tmp_path / "damaged.docx", "word/document.xml", lambda data: data[:-40])
+    assert unlinked_copy(tmp_path / "damaged.docx", tmp_path / "out") == tmp_path / "damaged.docx"
