@@ -359,7 +359,9 @@ def _furniture(pages: list[list[str]]) -> set[tuple[int, int]]:
         for page, (first, last) in zip(pages, edges, strict=True):
             top.update({_signature(page[i]) for i in first})
             bottom.update({_signature(page[i]) for i in last})
-        needed = max(2, (len(pages) + 1) // 2)
+        # more than half the pages: a title that heads pages 1 and 2 of a 4-page text
+        # (a cover, then the first page of the body) is text, not a running header
+        needed = max(2, (len(pages) + 2) // 2)
         numbered: list[tuple[int, int, int]] = []  # bare numbers at the edges: p, i, n - p
         for p, page in enumerate(pages):
             first, last = edges[p]
