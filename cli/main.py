@@ -252,6 +252,11 @@ def run(argv: list[str]) -> int:
         message = f"{what}; the change in hand was rolled back"
         return report(Interrupted(message, cause=cause), json_mode)
     except Exception as exc:
+        wrapped = interrupt_within(exc)
+        if wrapped is not None:
+            what = "terminated" if isinstance(wrapped, Terminated) else "interrupted"
+            message = f"{what}; the change in hand was rolled back"
+            return report(Interrupted(message, cause=wrapped), json_mode)
         if isinstance(exc, _usage_errors()):
             from contractctl.errors import InvalidInput
 
@@ -272,6 +277,20 @@ def run(argv: list[str]) -> int:
         error.exit_code = INTERNAL_ERROR
         error.kind = "internal"
         return report(error, json_mode)
+
+
+def interrupt_within(exc: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C or SIGTERM behind ``exc``, when Python wrapped one in another error:
+    3.11 turns one raised while a class is being made (a module imported lazily) into
+    RuntimeError("Error calling __set_name__ ..."), which was exit 70 (the soak)."""
+    seen: set[int] = set()
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 def quiet_library_warnings(debug: bool) -> None:

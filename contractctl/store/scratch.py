@@ -19,6 +19,8 @@ import shutil
 import uuid
 from pathlib import Path
 
+from contractctl.store.signals import held
+
 TMP = "tmp"
 LOCK = ".lock"
 
@@ -36,8 +38,11 @@ class Scratch:
         if self._path is None:
             self.root.mkdir(exist_ok=True)
             path = self.root / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-            path.mkdir()
-            self._path, self._lock_fd = path, lock(path)
+            # Ctrl-C held: one between mkdir and the lock left a folder without its lock,
+            # which the sweep takes for one being made and keeps for a minute (the soak)
+            with held():
+                path.mkdir()
+                self._path, self._lock_fd = path, lock(path)
         return self._path
 
     def release(self) -> None:
