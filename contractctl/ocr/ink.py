@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 
 #: Grey level below which a pixel is ink.
 INK_LEVEL = 150
+#: Grey level below which a scan's pixel holds the approved page's ink: a hairline
+#: (a rule, a fill-in line) comes back from the scanner grey, not black.
+PRESENT_LEVEL = 210
 #: Pixels an ink pixel may move (blur, resampling, JPEG) and still count as the same.
 TOLERANCE = 1
 
@@ -84,6 +87,7 @@ def best_share(
     search: int,
     dpi: int,
     seal: NDArray[np.bool_] | None = None,
+    present: NDArray[np.bool_] | None = None,
 ) -> float:
     """The worst character window's share of changed ink, each window at its own best
     shift.
@@ -95,7 +99,10 @@ def best_share(
     (in steps of 2 pixels, the 1-pixel tolerance covering the rest) is scored per
     window of 3 x 3 blocks and each window keeps its best. ``seal`` marks the scan's
     pixels of red ink: they are never extra ink (a seal is expected on paper), while
-    approved ink under a seal must still be there.
+    approved ink under a seal must still be there. ``present``: where the scan has
+    ink enough for the approved ink to count as there (lighter than ``scanned``'s: a
+    hairline, a table rule, a fill-in line, blurred and lightened by the scanner, is
+    still there), when given.
     """
     import numpy as np
 
@@ -104,7 +111,7 @@ def best_share(
         return 1.03
     tolerance = max(1, round(TOLERANCE * dpi / 300))
     grown_a = dilate(approved, tolerance)
-    grown_s = dilate(scanned, tolerance)
+    grown_s = dilate(scanned if present is None else present, tolerance)
     extra = scanned if seal is None else scanned & ~seal
     window = max(8, round(dpi * 0.12))
     block = max(2, window // 3)

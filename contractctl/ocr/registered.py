@@ -25,7 +25,15 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from contractctl.ocr.ink import INK_LEVEL, best_share, crop_mask, dilate, fast_size, paper_crop
+from contractctl.ocr.ink import (
+    INK_LEVEL,
+    PRESENT_LEVEL,
+    best_share,
+    crop_mask,
+    dilate,
+    fast_size,
+    paper_crop,
+)
 from contractctl.ocr.model import Box, PageText
 
 if TYPE_CHECKING:
@@ -359,12 +367,13 @@ class _Images:
         assert isinstance(scan_image, PILImage)
         dx, dy = self._local_shift(scan_image, (left, top, right, bottom), dpi, base)
         box = (left + dx - search, top + dy - search, right + dx + search, bottom + dy + search)
-        scanned = np.asarray(paper_crop(scan_image, box)) < INK_LEVEL
+        grey = np.asarray(paper_crop(scan_image, box))
+        scanned = grey < INK_LEVEL
         seal = None
         if self._red is not None:
             seal = crop_mask(self._red, box)
             seal = dilate(seal, max(1, round(dpi / 100))) if seal.any() else None
-        return best_share(approved, scanned, search, dpi, seal)
+        return best_share(approved, scanned, search, dpi, seal, grey < PRESENT_LEVEL)
 
     def _moved_by(self, beside: Sequence[tuple[Box, Box]], *, far: int) -> tuple[int, int]:
         """How far the neighbours' text lies from its approved place in the registered
