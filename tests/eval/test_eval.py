@@ -73,7 +73,7 @@ def _soffice() -> bool:
 @pytest.mark.xfail(
     strict=True,
     reason="issue 14, not met yet: compare() takes back what LibreOffice's PDF only moved "
-    "and our PDFs print cross-references as Word shows them, but 12 documents still report "
+    "and our PDFs print cross-references as Word shows them, but 9 documents still report "
     "a change or two (docs/evaluations.md: the 'DOCX vs its PDF' row and its causes); "
     "境内旅游组团社与地接社合同, one of these two, has text its PDF clips from a text box",
 )
