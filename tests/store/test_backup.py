@@ -132,7 +132,7 @@ def test_a_killed_backup_leaves_its_hidden_folder_and_the_next_backup_sweeps_it(
     """SIGKILL (or a power cut) stops a backup before its clean-up can run: the hidden
     folder it was writing stays, its lock file no longer held. The next backup (or
     restore) into the same folder removes it, and leaves alone one whose lock a running
-    backup holds. Found by the crash-and-interrupt soak (tests/soak/drivers.py)."""
+    backup holds. Found writing the soak's backup check (tests/soak/drivers.py)."""
     from contractctl.store import scratch
 
     cli, _, _ = signed
