@@ -13,7 +13,9 @@ text, a cropped margin) and checked against the clean approved PDF.
 
 Default: a fixed sample of ``EVAL_OCR_DOCS`` documents (6: the English NDA and 5
 Chinese model contracts spread over the corpus), ``EVAL_ALL=1`` every document;
-``EVAL_OCR_DPIS`` (default 300,200); ``EVAL_OCR_KINDS`` limits the tamper kinds.
+``EVAL_OCR_DPIS`` (default 300,200); ``EVAL_OCR_KINDS`` limits the tamper kinds;
+``EVAL_OCR_ONLY`` (comma-separated parts of file names) runs those documents alone,
+each with the defect it has in the whole run.
 Prints the table for the README and writes every report to build/eval-ocr-cache/.
 """
 
@@ -157,7 +159,10 @@ def main() -> int:
     results: list[dict[str, Any]] = []
     started = time.perf_counter()
     pages = 0
+    only = [name for name in os.environ.get("EVAL_OCR_ONLY", "").split(",") if name]
     for run, (language, path) in enumerate(chosen):
+        if only and not any(name in path.name for name in only):
+            continue  # after enumerate: a document keeps its defect when run alone
         try:
             cases = build(language, path)
         except Exception as exc:  # a document LibreOffice cannot render is not a result
