@@ -13,7 +13,9 @@ the CLI installs for the whole invocation; the exit code is then 143, not 130.
 
 from __future__ import annotations
 
+import _thread
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -71,11 +73,28 @@ def interrupts_raise() -> Iterator[list[int]]:
             raise Terminated()
         raise KeyboardInterrupt
 
+    def unraisable(info: Any) -> None:
+        # Raised inside a weakref callback or a __del__ (importlib's module locks have
+        # one), where Python can only print "Exception ignored in ..." with a traceback
+        # and go on as if nothing came (the soak's Ctrl-C of approve did): raised
+        # again, at once, where it unwinds the command.
+        # (From another thread, a moment later: tripped from here, it would land in
+        # this hook, which Python would report as failing.)
+        if isinstance(info.exc_value, KeyboardInterrupt):
+            term = isinstance(info.exc_value, Terminated)
+            again = signal.SIGTERM if term else signal.SIGINT
+            threading.Timer(0.01, _thread.interrupt_main, args=(again,)).start()
+            return
+        hook(info)
+
     previous: dict[signal.Signals, Callable[..., Any] | int | None] = {}
+    hook = sys.unraisablehook
     try:
         for sig in HELD:
             previous[sig] = signal.signal(sig, interrupt)
+        sys.unraisablehook = unraisable
         yield received
     finally:
+        sys.unraisablehook = hook
         for sig, handler in previous.items():
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)

@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -164,3 +165,32 @@ def test_fsck_repair_restores_from_the_recorded_path_and_names_the_rest(
     assert [p for p in data["problems"] if shas["c.pdf"][:12] in p] == []
     with Store.open(home) as store:
         assert store.objects.has(shas["c.pdf"])
+
+
+class _RaisesWhenCollected:
+    """An object whose finaliser is where the signal lands, as importlib's module-lock
+    weakref callbacks were for the soak's Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+
+    def __del__(self) -> None:
+        signal.raise_signal(self.signum)
+
+
+@pytest.mark.parametrize(
+    ("signum", "raised"),
+    [(signal.SIGINT, KeyboardInterrupt), (signal.SIGTERM, signals.Terminated)],
+)
+def test_a_signal_landing_in_a_finaliser_still_stops_the_command_quietly(
+    signum: int, raised: type[BaseException], capsys: pytest.CaptureFixture[str]
+) -> None:
+    went_on = False
+    with pytest.raises(raised), signals.interrupts_raise() as received:
+        _RaisesWhenCollected(signum)  # collected at once: the handler runs in __del__
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:  # raised again a moment later, here
+            pass
+        went_on = True
+    assert not went_on and signum in received
+    assert "Exception ignored" not in capsys.readouterr().err
