@@ -18,10 +18,6 @@ and confidence, in the same order, so each word is located in the text.
 ``OMP_THREAD_LIMIT=1`` is set on every call: Tesseract's OpenMP threads made a page
 1.7x slower on a 2-core machine (PERFORMANCE-NOTES.md), even for a single page, and
 parallelism comes from one Tesseract per core instead.
-
-Small images (the lines ``ocr-check`` reads a second time) go to one Tesseract together
-(``read_images``): Tesseract reads a list file of images as the pages of one document,
-so the language model is loaded once, not once per line (0.1-0.3 s each).
 """
 
 from __future__ import annotations
@@ -156,31 +152,7 @@ def read_page(
     segmentation mode (None: Tesseract's default, 3). ToolFailed when Tesseract fails,
     times out or writes nothing.
     """
-    [reading] = _recognise(image, out_base, lang=lang, dpi=dpi, timeout=timeout, psm=psm)
-    return reading
-
-
-def read_images(
-    images: list[Path],
-    out_base: Path,
-    *,
-    lang: str,
-    psm: int,
-    dpi: int | None = None,
-    timeout: float = PAGE_TIMEOUT,
-) -> list[Reading]:
-    """OCR several small images (lines cut from pages) with one Tesseract: one Reading
-    per image, in order. The images go through a list file next to ``out_base``."""
-    if not images:
-        return []
-    listing = out_base.with_name(out_base.name + "-list.txt")
-    listing.write_text("".join(f"{Path(i).resolve()}\n" for i in images), encoding="utf-8")
-    try:
-        return _recognise(
-            listing, out_base, lang=lang, dpi=dpi, timeout=timeout, psm=psm, count=len(images)
-        )
-    finally:
-        listing.unlink(missing_ok=True)
+    return _recognise(image, out_base, lang=lang, dpi=dpi, timeout=timeout, psm=psm)
 
 
 def _recognise(
@@ -191,9 +163,8 @@ def _recognise(
     dpi: int | None,
     timeout: float,
     psm: int | None,
-    count: int = 1,
-) -> list[Reading]:
-    """Tesseract on an image (or a list file of ``count`` images): a Reading per image."""
+) -> Reading:
+    """Tesseract on an image: its Reading."""
     argv: list[str | os.PathLike[str]] = ["tesseract", source, out_base, "-l", lang]
     if dpi:
         argv += ["--dpi", str(int(dpi))]
@@ -210,18 +181,8 @@ def _recognise(
     finally:
         tsv_path.unlink(missing_ok=True)
         txt_path.unlink(missing_ok=True)
-    if count == 1:
-        text = clean_text(raw)
-        return [Reading(text, tuple(locate(parse_tsv(tsv), text)), lang)]
-    # One text per image, separated by form feeds; the TSV numbers its pages from 1.
-    texts = [clean_text(part) for part in raw.split("\f")]
-    texts += [""] * (count - len(texts))
-    words: dict[int, list[Word]] = {}
-    for page, word in _tsv_rows(tsv):
-        words.setdefault(page, []).append(word)
-    return [
-        Reading(texts[n], tuple(locate(words.get(n + 1, []), texts[n])), lang) for n in range(count)
-    ]
+    text = clean_text(raw)
+    return Reading(text, tuple(locate(parse_tsv(tsv), text)), lang)
 
 
 def clean_text(raw: str) -> str:
