@@ -362,7 +362,8 @@ def _furniture(pages: list[list[str]]) -> set[tuple[int, int]]:
         # more than half the pages: a title that heads pages 1 and 2 of a 4-page text
         # (a cover, then the first page of the body) is text, not a running header
         needed = max(2, (len(pages) + 2) // 2)
-        numbered: list[tuple[int, int, int]] = []  # bare numbers at the edges: p, i, n - p
+        # bare numbers at the edges, outermost first: page, edge, line, number - page
+        numbered: list[tuple[int, str, int, int]] = []
         for p, page in enumerate(pages):
             first, last = edges[p]
             wide_first, wide_last = _edge_indexes(page, _EDGE_REMOVE)
@@ -378,18 +379,25 @@ def _furniture(pages: list[list[str]]) -> set[tuple[int, int]]:
                     if sig not in seen and counts[sig] >= needed and re.search(r"[^\W\d_#]", sig):
                         drop.add((p, i))
                         seen.add(sig)
-            for i in (*wide_first, *wide_last):
-                match = _PAGE_NUMBER_EDGE.match(squeeze(fold(page[i])).replace(" ", ""))
-                if match:
-                    numbered.append((p, i, int(next(g for g in match.groups() if g)) - p))
+            for edge, wide in (("top", wide_first), ("bottom", wide_last[::-1])):
+                for i in wide:
+                    match = _PAGE_NUMBER_EDGE.match(squeeze(fold(page[i])).replace(" ", ""))
+                    if match:
+                        number = int(next(g for g in match.groups() if g))
+                        numbered.append((p, edge, i, number - p))
         # Bare numbers that count the pages, whatever page the count starts on (a cover
         # page is seldom numbered): one offset from the page's index on most pages.
-        offsets = Counter(offset for _, _, offset in numbered)
+        # One number an edge: a table's last row number ``3`` read just before page 3's
+        # own ``3`` is the table's.
+        offsets = Counter(offset for *_, offset in numbered)
         if offsets:
             offset, _ = offsets.most_common(1)[0]
-            pages_numbered = {(p, i) for p, i, o in numbered if o == offset}
-            if len({p for p, _ in pages_numbered}) >= needed:
-                drop.update(pages_numbered)
+            outermost: dict[tuple[int, str], int] = {}
+            for p, edge, i, o in numbered:
+                if o == offset:
+                    outermost.setdefault((p, edge), i)
+            if len({p for p, _ in outermost}) >= needed:
+                drop.update((p, i) for (p, _), i in outermost.items())
     return drop
 
 

@@ -92,6 +92,15 @@ def test_bare_page_numbers_go_when_every_page_has_its_own() -> None:
     ]  # fmt: skip
 
 
+def test_a_table_row_number_just_above_the_page_number_stays() -> None:
+    # pdftotext reads page 2's table rows 1-2 down the column, then the page's own "2".
+    pages = ["甲方\n乙方\n\n1", "序号\n1\n2\n\n2", "丙方\n丁方\n\n3"]
+
+    lines = [line.text for line in clean_lines("\f".join(pages)) if line.text]
+
+    assert lines == ["甲方", "乙方", "序号", "1", "2", "丙方", "丁方"]
+
+
 def test_unambiguous_page_numbers_go_even_without_page_breaks() -> None:
     assert normalise("甲方\n第 1 页 共 6 页\n乙方\nPage 2 of 6") == normalise("甲方\n乙方")
 
