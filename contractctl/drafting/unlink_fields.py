@@ -19,6 +19,11 @@ LibreOffice's pages are the ones printed. A reference that was a link (``\\h``) 
 link to its bookmark. The user's file is never touched: the result is a copy in a
 temporary folder, made only when the DOCX holds such a field (a look at the raw XML,
 a few ms; nothing parsed otherwise).
+
+The same copy keeps a numbered paragraph that holds nothing but a section break:
+Word shows its number (``第14章`` on a line of its own before the break, a stray number
+a model contract carries), LibreOffice drops such a paragraph with its number, so the
+PDF lacked what Word shows. It gets one space, and LibreOffice sets it as Word does.
 """
 
 from __future__ import annotations
@@ -38,6 +43,9 @@ _BOOKMARK = _W + "bookmarkStart"
 _PARTS = re.compile(r"word/(?:document|header\d*|footer\d*|footnotes|endnotes)\.xml")
 #: A field code that may be a cross-reference (cheap test on the raw bytes).
 _CANDIDATE = re.compile(rb"(?:instrText|w:instr=)[^<]{0,40}REF", re.I)
+#: A paragraph that ends right after its section break: maybe one with nothing else.
+_BARE_SECTION = re.compile(rb"</w:sectPr>\s*</w:pPr>\s*</w:p>")
+_PPR, _NUMPR, _NUMID, _SECTPR, _T = (_W + n for n in ("pPr", "numPr", "numId", "sectPr", "t"))
 #: What reading a damaged, encrypted or hostile zip or XML raises (lxml's syntax errors
 #: are SyntaxErrors): the file then goes to LibreOffice as it is.
 _UNREADABLE = (
@@ -49,10 +57,11 @@ MAX_PART_BYTES = 50 * 1024 * 1024
 
 
 def unlinked_copy(src: Path, folder: Path) -> Path:
-    """``src``, or a copy of it in ``folder`` whose cross-references are their results.
+    """``src``, or a copy of it in ``folder`` whose cross-references are their results
+    (and whose numbered paragraphs holding only a section break hold a space).
 
-    Returns ``src`` itself when it holds no cross-reference field, or when it cannot be
-    read as a DOCX (LibreOffice then says what is wrong with it).
+    Returns ``src`` itself when it holds neither, or when it cannot be read as a DOCX
+    (LibreOffice then says what is wrong with it).
     """
     try:
         changed = _unlinked_parts(src)
@@ -82,7 +91,12 @@ def _unlinked_parts(src: Path) -> dict[str, bytes]:
             for info in archive.infolist()
             if _PARTS.fullmatch(info.filename) and info.file_size <= MAX_PART_BYTES
         }
-    if not any(_CANDIDATE.search(data) for data in raw.values()):
+    wanted = {
+        name
+        for name, data in raw.items()
+        if _CANDIDATE.search(data) or (b"numPr" in data and _BARE_SECTION.search(data))
+    }
+    if not wanted:
         return {}
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     roots = {}
@@ -97,11 +111,38 @@ def _unlinked_parts(src: Path) -> dict[str, bytes]:
     }
     changed = {}
     for name, root in roots.items():
-        if _CANDIDATE.search(raw[name]) and _unlink(root, bookmarks):
+        unlinked = name in wanted and _CANDIDATE.search(raw[name]) and _unlink(root, bookmarks)
+        if name in wanted and (_numbered_breaks_kept(root) or unlinked):
             changed[name] = etree.tostring(
                 root, xml_declaration=True, encoding="UTF-8", standalone=True
             )
     return changed
+
+
+def _numbered_breaks_kept(root: Any) -> bool:
+    """Give each numbered paragraph that holds only a section break one space, so that
+    LibreOffice keeps it and its number as Word shows them; whether any was."""
+    from lxml import etree
+
+    done = False
+    for ppr in root.iter(_PPR):
+        para = ppr.getparent()
+        numbered = ppr.find(f"{_NUMPR}/{_NUMID}")
+        if (
+            para is None
+            or para.tag != _W + "p"
+            or ppr.find(_SECTPR) is None
+            or numbered is None
+            or numbered.get(_W + "val") in (None, "0")
+            or any(True for _ in para.iter(_T))
+        ):
+            continue
+        run = etree.SubElement(para, _R)
+        text = etree.SubElement(run, _T)
+        text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        text.text = " "
+        done = True
+    return done
 
 
 def _target(code: str, bookmarks: set[str]) -> tuple[bool, str, bool]:

@@ -133,3 +133,65 @@ def test_a_damaged_file_goes_to_libreoffice_as_it_is(tmp_path: Path) -> None:
     replace_run(tmp_path / "damaged.docx", "见第 HERE 条。", _field("REF _Ref1 \\h", "七"))
     rewrite_docx(tmp_path / "damaged.docx", "word/document.xml", lambda data: data[:-40])
     assert unlinked_copy(tmp_path / "damaged.docx", tmp_path / "out") == tmp_path / "damaged.docx"
+
+
+# A chapter numbered by Word's list (第%1章, from 3) whose paragraph holds nothing but the
+# section break: Word shows 第3章 on a line of its own before the break.
+_CHAPTERS = (
+    '<w:abstractNum w:abstractNumId="90"><w:multiLevelType w:val="singleLevel"/>'
+    '<w:lvl w:ilvl="0"><w:start w:val="3"/><w:numFmt w:val="decimal"/>'
+    '<w:suff w:val="space"/><w:lvlText w:val="第%1章"/><w:lvlJc w:val="left"/></w:lvl>'
+    "</w:abstractNum>"
+)
+_BARE_BREAK = (
+    '<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="90"/></w:numPr>'
+    '<w:sectPr><w:pgSz w:w="11906" w:h="16838"/>'
+    '<w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440" w:header="851"'
+    ' w:footer="992" w:gutter="0"/></w:sectPr></w:pPr></w:p>'
+)
+
+
+def _chapter_break(path: Path) -> Path:
+    import docx
+
+    from tests.conftest import rewrite_docx
+
+    document = docx.Document()
+    document.add_paragraph("第二章 适用法律")
+    document.add_paragraph("本合同适用中华人民共和国法律。")
+    document.add_paragraph("BARE_BREAK")
+    document.add_paragraph("第四章 争议的解决")
+    document.add_paragraph("争议由双方协商解决。")
+    document.save(str(path))
+
+    def numbering(data: bytes) -> bytes:
+        text = data.decode("utf-8")
+        first = text.index("<w:num ")
+        num = '<w:num w:numId="90"><w:abstractNumId w:val="90"/></w:num>'
+        return (
+            (text[:first] + _CHAPTERS + text[first:])
+            .replace("</w:numbering>", num + "</w:numbering>")
+            .encode("utf-8")
+        )
+
+    rewrite_docx(path, "word/numbering.xml", numbering)
+    plain = "<w:p><w:r><w:t>BARE_BREAK</w:t></w:r></w:p>"
+    return rewrite_docx(
+        path, "word/document.xml", lambda d: d.decode("utf-8").replace(plain, _BARE_BREAK).encode()
+    )
+
+
+def test_a_numbered_paragraph_holding_only_a_section_break_keeps_its_number(
+    tmp_path: Path,
+) -> None:
+    _need("soffice")
+    path = _chapter_break(tmp_path / "购售电合同.docx")
+    assert "第3章" in read_docx(path)  # as Word shows it
+
+    convert_one(path, tmp_path / "购售电合同.pdf")
+    text = pdf_text(tmp_path / "购售电合同.pdf")
+
+    assert "第3章" in _flat(text), text
+    assert compare(read_docx(path), text).changes == []
+    copy = unlinked_copy(path, tmp_path / "copy")
+    assert copy != path and read_docx(copy).split() == read_docx(path).split()
