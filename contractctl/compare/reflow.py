@@ -22,7 +22,9 @@ other words (pdftotext splits ``ADDRESS`` into ``ADDRES S``, a calendar's ``10``
 ``1`` and ``0``) is dropped too, unless a value (an amount, a date, a percentage) reads
 differently in it (the values the run's old side holds are not those of its new side,
 a deleted clause's values counting as removed, an added one's as added): those are
-compared as values.
+compared as values. A short line that only repeats the line before it (a text box
+drawn over its anchor paragraph, same words at the same place) may be missing from the
+PDF's text: pdftotext keeps one copy of text drawn twice at one place.
 
 A run's difference counts only as far as the whole document shares it: text carried
 past an unchanged clause into another run balances there. What this cannot see: two
@@ -55,6 +57,8 @@ _NOTE_NUMBER = re.compile(r"^[ \t]*(\d{1,3})[ \t]{2,}(?=\S)", re.M)
 #: A table of contents' page number after its dot leader (the DOCX keeps none, Word's
 #: and LibreOffice's pages differ).
 _LEADER_NUMBER = re.compile(r"(?:\.{3,}|…{2,}|·{3,})[ \t]*(\d{1,4})[ \t]*$", re.M)
+#: The longest line taken for a text box repeating the line before it.
+_REPEAT_MAX = 24
 #: What LibreOffice writes for a cross-reference whose target it cannot find, where
 #: the DOCX keeps Word's last result.
 _FIELD_ERROR = re.compile(
@@ -78,7 +82,27 @@ def _words(text: str | None) -> tuple[Counter[str], Counter[str]]:
     optional = Counter(m.group(1) for m in _BARE_NUMBER.finditer(text))
     optional.update(m.group(1) for m in _LEADER_NUMBER.finditer(text))
     optional.update(m.group(1) for m in _NOTE_NUMBER.finditer(text))
+    optional.update(_repeated(text))
     return words, optional
+
+
+def _repeated(text: str) -> Counter[str]:
+    """The words of a short line that only repeats the line before it: a text box drawn
+    over the paragraph that anchors it, with the same words at the same place (a cover's
+    ``制定``). The DOCX reader reads both; pdftotext keeps one copy of text drawn twice
+    at one place, as the eye sees one."""
+    found: Counter[str] = Counter()
+    before = ""
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        parts = line.split()
+        if before and len(line) <= _REPEAT_MAX and all(part == before for part in parts):
+            found.update(part for t in tokenise(line) for part in _PART.findall(t.key))
+        else:
+            before = line
+    return found
 
 
 def without_reflow(

@@ -134,3 +134,44 @@ NOTE_PDF = f"""使用说明
 
 def test_a_footnote_whose_number_the_pdf_sets_alone_is_not_a_change() -> None:
     assert compare(NOTE_DOCX, NOTE_PDF).changes == []
+
+
+# A cover whose "制定" is a paragraph and a text box drawn over it at the same place: the
+# DOCX reader reads both, pdftotext keeps one copy of text drawn twice at one place
+# (and reads the cover's stray "1" before it: the pages after the cover count from 1).
+COVER_DOCX = """《集体经营性建设用地使用权出让合同》示范文本
+ 中华人民共和国自然资源部
+ 中华人民共和国国家市场监督管理总局
+ 制定
+制定
+第一条 出让人
+出让人为村集体经济组织。
+第二条 受让人
+受让人应当按期支付出让价款。"""
+COVER_PDF = """《集体经营性建设用地使用权出让合同》示范文本
+中华人民共和国自然资源部
+中华人民共和国国家市场监督管理总局
+1
+
+制定
+\f第一条 出让人
+出让人为村集体经济组织。
+
+1
+\f第二条 受让人
+受让人应当按期支付出让价款。
+
+2
+\f"""
+
+
+def test_a_text_box_repeating_the_line_under_it_is_not_a_change() -> None:
+    assert compare(COVER_DOCX, COVER_PDF).changes == []
+
+
+def test_a_line_really_deleted_beside_a_repeated_one_is_still_reported() -> None:
+    pdf = COVER_PDF.replace("中华人民共和国国家市场监督管理总局\n", "")
+
+    result = compare(COVER_DOCX, pdf)
+
+    assert [c.kind for c in result.changes] == ["modified"]
