@@ -19,7 +19,8 @@ change's, not every change's that lost one like it). So an amount changed from 3
 45 is still reported, under its clause, even when the PDF also carried text between
 that clause and the next. A run whose difference is the same characters cut into
 other words (pdftotext splits ``ADDRESS`` into ``ADDRES S``, a calendar's ``10`` into
-``1`` and ``0``) is dropped too, unless a value (an amount, a date, a percentage) reads
+``1`` and ``0``; a bare number on its own line, which may be layout, may take one of
+those characters) is dropped too, unless a value (an amount, a date, a percentage) reads
 differently in it (the values the run's old side holds are not those of its new side,
 a deleted clause's values counting as removed, an added one's as added): those are
 compared as values. A short line that only repeats the line before it (a text box
@@ -144,7 +145,9 @@ def without_reflow(
         gained &= every[1]
         if not lost and not gained:
             continue
-        if _letters(lost) == _letters(gained) and _same_values([changes[n] for n in run]):
+        if _split(lost, gained, [counted[n] for n in run]) and _same_values(
+            [changes[n] for n in run]
+        ):
             continue  # a word or number pdftotext split (ADDRES S, a date table's 1 0)
         keep.extend(changes[n] for n in _holders(run, counted, lost, gained))
     return [c for c in reported if any(c is k for k in keep)]
@@ -172,6 +175,24 @@ def _holders(
             lost -= took_lost
             gained -= took_gained
     return holders
+
+
+def _split(
+    lost: Counter[str],
+    gained: Counter[str],
+    counted: list[tuple[Counter[str], Counter[str], Counter[str], Counter[str]]],
+) -> bool:
+    """Whether what the run lost is what it gained cut into other words: the same
+    characters, but for those of words that may be layout alone (a calendar's ``10``
+    to ``30`` read as a row of tens and a row of units, beside a page number the DOCX
+    keeps in a text box, which takes one of the units' ``1``)."""
+    if _letters(lost) == _letters(gained):
+        return True
+    if not lost or not gained:
+        return False
+    spare = _letters(sum((c[1] + c[3] for c in counted), Counter()))
+    mine, theirs = _letters(lost), _letters(gained)
+    return mine - theirs <= spare and theirs - mine <= spare
 
 
 def _same_values(run: list[ClauseChange]) -> bool:

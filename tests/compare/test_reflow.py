@@ -175,3 +175,37 @@ def test_a_line_really_deleted_beside_a_repeated_one_is_still_reported() -> None
     result = compare(COVER_DOCX, pdf)
 
     assert [c.kind for c in result.changes] == ["modified"]
+
+
+# A calendar whose day numbers 10-13 are too wide for their cells: the PDF stacks each
+# number's digits, and pdftotext reads the row of tens, then the row of units. The DOCX
+# keeps a page number ("1") in a text box in the same clause.
+CALENDAR_DOCX = """十一、其他
+双方另行约定。
+十二、广告的编排方式和发布时间表：
+1
+广告编排方式 | 日 月 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13
+一 |  |  |  |  |  |  |  |  |  |  |  |  |  |
+十三、争议
+双方协商解决。"""
+CALENDAR_PDF = """十一、其他
+双方另行约定。
+十二、广告的编排方式和发布时间表：
+广告编排方式
+月
+日 1 2 3 4 5 6 7 8 9 1 1 1 1
+0 1 2 3
+一
+\f十三、争议
+双方协商解决。
+\f"""
+
+
+def test_a_calendar_whose_numbers_the_pdf_stacks_digit_by_digit_is_not_a_change() -> None:
+    assert compare(CALENDAR_DOCX, CALENDAR_PDF).changes == []
+
+
+def test_a_word_changed_beside_the_stacked_calendar_is_still_reported() -> None:
+    result = compare(CALENDAR_DOCX, CALENDAR_PDF.replace("编排方式", "编排办法"))
+
+    assert [(c.kind, c.clause) for c in result.changes] == [("modified", "十二")]
