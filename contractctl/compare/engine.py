@@ -134,6 +134,7 @@ class _Engine:
         headings: dict[str, Heading | None] = {}  # and most lines: read each heading once
         # A PDF's running headers and footers are layout in the other version's text too.
         running = {**running_lines(old), **running_lines(new)} if self.paged else {}
+        self.running = running
         self.old = segment(old, forms=forms, headings=headings, running=running)
         self.new = segment(new, forms=forms, headings=headings, running=running)
         self.old_keys = [self._key(c) for c in self.old]
@@ -165,6 +166,7 @@ class _Engine:
                 alignment.pairs,
                 [j for j in alignment.pairs.values() if j not in shown],
                 quiet=self.quiet,
+                running=self.running,
             )
         semantic: list[SemanticChange] = []
         seen: set[tuple[Any, ...]] = set()

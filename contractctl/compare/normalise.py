@@ -46,6 +46,7 @@ __all__ = [
     "fold_ocr_values",
     "normalise",
     "normalise_lines",
+    "running_form",
     "running_lines",
     "tokenise",
 ]
@@ -277,10 +278,7 @@ def clean_lines(text: str, *, running: Mapping[str, int] | None = None) -> list[
     last eight lines are layout in it too, as many of them as this text has more than
     the other kept (a title block that repeats the footer's contract number stays).
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
-    pages = [page.split("\n") for page in text.split("\f")]
-    while len(pages) > 1 and not any(line.strip() for line in pages[-1]):
-        pages.pop()
+    pages = _pages(text)
     drop = _furniture(pages)
     if running:  # a DOCX's text has its headers first and its footers last
         for p, page in enumerate(pages):
@@ -298,11 +296,21 @@ def clean_lines(text: str, *, running: Mapping[str, int] | None = None) -> list[
     return _join_hyphenated(lines)
 
 
+def _pages(text: str) -> list[list[str]]:
+    """The lines of each page; the empty page after the last form feed is no page (nor
+    counts among the pages a running header must head)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
+    pages = [page.split("\n") for page in text.split("\f")]
+    while len(pages) > 1 and not any(line.strip() for line in pages[-1]):
+        pages.pop()
+    return pages
+
+
 def running_lines(text: str) -> dict[str, int]:
     """The running headers and footers :func:`clean_lines` drops from ``text``, in the
     form that recognises them anywhere (digits aside: a DOCX keeps no page numbers),
     each with how many times the cleaned text still holds it (in a title block)."""
-    pages = [page.split("\n") for page in text.translate(_INVISIBLE).split("\f")]
+    pages = _pages(text)
     if len(pages) < 2:
         return {}
     drop = _furniture(pages)
@@ -345,8 +353,16 @@ def _running_in(lines: list[str], running: Mapping[str, int], *, whole: bool) ->
     return drop
 
 
+def running_form(line: str) -> str:
+    """The form in which :func:`running_lines` knows a running header or footer."""
+    return _blurred(line)
+
+
 def _blurred(line: str) -> str:
-    return _signature(line).replace("#", "")
+    """A running line as found anywhere: digits and punctuation aside (a header
+    ``附表 {PAGE} ：`` in a text box too narrow for LibreOffice's fonts prints
+    ``附表 12``; the DOCX, which keeps no page numbers, reads ``附表 ：``)."""
+    return re.sub(r"[\W_]", "", _signature(line).replace("#", ""))
 
 
 def _furniture(pages: list[list[str]]) -> set[tuple[int, int]]:

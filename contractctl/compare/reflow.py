@@ -38,14 +38,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from contractctl.compare.model import ClauseChange
-from contractctl.compare.normalise import tokenise
+from contractctl.compare.normalise import running_form, tokenise
 
 __all__ = ["without_reflow"]
 
 
+_NONE: Mapping[str, int] = {}
 #: Letters and digits apart (``m2`` and ``m`` with a superscript ``2`` a line below).
 _PART = re.compile(r"[^\W\d_]+|\d+|[^\W_]")
 #: A line that is only a short number: a page number pdftotext read mid-page (front
@@ -67,10 +68,13 @@ _FIELD_ERROR = re.compile(
 )
 
 
-def _words(text: str | None) -> tuple[Counter[str], Counter[str]]:
+def _words(
+    text: str | None, running: Mapping[str, int] = _NONE
+) -> tuple[Counter[str], Counter[str]]:
     """The words of a text as the diff compares them (punctuation and blanks aside), and
     the words that may be layout alone (bare numbers on a line of their own, a table of
-    contents' page numbers, a footnote's number before its text)."""
+    contents' page numbers, a footnote's number before its text, a line that reads as a
+    running header of the PDF, which the PDF may have dropped as one)."""
     if not text:
         return Counter(), Counter()
     text = _FIELD_ERROR.sub(" ", text)
@@ -84,6 +88,14 @@ def _words(text: str | None) -> tuple[Counter[str], Counter[str]]:
     optional.update(m.group(1) for m in _LEADER_NUMBER.finditer(text))
     optional.update(m.group(1) for m in _NOTE_NUMBER.finditer(text))
     optional.update(_repeated(text))
+    if running:
+        optional.update(
+            part
+            for line in text.splitlines()
+            if line.strip() and running_form(line) in running
+            for t in tokenise(line)
+            for part in _PART.findall(t.key)
+        )
     return words, optional
 
 
@@ -111,6 +123,7 @@ def without_reflow(
     matches: dict[int, int],
     unchanged_new: Iterable[int],
     quiet: Sequence[ClauseChange] = (),
+    running: Mapping[str, int] = _NONE,
 ) -> list[ClauseChange]:
     """``changes`` (in report order) less those that only layout moved.
 
@@ -119,7 +132,10 @@ def without_reflow(
     the runs of changes on either side of it. ``quiet`` are pairs that differ by layout
     alone on their own (a word the PDF carried in from the clause next to it): never
     reported, they join the runs so that the word they gained balances the neighbour
-    that lost it.
+    that lost it. ``running`` are the PDF's running headers and footers
+    (:func:`~contractctl.compare.normalise.running_lines`): the PDF dropped them as
+    such, so a line of the other text that reads as one may be missing from it (a
+    section's last page whose title reads like the header of the pages before).
     """
     if not changes:
         return changes
@@ -136,7 +152,7 @@ def without_reflow(
         else:
             runs[-1].append(n)
         previous = position
-    counted = [_words(c.old) + _words(c.new) for c in changes]
+    counted = [_words(c.old, running) + _words(c.new, running) for c in changes]
     every = _residue(counted)
     keep: list[ClauseChange] = []
     for run in runs:
