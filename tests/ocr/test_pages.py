@@ -175,3 +175,76 @@ def test_pdftocairo_missing_alone_is_named(
     with pytest.raises(ToolMissing, match="pdftocairo") as caught:
         scan_pages(two_page_pdf, tmp_path / "work")
     assert "poppler-utils" in (caught.value.hint or "")
+
+
+def _stored_jpegs(pdf: Path) -> list[bytes]:
+    """The JPEG streams the PDF draws its pages with, as stored."""
+    from pypdf import PdfReader
+
+    found = []
+    for page in PdfReader(pdf).pages:
+        [image] = page["/Resources"]["/XObject"].values()
+        found.append(image.get_object().get_data())  # a DCT stream is not decoded
+    return found
+
+
+def test_a_scan_at_the_asked_resolution_gives_its_own_jpeg_untouched(
+    two_page_pdf: Path, tmp_path: Path
+) -> None:
+    """A scanned page is one JPEG over the whole page: that JPEG is the page image,
+    with no second decoding, scaling and JPEG loss (and no pdftocairo run)."""
+    from tests.ocr_samples import DPI
+
+    pages = scan_pages(two_page_pdf, tmp_path / "work", dpi=DPI)
+    assert [p.read_bytes() for p in pages] == _stored_jpegs(two_page_pdf)
+    assert _size(pages[0]) == (1240, 1754)
+    assert sorted(p.name for p in (tmp_path / "work").iterdir()) == [p.name for p in pages]
+
+
+def test_a_scan_at_another_resolution_is_rendered_at_the_asked_one(
+    two_page_pdf: Path, tmp_path: Path
+) -> None:
+    [page] = scan_pages(two_page_pdf, tmp_path, dpi=100, first_page=1, last_page=1)
+    assert _size(page) == pytest.approx((827, 1169), abs=2)
+
+
+def test_a_page_with_more_than_its_scan_is_rendered_whole(
+    two_page_pdf: Path, tmp_path: Path
+) -> None:
+    """A turned page, or one with a note (an annotation) over the scan, is drawn as a
+    reader sees it: the stored JPEG alone would lose the turn or the note."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.annotations import FreeText
+
+    from tests.ocr_samples import DPI
+
+    writer = PdfWriter(clone_from=PdfReader(two_page_pdf))
+    writer.pages[0].rotate(90)
+    writer.add_annotation(1, FreeText(text="PAID", rect=(50, 50, 200, 100)))
+    edited = tmp_path / "edited.pdf"
+    writer.write(edited)
+    turned, annotated = scan_pages(edited, tmp_path / "work", dpi=DPI)
+    stored = _stored_jpegs(two_page_pdf)
+    assert _size(turned) == pytest.approx((1754, 1240), abs=2)
+    assert annotated.read_bytes() != stored[1]
+    assert _size(annotated) == pytest.approx((1240, 1754), abs=2)
+
+
+def test_pages_taken_on_many_threads_at_once_are_each_right(
+    two_page_pdf: Path, tmp_path: Path
+) -> None:
+    """PDFium is one call at a time per process; the OCR threads take pages together."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.ocr_samples import DPI
+
+    stored = _stored_jpegs(two_page_pdf)
+
+    def take(index: int) -> bool:
+        number = index % 2 + 1
+        folder = tmp_path / f"t{index}"
+        [page] = scan_pages(two_page_pdf, folder, dpi=DPI, first_page=number, last_page=number)
+        return page.read_bytes() == stored[number - 1]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert all(pool.map(take, range(32)))
