@@ -21,22 +21,6 @@ PRESENT_LEVEL = 210
 TOLERANCE = 1
 
 
-def paper_crop(image: object, box: tuple[int, int, int, int]) -> object:
-    """``image.crop(box)`` with paper (white), not black, where the box leaves the page."""
-    from PIL import Image
-    from PIL.Image import Image as PILImage
-
-    assert isinstance(image, PILImage)
-    left, top, right, bottom = box
-    if left >= 0 and top >= 0 and right <= image.width and bottom <= image.height:
-        return image.crop(box)
-    canvas = Image.new(image.mode, (right - left, bottom - top), 255)
-    inside = (max(0, left), max(0, top), min(image.width, right), min(image.height, bottom))
-    if inside[0] < inside[2] and inside[1] < inside[3]:
-        canvas.paste(image.crop(inside), (inside[0] - left, inside[1] - top))
-    return canvas
-
-
 def fast_size(n: int) -> int:
     """The smallest 2^i 3^j 5^k >= n."""
     best = 1 << max(0, (n - 1).bit_length())
@@ -51,20 +35,6 @@ def fast_size(n: int) -> int:
             three *= 3
         five *= 5
     return best
-
-
-def crop_mask(mask: NDArray[np.bool_], box: tuple[int, int, int, int]) -> NDArray[np.bool_]:
-    """``mask[box]`` as ``Image.crop`` cuts it: outside the mask is False."""
-    import numpy as np
-
-    left, top, right, bottom = box
-    out = np.zeros((bottom - top, right - left), dtype=bool)
-    height, width = mask.shape
-    y0, x0 = max(0, top), max(0, left)
-    y1, x1 = min(height, bottom), min(width, right)
-    if y1 > y0 and x1 > x0:
-        out[y0 - top : y1 - top, x0 - left : x1 - left] = mask[y0:y1, x0:x1]
-    return out
 
 
 def dilate(mask: NDArray[np.bool_], radius: int) -> NDArray[np.bool_]:

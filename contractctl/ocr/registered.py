@@ -29,12 +29,11 @@ from contractctl.ocr.ink import (
     INK_LEVEL,
     PRESENT_LEVEL,
     best_share,
-    crop_mask,
     dilate,
     fast_size,
-    paper_crop,
 )
 from contractctl.ocr.model import Box, PageText
+from contractctl.ocr.warp import RegisteredScan
 
 if TYPE_CHECKING:
     import numpy as np
@@ -253,50 +252,25 @@ class _Images:
         from PIL import Image
 
         with Image.open(approved_image) as image:
+            if image.format == "JPEG":
+                image.draft("L", image.size)  # its luma only: no colour decoded, then dropped
             self.approved = image.convert("L")
         self.scan_page = scan
-        self._scan: object | None = None
-        #: The scan's pixels of red ink (a seal), registered like the scan; None: none.
-        self._red: NDArray[np.bool_] | None = None
+        self._scan: RegisteredScan | None = None
         self.affine = _fit(pairs, dpi)
 
-    def _scan_image(self) -> object:
+    def _scan_image(self) -> RegisteredScan:
+        """The scan registered to the approved page, made region by region (``warp``)."""
         if self._scan is None:
-            import numpy as np
-            from PIL import Image
-
-            from contractctl.ocr import deskew
-            from contractctl.ocr.pipeline import drop_red
-            from contractctl.ocr.seal_detect import red_mask
-
             assert self.scan_page.image is not None
-            with Image.open(self.scan_page.image) as image:
-                image.load()
-                # turned (lossless) but not deskewed: the deskew and the registration
-                # are one resampling of the grey page, not two of the colour page
-                page = deskew.turned(image.convert("RGB"), self.scan_page.rotation_applied)
-            affine = deskew.skew_affine(page.size, self.scan_page.skew_degrees, self.affine)
-            gray = drop_red(page)
-            red = red_mask(np.asarray(page, dtype=np.uint8))
-            self._scan = self._register(gray, affine)
-            if red.any():
-                mask = self._register(Image.fromarray(red.astype(np.uint8) * 255), affine, fill=0)
-                self._red = np.asarray(mask) > 0
+            self._scan = RegisteredScan(
+                self.scan_page.image,
+                self.scan_page.rotation_applied,
+                self.scan_page.skew_degrees,
+                self.affine,
+                self.approved.size,
+            )
         return self._scan
-
-    def _register(self, image: object, affine: Sequence[float], fill: int = 255) -> object:
-        """A scan-sized grey image in the approved page's pixels."""
-        from PIL import Image
-        from PIL.Image import Image as PILImage
-
-        assert isinstance(image, PILImage)
-        return image.transform(
-            self.approved.size,
-            Image.Transform.AFFINE,
-            tuple(affine),
-            resample=Image.Resampling.BILINEAR,
-            fillcolor=fill,
-        )
 
     def to_approved(self, x: float, y: float) -> tuple[float, float]:
         """A point of the scan in the approved page's pixels."""
@@ -348,7 +322,6 @@ class _Images:
         """The worst window's share of changed ink in the region round ``boxes``,
         looked for ``base`` away in the scan."""
         import numpy as np
-        from PIL.Image import Image as PILImage
 
         pad = max(4, round(dpi / 50))
         left = min(b[0] for b in boxes) - pad
@@ -364,15 +337,13 @@ class _Images:
             return 1.02
         approved = np.asarray(self.approved.crop((left, top, right, bottom))) < INK_LEVEL
         scan_image = self._scan_image()
-        assert isinstance(scan_image, PILImage)
         dx, dy = self._local_shift(scan_image, (left, top, right, bottom), dpi, base)
         box = (left + dx - search, top + dy - search, right + dx + search, bottom + dy + search)
-        grey = np.asarray(paper_crop(scan_image, box))
+        grey = np.asarray(scan_image.crop(box))
         scanned = grey < INK_LEVEL
-        seal = None
-        if self._red is not None:
-            seal = crop_mask(self._red, box)
-            seal = dilate(seal, max(1, round(dpi / 100))) if seal.any() else None
+        seal = scan_image.red(box)
+        if seal is not None:
+            seal = dilate(seal, max(1, round(dpi / 100)))
         return best_share(approved, scanned, search, dpi, seal, grey < PRESENT_LEVEL)
 
     def _moved_by(self, beside: Sequence[tuple[Box, Box]], *, far: int) -> tuple[int, int]:
@@ -391,7 +362,7 @@ class _Images:
 
     def _local_shift(
         self,
-        scan_image: object,
+        scan_image: RegisteredScan,
         region: tuple[int, int, int, int],
         dpi: int,
         base: tuple[int, int] = (0, 0),
@@ -404,9 +375,7 @@ class _Images:
         where a reading garbled a line, so far from good anchors it can be off by more
         than the windows' search; the ink itself says where the text is."""
         import numpy as np
-        from PIL.Image import Image as PILImage
 
-        assert isinstance(scan_image, PILImage)
         context, limit = round(CONTEXT * dpi), round(MAX_SHIFT * dpi)
         if base != (0, 0):  # told from boxes, a character or so off: look further
             limit += round(MOVED_SEARCH * dpi)
@@ -420,7 +389,7 @@ class _Images:
         )
         a = (np.asarray(self.approved.crop(box)) < INK_LEVEL).astype(np.float32)
         moved = (box[0] + base[0], box[1] + base[1], box[2] + base[0], box[3] + base[1])
-        s = (np.asarray(paper_crop(scan_image, moved)) < INK_LEVEL).astype(np.float32)
+        s = (np.asarray(scan_image.crop(moved)) < INK_LEVEL).astype(np.float32)
         if a.sum() < 50 or s.sum() < 50:
             return base
         # sizes whose only prime factors are 2, 3 and 5: pocketfft is several times

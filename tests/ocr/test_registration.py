@@ -3,6 +3,8 @@ page in one resampling lands where the two steps (straighten, then register) put
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from PIL import Image, ImageDraw
 
@@ -102,3 +104,43 @@ def test_a_changed_number_read_with_lookalikes_is_named_by_its_digits() -> None:
     assert _as_number("l0 days") == "l0 days"
     assert _as_number("¥1O") == "¥1O"
     assert _as_number("第]1条") == "第]1条"
+
+
+def test_a_region_registered_alone_is_the_whole_page_registered_then_cut(tmp_path: Path) -> None:
+    """The check registers only the regions it looks at; each must hold the pixels the
+    whole page's registration gives there, red ink (a seal) dropped and masked alike,
+    paper where a region leaves the page."""
+    from contractctl.ocr.pipeline import drop_red
+    from contractctl.ocr.seal_detect import red_mask
+    from contractctl.ocr.warp import RegisteredScan
+
+    page = _page()
+    ImageDraw.Draw(page).ellipse((500, 300, 700, 500), outline=(220, 30, 40), width=8)
+    scan = page.rotate(0.9, resample=Image.Resampling.BILINEAR, fillcolor="white")
+    path = tmp_path / "scan.png"
+    scan.save(path)
+    skew, register = 0.9, (1.01, 0.002, -6.0, -0.003, 0.99, 9.0)
+    affine = deskew.skew_affine(scan.size, skew, register)
+    whole = drop_red(scan).transform(
+        (850, 1100), Image.Transform.AFFINE, affine, Image.Resampling.BILINEAR, fillcolor=255
+    )
+    red = Image.fromarray(red_mask(np.asarray(scan)).astype(np.uint8) * 255)
+    whole_red = np.asarray(
+        red.transform((850, 1100), Image.Transform.AFFINE, affine, Image.Resampling.BILINEAR)
+    )
+    registered = RegisteredScan(path, 0, skew, register, (850, 1100))
+    boxes = [(90, 95, 400, 160), (480, 280, 720, 520), (-30, -20, 120, 90), (800, 1050, 900, 1150)]
+    for left, top, right, bottom in boxes:
+        inside = (max(0, left), max(0, top), min(850, right), min(1100, bottom))
+        expected = np.full((bottom - top, right - left), 255, dtype=np.uint8)
+        cut = np.asarray(whole.crop(inside))
+        expected[inside[1] - top : inside[3] - top, inside[0] - left : inside[2] - left] = cut
+        assert np.array_equal(np.asarray(registered.crop((left, top, right, bottom))), expected)
+        mask = registered.red((left, top, right, bottom))
+        want = np.zeros_like(expected, dtype=bool)
+        want[inside[1] - top : inside[3] - top, inside[0] - left : inside[2] - left] = (
+            whole_red[inside[1] : inside[3], inside[0] : inside[2]] > 0
+        )
+        assert (mask is None and not want.any()) or np.array_equal(mask, want)
+    assert registered.red((480, 280, 720, 520)) is not None  # the seal's ring is there
+    assert registered.red((90, 95, 400, 160)) is None
