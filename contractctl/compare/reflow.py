@@ -196,18 +196,20 @@ def _holders(
 def _split(
     lost: Counter[str],
     gained: Counter[str],
-    counted: list[tuple[Counter[str], Counter[str], Counter[str], Counter[str]]],
+    run: list[tuple[Counter[str], Counter[str], Counter[str], Counter[str]]],
 ) -> bool:
     """Whether what the run lost is what it gained cut into other words: the same
-    characters, but for those of words that may be layout alone (a calendar's ``10``
-    to ``30`` read as a row of tens and a row of units, beside a page number the DOCX
-    keeps in a text box, which takes one of the units' ``1``)."""
-    if _letters(lost) == _letters(gained):
-        return True
-    if not lost or not gained:
-        return False
-    spare = _letters(sum((c[1] + c[3] for c in counted), Counter()))
+    characters, in more words on one side than on the other. A calendar's ``10`` to
+    ``30`` read as a row of tens and a row of units may differ by the characters of
+    words that may be layout alone (a page number the DOCX keeps in a text box, a bare
+    ``1``, took one of the units' ``1``); a number changed in place (``10`` to ``19``)
+    is as many words on both sides and never passes for split."""
     mine, theirs = _letters(lost), _letters(gained)
+    if mine == theirs:
+        return True
+    if not lost or not gained or lost.total() == gained.total():
+        return False
+    spare = _letters(sum((c[1] + c[3] for c in run), Counter()))
     return mine - theirs <= spare and theirs - mine <= spare
 
 

@@ -250,3 +250,12 @@ def test_a_change_beside_a_header_of_some_sections_is_still_reported() -> None:
     result = compare(SECTIONS_DOCX, SECTIONS_PDF.replace("保修期为两年", "保修期为三年"))
 
     assert [(c.kind, c.clause) for c in result.changes] == [("modified", "第四条")]
+
+
+def test_a_number_changed_in_a_table_whose_row_numbers_stand_alone_is_reported() -> None:
+    docx = "第一条 货物\n序号 | 名称 | 数量\n1 | 螺丝 | 10\n2 | 垫片 | 20\n第二条 其他\n另行约定。"
+    pdf = "第一条 货物\n序号\n1\n2\n名称\n螺丝\n垫片\n数量\n{}\n20\n\f第二条 其他\n另行约定。\n\f"
+
+    assert compare(docx, pdf.format("10")).changes == []
+    result = compare(docx, pdf.format("19"))
+    assert [(c.kind, c.clause) for c in result.changes] == [("modified", "第一条")]
