@@ -33,6 +33,7 @@ from contractctl.ocr.ink import (
     fast_size,
 )
 from contractctl.ocr.model import Box, PageText
+from contractctl.ocr.reread import numeric, read_again
 from contractctl.ocr.warp import RegisteredScan
 
 if TYPE_CHECKING:
@@ -123,7 +124,24 @@ def page_differences(
                 and s_owner[s_pos[j]] >= 0
             ]
             changed, ink = images.differ(a_box, s_box, pairs, dpi, beside)
-        out.append(Difference(i1, i2, j1, j2, s_text[j1:j2], changed, ink))
+        scanned = s_text[j1:j2]
+        if changed and images is not None and a_box and numeric(a_text[i1:i2], scanned):
+            lang = scan.lang or approved.lang or "chi_sim+eng"
+            first_conf = min(
+                (
+                    scan.words[s_owner[s_pos[k]]].conf
+                    for k in range(j1, j2)
+                    if s_owner[s_pos[k]] >= 0
+                ),
+                default=0.0,
+            )
+            again = read_again(
+                images.scan_image(), a_box, a_text, i1, i2, scanned, first_conf,
+                lang=lang, dpi=dpi, page_size=images.approved.size,
+            )  # fmt: skip
+            if again is not None:
+                i1, i2, scanned = again
+        out.append(Difference(i1, i2, j1, j2, scanned, changed, ink))
     return _moved(out, a_text)
 
 
@@ -259,7 +277,7 @@ class _Images:
         self._scan: RegisteredScan | None = None
         self.affine = _fit(pairs, dpi)
 
-    def _scan_image(self) -> RegisteredScan:
+    def scan_image(self) -> RegisteredScan:
         """The scan registered to the approved page, made region by region (``warp``)."""
         if self._scan is None:
             assert self.scan_page.image is not None
@@ -336,7 +354,7 @@ class _Images:
         if (right - left) * (bottom - top) > MAX_REGION * width * height:
             return 1.02
         approved = np.asarray(self.approved.crop((left, top, right, bottom))) < INK_LEVEL
-        scan_image = self._scan_image()
+        scan_image = self.scan_image()
         dx, dy = self._local_shift(scan_image, (left, top, right, bottom), dpi, base)
         box = (left + dx - search, top + dy - search, right + dx + search, bottom + dy + search)
         grey = np.asarray(scan_image.crop(box))
