@@ -60,7 +60,6 @@ def read_again(
     the scan's; None to keep ``first``.
 
     ``first``/``first_conf``: the first reading there and its words' confidence."""
-    from contractctl.ocr.registered import squashed
     from contractctl.ocr.tesseract import read_page
 
     left, top, width, height = box
@@ -81,7 +80,7 @@ def read_again(
         reading = read_page(
             image, image.with_suffix(""), lang=lang, dpi=dpi, timeout=_TIMEOUT, psm=7
         )
-    text, _ = squashed(reading.text)
+    text = "".join(ch for ch in reading.text if not ch.isspace())  # as registered squashes
     lo, hi = max(0, start - _CONTEXT_CHARS), min(len(approved), end + _CONTEXT_CHARS)
     placed = _aligned(approved[lo:hi], text, start - lo, end - lo)
     if placed is None:
