@@ -328,6 +328,9 @@ class _Images:
                 base = _centre_offset(a_box, mapped, far=2 * search)
                 shifted = (mapped[0] - base[0], mapped[1] - base[1], mapped[2], mapped[3])
                 moved = [a_box, shifted]
+            elif beside:  # read in the scan only: where it would have been before the move
+                base = self._moved_by(beside, far=2 * search)
+                moved = [(mapped[0] - base[0], mapped[1] - base[1], mapped[2], mapped[3])]
         elif beside and a_box is not None:
             base = self._moved_by(beside, far=2 * search)
             moved = [a_box]
