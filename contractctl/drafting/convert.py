@@ -42,6 +42,7 @@ import uuid
 from pathlib import Path
 
 from contractctl import tools
+from contractctl.drafting.footer_boxes import fixed_boxes_copy
 from contractctl.drafting.unlink_fields import unlinked_copy
 from contractctl.errors import ContractctlError, InvalidInput, NotFound, ToolFailed, ToolMissing
 
@@ -92,10 +93,10 @@ def convert_one(src: Path, dst: Path, *, timeout: float = 120) -> None:
     The cheapest path for a single draft: no worker to start, ~1.2 s in all. soffice
     gets its own temporary profile (``-env:UserInstallation``) so it neither attaches
     to a LibreOffice the user has open nor waits on a concurrent contractctl; it opens a
-    copy whose cross-references are frozen to Word's results when the DOCX has any
-    (:mod:`~contractctl.drafting.unlink_fields`), never the user's file itself. Raises
-    NotFound for a missing ``src``, InvalidInput when LibreOffice cannot read it,
-    ToolMissing without soffice and ToolFailed when soffice fails or times out.
+    copy made for LibreOffice when the DOCX needs one (:func:`layout_copy`), never the
+    user's file itself. Raises NotFound for a missing ``src``, InvalidInput when
+    LibreOffice cannot read it, ToolMissing without soffice and ToolFailed when soffice
+    fails or times out.
     """
     src, dst = Path(src).absolute(), Path(dst).absolute()
     problem = source_problem(src)
@@ -109,7 +110,7 @@ def convert_one(src: Path, dst: Path, *, timeout: float = 120) -> None:
         seed_profile(profile)
         outdir = Path(tmp) / "out"
         produced = outdir / f"{src.stem}.pdf"
-        source = unlinked_copy(src, Path(tmp) / "fields")
+        source = layout_copy(src, Path(tmp))
         try:
             tools.run(
                 [*convert_argv(soffice, profile, outdir), source],
@@ -124,6 +125,15 @@ def convert_one(src: Path, dst: Path, *, timeout: float = 120) -> None:
             # A timeout or Ctrl-C kills oosplash, not its child soffice.bin.
             kill_stragglers(profile)
         place(produced, dst)
+
+
+def layout_copy(src: Path, folder: Path) -> Path:
+    """What LibreOffice opens for ``src``: ``src`` itself, or a copy of it in ``folder``
+    whose cross-references are frozen to Word's results
+    (:mod:`~contractctl.drafting.unlink_fields`) and whose header and footer text boxes
+    do not grow to their text, which can make LibreOffice's layout loop forever
+    (:mod:`~contractctl.drafting.footer_boxes`)."""
+    return fixed_boxes_copy(unlinked_copy(src, folder / "fields"), folder / "boxes")
 
 
 def source_problem(src: Path) -> str | None:

@@ -32,13 +32,13 @@ from contractctl.drafting.convert import (
     LOAD_FAILED,
     convert_argv,
     kill_stragglers,
+    layout_copy,
     place,
     seed_profile,
     source_problem,
     system_python_with_uno,
     unlink,
 )
-from contractctl.drafting.unlink_fields import unlinked_copy
 from contractctl.drafting.worker_process import READY, Failure, Finished, Job, Worker
 from contractctl.errors import InvalidInput, ToolFailed, ToolMissing
 
@@ -184,8 +184,8 @@ class ConverterPool:
                 except OSError as exc:
                     problem = f"cannot create {job.dst.parent}: {exc.strerror or exc}"
             if problem is None:
-                # Cross-references frozen to Word's results, on a copy (unlink_fields).
-                job.src = unlinked_copy(job.src, self._tmp / f"fields-{job.id}")
+                # A copy LibreOffice lays out as Word does, when one is needed.
+                job.src = layout_copy(job.src, self._tmp / f"copy-{job.id}")
                 todo.append(job)
             else:
                 report(job, problem)
