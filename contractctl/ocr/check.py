@@ -272,30 +272,14 @@ def approved_pdf(store: Store, sha: str, work: Path, cache: ReadingCache) -> Pat
 
 
 def docx_to_pdf(docx: Path, work: Path, *, timeout: float = 180) -> Path:
-    """A DOCX rendered to PDF by ``soffice --convert-to pdf`` (a private profile)."""
-    import shutil
+    """A DOCX rendered to PDF by the one converter drafts and imports use
+    (``drafting.convert.convert_one``): what LibreOffice is given, a copy with Word's
+    cross-reference results frozen and its other layout fixes, is what the check
+    reads, so the approved PDF is the one a draft of the same file would have."""
+    from contractctl.drafting.convert import convert_one
 
-    from contractctl import tools
-
-    source = work / "approved.docx"
-    shutil.copyfile(docx, source)
-    out = work / "rendered"
-    produced = out / "approved.pdf"
-    tools.run(
-        [
-            tools.find("soffice"),
-            f"-env:UserInstallation={(work / 'profile').absolute().as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out),
-            str(source),
-        ],
-        timeout=timeout,
-        expect_file=produced,
-    )
+    produced = work / "rendered" / "approved.pdf"
+    convert_one(docx, produced, timeout=timeout)
     return produced
 
 

@@ -153,6 +153,32 @@ def test_a_clean_scan_matches_and_the_check_is_recorded(
     assert any(e["action"] == "contract.ocr_check" for e in shown["events"])
 
 
+def test_a_version_kept_only_as_a_docx_is_checked_against_its_rendering(
+    home: Path, scans: Scans
+) -> None:
+    """An older version whose only document is the Word file: the check renders it
+    with the converter drafts use (once: the rendering is kept in the store) and a
+    clean scan of the printed contract matches it."""
+    docx = scans.approved.with_suffix(".docx")  # the file the approved PDF was made from
+    with Store.open(home) as store, store.transaction("tester") as tx:
+        docx_sha = tx.put_file(docx)
+        contract = create_contract(
+            tx,
+            NewContract(title="设备采购合同", type="purchase", status="active", source="import"),
+            NewVersion(kind="import", docx_sha=docx_sha),
+        )
+    cli = Cli(home)
+    first = cli("ocr-check", str(scans.clean), "--against", contract.id, "--json")
+    assert first.code == 0, first.stdout + first.stderr
+    assert first.json()["verdict"] == "match"
+    with Store.open(home) as store:
+        kept = store.conn.execute(
+            "SELECT value FROM meta WHERE key = ?", (f"ocr-pdf:{docx_sha}",)
+        ).fetchone()
+        assert kept is not None
+        assert store.objects.path(kept["value"]).read_bytes().startswith(b"%PDF-")
+
+
 def test_a_seal_stamped_over_the_text_of_a_clean_copy_is_no_difference(
     approved: tuple[Path, str], scans: Scans, tmp_path: Path
 ) -> None:
