@@ -120,6 +120,11 @@ def convert_one(src: Path, dst: Path, *, timeout: float = 120) -> None:
         except ToolFailed as exc:
             if "could not be loaded" in exc.message:
                 raise InvalidInput(f"{src.name}: {LOAD_FAILED}") from exc
+            if "did not finish" in exc.message:  # which file, and that it is LibreOffice
+                raise ToolFailed(
+                    f"{src.name}: LibreOffice did not finish converting it to PDF "
+                    f"within {timeout:g} s"
+                ) from exc
             raise
         finally:
             # A timeout or Ctrl-C kills oosplash, not its child soffice.bin.
