@@ -66,7 +66,7 @@ class Projection:
                 )
             if end > start and self.target[start:end] == text:
                 continue
-            edits.append((start, end, text))
+            edits.append((start, end, _spaced(text, d.spaced)))
         out = self.text
         for start, end, text in sorted(edits, reverse=True):
             if start >= len(self.positions):
@@ -76,6 +76,29 @@ class Projection:
             right = self.positions[end - 1] + 1 if end > start else left
             out = out[:left] + text + out[right:]
         return out
+
+
+def _spaced(text: str, spaced: str) -> str:
+    """``text`` (a scanned run without spaces, misreadings turned back) with the word
+    spaces the scan has between letters and digits (``spaced``), so that an added
+    English sentence reads as one; none beside a CJK character, where OCR puts spaces
+    that print has not."""
+    if not spaced or len(text) != len(spaced.replace(" ", "")):
+        return text
+    out: list[str] = []
+    chars = iter(text)
+    for k, ch in enumerate(spaced):
+        if ch != " ":
+            out.append(next(chars))
+        elif out and k + 1 < len(spaced) and not (_wide(out[-1]) or _wide(spaced[k + 1])):
+            out.append(" ")
+    return "".join(out)
+
+
+def _wide(ch: str) -> bool:
+    import unicodedata
+
+    return unicodedata.east_asian_width(ch) in "WF"
 
 
 #: What Tesseract reads for a digit's strokes, or a fill-in line's, next to digits.

@@ -73,6 +73,9 @@ class Difference:
     scanned: str
     changed: bool
     ink: float
+    #: ``scanned`` with the scan's word spaces (one space for each run of whitespace):
+    #: what an added English sentence is shown as
+    spaced: str = ""
 
 
 def squashed(text: str) -> tuple[str, list[int]]:
@@ -125,6 +128,7 @@ def page_differences(
             ]
             changed, ink = images.differ(a_box, s_box, pairs, dpi, beside)
         scanned = s_text[j1:j2]
+        spaced = " ".join(scan.text[s_pos[j1] : s_pos[j2 - 1] + 1].split()) if j2 > j1 else ""
         if changed and images is not None and a_box and numeric(a_text[i1:i2], scanned):
             lang = scan.lang or approved.lang or "chi_sim+eng"
             first_conf = min(
@@ -141,7 +145,8 @@ def page_differences(
             )  # fmt: skip
             if again is not None:
                 i1, i2, scanned = again
-        out.append(Difference(i1, i2, j1, j2, scanned, changed, ink))
+                spaced = scanned
+        out.append(Difference(i1, i2, j1, j2, scanned, changed, ink, spaced))
     return _moved(out, a_text)
 
 

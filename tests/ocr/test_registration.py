@@ -106,6 +106,27 @@ def test_a_changed_number_read_with_lookalikes_is_named_by_its_digits() -> None:
     assert _as_number("第]1条") == "第]1条"
 
 
+def test_an_added_sentence_is_shown_with_the_scans_word_spaces() -> None:
+    """The readings are compared without spaces; what the scan added is shown with its
+    own word spaces (none beside Chinese characters, where OCR puts spaces print has
+    not), misreadings turned back as before."""
+    from contractctl.ocr.project import Projection
+    from contractctl.ocr.registered import Difference
+
+    approved = "Term.\nThis MNDA ends in 2 years."
+    page = Projection(approved, approved)
+    at = len("Term.")
+    added = "The Receiving Party shall pay USD 50,000."
+    squashed = added.replace(" ", "")
+    d = Difference(at, at, 0, len(squashed), squashed, True, 0.3, added)
+    shown = page.apply([d], {})
+    assert shown.startswith("Term.\n") and shown.endswith("This MNDA ends in 2 years.")
+    assert "The Receiving Party shall pay USD 50,000." in shown
+    zh = Projection("第一条 付款", "第一条 付款")
+    d = Difference(3, 3, 0, 6, "甲方应于3日", True, 0.3, "甲方 应于 3 日")
+    assert "甲方应于3日" in zh.apply([d], {})
+
+
 def test_a_region_registered_alone_is_the_whole_page_registered_then_cut(tmp_path: Path) -> None:
     """The check registers only the regions it looks at; each must hold the pixels the
     whole page's registration gives there, red ink (a seal) dropped and masked alike,
