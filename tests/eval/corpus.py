@@ -69,12 +69,12 @@ def pdf_of(path: Path) -> str | None:
     import tempfile
 
     from contractctl.documents.extract import pdf_text
-    from contractctl.drafting.convert import convert_one
-    from contractctl.drafting.unlink_fields import unlinked_copy
+    from contractctl.drafting.convert import convert_one, layout_copy
 
     with tempfile.TemporaryDirectory(prefix="contractctl-eval-") as tmp:
-        # Keyed by what LibreOffice opens (cross-references frozen first), not the file.
-        digest = hashlib.sha256(unlinked_copy(path, Path(tmp)).read_bytes()).hexdigest()[:20]
+        # Keyed by what LibreOffice opens (layout_copy: cross-references frozen, footer
+        # boxes fixed), not the file.
+        digest = hashlib.sha256(layout_copy(path, Path(tmp)).read_bytes()).hexdigest()[:20]
     cached = CACHE / f"{digest}.pdf"
     if not cached.exists():
         from contractctl.errors import ContractctlError
