@@ -6,6 +6,8 @@ renders any version (pending ones too) to DOCX, PDF and a PNG of page 1.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 from contractctl import tools
@@ -32,28 +34,23 @@ def render_preview(store: Store, ref: str, out_dir: Path) -> dict[str, Path]:
     except OSError as exc:
         raise InvalidInput(f"cannot write to {out_dir}: {exc.strerror}") from exc
     stem = f"{version.name}-{version.version}-preview"
-    docx = out_dir / f"{stem}.docx"
-    pdf = out_dir / f"{stem}.pdf"
-    Renderer(docx_path(store, version)).render(
-        to_context(values, store.settings.company.as_dict()), docx
-    )
-    convert_one(docx, pdf)
-    png_base = out_dir / f"{stem}-page1"
-    tools.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            "80",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-singlefile",
-            str(pdf),
-            str(png_base),
-        ],
-        timeout=60,
-        expect_file=png_base.with_suffix(".png"),
-    )
-    return {"docx": docx, "pdf": pdf, "png": png_base.with_suffix(".png")}
+    # made in a hidden folder beside the output and moved in only when all three are
+    # there: a failed or interrupted preview (LibreOffice timing out) leaves nothing
+    with tempfile.TemporaryDirectory(prefix=".preview-", dir=out_dir) as tmp:
+        work = Path(tmp)
+        docx, pdf, png_base = work / f"{stem}.docx", work / f"{stem}.pdf", work / f"{stem}-page1"
+        Renderer(docx_path(store, version)).render(
+            to_context(values, store.settings.company.as_dict()), docx
+        )
+        convert_one(docx, pdf)
+        first_page = ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile"]
+        tools.run(
+            [*first_page, str(pdf), str(png_base)],
+            timeout=60,
+            expect_file=png_base.with_suffix(".png"),
+        )
+        made = {"docx": docx, "pdf": pdf, "png": png_base.with_suffix(".png")}
+        files = {kind: out_dir / path.name for kind, path in made.items()}
+        for kind, path in made.items():
+            os.replace(path, files[kind])
+    return files

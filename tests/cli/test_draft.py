@@ -270,6 +270,21 @@ def test_preview_renders_the_sample_to_docx_pdf_and_a_png(cli: Cli, tmp_path: Pa
     assert "服务合同" in _pdf_text(files["pdf"])
 
 
+def test_a_preview_that_cannot_be_converted_leaves_nothing_behind(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LibreOffice missing (or timing out on a file it cannot lay out): exit 4, one
+    line, and no half-made preview (the DOCX was written before the conversion)."""
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    monkeypatch.setenv("PATH", str(bare))
+    out = tmp_path / "p"
+    result = cli("template", "preview", "service-zh", "--out", str(out))
+    assert result.code == 4, result.stderr
+    assert "soffice" in result.stderr and "Traceback" not in result.stderr
+    assert list(out.iterdir()) == []
+
+
 # --- draft-batch -------------------------------------------------------------------------
 
 
