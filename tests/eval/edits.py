@@ -66,6 +66,9 @@ class Trial:
     old: str
     new: str
     expected: Expected | None
+    #: Text ``old`` holds that ``new`` does not print (``score.PDF_LOSSES``, checked on
+    #: the two texts): a change that deletes it is right, not a false one.
+    lost: str = ""
 
 
 def _known_id(line: str, language: str, scheme: Scheme) -> str | None:

@@ -39,6 +39,8 @@ class Score:
     #: Found changes whose redline must replace a token whole, and those that did.
     tokens: int = 0
     whole: int = 0
+    #: Changes that report text the PDF does not print (``PDF_LOSSES``): right, not false.
+    lost: int = 0
     seconds: float = 0.0
     misses: list[str] = field(default_factory=list)
 
@@ -78,7 +80,34 @@ def formatting_trials(document: Document, *, pdf: bool) -> Iterator[Trial]:
     if pdf:
         text = pdf_of(document.path)
         if text is not None:
-            yield Trial("pdf", document.text, text, None)
+            yield Trial("pdf", document.text, text, None, lost=_lost(document, text))
+
+
+#: Text of a model contract that LibreOffice's PDF of it does not print, as its page
+#: images show (docs/evaluations.md, "Diff on real documents"): there the PDF is no
+#: formatting-only variant, and a diff that reports the text missing is right. Each is
+#: checked on every run (in the DOCX's text, in no place of the PDF's), so a fixed
+#: conversion, or a change of the file, makes it an ordinary false change again.
+PDF_LOSSES = {
+    # 游客安全信息卡: text boxes of a fixed 90 mm card set in substitute fonts (its 方正
+    # fonts are not on the machine), wider than the card: the line is cut at its edge
+    "境内旅游组团社与地接社合同": "tetanaus antitoxin",
+    # after a tab to a stop at the edge of a 2-column section's first column, which
+    # LibreOffice sets past the column, where the column clips it
+    "城市供用气合同": "供气人：\t 用气人：",
+}
+
+
+def _lost(document: Document, pdf_text: str) -> str:
+    for name, text in PDF_LOSSES.items():
+        lost = _squash(text)
+        if name in document.name and lost in _squash(document.text):
+            return "" if lost in _squash(pdf_text) else lost
+    return ""
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
 
 
 def trials(
@@ -106,10 +135,18 @@ def trials(
 def judge(trial: Trial, result: Comparison, score: Score, name: str) -> None:
     """Add one trial's outcome to its score."""
     score.trials += 1
-    score.reported += len(result.changes)
+    changes = result.changes
+    if trial.lost:
+        changes = [
+            c
+            for c in changes
+            if not any(op == "delete" and trial.lost in _squash(t) for op, t in c.ops)
+        ]
+        score.lost += len(result.changes) - len(changes)
+    score.reported += len(changes)
     expected = trial.expected
     if expected is None:
-        if result.changes:
+        if changes:
             score.misses.append(f"{name}: {_shown(result)}")
         return
     score.expected += 1
