@@ -27,10 +27,10 @@ seen to loop.
 from __future__ import annotations
 
 import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
+from contractctl.drafting.docx_parts import read_parts, rewritten_copy
 from contractctl.errors import InvalidInput
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -48,14 +48,6 @@ _DEFAULT_HALF_POINTS = 21
 #: A line's height as a multiple of its font size, generously (Word's single spacing is
 #: ~1.2-1.3 for CJK fonts), and the VML default insets top and bottom (0.05 in each).
 _LINE_FACTOR, _INSETS_PT = 1.6, 7.2
-#: What reading a damaged or hostile zip or XML raises: the file then goes to
-#: LibreOffice as it is.
-_UNREADABLE = (
-    OSError, EOFError, zipfile.BadZipFile, InvalidInput, ValueError, SyntaxError,
-    RuntimeError, NotImplementedError,
-)  # fmt: skip
-#: Parts larger than this are left as they are (a zip bomb is not ours to open).
-MAX_PART_BYTES = 50 * 1024 * 1024
 
 
 def fixed_boxes_copy(src: Path, folder: Path) -> Path:
@@ -65,32 +57,12 @@ def fixed_boxes_copy(src: Path, folder: Path) -> Path:
     Returns ``src`` itself when it has no such box, or when it cannot be read as a DOCX
     (LibreOffice then says what is wrong with it).
     """
-    try:
-        changed = _fixed_parts(src)
-        if not changed:
-            return src
-        folder.mkdir(parents=True, exist_ok=True)
-        copy = folder / src.name
-        with (
-            zipfile.ZipFile(src) as old,
-            zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as new,
-        ):
-            for info in old.infolist():
-                data = changed.get(info.filename)
-                new.writestr(info, data if data is not None else old.read(info))
-    except _UNREADABLE:
-        return src
-    return copy
+    return rewritten_copy(src, folder, _fixed_parts)
 
 
 def _fixed_parts(src: Path) -> dict[str, bytes]:
     """The header and footer parts of ``src`` that change, as they read once fixed."""
-    with zipfile.ZipFile(src) as archive:
-        raw = {
-            info.filename: archive.read(info)
-            for info in archive.infolist()
-            if _PARTS.fullmatch(info.filename) and info.file_size <= MAX_PART_BYTES
-        }
+    raw = read_parts(src, _PARTS)
     wanted = {name: data for name, data in raw.items() if _FIT_BYTES.search(data)}
     if not wanted:
         return {}

@@ -29,10 +29,10 @@ PDF lacked what Word shows. It gets one space, and LibreOffice sets it as Word d
 from __future__ import annotations
 
 import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
+from contractctl.drafting.docx_parts import read_parts, rewritten_copy
 from contractctl.errors import InvalidInput
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -46,14 +46,6 @@ _CANDIDATE = re.compile(rb"(?:instrText|w:instr=)[^<]{0,40}REF", re.I)
 #: A paragraph that ends right after its section break: maybe one with nothing else.
 _BARE_SECTION = re.compile(rb"</w:sectPr>\s*</w:pPr>\s*</w:p>")
 _PPR, _NUMPR, _NUMID, _SECTPR, _T = (_W + n for n in ("pPr", "numPr", "numId", "sectPr", "t"))
-#: What reading a damaged, encrypted or hostile zip or XML raises (lxml's syntax errors
-#: are SyntaxErrors): the file then goes to LibreOffice as it is.
-_UNREADABLE = (
-    OSError, EOFError, zipfile.BadZipFile, InvalidInput, ValueError, SyntaxError,
-    RuntimeError, NotImplementedError,
-)  # fmt: skip
-#: Parts larger than this are left to LibreOffice as they are (a zip bomb is not ours to open).
-MAX_PART_BYTES = 50 * 1024 * 1024
 
 
 def unlinked_copy(src: Path, folder: Path) -> Path:
@@ -63,34 +55,14 @@ def unlinked_copy(src: Path, folder: Path) -> Path:
     Returns ``src`` itself when it holds neither, or when it cannot be read as a DOCX
     (LibreOffice then says what is wrong with it).
     """
-    try:
-        changed = _unlinked_parts(src)
-        if not changed:
-            return src
-        folder.mkdir(parents=True, exist_ok=True)
-        copy = folder / src.name
-        with (
-            zipfile.ZipFile(src) as old,
-            zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as new,
-        ):
-            for info in old.infolist():
-                data = changed.get(info.filename)
-                new.writestr(info, data if data is not None else old.read(info))
-    except _UNREADABLE:
-        return src
-    return copy
+    return rewritten_copy(src, folder, _unlinked_parts)
 
 
 def _unlinked_parts(src: Path) -> dict[str, bytes]:
     """The XML parts of ``src`` that change, as they read once unlinked."""
     from lxml import etree  # type: ignore[import-untyped]
 
-    with zipfile.ZipFile(src) as archive:
-        raw = {
-            info.filename: archive.read(info)
-            for info in archive.infolist()
-            if _PARTS.fullmatch(info.filename) and info.file_size <= MAX_PART_BYTES
-        }
+    raw = read_parts(src, _PARTS)
     wanted = {
         name
         for name, data in raw.items()
