@@ -14,6 +14,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from contractctl.errors import InvalidInput
 
@@ -58,3 +59,14 @@ def rewritten_copy(
     except UNREADABLE:
         return src
     return copy
+
+
+def parse_part(name: str, data: bytes) -> Any:
+    """A part's XML tree, parsed without DTDs, entities or network (``InvalidInput`` for
+    a part that declares a DOCTYPE: entity expansion is how XML bombs work)."""
+    from lxml import etree  # type: ignore[import-untyped]
+
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise InvalidInput(f"{name} declares a DOCTYPE")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    return etree.fromstring(data, parser)

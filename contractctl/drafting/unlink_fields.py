@@ -32,8 +32,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from contractctl.drafting.docx_parts import read_parts, rewritten_copy
-from contractctl.errors import InvalidInput
+from contractctl.drafting.docx_parts import parse_part, read_parts, rewritten_copy
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _R, _HYPERLINK = _W + "r", _W + "hyperlink"
@@ -70,12 +69,7 @@ def _unlinked_parts(src: Path) -> dict[str, bytes]:
     }
     if not wanted:
         return {}
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    roots = {}
-    for name, data in raw.items():
-        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-            raise InvalidInput(f"{name} declares a DOCTYPE")
-        roots[name] = etree.fromstring(data, parser)
+    roots = {name: parse_part(name, data) for name, data in raw.items()}
     bookmarks = {  # Word matches bookmark names whatever their case
         (b.get(_W + "name") or "").casefold()
         for root in roots.values()
