@@ -81,6 +81,8 @@ def _print(app: AppContext, data: dict[str, Any]) -> None:
         where = f"p.{change['page']} " if change.get("page") else ""
         if change.get("message"):
             line.append(f"{where}{change['message']}")
+            if change.get("note"):
+                line.append(f"  [{change['note']}]", style="dim")
         else:
             line.append(f"{where}{change.get('clause') or ''} {change['kind']}: ")
             semantic = change.get("semantic") or []
@@ -92,7 +94,10 @@ def _print(app: AppContext, data: dict[str, Any]) -> None:
                         for s in semantic
                     )
                 )
-            else:
+            runs = _runs(change.get("ops") or [])
+            if runs:  # the words that differ, not a clipped start of the clause
+                line.append(("  " if semantic else "") + runs)
+            elif not semantic:
                 line.append(
                     f"approved {_short(change.get('approved'))!r} / scanned "
                     f"{_short(change.get('scanned'))!r}"
@@ -106,6 +111,18 @@ def _print(app: AppContext, data: dict[str, Any]) -> None:
     if seal.get("expected"):
         found = "present" if seal["present"] else "NOT found"
         app.out.print(f"seal on the signature page (p.{seal['page']}): {found}", markup=False)
+
+
+def _runs(ops: list[list[str]], most: int = 4) -> str:
+    """The removed (−) and added (+) words of a change, each shortened: a deleted
+    sentence beside a changed value is shown too."""
+    shown_runs = [
+        ("−" if op == "delete" else "+") + f"“{_short(text, 60)}”"
+        for op, text in ops
+        if op in ("delete", "insert") and text.strip()
+    ]
+    more = " …" if len(shown_runs) > most else ""
+    return "  ".join(shown_runs[:most]) + more
 
 
 def _short(text: str | None, limit: int = 80) -> str:

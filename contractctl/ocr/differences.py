@@ -278,9 +278,14 @@ def match_pages(
             mapping[i] = before
             taken.add(before)
     for i, page in enumerate(pages):
-        if i not in mapping:
-            what = "blank page" if page.empty else "extra page not in the approved contract"
-            findings.append(page_finding("extra_page", page.number, None, what))
+        if i in mapping:
+            continue
+        if not page.words:  # no ink but paper's (pipeline: blank): a duplex scan's backs
+            blank = page_finding("blank_page", page.number, None, "blank page")
+            findings.append({**blank, "severity": "minor", "note": "nothing printed on it"})
+            continue
+        what = "page without text" if page.empty else "extra page not in the approved contract"
+        findings.append(page_finding("extra_page", page.number, None, what))
     for j in range(len(approved)):
         if j not in taken and approved[j].strip():
             findings.append(

@@ -85,6 +85,14 @@ def installed_languages() -> frozenset[str]:
     return langs
 
 
+#: Language names people write for the ones contracts here are in, as Tesseract spells
+#: them (``--lang en`` is how the interface language is given: easy to carry over).
+_ALIASES = {
+    "en": "eng", "english": "eng", "zh": "chi_sim", "cn": "chi_sim", "zh_cn": "chi_sim",
+    "zh_hans": "chi_sim", "chinese": "chi_sim", "zh_tw": "chi_tra", "zh_hant": "chi_tra",
+}  # fmt: skip
+
+
 def check_languages(lang: str) -> list[str]:
     """The language codes of ``lang`` ("chi_sim+eng" -> ["chi_sim", "eng"]), each checked
     to be installed.
@@ -100,6 +108,18 @@ def check_languages(lang: str) -> list[str]:
             f"--lang {lang!r}: expected Tesseract language codes joined by '+', e.g. chi_sim+eng"
         )
     for code in codes:
+        alias = _ALIASES.get(code.lower().replace("-", "_"))
+        if alias is not None:
+            fixed = "+".join(alias if other == code else other for other in codes)
+            raise InvalidInput(
+                f"--lang {lang!r}: Tesseract spells the language {alias}, not {code}",
+                hint=f"use --lang {fixed}",
+            )
+        if len(code) == 2:  # ISO 639-1: Tesseract has no two-letter code
+            raise InvalidInput(
+                f"--lang {lang!r}: Tesseract names languages by three-letter codes "
+                f"(eng, chi_sim, fra, ...), not {code}"
+            )
         if "-" in code:
             spelled = code.replace("-", "_")
             raise InvalidInput(

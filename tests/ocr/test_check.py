@@ -240,6 +240,34 @@ def test_swapped_pages_are_reported_as_such(approved: tuple[Path, str], scans: S
     assert check.verdict == "mismatch"
 
 
+def test_the_blank_backs_of_a_duplex_scan_are_no_mismatch(
+    approved: tuple[Path, str], scans: Scans, tmp_path: Path
+) -> None:
+    """A duplex scanner writes each sheet's blank back as a page: listed, minor, and
+    the copy still matches (a page with text on it that is not the contract's stays
+    major)."""
+    import numpy as np
+    from PIL import Image
+    from pypdf import PdfReader, PdfWriter
+
+    rng = np.random.default_rng(7)
+    paper = np.clip(rng.normal(246, 4, (3508, 2480)), 0, 255).astype(np.uint8)
+    back = tmp_path / "back.pdf"
+    Image.fromarray(paper).convert("RGB").save(back, "PDF", resolution=300.0, quality=60)
+    front, blank = PdfReader(scans.clean), PdfReader(back)
+    writer = PdfWriter()
+    for page in (front.pages[0], blank.pages[0], front.pages[1], blank.pages[0]):
+        writer.add_page(page)
+    duplex = tmp_path / "duplex.pdf"
+    writer.write(duplex)
+    home, cid = approved
+    with Store.open(home) as store:
+        check = check_scan(store, "tester", duplex, cid, record=False)
+    blanks = [c for c in check.changes if c["kind"] == "blank_page"]
+    assert [(c["page"], c["severity"]) for c in blanks] == [(2, "minor"), (4, "minor")]
+    assert check.verdict == "match", check.changes
+
+
 def test_a_deleted_sentence_is_found(approved: tuple[Path, str], scans: Scans) -> None:
     home, cid = approved
     with Store.open(home) as store:

@@ -65,6 +65,30 @@ def test_the_debian_spelling_is_refused_with_tesseracts_own() -> None:
     assert caught.value.hint == "use --lang chi_sim+eng"
 
 
+@pytest.mark.parametrize(
+    ("lang", "hint"),
+    [
+        ("en", "use --lang eng"),
+        ("chi_sim+en", "use --lang chi_sim+eng"),
+        ("zh", "use --lang chi_sim"),
+    ],
+)
+def test_the_interface_language_names_are_refused_with_tesseracts_codes(
+    lang: str, hint: str
+) -> None:
+    """`--lang en` is how the interface language is given; for OCR it is eng: exit 2
+    and the spelling, never a hint to install a package that does not exist."""
+    with pytest.raises(InvalidInput, match="Tesseract spells the language") as caught:
+        check_languages(lang)
+    assert caught.value.exit_code == 2
+    assert caught.value.hint == hint
+
+
+def test_two_letter_codes_are_refused_as_not_tesseracts() -> None:
+    with pytest.raises(InvalidInput, match="three-letter codes"):
+        check_languages("fr")
+
+
 @pytest.mark.parametrize("lang", ["", "eng+", "+eng", "e n g", "chi_sim++eng"])
 def test_malformed_language_values_are_bad_usage(lang: str) -> None:
     with pytest.raises(InvalidInput):
