@@ -137,7 +137,7 @@ def _render_detail(app: Any, d: dict[str, Any]) -> None:
     )
     table(
         app,
-        ["n", "kind", "parent", "created", "by", "reason", "pdf"],
+        ["n", "kind", "parent", "created", "by", "reason", "document"],
         [
             (
                 v["n"],
@@ -146,7 +146,7 @@ def _render_detail(app: Any, d: dict[str, Any]) -> None:
                 local_time_text(v["created_at"]),
                 v["created_by"],
                 v["reason"],
-                v["pdf"] or v["docx"] or "",
+                _document(v),
             )
             for v in d["versions"]
         ],
@@ -258,6 +258,15 @@ def _status_text(d: dict[str, Any]) -> str:
         if ended:
             return f"terminated on {ended['data'].get('date')}: {ended['data'].get('reason')}"
     return str(d["status"])
+
+
+def _document(version: dict[str, Any]) -> str:
+    """The version's document, saying which it is (an imported Word file has no PDF)."""
+    if version.get("pdf"):
+        return f"PDF {version['pdf']}"
+    if version.get("docx"):
+        return f"DOCX {version['docx']}"
+    return ""
 
 
 def _version_text(d: dict[str, Any]) -> str:
