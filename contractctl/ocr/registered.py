@@ -102,6 +102,7 @@ def page_differences(
     a_owner = _owners(approved, len(approved.text))
     s_owner = _owners(scan, len(scan.text))
     pairs = _anchors(approved, scan, opcodes, a_pos, s_pos, a_owner, s_owner)
+    a_line, s_line = _line_height(approved), _line_height(scan)
     images = _Images(approved_image, scan, pairs, dpi) if approved_image is not None else None
     out = []
     for _, i1, i2, j1, j2 in ops:
@@ -113,6 +114,7 @@ def page_differences(
         if a_box is None and s_box is None:  # no word holds it: where its neighbours are
             a_box = _span_box(approved, a_owner, a_pos, i1, i2)
             s_box = _span_box(scan, s_owner, s_pos, j1, j2)
+        a_box, s_box = _line_high(a_box, a_line), _line_high(s_box, s_line)
         changed, ink = True, 1.0
         if images is not None and (a_box or s_box):
             beside = [
@@ -148,6 +150,27 @@ def page_differences(
                 spaced = scanned
         out.append(Difference(i1, i2, j1, j2, scanned, changed, ink, spaced))
     return _moved(out, a_text)
+
+
+#: A box taller than this many of the page's usual word heights is cut to that height
+#: about its centre: Tesseract now and then draws a word's box over a fill-in line and
+#: the line above it (94 px where the line is 40), and the ink of those neighbours, which
+#: moved otherwise on a reflowed page, then counted as a change of the word.
+TALL_BOX = 1.6
+
+
+def _line_height(page: PageText) -> float:
+    """The page's usual word height (the median), or 0 without words."""
+    heights = sorted(w.box[3] for w in page.words if w.box[3] > 0)
+    return float(heights[len(heights) // 2]) if heights else 0.0
+
+
+def _line_high(box: Box | None, usual: float) -> Box | None:
+    """``box`` cut to ``TALL_BOX`` usual word heights about its centre, if taller."""
+    if box is None or not usual or box[3] <= TALL_BOX * usual:
+        return box
+    height = round(TALL_BOX * usual)
+    return (box[0], box[1] + (box[3] - height) // 2, box[2], height)
 
 
 def _moved(found: list[Difference], a_text: str) -> list[Difference]:

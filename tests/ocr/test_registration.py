@@ -165,3 +165,15 @@ def test_a_region_registered_alone_is_the_whole_page_registered_then_cut(tmp_pat
         assert (mask is None and not want.any()) or np.array_equal(mask, want)
     assert registered.red((480, 280, 720, 520)) is not None  # the seal's ring is there
     assert registered.red((90, 95, 400, 160)) is None
+
+
+def test_a_word_box_over_two_lines_is_judged_on_its_own_line() -> None:
+    """Tesseract now and then draws a word's box over the fill-in line below it and
+    the line above (94 px where the page's words are 40): the ink judged is its own
+    line's, cut about the box's centre, not its neighbours' (which moved on a page a
+    deleted sentence reflowed)."""
+    from contractctl.ocr.registered import _line_high
+
+    assert _line_high((1079, 1983, 24, 94), 40.0) == (1079, 1998, 24, 64)
+    assert _line_high((10, 20, 30, 44), 40.0) == (10, 20, 30, 44)  # a line's own height
+    assert _line_high(None, 40.0) is None
