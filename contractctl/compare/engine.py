@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from contractctl.compare.align import Alignment, align
@@ -168,6 +169,8 @@ class _Engine:
                 quiet=self.quiet,
                 running=self.running,
             )
+        if not self.paged:  # a Word file's text: every clause would say page 1
+            changes = [replace(c, page=None, old_page=None) for c in changes]
         semantic: list[SemanticChange] = []
         seen: set[tuple[Any, ...]] = set()
         for change in changes:

@@ -80,7 +80,7 @@ class ClauseChange:
     old_clause: str | None
     new_clause: str | None
     title: str
-    page: int
+    page: int | None  # None: the texts had no pages (a Word file's), so none is cited
     severity: Severity
     old: str | None
     new: str | None

@@ -107,7 +107,7 @@ def compare_readings(
             scanned[j] = projections[j].apply([d for d in found if d.changed], table)
     comparison = compare("\f".join(texts), "\f".join(scanned))
     page_of = {j: scan.pages[i] for i, j in mapping.items()}
-    changes = [_change(c, page_of.get(c.page - 1)) for c in comparison.changes]
+    changes = [_change(c, page_of.get((c.page or 1) - 1)) for c in comparison.changes]
     changes.extend(findings)
     semantic: list[dict[str, Any]] = []
     for item in changes:

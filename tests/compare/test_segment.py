@@ -246,3 +246,17 @@ def test_letter_spaced_titles_are_one_title() -> None:
     assert spaced_title("加  工  合  同") == "加工合同"
     assert spaced_title("加工合同") is None
     assert spaced_title("甲方 乙方 are parties") is None
+
+
+def test_a_change_cites_a_page_only_where_the_texts_have_pages() -> None:
+    """A Word file's text has no pages: a change in it cites none (it said p.1 for
+    every clause); a PDF's text has them (form feeds) and cites the right one."""
+    from contractctl.compare import compare
+
+    old = "第一条 付款\n甲方应于30日内付款。\n第二条 交货\n乙方应于10日内交货。"
+    new = old.replace("10日", "15日")
+    (change,) = compare(old, new).changes
+    assert change.page is None and change.to_dict()["page"] is None
+    paged_old, paged_new = old.replace("第二条", "\f第二条"), new.replace("第二条", "\f第二条")
+    (change,) = compare(paged_old, paged_new).changes
+    assert change.page == 2
