@@ -276,6 +276,48 @@ def gray_array(image: PILImage) -> NDArray[np.uint8]:
     return np.asarray(image.convert("L"), dtype=np.uint8)
 
 
+#: Below this grey level a border pixel is not paper (a table under a photographed
+#: sheet, the dark wedges a turned photo or scan leaves); how much of the border must be
+#: so before the page is looked for inside it.
+_BACKGROUND_LEVEL, _DARK_BORDER = 110, 0.2
+
+
+def paper_only(gray: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """The grey copy with the dark background round the sheet made paper-white.
+
+    A phone photo of a page, or a page scanned turned on a dark lid, has dark regions
+    joined to the image's edges; their straight edges outweighed the text lines and the
+    page was taken for one on its side (a 3-degree photo read as nothing at all). Dark
+    pixels joined to the border are grown from it (the text stays: the paper's bright
+    margin parts it from the edge). A page whose border is paper is returned as it is."""
+    import numpy as np
+
+    dark = gray < _BACKGROUND_LEVEL
+    border = np.concatenate([dark[0], dark[-1], dark[:, 0], dark[:, -1]])
+    if border.mean() < _DARK_BORDER:
+        return gray
+    reached = np.zeros_like(dark)
+    reached[0], reached[-1], reached[:, 0], reached[:, -1] = (
+        dark[0],
+        dark[-1],
+        dark[:, 0],
+        dark[:, -1],
+    )
+    while True:
+        grown = reached.copy()
+        grown[1:] |= reached[:-1]
+        grown[:-1] |= reached[1:]
+        grown[:, 1:] |= reached[:, :-1]
+        grown[:, :-1] |= reached[:, 1:]
+        grown &= dark
+        if np.array_equal(grown, reached):
+            break
+        reached = grown
+    out = gray.copy()
+    out[reached] = 255
+    return out
+
+
 def rotate_array(gray: NDArray[np.uint8], rotation: int) -> NDArray[np.uint8]:
     """A grey array turned ``rotation`` degrees clockwise."""
     import numpy as np

@@ -305,7 +305,7 @@ def _page(
     source = job.source()
     thumb = deskew.thumbnail(source)
     dpi = job.dpi or (round(thumb.dpi) if thumb.dpi else None)
-    gray = deskew.gray_array(thumb.image)
+    gray = deskew.paper_only(deskew.gray_array(thumb.image))
     layout = deskew.analyse(gray)
     full_w, full_h = thumb.full_size
     stem = scratch / f"p{job.number:05d}-{uuid.uuid4().hex[:8]}"

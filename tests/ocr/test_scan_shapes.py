@@ -87,3 +87,25 @@ def test_a_pdf_with_bytes_before_its_header_is_read(tmp_path: Path) -> None:
     odd.write_bytes(b"\r\n\x00\x00" + pdf_bytes_of([text_page(EN_LINES)]))
     scan = ocr_scan(odd, lang=AUTO, dpi=150, workers=1)
     assert similarity(scan.pages[0].text, "\n".join(EN_LINES)) >= 0.97
+
+
+@pytest.mark.parametrize(("background", "angle"), [(40, 3.0), (90, 5.0)])
+def test_a_photo_of_a_page_turned_on_a_dark_table_is_read(
+    tmp_path: Path, background: int, angle: float
+) -> None:
+    """A phone photo: the sheet a few degrees off on a dark desk, the desk round it. The
+    desk's straight edges outweighed the text lines and the page was taken for one on
+    its side: read as nothing at all (`ocr-check`: no readable text)."""
+    from PIL import Image
+
+    from tests.ocr_samples import EN_LINES, ZH_LINES, text_page
+
+    page = text_page(ZH_LINES + EN_LINES)
+    photo = page.rotate(
+        angle, expand=True, fillcolor=(background,) * 3, resample=Image.Resampling.BICUBIC
+    )
+    path = tmp_path / "photo.png"
+    photo.save(path, dpi=(150, 150))
+    [read] = ocr_pages([path], lang="chi_sim+eng", workers=1, seals=False)
+    assert similarity(read.text, "\n".join(ZH_LINES + EN_LINES)) > 0.9
+    assert read.rotation_applied == 0
