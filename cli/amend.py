@@ -138,6 +138,11 @@ def _sides(
         return file_text(a), file_text(b), a.name, b.name, f"{a.name} → {b.name}"
     if len(targets) != 1:
         raise InvalidInput("diff takes a contract id, or two files to compare")
+    if Path(targets[0]).suffix.lower() in (".pdf", ".docx", ".txt", ".md") or "/" in targets[0]:
+        raise InvalidInput(  # a file alone: not a contract id that was mistyped
+            f"{targets[0]}: diff compares two files (give the other one too), "
+            "or two versions of a contract in the store (give its id)"
+        )
     from contractctl.drafting.amend import version_row, version_text
     from contractctl.records.contracts import get_contract
 

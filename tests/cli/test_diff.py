@@ -57,6 +57,8 @@ def test_bad_files_get_their_documented_errors(files: dict[str, Path], tmp_path:
     assert cli("diff", good, good, "--from", "1").code == 2
     assert cli("diff", good, good, "--format", "pdf").code == 2
     assert cli("diff", "a", "b", "c").code == 2
+    alone = cli("diff", good)  # one file: the other was forgotten, it is no contract id
+    assert alone.code == 2 and "give the other one too" in alone.stderr
 
 
 MINIMAL = [
