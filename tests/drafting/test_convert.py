@@ -37,6 +37,20 @@ def _need(program: str) -> None:
         pytest.skip(message)
 
 
+def converted_text(src: Path, pdf: Path, *, batch: bool) -> str:
+    """``src`` converted to ``pdf`` one-shot (``convert_one``) or by the batch pool, as
+    draft and draft-batch do; the PDF's text."""
+    from contractctl.documents.extract import pdf_text
+
+    _need("soffice")
+    if batch:
+        with ConverterPool(workers=1) as pool:
+            assert pool.convert([(src, pdf)]) == {src: None}
+    else:
+        convert_one(src, pdf, timeout=120)
+    return pdf_text(pdf)
+
+
 def _make_docx(path: Path, number: int) -> Path:
     """A small bilingual contract whose text says which one it is."""
     import docx

@@ -18,11 +18,8 @@ import pytest
 
 from contractctl.compare import compare
 from contractctl.documents.docx_reader import read_docx
-from contractctl.documents.extract import pdf_text
-from contractctl.drafting.convert import convert_one
-from contractctl.drafting.converter_pool import ConverterPool
 from contractctl.drafting.footer_boxes import fixed_boxes_copy
-from tests.drafting.test_convert import _need
+from tests.drafting.test_convert import converted_text
 from tests.drafting.word_xml import replace_run
 
 
@@ -78,26 +75,17 @@ def _footer(path: Path) -> str:
     return zipfile.ZipFile(path).read("word/footer1.xml").decode("utf-8")
 
 
+@pytest.mark.parametrize("batch", [False, True], ids=["one-shot", "batch"])
 def test_the_contract_converts_and_its_pdf_says_what_word_shows(
-    contract: Path, tmp_path: Path
+    contract: Path, tmp_path: Path, batch: bool
 ) -> None:
-    _need("soffice")
     before = contract.read_bytes()
-    convert_one(contract, tmp_path / "销售合同.pdf", timeout=120)
-    text = pdf_text(tmp_path / "销售合同.pdf")
+    text = converted_text(contract, tmp_path / "销售合同.pdf", batch=batch)
     flat = "".join(text.split())
     assert "第12条买受人应按本合同约定的期限支付货款，出卖人按期交货。" in flat
     assert "合同编号：HX-2026-001" in flat
     assert contract.read_bytes() == before  # the user's file is never touched
     assert compare(read_docx(contract), text).changes == []
-
-
-def test_a_batch_converts_the_same_way(contract: Path, tmp_path: Path) -> None:
-    _need("soffice")
-    with ConverterPool(workers=1) as pool:
-        results = pool.convert([(contract, tmp_path / "batch.pdf")])
-    assert results == {contract: None}
-    assert "合同编号：HX-2026-001" in "".join(pdf_text(tmp_path / "batch.pdf").split())
 
 
 def test_the_copy_keeps_the_box_its_text_and_its_height(contract: Path, tmp_path: Path) -> None:

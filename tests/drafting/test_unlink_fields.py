@@ -18,9 +18,8 @@ from contractctl.compare import compare
 from contractctl.documents.docx_reader import read_docx
 from contractctl.documents.extract import pdf_text
 from contractctl.drafting.convert import convert_one
-from contractctl.drafting.converter_pool import ConverterPool
 from contractctl.drafting.unlink_fields import unlinked_copy
-from tests.drafting.test_convert import _need
+from tests.drafting.test_convert import _need, converted_text
 from tests.drafting.word_xml import replace_run
 
 
@@ -75,13 +74,12 @@ def contract(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _contract(tmp_path_factory.mktemp("fields") / "付款合同.docx")
 
 
+@pytest.mark.parametrize("batch", [False, True], ids=["one-shot", "batch"])
 def test_the_pdf_shows_each_reference_as_word_does_and_diff_finds_nothing(
-    contract: Path, tmp_path: Path
+    contract: Path, tmp_path: Path, batch: bool
 ) -> None:
-    _need("soffice")
     before = contract.read_bytes()
-    convert_one(contract, tmp_path / "付款合同.pdf")
-    text = pdf_text(tmp_path / "付款合同.pdf")
+    text = converted_text(contract, tmp_path / "付款合同.pdf", batch=batch)
     flat = _flat(text)
     assert "Error" not in text and "错误" not in text, text
     assert "按照第一条的约定支付违约金" in flat
@@ -89,15 +87,6 @@ def test_the_pdf_shows_each_reference_as_word_does_and_diff_finds_nothing(
     assert "附件清单见第12页" in flat
     assert contract.read_bytes() == before  # the user's file is never touched
     assert compare(read_docx(contract), text).changes == []
-
-
-def test_a_batch_converts_the_same_way(contract: Path, tmp_path: Path) -> None:
-    _need("soffice")
-    with ConverterPool(workers=1) as pool:
-        results = pool.convert([(contract, tmp_path / "batch.pdf")])
-    assert results == {contract: None}
-    flat = _flat(pdf_text(tmp_path / "batch.pdf"))
-    assert "Error" not in flat and "错误" not in flat
     assert "争议按照第九条的约定处理，详见附件四所列" in flat
 
 
