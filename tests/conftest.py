@@ -11,6 +11,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -27,6 +28,12 @@ from contractctl.bootstrap import initialise
 from contractctl.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
+
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    # started in the background (``nohup ... &``, a cron line): the shell ignores Ctrl-C
+    # for it, Python then leaves SIGINT ignored, and every test of what Ctrl-C does (and
+    # the commands it starts, which inherit it) would see none
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @dataclass

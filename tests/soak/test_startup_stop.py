@@ -11,6 +11,7 @@ development install, the editable-install finder) comes before it.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -58,4 +59,7 @@ def test_a_stop_while_the_command_loads_is_one_line_and_130_or_143() -> None:
         assert "Traceback" not in text, text
         if proc.returncode != 0:  # on a fast machine it may have finished
             assert proc.returncode == code, (proc.returncode, text)
-            assert text == "contractctl: error: interrupted while starting; nothing was done\n"
+            # while loading (the usual case), or, loaded already (a warm start), while it ran
+            assert text == "contractctl: error: interrupted while starting; nothing was done\n" or (
+                re.fullmatch(r"contractctl: error: (interrupted|terminated); [^\n]+\n", text)
+            ), text
