@@ -12,6 +12,7 @@ replaced by the scan's, misreadings turned back, so that ``参万捌什`` on a s
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
@@ -96,8 +97,6 @@ def _spaced(text: str, spaced: str) -> str:
 
 
 def _wide(ch: str) -> bool:
-    import unicodedata
-
     return unicodedata.east_asian_width(ch) in "WF"
 
 

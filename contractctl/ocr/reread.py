@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from contractctl.ocr.model import Box
 
 if TYPE_CHECKING:
+    from contractctl.ocr.tesseract import Reading
     from contractctl.ocr.warp import RegisteredScan
 
 _DIGIT = re.compile(r"\d")
@@ -114,11 +115,8 @@ def _aligned(window: str, text: str, start: int, end: int) -> tuple[int, int] | 
     return left_end, right_start
 
 
-def _confidence(reading: object, placed: tuple[int, int]) -> float:
+def _confidence(reading: Reading, placed: tuple[int, int]) -> float:
     """The lowest confidence of the second reading's words over the placed characters."""
-    from contractctl.ocr.tesseract import Reading
-
-    assert isinstance(reading, Reading)
     kept = [k for k, ch in enumerate(reading.text) if not ch.isspace()]
     if placed[1] <= placed[0] or placed[1] > len(kept):
         return 0.0
