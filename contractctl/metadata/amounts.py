@@ -94,9 +94,10 @@ _DEFINED_TOTAL: Final = re.compile(
 )
 _WORDS_NEAR: Final = 24
 # A sum paid by the period or the piece is a rate, never the contract's value: "$4,200.00
-# per month", "$225.00 per hour", "GBP 4,750 per quarter", 每月5000元.
+# per month", "$225.00 per hour", "GBP 4,750 per quarter", 每月5000元 - also when the
+# period follows the bracket that closes the figures: 人民币叁万伍仟元整（¥35,000.00）每月.
 _PERIODIC_AFTER: Final = re.compile(
-    r"\s*(?:\([^)]{0,60}\)\s*)?,?\s*(?:(?i:per\s+(?:calendar\s+)?(?:month|hour|annum|year|quarter|week"
+    r"\s*\)?\s*(?:\([^)]{0,60}\)\s*)?,?\s*(?:(?i:per\s+(?:calendar\s+)?(?:month|hour|annum|year|quarter|week"
     r"|day|unit|shipment|item|person|page|seat|user|order|delivery)|a\s+(?:month|year|week|day)"
     r"|each\s+(?:month|year|quarter)|monthly|annually|quarterly|weekly|hourly"
     r"|/\s*(?:month|mo|hr|hour|year|yr|unit)|(?:applies\s+to|is\s+due\s+for|for)\s+(?:each|every))"

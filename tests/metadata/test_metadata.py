@@ -303,6 +303,23 @@ def test_deposits_monthly_rent_and_penalties_are_not_the_total() -> None:
     assert value(meta.amount) == Money(12_000_000, "CNY")
 
 
+@pytest.mark.parametrize(
+    "clause",
+    [
+        # A new user's lease (a model 房屋租赁合同 filled in): the period after the bracket.
+        "第三条\t租金：（大写）：人民币叁万伍仟元整（¥35,000.00）每月",
+        "租金：¥35,000.00（大写：人民币叁万伍仟元整）/月",
+        "Rent: Thirty-Five Thousand US Dollars (USD 35,000.00) per month.",
+        "Rent: USD 35,000.00 (thirty-five thousand dollars) monthly.",
+    ],
+)
+def test_a_lease_that_states_only_its_monthly_rent_has_no_total(clause: str) -> None:
+    meta = meta_of(f"房屋租赁合同\n第二条 租赁期限从2026年1月1日至2027年12月31日。\n{clause}\n")
+    # The rent is a rate, not the contract's value: no amount, and the review asks for it.
+    assert meta.amount is None
+    assert "amount" in meta.needs_review()
+
+
 def test_figures_and_capitals_that_disagree_are_flagged_for_review() -> None:
     meta = meta_of("设备采购合同\n本合同总价款为¥1,200,000.00（大写：人民币壹佰贰拾壹万元整）。")
     assert meta.amount is not None
