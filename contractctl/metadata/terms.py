@@ -89,11 +89,13 @@ _EN_TERM: Final = re.compile(
     r"|(?:have|has)\s+(?:a|an)\s+(?:initial\s+)?term\s+of"
     r"|continue\s+for\s+(?:the|an?)\s+(?:[A-Z]\w+\s+){0,3}(?:[Tt]erm|[Pp]eriod)\s+of"
     r"|(?:shall\s+)?(?:be\s+|is\s+|remain\s+)?valid\s+for(?:\s+a\s+period\s+of)?"
-    r"|continues?\s+(?:in\s+force\s+)?for(?:\s+a\s+period\s+of)?|term\s*:)"
+    r"|continues?\s+(?:in\s+force\s+)?for(?:\s+a\s+period\s+of)?|term\s*:"
+    # the Common Paper NDA's cover page: "☒ Expires 2 years from Effective Date."
+    rf"|expires(?=\s+{_EN_NUM}\s*(?:years?|months?)\s+(?:from|after)\s+(?:the\s+)?Effective\s+Date))"
     rf"\s+(?P<num>{_EN_NUM})\s*(?P<unit>years?|months?|calendar\s+days|days?|weeks?)\b"
 )
 _EN_TERM_ANCHOR: Final = re.compile(
-    r"[TtPpFfEeVvCc](?:erm|eriod|orce|ffect|alid|ontinue)|TERM|PERIOD"
+    r"[TtPpFfEeVvCc](?:erm|eriod|orce|ffect|alid|ontinue|xpires)|TERM|PERIOD"
 )
 _EN_TERM_NEGATIVE: Final = re.compile(
     r"(?i)warrant|confidential|surviv|solicit|guarantee|retention|retain|cure|respon|renew|"
@@ -162,6 +164,9 @@ _RENEWAL_WORDS: Final = re.compile(
 # one ("未书面通知对方不再续约的，本合同自动续期"), so it decides only when nothing says yes.
 _RENEWAL_NO: Final = re.compile(
     r"不(?:再|得|会|予)?自动(?:续期|续约|续展|续签|续订|延续|延长|顺延)|期满(?:后)?(?:即行|即|自动)?终止"
+    # a form's yes/no answered no (自动续期：□是 ☑否 reads 自动续期: 否)
+    r"|自动(?:续期|续约|续展|续签|续订|延续|延长|顺延)\s*:\s*(?:否|无)"
+    r"|(?i:auto(?:matic)?[- ]?renew(?:al|s)?\s*:\s*no\b)"
     r"|(?i:(?:shall|will|does|do)\s+not\s+(?:be\s+)?(?:automatically\s+)?(?:renew|extend)"
     r"|no\s+automatic\s+renewal|without\s+automatic\s+renewal|not\s+(?:be\s+)?subject\s+to\s+"
     r"automatic\s+renewal|any\s+renewal\s+(?:shall\s+)?requires?|renewal\s+(?:shall\s+)?requires?"
@@ -232,9 +237,10 @@ def extract_renewal(doc: Doc) -> tuple[Extracted[bool] | None, Extracted[Term] |
             if _RENEWAL_NO.search(text):
                 renewal = Extracted(False, 0.88, doc.source(start, end))
             elif (
-                _RENEWAL_YES.search(text)
+                (yes := _RENEWAL_YES.search(text))
                 and not _OTHER_SUBJECT.search(text)
                 and not _unfilled(doc, start, end)
+                and not _UNANSWERED.match(text, yes.end())
             ):
                 renewal = Extracted(True, 0.92, doc.source(start, end))
             elif weak_no is None and _RENEWAL_NO_WEAK.search(text):
@@ -249,6 +255,8 @@ def extract_renewal(doc: Doc) -> tuple[Extracted[bool] | None, Extracted[Term] |
 # 住宅建设用地使用权期限届满的，自动续期: a right that renews by law, not the contract.
 _OTHER_SUBJECT: Final = re.compile(r"使用权(?:期限)?(?:届满|期满)")
 _BLANK: Final = re.compile(r"[ \t\u3000]{3,}|_{2,}")
+# 自动续期： with nothing after it - a form's question whose boxes nobody ticked.
+_UNANSWERED: Final = re.compile(r"\s*:\s*[。;]?\s*$")
 
 
 def _unfilled(doc: Doc, start: int, end: int) -> bool:

@@ -69,6 +69,14 @@ _STARTS_LABEL: Final = re.compile(
     r"[^\s:,;。、()“”]{1,10}:(?!//)|[A-Z][\w.()/&-]*(?: [\w.()/&-]+){0,3}:(?!//)"
 )
 _NUMBER_GOES_ON: Final = re.compile(r"(?:\d,?|[¥$€£])$")
+# Tick boxes of a form's choices (期限：☐一年 ☑两年; "☒ Expires 2 years ... ☐ Continues until
+# terminated"): a ticked option is the agreed one, an unticked one was offered and not
+# chosen. Circles are not marks: ○ is also the zero of 二○二六年.
+_UNTICKED: Final = "□☐❏❑❒◻⬜▢"
+_TICKED: Final = "☑☒■√✓✔⊠▣"
+_MARK: Final = re.compile(rf"[{_UNTICKED}{_TICKED}]|\[[ xX√✓✔]\]")
+# Where an option written inside a sentence ends: （□一次性/□分期）付款, 续期：☑是 ☐否，...
+_OPTION_END: Final = re.compile(r"[)\]】/;。,、]")
 
 
 def display_width(line: str) -> int:
@@ -232,6 +240,42 @@ def _wrap_width(widths: list[int]) -> int:
     return width if width >= 50 else 10**6  # nobody wraps a page at under 50 columns
 
 
+def _choices(text: str) -> list[tuple[int, int, str]]:
+    """Edits that take the unticked options of a form's choices out of the text, and the
+    tick boxes out of the ticked ones, so that only what the parties chose is read.
+
+    An option is the text after its box, up to the next box on the line or the line end
+    (inside a sentence, up to a bracket, slash or comma too). Boxes written after their
+    options (身份证□ 居住证☑, a line that ends in a box) and runs of empty boxes for
+    digits (邮政编码 □□□□□□) are left as they are, the boxes only taken out.
+    """
+    edits: list[tuple[int, int, str]] = []
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        marks = list(_MARK.finditer(line))
+        if not marks:
+            continue
+        body = line.rstrip()
+        marks_after = bool(_MARK.match(body, len(body) - 1) or body.endswith("]")) and bool(
+            line[: marks[0].start()].strip()
+        )
+        for index, mark in enumerate(marks):
+            box = mark.group()
+            next_start = marks[index + 1].start() if index + 1 < len(marks) else len(line)
+            between = line[mark.end() : next_start]
+            unticked = box[0] in _UNTICKED or box == "[ ]"
+            if not unticked or marks_after or not between.strip():
+                edits.append((start + mark.start(), start + mark.end(), ""))
+                continue
+            end = next_start
+            if line[: mark.start()].strip(" ()（【[" + _UNTICKED + _TICKED):
+                cut = _OPTION_END.search(line, mark.end(), next_start)
+                end = cut.start() if cut else end
+            edits.append((start + mark.start(), start + end, " "))
+    return edits
+
+
 def prepare(text: str) -> Doc:
     """Normalise ``text`` and unwrap it into paragraphs, keeping every origin."""
     origin = list(range(len(text)))
@@ -239,6 +283,7 @@ def prepare(text: str) -> Doc:
     # dict on mostly-CJK text.
     flat = _WIDTH_CHARS.sub(lambda m: _WIDTH_MAP[m.group()], text)
     flat, origin = _sub(_INVISIBLE, "", flat, origin)
+    flat, origin = _apply(flat, origin, _choices(flat))
     # "合 同 金 额 ： 4 5 1 万 元": justified CJK with every character spaced out.
     spaced = [
         (m.start("run") + s.start(), m.start("run") + s.end(), "")
