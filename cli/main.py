@@ -232,13 +232,13 @@ def run(argv: list[str]) -> int:
     json_mode = "--json" in args[: args.index("--")] if "--" in args else "--json" in args
     debug = os.environ.get("CONTRACTCTL_DEBUG") == "1"
     quiet_library_warnings(debug)
+    before = writes_now()
     try:
         with interrupts_raise() as received:  # SIGTERM unwinds like Ctrl-C: roll back
             result = app(args=args, prog_name="contractctl", standalone_mode=False)
         if result == 130 and received:  # Typer turns KeyboardInterrupt into a silent 130
             term = received[-1] == signal.SIGTERM
-            message = f"{'terminated' if term else 'interrupted'}; the change in hand was "
-            message += "rolled back"
+            message = stopped("terminated" if term else "interrupted", before)
             return report(Interrupted(message, cause=Terminated() if term else None), json_mode)
         return result if isinstance(result, int) else 0
     except ContractctlError as exc:
@@ -249,14 +249,12 @@ def run(argv: list[str]) -> int:
         # click turns KeyboardInterrupt (and so Terminated) into Abort, keeping the cause
         cause = exc if isinstance(exc, KeyboardInterrupt) else exc.__cause__
         what = "terminated" if isinstance(cause, Terminated) else "interrupted"
-        message = f"{what}; the change in hand was rolled back"
-        return report(Interrupted(message, cause=cause), json_mode)
+        return report(Interrupted(stopped(what, before), cause=cause), json_mode)
     except Exception as exc:
         wrapped = interrupt_within(exc)
         if wrapped is not None:
             what = "terminated" if isinstance(wrapped, Terminated) else "interrupted"
-            message = f"{what}; the change in hand was rolled back"
-            return report(Interrupted(message, cause=wrapped), json_mode)
+            return report(Interrupted(stopped(what, before), cause=wrapped), json_mode)
         if isinstance(exc, _usage_errors()):
             from contractctl.errors import InvalidInput
 
@@ -277,6 +275,26 @@ def run(argv: list[str]) -> int:
         error.exit_code = INTERNAL_ERROR
         error.kind = "internal"
         return report(error, json_mode)
+
+
+def writes_now() -> tuple[int, int, int]:
+    """The store transactions this process has begun, committed and rolled back so far
+    (none when the store was never loaded: --version, --help, diff of two files)."""
+    signals = sys.modules.get("contractctl.store.signals")
+    return (0, 0, 0) if signals is None else signals.WRITES.snapshot()
+
+
+def stopped(what: str, before: tuple[int, int, int]) -> str:
+    """The line an interrupt ends with, saying what it stopped: ``what`` is interrupted
+    or terminated; ``before`` is :func:`writes_now` as the command started."""
+    begun, committed, rolled = (now - then for now, then in zip(writes_now(), before, strict=True))
+    if begun == 0:
+        return f"{what}; nothing was written"
+    if committed == begun:
+        return f"{what}; no change was in hand (those made before it are kept)"
+    if rolled == 0:  # `init` stopped while it made the store's files: it is idempotent
+        return f"{what} while writing; run the command again to finish"
+    return f"{what}; the change in hand was rolled back"
 
 
 def interrupt_within(exc: BaseException) -> KeyboardInterrupt | None:

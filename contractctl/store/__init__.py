@@ -266,17 +266,21 @@ class Store:
         except sqlite3.OperationalError as exc:
             raise _locked(self.home, exc) from exc
         tx = Tx(self, actor)
+        signals.WRITES.begun += 1
         try:
             yield tx
             tx.flush()
         except BaseException:
             with signals.held():
                 self._undo(tx)
+                signals.WRITES.rolled_back += 1
             raise
         with signals.held():
             try:
                 self.conn.execute("COMMIT")
+                signals.WRITES.committed += 1
             except BaseException as exc:
+                signals.WRITES.rolled_back += self.conn.in_transaction
                 self._undo(tx)
                 if isinstance(exc, sqlite3.OperationalError) and _is_lock_error(exc):
                     raise _locked(self.home, exc) from exc
@@ -360,6 +364,7 @@ def init_store(home: Path, actor: str) -> InitReport:
     """
     created: list[str] = []
     kept: list[str] = []
+    signals.WRITES.begun += 1  # settled (committed) at the end: an interrupt says so
     try:
         home.mkdir(parents=True, exist_ok=True)
         for sub in ("objects", "rules", "templates", "keys"):
@@ -393,6 +398,7 @@ def init_store(home: Path, actor: str) -> InitReport:
             conn.execute("COMMIT")
     finally:
         conn.close()
+    signals.WRITES.committed += 1
     return InitReport(home, created, kept, before, after)
 
 

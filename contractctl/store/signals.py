@@ -19,12 +19,32 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
 from contractctl.errors import Terminated
 
 HELD = (signal.SIGINT, signal.SIGTERM)
+
+
+@dataclass
+class Writes:
+    """What this process's store transactions did, so that the line an interrupt ends
+    with can say what it stopped: nothing written, a change rolled back, or changes
+    made before it kept. Counters only grow; a caller compares two :meth:`snapshot` s."""
+
+    begun: int = 0
+    committed: int = 0
+    rolled_back: int = 0
+
+    def snapshot(self) -> tuple[int, int, int]:
+        """(begun, committed, rolled back) now."""
+        return self.begun, self.committed, self.rolled_back
+
+
+#: The process's transactions (counted by ``Store.transaction``).
+WRITES = Writes()
 
 
 def _in_main_thread() -> bool:
