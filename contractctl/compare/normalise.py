@@ -8,8 +8,9 @@ so this module removes them, in two steps:
 
 * :func:`clean_lines` works on lines and pages: it drops page headers and footers (lines
   repeated at the same edge of most pages) and page-number lines (``第 1 页 共 6 页``,
-  ``Page 1 of 6``, ``- 3 -``), joins words hyphenated across a line break, and keeps the
-  page on which every remaining line stood, so clauses can say where they start;
+  ``Page 1 of 6``, ``- 3 -``), joins words hyphenated across a line break and values a
+  narrow table cell wrapped (``1,280,000.0`` | ``0元``), and keeps the page on which
+  every remaining line stood, so clauses can say where they start;
 * :func:`fold` and :func:`normalise` work on characters: NFKC width folding (full-width
   digits, letters and punctuation), one form for each punctuation variant (``，`` and
   ``,``, ``“`` and ``"``, the dashes), and whitespace removed wherever it does not
@@ -37,6 +38,8 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
+
+from contractctl.compare.wrapped import value_cut
 
 __all__ = [
     "Line",
@@ -270,7 +273,8 @@ def clean_lines(text: str, *, running: Mapping[str, int] | None = None) -> list[
     forms (``第 2 页 共 6 页``, ``Page 2 of 6``, ``- 2 -``); a bare ``2`` or ``2/6`` only at
     a page's edge, and only when most pages carry their own number that way, so that a
     table's row number at the top of a page stays. A word hyphenated at a
-    line's end is joined with the next line (``docu-`` + ``ment``).
+    line's end is joined with the next line (``docu-`` + ``ment``), and so is a value
+    a narrow table cell wrapped (``1,280,000.0`` + ``0元``).
 
     ``running`` holds the other version's running headers and footers
     (:func:`running_lines`): a DOCX's text has its headers first and its footers last,
@@ -293,7 +297,7 @@ def clean_lines(text: str, *, running: Mapping[str, int] | None = None) -> list[
             ):
                 continue
             lines.append(Line(line.rstrip(), p + 1))
-    return _join_hyphenated(lines)
+    return _join_broken(lines)
 
 
 def _pages(text: str) -> list[list[str]]:
@@ -422,7 +426,9 @@ def _maybe_page_number(line: str) -> bool:
     return len(line) < 40 and any(mark in line for mark in ("页", "age", "AGE", "-", "—", "－"))
 
 
-def _join_hyphenated(lines: list[Line]) -> list[Line]:
+def _join_broken(lines: list[Line]) -> list[Line]:
+    """Lines with a word hyphenated at a line's end joined to the next line, and a
+    value a narrow table cell wrapped (:func:`contractctl.compare.wrapped.value_cut`)."""
     joined: list[Line] = []
     for line in lines:
         if (
@@ -432,6 +438,9 @@ def _join_hyphenated(lines: list[Line]) -> list[Line]:
         ):
             previous = joined.pop()
             joined.append(Line(previous.text + line.text.lstrip(), previous.page))
+        elif joined and value_cut(joined[-1].text, line.text):
+            previous = joined.pop()
+            joined.append(Line(previous.text.rstrip() + line.text.lstrip(), previous.page))
         else:
             joined.append(line)
     return joined

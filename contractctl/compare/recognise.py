@@ -15,11 +15,20 @@ from decimal import Decimal, InvalidOperation
 from typing import Final
 
 from contractctl.compare.normalise import fold
+from contractctl.compare.wrapped import CURRENCY_WORDS, unwrap_values
 from contractctl.documents.clauses import chinese_number
 from contractctl.errors import InvalidInput
 from contractctl.money import Money, parse_chinese_upper, parse_money
 
-__all__ = ["amounts", "dates", "decimal_text", "durations", "parties", "percentages", "prepare"]
+__all__ = [
+    "amounts",
+    "dates",
+    "decimal_text",
+    "durations",
+    "parties",
+    "percentages",
+    "prepare",
+]
 
 
 # --- text preparation ------------------------------------------------------------------
@@ -30,24 +39,21 @@ _LOOSE_SPACE: Final = re.compile(rf"(?<=[{_CJK}]) +| +(?=[{_CJK}])")
 
 
 def prepare(text: str) -> str:
-    """Folded text, one line per line and one tab between table cells, CJK spaces gone."""
-    folded = fold(text)
+    """Folded text, one line per line (a value a narrow cell wrapped on one:
+    :func:`unwrap_values`) and one tab between table cells, CJK spaces gone."""
     lines = []
-    for line in folded.split("\n"):
+    for line in fold(text).split("\n"):
         line = _CELL_SEPARATOR.sub("\t", line)
         lines.append("\t".join(_LOOSE_SPACE.sub("", cell).strip() for cell in line.split("\t")))
-    return "\n".join(lines)
+    return unwrap_values("\n".join(lines))
 
 
 # --- amounts ---------------------------------------------------------------------------
 
 _NUM: Final = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_CURRENCY_BEFORE: Final = (
-    r"US\$|HK\$|[¥$€£]|RMB|CNY|USD|EUR|GBP|HKD|JPY|人民币|美元|欧元|英镑|港币|港元|日元"
-)
 _MULTIPLIER: Final = r"(?: ?(?:万亿|万|亿))?"
 _AMOUNT_BEFORE: Final = re.compile(
-    rf"(?<![A-Za-z])(?:{_CURRENCY_BEFORE})[ \n]?(?:{_NUM}){_MULTIPLIER}(?: ?[元圆])?"
+    rf"(?<![A-Za-z])(?:{CURRENCY_WORDS})[ \n]?(?:{_NUM}){_MULTIPLIER}(?: ?[元圆])?"
     r"(?![\d,.]*\d)"
 )
 _CURRENCY_AFTER: Final = r"元|美元|欧元|英镑|港币|港元|日元|(?:USD|CNY|RMB|EUR|HKD|GBP)(?![A-Za-z])"

@@ -43,6 +43,7 @@ from contractctl.compare.recognise import (
     percentages,
     prepare,
 )
+from contractctl.compare.wrapped import CURRENCY_WORDS
 from contractctl.money import format_money
 
 __all__ = ["Value", "compare_values", "extract"]
@@ -120,6 +121,10 @@ def _label(text: str, start: int, what: str, title: str) -> str:
     breaks = list(_SENTENCE_BREAK.finditer(context))
     sentence = context[breaks[-1].end() :] if breaks else context
     sentence = sentence.split("\t")[-1] if "\t" in sentence else sentence
+    if not sentence.strip():
+        label = _label_above(text, line_start)
+        if label:
+            return label
     terms = _TERMS[what]
     best: tuple[int, int, str] | None = None  # (end, length, term)
     lowered = sentence.lower()
@@ -140,6 +145,24 @@ def _label(text: str, start: int, what: str, title: str) -> str:
         return title
     chinese = bool(re.search(r"[\u4e00-\u9fff]", sentence or text))
     return _GENERIC[what][0 if chinese else 1]
+
+
+def _label_above(text: str, line_start: int) -> str:
+    """The ``label：`` on a line of its own above a value that opens its line (a narrow
+    cell: ``项目投资额：`` | ``人民币`` | ``1,280,000.00元``), a currency word's line
+    between them passed over; else nothing."""
+    end = line_start - 1
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        above = text[start:end].strip()
+        if re.fullmatch(CURRENCY_WORDS, above):
+            end = start - 1
+            continue
+        colon = _COLON_LABEL.match(above)
+        if above.endswith(":") and colon and colon.group(1).strip():
+            return colon.group(1).strip()
+        break
+    return ""
 
 
 # --- extraction and pairing ------------------------------------------------------------

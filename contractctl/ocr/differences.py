@@ -25,6 +25,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from contractctl.compare.wrapped import unwrap_values
 from contractctl.errors import InvalidInput
 from contractctl.ocr.model import PageText, ScanText
 from contractctl.ocr.project import Projection, misreadings
@@ -373,9 +374,10 @@ _NUMBER = re.compile(r"[¥$€£]?\d[\d,.]*\d|\d")
 
 def number_changed(old: str, new: str) -> tuple[str, str] | None:
     """(approved, scanned) when a number in ``old`` is gone and another stands in
-    ``new`` (an amount, a quantity, a day the engine did not recognise as a value)."""
-    olds = _NUMBER.findall(old)
-    news = _NUMBER.findall(new)
+    ``new`` (an amount, a quantity, a day the engine did not recognise as a value),
+    each whole where a narrow cell wrapped it over lines (``1,280,000.0`` | ``0``)."""
+    olds = _NUMBER.findall(unwrap_values(old))
+    news = _NUMBER.findall(unwrap_values(new))
     lost = [n for n in olds if n not in news]
     gained = [n for n in news if n not in olds]
     if lost and gained:
