@@ -112,7 +112,9 @@ def route_command(ctx: typer.Context, contract_id: IdArg) -> None:
         emit_json(view)
         return
     if not view["stages"]:
-        typer.echo(f"{contract_id.upper()} has not been submitted")
+        from contractctl.i18n import translate
+
+        typer.echo(translate(f"{contract_id.upper()} has not been submitted"))
         return
     app.out.print(
         f"route {', '.join(view['route_ids'])} ({view['state']}), rules {view['rules_version']}"

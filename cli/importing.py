@@ -146,9 +146,12 @@ def _print_report(app: AppContext, data: dict[str, Any]) -> None:
     for item in data["files"]:
         if item["state"] == "skipped":
             app.note(f"skipped: {item['file']}: {item['reason']}")
+    from contractctl.i18n import translate
+
     for item in data["files"]:
         if item["state"] in ("failed", "refused"):
-            app.err.print(f"failed: {item['file']}: {item['reason']}", markup=False)
+            line = translate(f"failed: {item['file']}: {item['reason']}")
+            app.err.print(line, markup=False)
     verb = "would import" if data["dry_run"] else "imported"
     counted = (
         data["imported"]

@@ -254,9 +254,11 @@ def _render(app: AppContext, report: VerifyReport) -> None:
         app.out.print(f"{t.field}: document timestamp {t.timestamp} by {t.tsa}, {state}")
         for line in [*t.problems, *t.notes]:
             app.out.print(f"{t.field}: {line}")
+    from contractctl.i18n import translate
+
     for problem in report.problems:
-        app.out.print(problem)
-    app.out.print(f"{report.verdict} (validated at {report.validation_time})")
+        app.out.print(translate(problem), markup=False)
+    app.out.print(translate(f"{report.verdict} (validated at {report.validation_time})"))
 
 
 def _yes(flag: bool) -> str:

@@ -10,8 +10,28 @@ import sys as _sys
 __version__ = "0.1.0"
 
 
+def _startup_language() -> str:
+    """``zh`` or ``en`` as contractctl.i18n would choose, read before it can be loaded:
+    ``--lang`` before the command, then CONTRACTCTL_LANG, LC_ALL, LC_MESSAGES, LANG."""
+    args, index = _sys.argv[1:], 0
+    while index < len(args) and args[index].startswith("-"):
+        if args[index].startswith("--lang="):
+            return "zh" if args[index][7:].lower().startswith("zh") else "en"
+        if args[index] == "--lang" and index + 1 < len(args):
+            return "zh" if args[index + 1].lower().startswith("zh") else "en"
+        index += 2 if args[index] in ("--home", "--as") else 1
+    for name in ("CONTRACTCTL_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = _os.environ.get(name, "").strip().lower()
+        if value:
+            return "zh" if value.startswith("zh") else "en"
+    return "en"
+
+
 def _interrupted_while_starting(signum: int, frame: object) -> None:
-    _os.write(2, b"contractctl: error: interrupted while starting; nothing was done\n")
+    if _startup_language() == "zh":
+        _os.write(2, "contractctl: 错误: 启动时被中断;什么也没有做\n".encode())
+    else:
+        _os.write(2, b"contractctl: error: interrupted while starting; nothing was done\n")
     _os._exit(128 + signum)
 
 

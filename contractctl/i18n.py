@@ -82,7 +82,12 @@ def translate(message: str) -> str:
     and the message's English shape (``no contract {id}`` for ``no contract
     'C-2026-0009'``), the values carried over into the translation. So the core raises
     plain English f-strings and the error boundary shows them in Chinese; a message the
-    catalog lacks stays English, whole."""
+    catalog lacks stays English, whole. A value that is itself a sentence of the catalog
+    is translated too (the "an active contract allows: ..." inside a refusal), once."""
+    return _translate(message, nested=True)
+
+
+def _translate(message: str, *, nested: bool) -> str:
     if not message or language() == "en":
         return message
     exact = _(message)
@@ -91,7 +96,10 @@ def translate(message: str) -> str:
     for pattern, target in _templates(language()):
         found = pattern.fullmatch(message)
         if found:
-            values = {name: value for name, value in found.groupdict().items()}
+            values = {
+                name: _translate(value, nested=False) if nested and " " in value else value
+                for name, value in found.groupdict().items()
+            }
             return target.format_map(values)
     return message
 

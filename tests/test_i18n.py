@@ -220,3 +220,62 @@ def test_every_problem_of_a_draft_reads_chinese(
     assert "  - sign_date = 'tomorrowish': 日期,格式为 YYYY-MM-DD" in result.stderr
     assert "  - contract_no: 必填(" in result.stderr
     assert "用 contractctl template fields purchase-zh 查看字段" in result.stderr
+
+
+def _han(line: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in line)
+
+
+def test_a_new_users_error_paths_read_chinese_line_by_line(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A new user's trial in a Chinese locale: a missing file, a mistyped option or
+    # command, a contract in the wrong state, an encrypted PDF with no or a wrong
+    # password, a file where two were needed. Every line on stderr is Chinese (the
+    # values in it - paths, ids, options, what the OS said - stay as they are).
+    import docx
+    from pypdf import PdfWriter
+
+    lease = tmp_path / "lease.docx"
+    document = docx.Document()
+    for line in (
+        "房屋租赁合同",
+        "出租方（甲方）：上海浦江置业有限公司",
+        "承租方（乙方）：上海星河汽车销售有限公司",
+        "第一条 租赁期限自2026年1月1日至2027年12月31日。",
+        "第二条 租金总额为人民币捌拾肆万元整（¥840,000.00），按月支付。",
+        "第三条 本合同自双方签字之日起生效。",
+    ):
+        document.add_paragraph(line)
+    document.save(str(lease))
+    assert cli("import", str(lease)).code == 0
+    locked = tmp_path / "scan.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.encrypt("s3cret", algorithm="AES-256")
+    with locked.open("wb") as handle:
+        writer.write(handle)
+    monkeypatch.setenv("CONTRACTCTL_LANG", "zh")
+    runs = [
+        (2, ("import", str(tmp_path / "missing.pdf"))),
+        (1, ("import", str(locked))),
+        (2, ("list", "--statu", "active")),
+        (2, ("shw",)),
+        (3, ("submit", "C-2026-0001")),
+        (3, ("approve", "C-2026-0001")),
+        (2, ("diff", str(lease))),
+        (2, ("edit", "C-2026-0001", "--set", "colour=red")),
+        (2, ("import", "--password", "s3cret", str(locked))),
+        (2, ("ocr-check", str(locked), "--against", "C-2026-0001", "--dpi", "5")),
+    ]
+    for code, args in runs:
+        result = cli(*args)
+        assert result.code == code, (args, result.stderr)
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert lines, args
+        english = [line for line in lines if not _han(line)]
+        assert english == [], (args, english)
+    monkeypatch.setenv("CONTRACTCTL_PDF_PASSWORD", "wrong")
+    wrong = cli("import", str(locked))
+    assert "加密的 PDF: 给出的密码打不开它" in wrong.stderr
+    assert cli("route", "C-2026-0001").stdout == "C-2026-0001 尚未提交审批\n"
