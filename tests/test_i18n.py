@@ -267,6 +267,11 @@ def test_a_new_users_error_paths_read_chinese_line_by_line(
         (2, ("edit", "C-2026-0001", "--set", "colour=red")),
         (2, ("import", "--password", "s3cret", str(locked))),
         (2, ("ocr-check", str(locked), "--against", "C-2026-0001", "--dpi", "5")),
+        (2, ("edit", "C-2026-0001", "--set", "signed_date=2026-13-01")),
+        (2, ("edit", "C-2026-0001", "--set", "amount=")),
+        (2, ("revoke", "C-2026-0001")),
+        (2, ("search", "")),
+        (2, ("backup", str(tmp_path / "no" / "such" / "backup.zip"))),
     ]
     for code, args in runs:
         result = cli(*args)
