@@ -33,7 +33,9 @@ from contractctl.ocr.readings import render_page
 from contractctl.ocr.registered import Difference, page_differences, squashed
 
 if TYPE_CHECKING:
-    from contractctl.compare import ClauseChange
+    from collections.abc import Sequence
+
+    from contractctl.compare import Clause, ClauseChange
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +89,9 @@ def compare_readings(
     texts = list(approved_text) + [""] * max(0, len(approved.pages) - len(approved_text))
     projections = [Projection(page.text, texts[j]) for j, page in enumerate(approved.pages)]
     table = misreadings(projections)
-    scanned = [texts[j] if j in mapping.values() else "" for j in range(len(texts))]
+    # A missing page's text stays as approved: it is reported once, as the missing page
+    # with its clauses and values, never as its neighbours' clauses cut short.
+    scanned = list(texts)
     with ExitStack() as stack:
         if early is None:
             early = stack.enter_context(PageComparisons(approved, approved_pdf, dpi, workdir))
@@ -109,6 +113,9 @@ def compare_readings(
     comparison = compare("\f".join(texts), "\f".join(scanned))
     page_of = {j: scan.pages[i] for i, j in mapping.items()}
     changes = [_change(c, page_of.get((c.page or 1) - 1)) for c in comparison.changes]
+    for finding in findings:
+        if finding["kind"] == "missing_page":
+            _name_missing(finding, texts[finding["approved_page"] - 1], comparison.old_clauses)
     changes.extend(findings)
     semantic: list[dict[str, Any]] = []
     for item in changes:
@@ -320,6 +327,45 @@ def page_finding(kind: str, page: int | None, approved: int | None, text: str) -
         "message": text,
         "confidence": None,
     }
+
+
+def _name_missing(finding: dict[str, Any], text: str, clauses: Sequence[Clause]) -> None:
+    """A missing page's finding with what the page held: its clauses (the one running
+    over from the page before included) and the values printed on it, each as removed.
+    """
+    from contractctl.compare.normalise import comparison_form
+    from contractctl.compare.semantic import extract
+
+    page = finding["approved_page"]
+    starting = [c for c in clauses if c.page == page and c.id != "preamble"]
+    before = [c for c in clauses if c.page < page]
+    head = comparison_form(text)[:40]
+    opens = bool(starting) and head.startswith(comparison_form(starting[0].text)[: len(head)])
+    held = ([] if opens or not before else [before[-1]]) + starting
+    forms = {c.id: comparison_form(c.text) for c in held}
+    semantic: list[dict[str, Any]] = []
+    for value in extract(text):
+        source = comparison_form(value.source or value.display)
+        clause = next((c.id for c in held if source and source in forms[c.id]), None)
+        if clause is None and held:
+            clause = held[0].id
+        semantic.append(
+            {
+                "what": value.what,
+                "label": value.label,
+                "old": value.display,
+                "new": None,
+                "clause": clause,
+                "text": f"{value.label} {value.display} (removed)",
+            }
+        )
+    ids = [c.id for c in held if c.parent is None or clauses[c.parent] not in held]
+    if ids:
+        span = ids[0] if len(ids) == 1 else f"{ids[0]} … {ids[-1]}"
+        named = [s["text"].removesuffix(" (removed)") for s in semantic[:4]]
+        more = " …" if len(semantic) > 4 else ""
+        finding["message"] += f" ({span}" + (f"; {', '.join(named)}{more}" if named else "") + ")"
+    finding.update({"clause": ids[0] if ids else None, "clauses": ids, "semantic": semantic})
 
 
 def _change(change: ClauseChange, page: PageText | None) -> dict[str, Any]:
