@@ -333,6 +333,7 @@ def _name_missing(finding: dict[str, Any], text: str, clauses: Sequence[Clause])
     """A missing page's finding with what the page held: its clauses (the one running
     over from the page before included) and the values printed on it, each as removed.
     """
+    from contractctl.compare import SemanticChange
     from contractctl.compare.normalise import comparison_form
     from contractctl.compare.semantic import extract
 
@@ -349,20 +350,14 @@ def _name_missing(finding: dict[str, Any], text: str, clauses: Sequence[Clause])
         clause = next((c.id for c in held if source and source in forms[c.id]), None)
         if clause is None and held:
             clause = held[0].id
-        semantic.append(
-            {
-                "what": value.what,
-                "label": value.label,
-                "old": value.display,
-                "new": None,
-                "clause": clause,
-                "text": f"{value.label} {value.display} (removed)",
-            }
+        removed = SemanticChange(
+            value.what, value.label, value.display, None, clause or "", old_value=value.value
         )
+        semantic.append({**removed.to_dict(), "clause": clause})
     ids = [c.id for c in held if c.parent is None or clauses[c.parent] not in held]
     if ids:
         span = ids[0] if len(ids) == 1 else f"{ids[0]} … {ids[-1]}"
-        named = [s["text"].removesuffix(" (removed)") for s in semantic[:4]]
+        named = [f"{s['label']} {s['old']}" for s in semantic[:4]]
         more = " …" if len(semantic) > 4 else ""
         finding["message"] += f" ({span}" + (f"; {', '.join(named)}{more}" if named else "") + ")"
     finding.update({"clause": ids[0] if ids else None, "clauses": ids, "semantic": semantic})
