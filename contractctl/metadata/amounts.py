@@ -100,8 +100,10 @@ _PERIODIC_AFTER: Final = re.compile(
     r"\s*\)?\s*(?:\([^)]{0,60}\)\s*)?,?\s*(?:(?i:per\s+(?:calendar\s+)?(?:month|hour|annum|year|quarter|week"
     r"|day|unit|shipment|item|person|page|seat|user|order|delivery)|a\s+(?:month|year|week|day)"
     r"|each\s+(?:month|year|quarter)|monthly|annually|quarterly|weekly|hourly"
-    r"|/\s*(?:month|mo|hr|hour|year|yr|unit)|(?:applies\s+to|is\s+due\s+for|for)\s+(?:each|every))"
-    r"|每月|每年|每季度?|每小时|每日|每天|/月|/年|/天|/小时)"
+    r"|/\s*(?:month|mo|hr|hour|year|yr|unit|quarter|week|day|sq|m2|kg|ton|piece|person|seat|user)"
+    r"|(?:applies\s+to|is\s+due\s+for|for)\s+(?:each|every))"
+    # a sum over a unit is a rate or a unit price: 元/月, 元/季度, 元/平方米/月, 元/吨, 元/㎡
+    r"|每月|每年|每季度?|每小时|每日|每天|/\s*(?![零壹贰叁肆伍陆柒捌玖拾佰仟一二三四五六七八九十百千])[\u4e00-\u9fff㎡])"
 )
 _CHOICE: Final = re.compile(r"形式|方式|类型|种类|第|条|款|项|选择|(?i:option|section|clause)")
 # A fee named by its period before the sum: "monthly subscription fee of", "annual fee of".

@@ -311,6 +311,10 @@ def test_deposits_monthly_rent_and_penalties_are_not_the_total() -> None:
         "租金：¥35,000.00（大写：人民币叁万伍仟元整）/月",
         "Rent: Thirty-Five Thousand US Dollars (USD 35,000.00) per month.",
         "Rent: USD 35,000.00 (thirty-five thousand dollars) monthly.",
+        # a sum over a unit is a rate or a unit price, whatever the unit
+        "租金标准：人民币35元/平方米/月",
+        "物业管理费：人民币5,000元/季度",
+        "Rent: USD 35/sq ft per year",
     ],
 )
 def test_a_lease_that_states_only_its_monthly_rent_has_no_total(clause: str) -> None:
