@@ -337,12 +337,16 @@ def align(
     """Match the clauses of two versions (keys default to each clause's ``norm``)."""
     old_keys = old_keys if old_keys is not None else [c.norm for c in old]
     new_keys = new_keys if new_keys is not None else [c.norm for c in new]
-    pairs: dict[int, int] = {}
-    if old and new and old[0].id == "preamble" and new[0].id == "preamble":
-        pairs[0] = 0  # the preambles are each other's, whatever their text
+    # The front matters (cover, preamble) are each other's, whatever their text.
+    fronts = {c.id: j for j, c in enumerate(new) if c.style == "preamble"}
+    pairs = {i: fronts[c.id] for i, c in enumerate(old) if c.style == "preamble" and c.id in fronts}
+    if pairs:
+        rest_old = [i for i in range(len(old)) if i not in pairs]
+        taken = set(pairs.values())
+        rest_new = [j for j in range(len(new)) if j not in taken]
         shifted: dict[int, int] = {}
-        _exact(old_keys[1:], new_keys[1:], shifted)
-        pairs.update({i + 1: j + 1 for i, j in shifted.items()})
+        _exact([old_keys[i] for i in rest_old], [new_keys[j] for j in rest_new], shifted)
+        pairs.update({rest_old[i]: rest_new[j] for i, j in shifted.items()})
     else:
         _exact(old_keys, new_keys, pairs)
     _similar(old, new, old_keys, new_keys, pairs)

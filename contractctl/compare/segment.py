@@ -61,6 +61,26 @@ _INLINE_ARTICLE: Final = re.compile(
     r"(?:\t|[ \u3000]{2,}|(?<=[。；;：:])[ \u3000]*)[ \t\u3000]*"
     r"(第\s*([一二三四五六七八九十百零〇\d](?: ?[一二三四五六七八九十百零〇\d]){0,4})\s*条)"
 )
+#: A line naming a contract (二手车买卖合同, 第一部分 合同协议书, "SERVICES AGREEMENT").
+_CONTRACT_TITLE: Final = re.compile(
+    r"[^\s。；;，,：:]{0,38}?(?:合同书|合同|协议书|协议|合约|契约)(?:\([^()]{1,16}\))?"
+    r"|(?i:(?:[\w&'-]+ ){0,8}(?:agreement|contract))"
+)
+#: ...but not an annex's, a list item's or a sentence's (附件3 供电协议, （1）总价合同).
+_NOT_TITLE: Final = re.compile(
+    r"(?i)^(?:附件|附表|附录|补充|annex|appendix|schedule|exhibit|本|this |the |[(\[]|\d|"
+    r"第[一二三四五六七八九十百零〇\d]+[条章节])"
+)
+#: The lines that open a contract's own front matter: its number, its parties.
+_FRONT: Final = re.compile(
+    r"^(?:合同编号|协议编号|编号[:：]|[甲乙丙丁]方|"
+    r"[\u4e00-\u9fff]{1,8}(?:人|方|社)(?:[(（][^()（）]{1,12}[)）])?\s*[:：]|"
+    r"本(?:合同|协议)[\u4e00-\u9fff]{0,4}当事人|.{0,16}由下列[\u4e00-\u9fff]{1,3}签[署订]|"
+    r"(?i:this \w+(?: \w+){0,5} (?:agreement|contract) is|by and between|between\b))"
+)
+_SIGNS: Final = re.compile(r"盖章|签字|签章|签名|(?i:signature|signed)")
+#: How many non-blank lines after a title the parties must start within.
+_FRONT_WINDOW: Final = 4
 #: A table of contents: at least this many headings with nothing but short lines.
 _TOC_MIN: Final = 3
 _TOC_LINE_MAX: Final = 60
@@ -303,6 +323,33 @@ def _split_inline(line: Line, expected: int) -> list[Line]:
 _Group = tuple[Heading | None, int, int | None, list[Line]]
 
 
+def _opens_contract(lines: list[Line], position: int) -> bool:
+    """Whether a line is the title of the contract proper after a cover's numbered pages.
+
+    Model contracts open with a cover and a 使用说明 page numbered 一、…五、; the contract
+    itself starts again with its title and its parties. Without this the title and the
+    parties are read as the instructions' last item, and a party's change is cited there.
+    The title must stand alone (not a sentence, not an annex's or a list item's) and the
+    parties (甲方：, 合同编号, "by and between") must follow within a few lines.
+    """
+    text = lines[position].text.strip()
+    key = squeeze(fold(text))
+    if not key or len(key) > 48 or _NOT_TITLE.match(key) or not _CONTRACT_TITLE.fullmatch(key):
+        return False
+    seen = 0
+    for line in lines[position + 1 :]:
+        following = squeeze(fold(line.text))  # 甲 方 ： letter-spaced
+        if not following:
+            continue
+        if _FRONT.match(following):
+            label = re.split(r"[:：]", following, maxsplit=1)[0]
+            return not _SIGNS.search(label)  # 甲方（盖章）： closes a contract
+        seen += 1
+        if seen >= _FRONT_WINDOW:
+            return False
+    return False
+
+
 def _group(
     lines: list[Line], skip: frozenset[int], headings: dict[str, Heading | None]
 ) -> tuple[list[_Group], list[int]]:
@@ -322,6 +369,11 @@ def _group(
                 heading = headings[line.text]
             else:
                 heading = headings[line.text] = read_heading(line.text)
+            if heading is None and len(groups) > 1 and _opens_contract(lines, position):
+                outline, last_article, previous = _Outline(), 0, ""  # numbering starts again
+                groups.append((None, 0, None, [line]))
+                starts.append(position)
+                continue
             if heading is not None:
                 heading = _resolve_roman(heading, outline)
                 if _starts_clause(heading, outline, previous):
@@ -383,8 +435,7 @@ def _table_of_contents(groups: list[_Group], starts: list[int]) -> frozenset[int
     n = 1
     while n < len(groups):
         heading, level = groups[n][0], groups[n][1]
-        assert heading is not None
-        if level != 1 or heading.number[-1] != 1:
+        if heading is None or level != 1 or heading.number[-1] != 1:
             n += 1
             continue
         restart = next(
@@ -435,10 +486,16 @@ def segment_lines(
     skip = _table_of_contents(groups, starts)
     if skip:
         groups, _ = _group(lines, skip, heads)
+    # Cover pages before the contract proper (a 使用说明 numbered 一、…, a table of
+    # contents): the contract's own title and parties are its preamble, its own 一、 is
+    # 一, and what the cover numbered is cited as ``cover 一``.
+    opens = next((k for k in range(1, len(groups)) if groups[k][0] is None), 0)
     clauses: list[Clause] = []
     seen: dict[str, int] = {}
     for index, (heading, level, parent, group) in enumerate(groups):
         clause = _make_clause(index, heading, level, parent, group, clauses, form)
+        if index < opens and not clause.id.startswith("cover"):
+            clause.id = f"cover {clause.id}" if index else "cover"
         count = seen.get(clause.id, 0)
         seen[clause.id] = count + 1
         if count:

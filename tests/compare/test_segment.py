@@ -260,3 +260,64 @@ def test_a_change_cites_a_page_only_where_the_texts_have_pages() -> None:
     paged_old, paged_new = old.replace("第二条", "\f第二条"), new.replace("第二条", "\f第二条")
     (change,) = compare(paged_old, paged_new).changes
     assert change.page == 2
+
+
+USED_CAR = """GF—2015—0120
+二手车买卖合同
+（示范文本）
+使用说明
+一、本合同文本是依据有关法律、法规和规章制定的示范文本，供当事人参照使用。
+二、本合同所称二手车，是指进行交易并转移所有权的汽车。
+三、双方当事人应结合具体情况选择本合同协议条款中所提供的选择项。
+二 手 车 买 卖 合 同
+合同编号 :
+甲方（出卖人）:上海浦江汽车贸易有限公司
+乙方（买受人）:王小明
+一、车辆基本情况
+车主名称或姓名：王小明。
+二、车辆价款
+车辆价款为人民币壹拾万元整（¥100,000.00）。"""
+
+
+def test_a_model_contracts_own_title_and_parties_follow_its_instructions_page() -> None:
+    """Model contracts (GF—) open with a cover and a 使用说明 numbered 一、…; the
+    contract starts again with its title and its parties. Those are its preamble, its
+    own 一、 is 一, and the instructions are cited as the cover's."""
+    clauses = segment(USED_CAR)
+
+    assert [c.id for c in clauses] == [
+        "cover", "cover 一", "cover 二", "cover 三", "preamble", "一", "二",
+    ]  # fmt: skip
+    assert clauses[4].text.startswith("二 手 车 买 卖 合 同\n合同编号")
+    assert "甲方（出卖人）" in clauses[4].text and "甲方" not in clauses[3].text
+
+
+def test_a_party_changed_after_the_instructions_is_cited_in_the_preamble() -> None:
+    from contractctl.compare import compare
+
+    new = USED_CAR.replace("上海浦江汽车贸易有限公司", "上海黄浦汽车贸易有限公司")
+    result = compare(USED_CAR, new)
+
+    assert [(c.kind, c.clause, c.old_clause) for c in result.changes] == [
+        ("modified", "preamble", "preamble")
+    ]
+    cut = compare(USED_CAR, "\n".join(USED_CAR.split("\n")[7:]))  # the cover pages gone
+    # one deletion, the cover with its instructions; the contract's preamble is unchanged
+    assert [(c.kind, c.old_clause) for c in cut.changes] == [("deleted", "cover")]
+
+
+def test_a_title_line_before_the_signatures_or_an_annex_opens_nothing() -> None:
+    """Only a title followed by the parties opens a contract: not the signature block
+    (甲方（盖章）：) and not an annex's own agreement (附件一 补充协议)."""
+    text = """设备采购合同
+甲方：上海我们科技有限公司
+第一条 标的
+乙方出售设备。
+第二条 价款
+总价为¥10,000.00。
+设备采购合同
+甲方（盖章）：
+乙方（盖章）：
+附件一 补充协议
+甲方：上海我们科技有限公司"""
+    assert [c.id for c in segment(text)] == ["preamble", "第一条", "第二条"]

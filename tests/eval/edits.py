@@ -125,6 +125,36 @@ def toc_lines(lines: list[str]) -> set[int]:
     return found
 
 
+#: The contract proper's title after cover pages (a 使用说明 numbered 一、…五、): a
+#: paragraph that only names a contract, not an annex's, a list item's or a sentence.
+_CONTRACT_NAME = re.compile(
+    r"[^\s。，；：:]{0,40}(?:合同|协议|协议书|合同书)(?:[（(][^（）()]{1,12}[）)])?"
+)
+_NOT_NAME = re.compile(r"^(?:附件|附表|附录|补充|本|第\S{1,4}[条章节]|[（(\d])")
+#: What follows such a title within a few paragraphs: its number or its parties.
+_FRONT_LINE = re.compile(
+    r"^\s*(?:合同编号|协议编号|本(?:合同|协议)\S{0,4}当事人|.{0,16}由下列\S{1,3}签署"
+    r"|[\u4e00-\u9fff]{1,6}[人方社]\s*(?:[（(][^）)]{0,12}[）)])?\s*[：:])"
+)
+
+
+def _contract_opens(lines: list[str]) -> int | None:
+    """The line where the contract proper starts again after numbered cover pages."""
+    numbered = False
+    for k, line in enumerate(lines):
+        marker = _MARKER.match(line)
+        if marker and line[marker.end() :].strip():  # a number alone is a page's
+            numbered = True
+            continue
+        name = "".join(line.split())
+        if not numbered or _NOT_NAME.match(name) or not _CONTRACT_NAME.fullmatch(name):
+            continue
+        after = [other for other in lines[k + 1 :] if other.strip()][:4]
+        if any(_ROLE.match(other) or _FRONT_LINE.match(other) for other in after):
+            return k
+    return None
+
+
 class Reading:
     """A document's lines, which clause each line stands in, and its top-level articles.
 
@@ -143,10 +173,17 @@ class Reading:
         current: str | None = "preamble"
         articles_seen = False
         self.toc = toc_lines(self.lines)
+        opens = _contract_opens(self.lines)
         for k, line in enumerate(self.lines):
             entry = k in self.toc  # of a table of contents: its number is no clause's
+            if k == opens:
+                current, articles_seen = "preamble", False
+            elif k == 0 and opens is not None:
+                current = "cover"
             if _MARKER.match(line):
                 ident = _known_id(line, language, self.scheme)
+                if ident is not None and opens is not None and k < opens:
+                    ident = f"cover {ident}"
                 top = bool(self.scheme.pattern.match(line))
                 if ident is not None and not top and articles_seen and language == "zh":
                     ident = None  # 一、 under 第N条: its id depends on the reader's outline
@@ -168,7 +205,7 @@ class Reading:
         usable = [
             k
             for k, line in enumerate(self.lines)
-            if self.owner[k] not in (None, "preamble")
+            if self.owner[k] not in (None, "preamble", "cover")
             and k not in self.toc
             and not _INLINE.search(line)
             and (

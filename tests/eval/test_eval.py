@@ -80,3 +80,24 @@ def test_more_docx_files_and_their_own_pdfs_report_nothing() -> None:
     score = found[("pdf", "zh")]
     assert score.reported == 0, table(found) + "\n" + "\n".join(score.misses)
     assert score.lost == 1, [d.name for d in documents[PDFS : PDFS + 2]]
+
+
+def test_a_party_after_a_model_contracts_instructions_page_is_cited_in_its_preamble() -> None:
+    """二手车买卖合同 (GF—2015—0120) opens with a 使用说明 numbered 一、…五、; a new user's
+    party change was cited as (五). The evaluation's reader and contractctl's agree on
+    where the contract proper starts, and the change is the preamble's."""
+    from contractctl.compare import compare
+    from tests.eval.edits import Reading
+
+    path = next(p for _, p in paths() if "二手车买卖合同" in p.name)
+    document = load("zh", path)
+    reading = Reading(document.text, "zh")
+    party = next(k for k, line in enumerate(reading.lines) if line.startswith("甲方（出卖人）"))
+    assert reading.owner[party] == "preamble"
+    assert reading.owner[party - 4] in ("cover 五", "preamble")
+    lines = list(reading.lines)
+    lines[party] = lines[party].rstrip() + "上海浦江汽车贸易有限公司"
+
+    result = compare(document.text, "\n".join(lines))
+
+    assert [(c.kind, c.clause) for c in result.changes] == [("modified", "preamble")]
