@@ -136,7 +136,8 @@ _CN_DIGIT_YEAR: Final = {c: str(i) for i, c in enumerate("〇一二三四五六�
 _CN_MD: Final = "[一二三四五六七八九十]{1,3}"
 _ORDINAL: Final = "(?:st|nd|rd|th)?"
 _DATE_PATTERNS: Final = (
-    (re.compile(r"(?<!\d)(\d{4})年(\d{1,2})月(\d{1,2})日"), "ymd"),
+    # a date filled into a form's blanks keeps the blanks' gaps: 2026年   1月    5日
+    (re.compile(r"(?<!\d)(\d{4})[ \t]*年[ \t]*(\d{1,2})[ \t]*月[ \t]*(\d{1,2})[ \t]*日"), "ymd"),
     (re.compile(rf"([〇零一二三四五六七八九]{{4}})年({_CN_MD})月({_CN_MD})日"), "cn"),
     (re.compile(r"(?<![\d\-/.])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d])"), "iso"),
     (

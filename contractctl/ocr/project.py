@@ -12,10 +12,12 @@ replaced by the scan's, misreadings turned back, so that ``参万捌什`` on a s
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
+from typing import Final
 
 from contractctl.ocr.registered import Difference, squashed
 
@@ -59,6 +61,9 @@ class Projection:
                 end = start
             start, end = min(start, end), max(start, end)
             text = _as_number("".join(table.get(ch, ch) for ch in d.scanned))
+            text = as_value(
+                text, self.target[max(0, start - 8) : start], self.target[end : end + 8]
+            )
             printed = self.target[start:end]
             if len(printed) == len(text):  # punctuation read as other punctuation stays
                 text = "".join(
@@ -117,6 +122,40 @@ def _as_number(text: str) -> str:
         return text
     digits = text.translate(_DIGIT_LOOKALIKES)
     return digits if digits and set(digits) <= _NUMBER_CHARS else text
+
+
+#: What Tesseract's chi_sim reads for the capitals of an amount (叁万伍仟 read 参万伍任 or
+#: 参万伍什 on every scan we made), none of them ever a capital itself.
+_CAPITALS_MISREAD: Final = str.maketrans({"参": "叁", "什": "仟", "任": "仟"})
+_CAPITALS_RUN: Final = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整参什任]{2,}")
+_CAPITAL: Final = re.compile(r"[壹贰叁肆伍陆柒捌玖拾佰仟]")
+#: A money figure after a mark Tesseract made of ``¥``: ``#35,000.00`` beside CJK text,
+#: and any one mark in ``元整（¥35,000.00）`` (read ``对``, ``双``, ``圣``: the figure that
+#: restates the capitals).
+_MONEY: Final = r"(?=\d{1,3}(?:,\d{3})*\.\d{2}(?!\d))"
+_YEN_MISREAD: Final = re.compile(
+    rf"(?<=[\u4e00-\u9fff(（])#{_MONEY}|(?<=[元圆整正][(（])[^\d\s¥$€£]{_MONEY}"
+)
+
+
+def as_value(text: str, before: str = "", after: str = "") -> str:
+    """A scanned run read as the value it shows where OCR's usual misreadings of a
+    value stand in it: a capitals amount's ``参``, ``什``, ``任`` (叁, 仟, 仟) inside a
+    run of capitals that has a true capital too, and ``#`` for ``¥`` before a money
+    figure beside CJK text (any mark for it in ``元整（¥35,000.00）``). ``before`` and
+    ``after`` are the approved text round the run (an amount filled into a blank:
+    ``人民币`` | ``参万伍什`` | ``元整``); only ``text`` is changed, its length kept.
+    Without these, a check against a blank form named ``参万伍什`` (¥400.00 read from
+    its 肆佰) or no amount at all."""
+    whole = before + text + after
+    chars = list(text)
+    for run in _CAPITALS_RUN.finditer(whole):
+        if not _CAPITAL.search(re.sub("[参什任]", "", run.group(0))):
+            continue  # 参 or 什 beside 万/元 alone: a word, not an amount
+        for k in range(max(run.start(), len(before)), min(run.end(), len(before) + len(text))):
+            chars[k - len(before)] = chars[k - len(before)].translate(_CAPITALS_MISREAD)
+    lead = before[-2:]
+    return _YEN_MISREAD.sub("¥", lead + "".join(chars))[len(lead) :]
 
 
 def _punctuation(text: str) -> bool:
