@@ -65,6 +65,7 @@ class Projection:
                 text, self.target[max(0, start - 8) : start], self.target[end : end + 8]
             )
             printed = self.target[start:end]
+            text = _marks_kept(printed, text)
             if len(printed) == len(text):  # punctuation read as other punctuation stays
                 text = "".join(
                     p if _punctuation(p) and _punctuation(t) else t
@@ -156,6 +157,23 @@ def as_value(text: str, before: str = "", after: str = "") -> str:
             chars[k - len(before)] = chars[k - len(before)].translate(_CAPITALS_MISREAD)
     lead = before[-2:]
     return _YEN_MISREAD.sub("¥", lead + "".join(chars))[len(lead) :]
+
+
+def _marks_kept(printed: str, text: str) -> str:
+    """A changed number's scanned digits with the printed marks OCR lost in them: a
+    thousands comma, decimal point or ``%`` it did not read (``,2`` printed, ``5``
+    read: the scan shows ``,5``), and ``%`` read as ``96`` (``5%`` printed, ``896``
+    read: ``8%``; a 200 dpi scan named ``0.05% -> 0.0896``).
+    Only for digits changed to digits; a number read whole is left alone."""
+    if not text.isdigit() or not printed or not any(ch.isdigit() for ch in printed):
+        return text
+    if printed.endswith("%") and text.endswith("96") and len(text) == len(printed) + 1:
+        return text[:-2] + "%"
+    marks = [k for k, ch in enumerate(printed) if ch in ",.%"]
+    if marks and len(printed) - len(marks) == len(text):
+        digits = iter(text)
+        return "".join(ch if k in marks else next(digits) for k, ch in enumerate(printed))
+    return text
 
 
 def _punctuation(text: str) -> bool:
