@@ -99,6 +99,10 @@ def _one_value(left: str, right: str) -> bool:
     if head is None:
         return False
     second, after = head.group(0), right[head.end() :]
+    if after.startswith(("、", ")", "）")) or (
+        second.endswith(".") and after.strip() and not after.lstrip()[0].isdigit()
+    ):
+        return False  # the next line opens with a numbered clause or item (2. 乙方…, 3、)
     joined = first + second
     if not _PARTIAL_NUMBER.fullmatch(joined):
         return False

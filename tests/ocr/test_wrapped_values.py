@@ -128,6 +128,12 @@ def test_breaks_between_two_values_are_kept() -> None:
         ("单价1,200.00\n30天内付款", {("duration", "30天")}),
         ("1.\n5%的预付款", {("percentage", "5%")}),
         ("数量10\n2,000.00元", {("amount", "¥2,000.00")}),
+        # a numbered clause or item opening the next line
+        (
+            "租金人民币20\n2.乙方应于2026年3月1日前付款",
+            {("amount", "¥20.00"), ("date", "2026-03-01")},
+        ),
+        ("租金人民币20\n3、乙方应按期付款", {("amount", "¥20.00")}),
     ]:
         assert {(v.what, v.display) for v in extract(text)} == expected, text
 
