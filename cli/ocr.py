@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from contractctl.cli.cluster import ClusterOption
 from contractctl.cli.context import AppContext, app_context
+from contractctl.cli.importing import PASSWORD_ENV
 from contractctl.cli.output import emit_json, shown
 from contractctl.cli.progress import progress_bar
 
@@ -31,15 +32,35 @@ def ocr_check_command(
         int | None, typer.Option("--workers", help="Pages OCR'd at once (default: one per core).")
     ] = None,
     cluster: ClusterOption = None,
+    password_fd: Annotated[
+        int | None,
+        typer.Option(
+            "--password-fd",
+            metavar="FD",
+            help="Read the password of an encrypted PDF scan from this file descriptor (its "
+            f"first line), e.g. --password-fd 3 3<secret.txt. Or set {PASSWORD_ENV}.",
+        ),
+    ] = None,
+    ask_password: Annotated[
+        bool,
+        typer.Option("--ask-password", help="Ask for the password of an encrypted PDF scan."),
+    ] = False,
+    password: Annotated[
+        str | None,
+        typer.Option("--password", hidden=True, help="Refused: it would show in ps."),
+    ] = None,
 ) -> None:
     """OCR a scanned copy and compare it with the approved text; exit 1 on a real difference.
 
     Differences OCR may have made up are read a second time before they count; what is
     left as OCR noise is listed as minor, with the reason.
     """
+    from contractctl.cli.importing import pdf_password
+
     from contractctl.ocr.check import check_scan
 
     app = app_context(ctx)
+    secret = pdf_password(password, password_fd, ask_password)
     with progress_bar(app) as progress:
         check = check_scan(
             app.store(),
@@ -51,6 +72,7 @@ def ocr_check_command(
             workers=workers,
             progress=progress,
             cluster=cluster,
+            password=secret,
         )
     data = check.to_dict()
     if app.json:

@@ -135,11 +135,13 @@ def check_scan(
     progress: Progress | None = None,
     record: bool = True,
     cluster: str | None = None,
+    password: str | None = None,
 ) -> OcrCheck:
     """OCR ``scan``, compare it with the approved text of ``target``, store the result.
 
     With ``cluster`` (a Dask scheduler's address, reached first: exit 4) the pages are
-    read on its workers (``cluster_pages``); the comparison and the store stay here."""
+    read on its workers (``cluster_pages``); the comparison and the store stay here.
+    ``password`` opens an encrypted PDF scan (see :func:`readable_scan`)."""
     from contractctl.ocr.tesseract import check_languages
 
     contract_id, wanted = parse_target(target)
@@ -162,6 +164,7 @@ def check_scan(
             stack.push(lambda kind, exc, tb: executor.close(now=kind is not None))
             runner = on_cluster(executor)
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ocr-check-")))
+        readable = readable_scan(scan, password, work)
         pdf = approved_pdf(store, pdf_sha, work, cache) if pdf_sha else None
         if pdf is None:
             raise InvalidInput(
@@ -169,7 +172,7 @@ def check_scan(
             )
         result, text = _check_pdf(
             pdf,
-            scan,
+            readable,
             lang=lang,
             dpi=dpi,
             workers=workers,
@@ -240,6 +243,48 @@ def check_scan(
                 },
             )
     return check
+
+
+_PASSWORD_HINT = (
+    "give its password with --password-fd FD, --ask-password or CONTRACTCTL_PDF_PASSWORD"
+)
+
+
+def readable_scan(scan: Path, password: str | None, work: Path) -> Path:
+    """The scan as Poppler and the page reader can open it: an encrypted PDF is opened
+    with its password and saved unencrypted in ``work`` under its own name (PDFium, in
+    this process; the password never reaches a command line). The file the user gave
+    is what the check records and stores. Anything else is returned as it is (a damaged
+    PDF: the page reader says what is wrong)."""
+    with scan.open("rb") as handle:
+        if b"%PDF-" not in handle.read(1024):
+            return scan
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        pdfium.PdfDocument(str(scan)).close()
+        return scan
+    except pdfium.PdfiumError as exc:
+        if "password" not in str(exc).lower():
+            return scan
+    if password is None:
+        raise InvalidInput(
+            f"{scan.name}: the PDF is encrypted (password protected)", hint=_PASSWORD_HINT
+        )
+    try:
+        document = pdfium.PdfDocument(str(scan), password=password)
+    except pdfium.PdfiumError:
+        raise InvalidInput(
+            f"{scan.name}: the password does not open the PDF", hint=_PASSWORD_HINT
+        ) from None
+    folder = work / "scan"
+    folder.mkdir(exist_ok=True)
+    try:
+        document.save(str(folder / scan.name), flags=pdfium_c.FPDF_REMOVE_SECURITY)
+    finally:
+        document.close()
+    return folder / scan.name
 
 
 def approved_pdf_sha(store: Store, contract: Contract, n: int) -> str | None:
