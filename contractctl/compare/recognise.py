@@ -38,11 +38,23 @@ _CJK: Final = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
 _LOOSE_SPACE: Final = re.compile(rf"(?<=[{_CJK}]) +| +(?=[{_CJK}])")
 
 
+#: A CJK word spaced out letter by letter (项 目 地 点), and a space before a form's
+#: next ``label:`` (监造 项目地点：江苏省): the fields of a form written on one line.
+_SPACED_WORD: Final = re.compile(
+    r"(?<![\u4e00-\u9fff])(?:[\u4e00-\u9fff] ){2,}[\u4e00-\u9fff](?![\u4e00-\u9fff])"
+)
+_NEXT_FIELD: Final = re.compile(r"(?<=\S) (?=[\u4e00-\u9fff]{2,12} ?:)")
+
+
 def prepare(text: str) -> str:
     """Folded text, one line per line (a value a narrow cell wrapped on one:
-    :func:`unwrap_values`) and one tab between table cells, CJK spaces gone."""
+    :func:`unwrap_values`) and one tab between table cells or a form's fields, CJK
+    spaces gone."""
     lines = []
     for line in fold(text).split("\n"):
+        if ":" in line and " " in line:
+            line = _SPACED_WORD.sub(lambda m: m.group().replace(" ", ""), line)
+            line = _NEXT_FIELD.sub("\t", line)
         line = _CELL_SEPARATOR.sub("\t", line)
         lines.append("\t".join(_LOOSE_SPACE.sub("", cell).strip() for cell in line.split("\t")))
     return unwrap_values("\n".join(lines))

@@ -79,7 +79,9 @@ _TERMS: Final[dict[str, tuple[str, ...]]] = {
         "VAT", "tax rate", "interest", "service credit", "availability", "discount",
     ),
     "date": (
-        "签订日期", "签署日期", "生效日期", "交货期限", "交付日", "租赁期限", "到期日", "截止",
+        "签订日期", "签署日期", "签订时间", "签署时间", "生效日期", "交货日期", "交货期限",
+        "交付日期", "交付日", "付款日期", "开始日期", "起始日期", "终止日期", "截止日期",
+        "租赁期限", "到期日", "截止",
         "Effective Date", "Date", "Term", "expiry",
     ),
     "duration": (
@@ -88,6 +90,7 @@ _TERMS: Final[dict[str, tuple[str, ...]]] = {
         "Term", "notice", "warranty period", "payment",
     ),
 }  # fmt: skip
+_ALL_TERMS: Final = frozenset(term for terms in _TERMS.values() for term in terms)
 _GENERIC: Final = {
     "amount": ("金额", "amount"),
     "date": ("日期", "date"),
@@ -99,52 +102,78 @@ _COLON_LABEL: Final = re.compile(
     r"^(?:\d{1,3}(?:\.\d{1,3})*\.?)?\s?([^,:;。\t()]{1,12}?)\s?(?:\([^)]{0,12}\))?\s?:"
 )
 _NEAR: Final = 16
+#: An aside in brackets: the terms in it qualify the thing named before it.
+_ASIDE: Final = re.compile(r"\([^()]*\)")
+_NOT_LABELS: Final = frozenset({"大写", "小写", "(大写)", "(小写)", "大写金额", "小写金额"})
 
 
 def _label(text: str, start: int, what: str, title: str) -> str:
     line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", start)
-    line = text[line_start : line_end if line_end >= 0 else len(text)]
-    cells = line.split("\t")
-    if len(cells) > 1 and what != "party":
-        cell_start = line_start
-        first_label = ""
-        for cell in cells:
-            if cell_start <= start < cell_start + len(cell) + 1:
-                break
-            if not first_label and cell.strip() and not re.fullmatch(r"[\d.\s]+", cell):
-                first_label = cell.strip().rstrip(":")
-            cell_start += len(cell) + 1
-        if first_label and len(first_label) <= 30:
-            return first_label
     context = text[line_start:start]
     breaks = list(_SENTENCE_BREAK.finditer(context))
     sentence = context[breaks[-1].end() :] if breaks else context
     sentence = sentence.split("\t")[-1] if "\t" in sentence else sentence
+    if "\t" in context and what != "party":
+        # In a table row the value's own cell speaks first (单价：¥100), then the
+        # nearest cell that names something (项目名称 | 2号线 | 项目投资额 | ¥1,280,000.00).
+        own = _sentence_label(sentence, what, near_only=True)
+        if own:
+            return own
+        cell = _label_cell(context.split("\t")[:-1])
+        if cell:
+            return cell
     if not sentence.strip():
         label = _label_above(text, line_start)
         if label:
             return label
-    terms = _TERMS[what]
-    best: tuple[int, int, str] | None = None  # (end, length, term)
-    lowered = sentence.lower()
-    for term in terms:
-        at = lowered.rfind(term.lower())
-        if at >= 0:
-            candidate = (at + len(term), len(term), sentence[at : at + len(term)])
-            if best is None or candidate[:2] > best[:2]:
-                best = candidate
-    if best is not None and len(sentence) - best[0] <= _NEAR:
-        return best[2]
-    colon = _COLON_LABEL.match(sentence.strip())
-    if colon and colon.group(1).strip():
-        return colon.group(1).strip()
-    if best is not None:
-        return best[2]
+    label = _sentence_label(sentence, what, near_only=False)
+    if label:
+        return label
     if title:
         return title
     chinese = bool(re.search(r"[\u4e00-\u9fff]", sentence or text))
     return _GENERIC[what][0 if chinese else 1]
+
+
+def _sentence_label(sentence: str, what: str, *, near_only: bool) -> str:
+    """The known term nearest before the value (an aside in brackets passed over:
+    本车价款（不含税费或其它费用）为 is 本车价款, not 费用), else the sentence's ``label:``."""
+    masked = _ASIDE.sub(lambda m: " " * len(m.group()), sentence).lower()
+    best: tuple[int, int, int] | None = None  # (end, length, start)
+    for term in _TERMS[what]:
+        at = masked.rfind(term.lower())
+        if at >= 0 and (best is None or (at + len(term), len(term)) > best[:2]):
+            best = (at + len(term), len(term), at)
+    named = ""
+    if best is not None:
+        lead = sentence[: best[2]].strip()
+        # 本车价款, 首期租金: a word of two characters before the term opens the sentence
+        word = re.fullmatch(r"[\u4e00-\u9fff]{2}", lead) and lead not in _ALL_TERMS
+        at = best[2] - len(lead) if word else best[2]
+        named = sentence[at : best[0]]
+        if len(sentence) - best[0] <= _NEAR:
+            return named
+    colon = _COLON_LABEL.match(sentence.strip())
+    if colon and colon.group(1).strip():
+        return colon.group(1).strip()
+    return "" if near_only else named
+
+
+def _label_cell(cells: list[str]) -> str:
+    """The cell just before a value when it names it (项目名称 | 2号线 | 项目投资额 |
+    ¥1,280,000.00: a form's label and value cells); else, as in a line-item row
+    (服务器 | 台 | 2 | ¥10,000.00), the row's first cell without figures."""
+    before = next((c.strip().rstrip(":") for c in reversed(cells) if c.strip()), "")
+    if (
+        before
+        and len(before) <= 30
+        and not re.search(r"\d", before)
+        and before not in _NOT_LABELS
+        and not re.fullmatch(r"[\u4e00-\u9fff]|(?i:[a-z]+s?)", before)  # 台, month: units
+    ):
+        return before
+    first = next((c.strip() for c in cells if c.strip() and not re.fullmatch(r"[\d.\s]+", c)), "")
+    return first.rstrip(":") if len(first) <= 30 else ""
 
 
 def _label_above(text: str, line_start: int) -> str:

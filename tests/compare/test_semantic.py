@@ -190,3 +190,28 @@ def test_amounts_never_become_floats() -> None:
     (value,) = extract("¥0.10")
     assert value.value == {"minor": 10, "currency": "CNY"}
     assert isinstance(value.value["minor"], int)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # a form's fields on one line, the labels letter-spaced (设备监理合同's 协议书)
+        ("项 目 名 称 ：2号生产线设备监造 项 目 地 点 ：江苏省苏州市 "
+         "项目投资额：人民币1,280,000.00元", "项目投资额"),
+        # an aside in brackets names a term too, but qualifies the thing before it
+        ("本车价款（不含税费或其它费用）为人民币 : 86,000.00元（大写 : 捌万陆仟元整）。",
+         "本车价款"),
+        # a table's label and value cells, two pairs to the row
+        ("项目名称\t2号生产线\t项目投资额\t¥1,280,000.00", "项目投资额"),
+        # a line-item row: the row's name, not its unit or its quantity
+        ("2\tSecurity Operations\tmonth\t12\tUSD 2,800.00", "Security Operations"),
+        ("1\t服务器\t台\t2\t¥20,000.00", "服务器"),
+        # the value's own cell names it first
+        ("甲方：上海我们科技有限公司\t签订时间：2026年1月5日", "签订时间"),
+    ],
+)  # fmt: skip
+def test_a_value_is_named_by_its_own_label_not_a_neighbours(text: str, label: str) -> None:
+    """A new user's diff summary read `项目名称 ¥1,280,000.00 → ¥1,580,000.00` (the
+    investment changed, not the project's name) and `费用 ¥86,000.00 → …` (the car's price)."""
+    (value,) = [v for v in extract(text) if v.what in ("amount", "date")]
+    assert value.label == label

@@ -56,6 +56,8 @@ class Expected:
     values: tuple[str, str] | None = None
     #: The old and new text a redline must show replaced whole (大写, a date, a name).
     tokens: tuple[str, str] | None = None
+    #: What the summary must call the value (the term the edit's sentence names it by).
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -321,6 +323,14 @@ _VALUES = {
         ),
     },
 }  # fmt: skip
+#: The term each value sentence names its value by (the percentage's and the English
+#: date's name nothing before the value).
+_NAMED = {
+    ("zh", "amount"): "合同价款",
+    ("zh", "amount_cn"): "保证金",
+    ("zh", "date"): "交付日期",
+    ("en", "amount"): "fee",
+}
 #: What the redline must replace as one token, per (language, edit).
 _TOKENS = {
     ("zh", "amount"): ("¥32,400.00", "¥38,400.00"),
@@ -376,7 +386,8 @@ def value_trials(reading: Reading, per_kind: int) -> Iterator[Trial]:
             old = _replace_line(reading, k, line + before)
             new = _replace_line(reading, k, line + after)
             tokens = _TOKENS.get((language, what))
-            yield Trial(what, old, new, Expected("modified", clause, shown, tokens))
+            label = _NAMED.get((language, what))
+            yield Trial(what, old, new, Expected("modified", clause, shown, tokens, label))
     yield from _party_trials(reading)
 
 

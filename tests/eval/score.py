@@ -39,6 +39,9 @@ class Score:
     #: Found changes whose redline must replace a token whole, and those that did.
     tokens: int = 0
     whole: int = 0
+    #: Found value changes whose summary must name the value, and those named right.
+    labels: int = 0
+    named: int = 0
     #: Changes that report text the PDF does not print (``PDF_LOSSES``): right, not false.
     lost: int = 0
     seconds: float = 0.0
@@ -167,6 +170,13 @@ def judge(trial: Trial, result: Comparison, score: Score, name: str) -> None:
             score.whole += 1
         else:
             score.misses.append(f"{name}: {before} → {after} not replaced whole: {hits[0].ops}")
+    if expected.label is not None:
+        score.labels += 1
+        shown = [s for c in hits for s in c.semantic if (s.old, s.new) == expected.values]
+        if any(s.label == expected.label for s in shown):
+            score.named += 1
+        else:
+            score.misses.append(f"{name}: named {[s.label for s in shown]}, not {expected.label}")
     right = [c for c in hits if c.clause == expected.clause]
     if right:
         score.cited += 1
@@ -221,8 +231,8 @@ def table(scores: dict[tuple[str, str], Score]) -> str:
     """The Markdown table the README publishes."""
     rows = [
         "| edit | language | trials | precision | recall | citation right | false changes "
-        "| replaced whole |",
-        "|---|---|---|---|---|---|---|---|",
+        "| replaced whole | value named right |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for kind in KINDS:
         for language in ("zh", "en"):
@@ -234,6 +244,7 @@ def table(scores: dict[tuple[str, str], Score]) -> str:
                 f"| {_LABELS.get(kind, kind)} | {language} | {score.trials} | "
                 f"{_percent(score.precision)} | "
                 f"{_percent(score.recall)} | {_percent(score.citation)} | {false} | "
-                f"{_percent(score.whole / score.tokens if score.tokens else None)} |"
+                f"{_percent(score.whole / score.tokens if score.tokens else None)} | "
+                f"{_percent(score.named / score.labels if score.labels else None)} |"
             )
     return "\n".join(rows)
