@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -135,6 +136,14 @@ def _sides(
         from contractctl.drafting.amend import file_text
 
         a, b = Path(targets[0]), Path(targets[1])
+        for target, path in zip(targets, (a, b), strict=True):
+            ref = re.fullmatch(r"(.+?)[@:#]v?\d+", target)
+            if ref and not path.exists():  # git's rev@n habit: C-2026-0001@1
+                versions = f"contractctl diff {ref.group(1)} --from 1 --to 2"
+                raise InvalidInput(
+                    f"{target}: no such file; to compare two versions of a contract, "
+                    f"give its id with the versions: {versions}"
+                )
         return file_text(a), file_text(b), a.name, b.name, f"{a.name} → {b.name}"
     if len(targets) != 1:
         raise InvalidInput("diff takes a contract id, or two files to compare")
