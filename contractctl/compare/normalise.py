@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from contractctl.compare.wrapped import value_cut
+from contractctl.documents.symbols import readable
 
 __all__ = [
     "Line",
@@ -167,7 +168,7 @@ _BLANKS_RAW: Final = re.compile(r"[_＿]{2,}|…{2,}|\.{6,}")
 def fold(text: str) -> str:
     """Width and punctuation folding: NFKC, one form for each punctuation variant, and
     fill-in blanks (``____``, dot leaders) read as spaces."""
-    folded = unicodedata.normalize("NFKC", text).translate(_PUNCTUATION)
+    folded = readable(unicodedata.normalize("NFKC", text)).translate(_PUNCTUATION)
     return _BLANKS.sub(" ", folded) if ("__" in folded or "..." in folded) else folded
 
 

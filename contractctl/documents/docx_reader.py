@@ -7,13 +7,15 @@ Word shows but keeps elsewhere went missing: tracked insertions (``w:ins``), tex
 footers and footnotes. ``read_docx`` walks the XML itself:
 
 - a paragraph's text is every ``w:t`` inside it (through ``w:ins``, ``w:sdt``,
-  ``w:hyperlink``, ``w:fldSimple``, ``w:smartTag``), ``w:tab`` as a tab and ``w:br`` as a
-  line break; ``w:delText`` (deleted text) and ``w:instrText`` (a field's code, whose
-  result is the ``w:t`` after it) are not text, nor the cached result of a page number
-  or page count field (``PAGE``, ``NUMPAGES``: Word shows another on every page) or of a
-  page reference to a bookmark that is there (``PAGEREF``, a table of contents' page
-  numbers; other cross-references read as Word last showed them, as our PDFs print them); a
-  footnote's or endnote's reference shows its number, as does the note itself;
+  ``w:hyperlink``, ``w:fldSimple``, ``w:smartTag``), ``w:tab`` as a tab and ``w:br`` as
+  a line break, ``w:sym`` as the symbol (a Wingdings check box as ☑ or □,
+  :mod:`~contractctl.documents.symbols`); ``w:delText`` (deleted text) and
+  ``w:instrText`` (a field's code, whose result is the ``w:t`` after it) are not text,
+  nor the cached result of a page number or page count field (``PAGE``, ``NUMPAGES``:
+  Word shows another on every page) or of a page reference to a bookmark that is there
+  (``PAGEREF``, a table of contents' page numbers; other cross-references read as Word
+  last showed them, as our PDFs print them); a footnote's or endnote's reference shows
+  its number, as does the note itself;
 - a text box is read after the paragraph that anchors it, one line per paragraph, and of
   an ``mc:AlternateContent`` only the first branch that holds text is read;
 - a table row is one line, its cells joined by `` | `` (a merged cell once: Word keeps
@@ -36,6 +38,7 @@ from typing import Any
 
 from contractctl.documents.docx_numbering import Numbering
 from contractctl.documents.docx_safety import safe_members
+from contractctl.documents.symbols import symbol
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -49,6 +52,7 @@ _NOTES = {_W + "footnote": "footnote", _W + "endnote": "endnote"}
 _REFERENCES = {_W + "footnoteReference": "footnote", _W + "endnoteReference": "endnote"}
 _OWN_MARKS = frozenset((_W + "footnoteRef", _W + "endnoteRef"))
 _MARK = _W + "bookmarkStart"
+_SYM = _W + "sym"
 _ORDER = ("header", "document", "footnotes", "endnotes", "footer")
 
 
@@ -168,6 +172,8 @@ def _inline(
                 fields.pop()
         elif tag in _BREAKS:
             pieces.append(_BREAKS[tag])
+        elif tag == _SYM:  # Insert > Symbol: a Wingdings check box (documents.symbols)
+            pieces.append(symbol(child.get(_W + "char")))
         elif tag in _REFERENCES:
             if child.get(_W + "customMarkFollows") not in ("1", "true", "on"):
                 pieces.append(reading.mark(_REFERENCES[tag], child.get(_W + "id") or ""))

@@ -10,15 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from contractctl import tools
+from contractctl.documents.symbols import readable
 from contractctl.errors import InvalidInput
 
 
 def pdf_text(path: Path, *, timeout: float = 120) -> str:
-    """The text layer of a PDF, pages separated by form feeds."""
+    """The text layer of a PDF, pages separated by form feeds, Word's symbol-font check
+    boxes as the characters they show (:mod:`~contractctl.documents.symbols`)."""
     result = tools.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], timeout=timeout, check=False)
     if result.returncode != 0:
         raise InvalidInput(f"{path.name}: cannot read the PDF: {result.stderr.strip()[:200]}")
-    return result.stdout
+    return readable(result.stdout)  # a Word check box the PDF kept as Wingdings' code
 
 
 def docx_text(path: Path) -> str:

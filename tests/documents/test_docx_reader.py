@@ -154,3 +154,53 @@ SAMPLE = sorted(CORPUS.glob("*.docx"))[:3]
 def test_real_model_contracts_are_read_to_99_percent_of_libreoffices_text(path: Path) -> None:
     [score] = measure([path]).values()
     assert score >= 0.99, f"{score:.2%}"
+
+
+def _boxes_file(path: Path, ticked: str) -> Path:
+    """A lease whose choices are Word check boxes made with Insert > Symbol: Wingdings
+    2's ☑ (F052) and □ (F0A3), as Chinese companies' Word templates make them."""
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    document.add_paragraph("房屋租赁合同")
+    document.add_paragraph("出租方（甲方）：上海浦江置业有限公司")
+    paragraph = document.add_paragraph("第二条 租赁期限：")
+    for option in ("一年", "两年", "三年"):
+        symbol = OxmlElement("w:sym")
+        symbol.set(qn("w:font"), "Wingdings 2")
+        symbol.set(qn("w:char"), "F052" if option == ticked else "F0A3")
+        paragraph.add_run()._r.append(symbol)
+        paragraph.add_run(f"{option} ")
+    document.add_paragraph("第三条 争议解决：提交上海仲裁委员会仲裁。")
+    document.save(str(path))
+    return path
+
+
+def test_word_symbol_check_boxes_are_read_as_the_boxes_they_show(tmp_path: Path) -> None:
+    """A box ticked in Word's symbol font was read as nothing: a new tick was no change
+    to diff and the metadata could not tell the chosen term. Read as ☑ and □, in the
+    DOCX and in LibreOffice's PDF of it alike (the PDF keeps the font's code)."""
+    import shutil
+
+    from contractctl.compare import compare
+    from contractctl.documents.extract import docx_text, pdf_text
+    from contractctl.metadata import Term, extract_metadata
+
+    two = _boxes_file(tmp_path / "two.docx", "两年")
+    three = _boxes_file(tmp_path / "three.docx", "三年")
+
+    assert "第二条 租赁期限：□一年 ☑两年 □三年" in docx_text(two)
+    (change,) = compare(docx_text(two), docx_text(three)).changes
+    assert change.clause == "第二条"
+    meta = extract_metadata(docx_text(two))
+    assert meta.term is not None and meta.term.value == Term(24, "months")
+    if shutil.which("soffice") is None:
+        pytest.skip("soffice is not installed")
+    from contractctl.drafting.convert import convert_one
+
+    pdf = tmp_path / "two.pdf"
+    convert_one(two, pdf)
+    assert "□一年 ☑两年 □三年" in pdf_text(pdf)
+    assert compare(docx_text(two), pdf_text(pdf)).changes == []
