@@ -23,6 +23,7 @@ from contractctl.ocr.check import check_scan
 from contractctl.records.contracts import NewContract, NewVersion, create_contract
 from contractctl.store import Store
 from tests.conftest import Cli, snapshot
+from tests.ocr.stored import approved_contract
 
 AMOUNT = "¥207,122.00"
 PAGE_ONE = [
@@ -112,23 +113,8 @@ def scans(tmp_path_factory: pytest.TempPathFactory) -> Scans:
 @pytest.fixture
 def approved(home: Path, scans: Scans) -> tuple[Path, str]:
     """A store holding the approved contract (its PDF and text as version 1)."""
-    from contractctl.documents import extract
-
-    with Store.open(home) as store, store.transaction("tester") as tx:
-        pdf_sha = tx.put_file(scans.approved)
-        text_sha = tx.put_bytes(extract.pdf_text(scans.approved).encode("utf-8"))
-        contract = create_contract(
-            tx,
-            NewContract(
-                title="设备采购合同",
-                type="purchase",
-                amount=Money(20_712_200, "CNY"),
-                status="active",
-                source="import",
-            ),
-            NewVersion(kind="import", pdf_sha=pdf_sha, text_sha=text_sha),
-        )
-    return home, contract.id
+    amount = Money(20_712_200, "CNY")
+    return home, approved_contract(home, scans.approved, "设备采购合同", "purchase", amount)
 
 
 def test_a_clean_scan_matches_and_the_check_is_recorded(

@@ -13,12 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from contractctl.documents import extract
 from contractctl.ocr import simulate_scan
 from contractctl.ocr.project import as_value
-from contractctl.records.contracts import NewContract, NewVersion, create_contract
-from contractctl.store import Store
 from tests.conftest import Cli
+from tests.ocr.stored import approved_contract
 
 FORM = [
     "房屋租赁合同",
@@ -66,17 +64,10 @@ def test_a_filled_form_names_its_values_against_the_blank_form(
 ) -> None:
     blank = _form(tmp_path, "blank", BLANK)
     filled = _form(tmp_path, "filled", FILLED)
-    with Store.open(home) as store, store.transaction("tester") as tx:
-        pdf_sha = tx.put_file(blank)
-        text_sha = tx.put_bytes(extract.pdf_text(blank).encode("utf-8"))
-        contract = create_contract(
-            tx,
-            NewContract(title="房屋租赁合同", type="lease", status="active", source="import"),
-            NewVersion(kind="import", pdf_sha=pdf_sha, text_sha=text_sha),
-        )
+    contract = approved_contract(home, blank, "房屋租赁合同", "lease")
     noisy = {"dpi": dpi, "rotation": 0.6, "noise": 4.0, "blur": 0.5, "jpeg_quality": 60}
     scan = simulate_scan(filled, tmp_path / "scan.pdf", seed=31, **noisy)
-    result = Cli(home)("ocr-check", str(scan), "--against", contract.id, "--json")
+    result = Cli(home)("ocr-check", str(scan), "--against", contract, "--json")
     assert result.code == 1, result.stdout + result.stderr
     data = result.json()
     named = {(s["what"], s["new"]) for s in data["semantic"]}

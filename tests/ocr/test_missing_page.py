@@ -16,9 +16,8 @@ import pytest
 
 from contractctl.documents import extract
 from contractctl.ocr import simulate_scan
-from contractctl.records.contracts import NewContract, NewVersion, create_contract
-from contractctl.store import Store
 from tests.conftest import Cli
+from tests.ocr.stored import approved_contract
 
 PAGES = [
     [
@@ -76,15 +75,8 @@ def test_a_missing_page_is_reported_once_with_its_clauses_and_values(
     approved, scan = lease
     pages = extract.pdf_text(approved).split("\f")
     assert "定金" in pages[0] and "70,000.00" in pages[1]  # 第三条 runs onto page 2
-    with Store.open(home) as store, store.transaction("tester") as tx:
-        pdf_sha = tx.put_file(approved)
-        text_sha = tx.put_bytes(extract.pdf_text(approved).encode("utf-8"))
-        contract = create_contract(
-            tx,
-            NewContract(title="房屋租赁合同", type="lease", status="active", source="import"),
-            NewVersion(kind="import", pdf_sha=pdf_sha, text_sha=text_sha),
-        )
-    result = Cli(home)("ocr-check", str(scan), "--against", contract.id, "--json")
+    contract = approved_contract(home, approved, "房屋租赁合同", "lease")
+    result = Cli(home)("ocr-check", str(scan), "--against", contract, "--json")
     assert result.code == 1, result.stdout + result.stderr
     data = result.json()
     severe = [c for c in data["changes"] if c["severity"] in ("critical", "major")]
@@ -100,6 +92,6 @@ def test_a_missing_page_is_reported_once_with_its_clauses_and_values(
         ("amount", "¥70,000.00"),
         ("date", "2026-01-10"),
     }
-    text = Cli(home)("ocr-check", str(scan), "--against", contract.id)
+    text = Cli(home)("ocr-check", str(scan), "--against", contract)
     assert "approved page 2 is missing (第三条 … 第五条; " in text.stdout, text.stdout
     assert "¥70,000.00" in text.stdout

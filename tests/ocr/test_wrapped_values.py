@@ -20,9 +20,8 @@ from contractctl.compare import compare
 from contractctl.compare.semantic import extract
 from contractctl.documents import extract as documents
 from contractctl.ocr import simulate_scan
-from contractctl.records.contracts import NewContract, NewVersion, create_contract
-from contractctl.store import Store
 from tests.conftest import Cli
+from tests.ocr.stored import approved_contract
 
 APPROVED = {"amount": "1,280,000.00", "date": "2026年10月31日", "rate": "0.05%"}
 TAMPERED = {"amount": "1,580,000.00", "date": "2026年12月31日", "rate": "0.08%"}
@@ -145,21 +144,14 @@ def test_ocr_check_names_the_wrapped_amount_with_both_values(
     """At 200 dpi OCR also lost the amount's comma (``,2`` read ``5``) and read the
     rate's ``%`` as ``96``: the printed marks stay (``1,580,0``, ``0.08%``)."""
     pair = next(p for p in pairs if p.width == 2.0)  # Tesseract reads its cells
-    with Store.open(home) as store, store.transaction("tester") as tx:
-        pdf_sha = tx.put_file(pair.approved)
-        text_sha = tx.put_bytes(documents.pdf_text(pair.approved).encode("utf-8"))
-        contract = create_contract(
-            tx,
-            NewContract(title="设备监理合同", type="service", status="active", source="import"),
-            NewVersion(kind="import", pdf_sha=pdf_sha, text_sha=text_sha),
-        )
+    contract = approved_contract(home, pair.approved, "设备监理合同", "service")
     noisy = {"dpi": dpi, "rotation": 0.8, "noise": 5.0, "blur": 0.5, "jpeg_quality": 60}
     clean = simulate_scan(pair.approved, tmp_path / "clean.pdf", seed=11, **noisy)
     tampered = simulate_scan(pair.tampered, tmp_path / "tampered.pdf", seed=12, **noisy)
     cli = Cli(home)
-    same = cli("ocr-check", str(clean), "--against", contract.id, "--json")
+    same = cli("ocr-check", str(clean), "--against", contract, "--json")
     assert same.code == 0, same.stdout + same.stderr
-    result = cli("ocr-check", str(tampered), "--against", contract.id, "--json")
+    result = cli("ocr-check", str(tampered), "--against", contract, "--json")
     assert result.code == 1, result.stdout + result.stderr
     data = result.json()
     named = {(s["what"], s["old"], s["new"]) for s in data["semantic"]}
