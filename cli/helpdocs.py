@@ -118,7 +118,37 @@ class _Localised:
             formatter.write_text(_(GLOBAL_NOTE))
 
 
-class HelpCommand(_Localised, TyperCommand):
+class _BoundedInts:
+    """Whole-number options and arguments no larger than the store keeps: click reads
+    ``--limit 99999999999999999999`` as a Python int, which SQLite (64-bit integers) and
+    C (a process count) then refuse with an internal error; it is a usage error here."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        for param in self.params:  # type: ignore[attr-defined]
+            if type(param.type).__name__ == "IntParamType":
+                param.type = _int64(type(param.type))
+        return super().parse_args(ctx, args)  # type: ignore[misc, no-any-return]
+
+
+_INT64: dict[type, Any] = {}
+
+
+def _int64(kind: type) -> Any:
+    """click's (or Typer's vendored click's) integer type, refusing what 64 bits cannot hold."""
+    if kind not in _INT64:
+
+        class Int64(kind):  # type: ignore[misc]
+            def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+                number = super().convert(value, param, ctx)
+                if isinstance(number, int) and not -(2**63) <= number < 2**63:
+                    self.fail(_("{value} is too large").format(value=value), param, ctx)
+                return number
+
+        _INT64[kind] = Int64()
+    return _INT64[kind]
+
+
+class HelpCommand(_BoundedInts, _Localised, TyperCommand):
     """A command whose help is localised and ends with examples and the global options."""
 
 

@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 #: Documents per ``soffice --convert-to`` call in the fallback: enough to amortise the
 #: ~1.2 s start, few enough that a crash or hang costs little.
 CHUNK_SIZE = 25
+#: More LibreOffice workers than a machine can run: each holds ~150 MB and a core.
+MAX_WORKERS = 64
 
 #: How long a new worker may take to start soffice and connect to it.
 STARTUP_TIMEOUT = 60.0
@@ -80,8 +82,8 @@ class ConverterPool:
         fallback otherwise; False forces the fallback (as does the environment variable
         CONTRACTCTL_CONVERT_NO_UNO=1); True requires python3-uno.
         """
-        if workers is not None and workers < 1:
-            raise InvalidInput(f"workers must be at least 1, not {workers}")
+        if workers is not None and not 1 <= workers <= MAX_WORKERS:
+            raise InvalidInput(f"workers must be between 1 and {MAX_WORKERS}, not {workers}")
         if timeout_per_doc <= 0:
             raise InvalidInput(f"timeout_per_doc must be positive, not {timeout_per_doc}")
         self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)

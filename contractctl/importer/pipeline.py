@@ -47,6 +47,8 @@ from contractctl.store import Store
 from contractctl.store.repair import restore_object
 
 OCR_MODES = ("auto", "always", "never")
+#: More reader processes than any machine runs at once (a huge --workers overflowed C).
+MAX_WORKERS = 256
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,8 @@ class ImportOptions:
             raise InvalidInput(
                 f"--type: {self.contract_type!r} is not one of {', '.join(CONTRACT_TYPES)}"
             )
-        if self.workers is not None and self.workers < 1:
-            raise InvalidInput("--workers must be at least 1")
+        if self.workers is not None and not 1 <= self.workers <= MAX_WORKERS:
+            raise InvalidInput(f"--workers must be between 1 and {MAX_WORKERS}")
         if not 70 <= self.dpi <= 600:
             raise InvalidInput("--dpi must be between 70 and 600")
         if self.max_pages < 1:

@@ -96,11 +96,13 @@ class OcrCheck:
 
 def parse_target(target: str) -> tuple[str, int | None]:
     """``ID`` or ``ID@N``."""
-    contract_id, _, version = target.partition("@")
-    if not version:
+    contract_id, at, version = target.partition("@")
+    if not at:
         return contract_id, None
-    if not version.isdigit() or int(version) < 1:
-        raise InvalidInput(f"{target!r}: the version after @ is a number, e.g. {contract_id}@2")
+    if not version.isdigit() or not 1 <= int(version) < 2**63:  # SQLite's integers
+        raise InvalidInput(
+            f"{target}: after @ comes a version number (1, 2, ...), e.g. {contract_id}@2"
+        )
     return contract_id, int(version)
 
 

@@ -72,6 +72,26 @@ def test_usage_errors_are_exit_2_with_a_pointer_to_help(cli: Cli) -> None:
     assert cli("list", "--limit", "many").code == 2
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("diff", "C-2026-0001", "--from", "99999999999999999999999"),
+        ("search", "保管", "--limit", "99999999999999999999"),
+        ("import", ".", "--workers", "99999999999999999999"),
+        ("import", ".", "--workers", "9223372036854775807"),
+        ("ocr-check", "scan.pdf", "--against", "C-2026-0001@99999999999999999999999"),
+        ("ocr-check", "scan.pdf", "--against", "C-2026-0001@"),
+    ],
+)
+def test_a_number_too_large_is_a_usage_error_not_an_internal_one(
+    cli: Cli, args: tuple[str, ...]
+) -> None:
+    """A new user's huge numbers were exit 70 (SQLite's and C's integers overflowed)."""
+    result = cli(*args)
+    assert result.code == 2, result.stderr
+    assert result.stderr.count("\n") <= 2 and "internal" not in result.stderr
+
+
 def test_help_exits_0(cli: Cli) -> None:
     result = cli("--help")
     assert result.code == 0 and "Usage: contractctl" in result.stdout

@@ -302,3 +302,14 @@ def test_a_source_named_twice_is_refused(
 ) -> None:
     with pytest.raises(InvalidInput, match="listed twice"):
         pool.convert([(docs[0], tmp_path / "a.pdf"), (docs[0], tmp_path / "b.pdf")])
+
+
+def test_a_pool_of_more_workers_than_a_machine_runs_is_refused() -> None:
+    """draft-batch --workers 100000 would start as many LibreOffices; a huge number
+    overflowed C. Refused before any starts."""
+    from contractctl.drafting.converter_pool import MAX_WORKERS, ConverterPool
+    from contractctl.errors import InvalidInput
+
+    for workers in (0, MAX_WORKERS + 1, 2**63 - 1):
+        with pytest.raises(InvalidInput, match="workers must be between 1 and"):
+            ConverterPool(workers)
