@@ -515,6 +515,21 @@ def _v12_execution(conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA writable_schema = OFF")
 
 
+def _v13_in_force_values(conn: sqlite3.Connection) -> None:
+    """What the contract row said about the version in force when an amendment began.
+
+    While an amendment is under way the row describes the amendment; the version in
+    force keeps its own amount and dates here (JSON: amount, start_date, end_date,
+    fields), so `show` still gives them and a rejected or withdrawn amendment puts them
+    back. The version's own ``fields`` cannot serve: an imported version has none (its
+    values are what the import read, on the row) and an edit after import changes the
+    row, never the immutable version. NULL when no amendment is under way.
+    """
+    columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(contracts)")}
+    if "in_force_values" not in columns:  # a store re-migrated from an earlier number
+        conn.execute("ALTER TABLE contracts ADD COLUMN in_force_values TEXT")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_foundation,
     _v2_templates,
@@ -528,6 +543,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v10_withdrawn_status,
     _v11_notifications,
     _v12_execution,
+    _v13_in_force_values,
 )
 
 #: The schema version this contractctl writes and expects.
