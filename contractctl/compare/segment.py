@@ -55,10 +55,13 @@ _TITLE_SMALL_WORDS: Final = frozenset(
     ("a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to")
 )
 _SENTENCE_END: Final = ("。", ";", ",", ".", "!", "?", "、")
-#: 第N条 inside a line, after a tab, two spaces or a sentence's end: a paragraph that
-#: Word (or a PDF converter) ran into the one before it.
+#: 第N条 inside a line, after a tab, two spaces or a sentence's end, or after one space
+#: when a space or tab follows it as a heading's (a form's value typed over the tab:
+#: ``（¥800,000.00） 第二条   保管场所``): a paragraph that Word (or a PDF converter) ran
+#: into the one before it.
 _INLINE_ARTICLE: Final = re.compile(
-    r"(?:\t|[ \u3000]{2,}|(?<=[。；;：:])[ \u3000]*)[ \t\u3000]*"
+    r"(?:\t|[ \u3000]{2,}|(?<=[。；;：:])[ \u3000]*|(?<=\S) (?=第[^条\s]{1,9}条[ \t\u3000]))"
+    r"[ \t\u3000]*"
     r"(第\s*([一二三四五六七八九十百零〇\d](?: ?[一二三四五六七八九十百零〇\d]){0,4})\s*条)"
 )
 #: A line naming a contract (二手车买卖合同, 第一部分 合同协议书, "SERVICES AGREEMENT").

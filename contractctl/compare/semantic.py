@@ -102,12 +102,24 @@ _COLON_LABEL: Final = re.compile(
     r"^(?:\d{1,3}(?:\.\d{1,3})*\.?)?\s?([^,:;。\t()]{1,12}?)\s?(?:\([^)]{0,12}\))?\s?:"
 )
 _NEAR: Final = 16
+#: Words that name a value by their ending (保管费, 货款, 保管期限, 交货时间, 利率).
+_KIND_WORDS: Final = {
+    "amount": re.compile(r"[\u4e00-\u9fff]{1,2}(?:费|款|金|价)"),
+    "date": re.compile(r"[\u4e00-\u9fff]{1,2}(?:期限|日期|时间)"),
+    "percentage": re.compile(r"[\u4e00-\u9fff]{1,2}(?:率|比例)"),
+}
+_COPULA: Final = re.compile(r"(?<=\S)(?:为|是)$")
 #: An aside in brackets: the terms in it qualify the thing named before it.
 _ASIDE: Final = re.compile(r"\([^()]*\)")
 _NOT_LABELS: Final = frozenset({"大写", "小写", "(大写)", "(小写)", "大写金额", "小写金额"})
 
 
 def _label(text: str, start: int, what: str, title: str) -> str:
+    """What names the value at ``start``; a copula it ends with left out (签约合同价为：)."""
+    return _COPULA.sub("", _find_label(text, start, what, title)).rstrip()
+
+
+def _find_label(text: str, start: int, what: str, title: str) -> str:
     line_start = text.rfind("\n", 0, start) + 1
     context = text[line_start:start]
     breaks = list(_SENTENCE_BREAK.finditer(context))
@@ -156,6 +168,10 @@ def _sentence_label(sentence: str, what: str, *, near_only: bool) -> str:
     colon = _COLON_LABEL.match(sentence.strip())
     if colon and colon.group(1).strip():
         return colon.group(1).strip()
+    # a word no list has but whose ending says what it names: 保管费, 保管期限, 利率
+    words = list(_KIND_WORDS[what].finditer(masked)) if what in _KIND_WORDS else []
+    if words and len(sentence) - words[-1].end() <= _NEAR:
+        return sentence[words[-1].start() : words[-1].end()]
     return "" if near_only else named
 
 

@@ -321,3 +321,17 @@ def test_a_title_line_before_the_signatures_or_an_annex_opens_nothing() -> None:
 附件一 补充协议
 甲方：上海我们科技有限公司"""
     assert [c.id for c in segment(text)] == ["preamble", "第一条", "第二条"]
+
+
+def test_an_article_run_in_after_a_filled_value_and_one_space_is_its_own() -> None:
+    """保管合同 runs 第二条…第四条 into 第一条's paragraph after tabs; a user's filled
+    value replaced a tab with one space, and every later article was cited as 第一条."""
+    text = (
+        "保管合同\n第一条   保管物\n"
+        "\t保管物名称：红木家具 价值：人民币捌拾万元整（¥800,000.00） 第二条   保管场所：上海市"
+        "闵行区2号库 第三条   保管方法：恒温恒湿库房存放\n"
+        "第四条   保管费为人民币叁万陆仟元整。依照 第五条约定支付。\n第五条   支付方式：转账。"
+    )
+    assert [c.id for c in segment(text)] == [
+        "preamble", "第一条", "第二条", "第三条", "第四条", "第五条",
+    ]  # fmt: skip

@@ -215,3 +215,18 @@ def test_a_value_is_named_by_its_own_label_not_a_neighbours(text: str, label: st
     investment changed, not the project's name) and `费用 ¥86,000.00 → …` (the car's price)."""
     (value,) = [v for v in extract(text) if v.what in ("amount", "date")]
     assert value.label == label
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("第十条   保管费（大写）人民币叁万陆仟元整（¥36,000.00）。", "保管费"),
+        ("第七条   保管期限自2026年3月10日至2027年3月9日止。", "保管期限"),
+        ("签约合同价（不含税）为：\t人民币1,280,000.00元", "签约合同价(不含税)"),
+    ],
+)
+def test_a_word_no_list_has_is_named_by_its_ending(text: str, label: str) -> None:
+    """保管费 and 保管期限 are in no list of terms; their endings (费, 期限) say what they
+    name, which beats the generic 金额/日期 a new user saw."""
+    values = [v for v in extract(text) if v.what in ("amount", "date")]
+    assert values[-1].label == label
