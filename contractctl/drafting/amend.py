@@ -21,17 +21,22 @@ import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from contractctl.documents import clauses, extract
+from contractctl.drafting.described import (
+    as_described,
+    describe,
+    described_now,
+    held_values,
+    restore_described,
+)
 from contractctl.errors import InvalidInput, NotFound
 from contractctl.money import Money
 from contractctl.records import lifecycle
 from contractctl.records.contracts import Contract, NewVersion, add_version, get_contract
 from contractctl.store import Store, Tx, audit
-from contractctl.store.audit import now_iso
 
 #: The statuses a contract can be amended from (DESIGN.md §3).
 AMENDABLE = ("signed", "active")
@@ -183,6 +188,8 @@ def make_version(
             check(checking)
     parent = version_row(store, contract.id, contract.version)
     parent_fields: dict[str, Any] = json.loads(parent["fields"])
+    if request.file is not None:
+        parent_fields = as_described(contract, parent_fields)
     parent_text = version_text(store, contract.id, contract.version)
     with tempfile.TemporaryDirectory(prefix=f"contractctl-{command}-") as tmp:
         if request.file is not None:
@@ -391,8 +398,9 @@ def _record(tx: Tx, contract: Contract, parent_n: int, made: _Made, reason: str)
     old_status = contract.status
     lifecycle.transition(tx, contract.id, "amend", parent=parent_n, reason=reason)
     tx.conn.execute(
-        "UPDATE contracts SET in_force_version = ?, in_force_status = ? WHERE id = ?",
-        (parent_n, old_status, contract.id),
+        "UPDATE contracts SET in_force_version = ?, in_force_status = ?, in_force_values = ? "
+        "WHERE id = ?",
+        (parent_n, old_status, audit.canonical_json(described_now(tx, contract.id)), contract.id),
     )
     return store_version(tx, contract.id, parent_n, made, reason, kind="amendment")
 
@@ -424,7 +432,7 @@ def store_version(
         ),
         parent_n=parent_n,
     )
-    _describe(tx, contract_id, n, made.fields, standard=made.standard)
+    describe(tx, contract_id, n, made.fields, standard=made.standard)
     tx.audit(
         "version.add",
         contract_id,
@@ -439,38 +447,6 @@ def store_version(
     )
     _reindex(tx, contract_id)
     return n
-
-
-def _describe(
-    tx: Tx, contract_id: str, n: int, fields: dict[str, Any], *, standard: bool | None
-) -> None:
-    """Point the contract row at version ``n`` and its values (amount, dates, fields)."""
-    amount = fields.get("amount") if isinstance(fields.get("amount"), dict) else None
-    tx.conn.execute(
-        "UPDATE contracts SET current_version = ?, amount_minor = ?, currency = ?, "
-        "start_date = ?, end_date = ?, fields = ?, standard = COALESCE(?, standard), "
-        "updated_at = ? WHERE id = ?",
-        (
-            n,
-            amount["minor"] if amount else None,
-            amount["currency"] if amount else None,
-            _iso_or_none(fields.get("start_date")),
-            _iso_or_none(fields.get("end_date")),
-            audit.canonical_json(fields),
-            None if standard is None else int(standard),
-            now_iso(),
-            contract_id,
-        ),
-    )
-
-
-def _iso_or_none(value: Any) -> str | None:
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value).isoformat()
-        except ValueError:
-            return None
-    return None
 
 
 def _reindex(tx: Tx, contract_id: str) -> None:
@@ -522,14 +498,22 @@ def restore_in_force(tx: Tx, contract_id: str, action: str, **data: object) -> s
         "UPDATE versions SET outcome = ? WHERE contract_id = ? AND n = ?",
         (outcome, contract_id, rejected_n),
     )
-    fields = json.loads(version_row(tx.store, contract_id, in_force)["fields"])
     standard = standard_text(
         tx.store, get_contract(tx.conn, contract_id), version_text(tx.store, contract_id, in_force)
     )
-    _describe(tx, contract_id, in_force, fields, standard=standard)
+    held = held_values(tx, contract_id)
+    if held is None:  # an amendment begun before the row kept them: the version's own
+        fields = json.loads(version_row(tx.store, contract_id, in_force)["fields"])
+        describe(tx, contract_id, in_force, fields, standard=standard)
+    else:
+        restore_described(tx, contract_id, in_force, held)
+        if standard is not None:
+            tx.conn.execute(
+                "UPDATE contracts SET standard = ? WHERE id = ?", (int(standard), contract_id)
+            )
     tx.conn.execute(
-        "UPDATE contracts SET status = ?, in_force_version = NULL, in_force_status = NULL "
-        "WHERE id = ?",
+        "UPDATE contracts SET status = ?, in_force_version = NULL, in_force_status = NULL, "
+        "in_force_values = NULL WHERE id = ?",
         (status, contract_id),
     )
     tx.audit(
@@ -552,7 +536,8 @@ def complete(tx: Tx, contract_id: str) -> bool:
         return False
     in_force, status = pending
     tx.conn.execute(
-        "UPDATE contracts SET in_force_version = NULL, in_force_status = NULL WHERE id = ?",
+        "UPDATE contracts SET in_force_version = NULL, in_force_status = NULL, "
+        "in_force_values = NULL WHERE id = ?",
         (contract_id,),
     )
     if status == "active":

@@ -117,6 +117,19 @@ _SELECT = (
 )
 
 
+def _in_force_values(row: sqlite3.Row) -> dict[str, Any]:
+    """The version in force's values while an amendment is under way: as the row said
+    them when the amendment began (``in_force_values``), else the version's own fields
+    (amendments begun before the row kept them; an imported version has none)."""
+    for column in ("in_force_values", "in_force_fields"):
+        raw = row[column]
+        if raw:
+            held = json.loads(raw)
+            if isinstance(held, dict):
+                return held
+    return {}
+
+
 def _from_row(row: sqlite3.Row) -> Contract:
     amount = Money(row["amount_minor"], row["currency"]) if row["currency"] else None
     party = (
@@ -130,8 +143,8 @@ def _from_row(row: sqlite3.Row) -> Contract:
         in_force = row["current_version"]
     in_force_status = row["in_force_status"] if row["in_force_version"] is not None else None
     in_force_amount = None
-    if in_force_status is not None and row["in_force_fields"]:
-        held = json.loads(row["in_force_fields"]).get("amount")
+    if in_force_status is not None:
+        held = _in_force_values(row).get("amount")
         if isinstance(held, dict) and held.get("currency"):
             in_force_amount = Money(int(held["minor"]), str(held["currency"]))
     return Contract(
