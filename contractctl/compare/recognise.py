@@ -319,9 +319,20 @@ def parties(text: str) -> list[tuple[int, int, str, str]]:
     """(start, end, role, name) for each party named at a line or cell start."""
     found: list[tuple[int, int, str, str]] = []
     offset = 0
+    waiting: tuple[str, int] | None = None  # a role whose name is on a line below
     for line in text.split("\n"):
         cells = line.split("\t")
         position = offset
+        if waiting is not None and line.strip():
+            role, left = waiting
+            named = _NAME_LABEL.match(line)  # 甲方：\n机构名称（…）：上海启明星教育培训中心
+            if named and _plausible_name(named.group(1).strip()):
+                name = named.group(1).strip()
+                start = offset + named.start(1)
+                found.append((start, start + len(name), role, name))
+                waiting = None
+            else:
+                waiting = (role, left - 1) if left > 1 else None
         for n, cell in enumerate(cells):
             match = _PARTY.match(cell)
             if match:
@@ -331,19 +342,27 @@ def parties(text: str) -> list[tuple[int, int, str, str]]:
                     if later and not _PARTY.match(later[0][1]) and not later[0][1].endswith(":"):
                         k, name = later[0][0], later[0][1].strip()
                         start = position + sum(len(c) + 1 for c in cells[n:k])
+                role = (
+                    "Party " + match.group(1)[-1]
+                    if match.group(1).startswith("Party")
+                    else match.group(1)
+                )
                 if _plausible_name(name):
-                    role = (
-                        "Party " + match.group(1)[-1]
-                        if match.group(1).startswith("Party")
-                        else match.group(1)
-                    )
                     found.append((start, start + len(name), role, name))
+                elif not name and n == len(cells) - 1:
+                    waiting = (role, 2)
             position += len(cell) + 1
         offset += len(line) + 1
     for match in _BETWEEN.finditer(text):
         for group, role in ((1, "first party"), (2, "second party")):
             found.append((match.start(group), match.end(group), role, match.group(group).strip()))
     return found
+
+
+#: The name under a party's role, on the line below it: 名称：, 机构名称（…）：, 姓名：.
+_NAME_LABEL: Final = re.compile(
+    r"^\s*[\u4e00-\u9fff]{0,4}(?:名称|姓名|全称)(?:\([^()]{0,40}\))?\s*:\s*([^\t]+)"
+)
 
 
 def _plausible_name(name: str) -> bool:

@@ -230,3 +230,17 @@ def test_a_word_no_list_has_is_named_by_its_ending(text: str, label: str) -> Non
     name, which beats the generic 金额/日期 a new user saw."""
     values = [v for v in extract(text) if v.what in ("amount", "date")]
     assert values[-1].label == label
+
+
+def test_a_party_named_on_the_line_under_its_role_is_a_party() -> None:
+    """中小学生校外培训服务合同 puts the institution's name a line below 甲方（提供培训方）：,
+    after a label of its own: the name's change was a word diff, not a party's."""
+    old = (
+        "甲方（提供培训方）：\n"
+        "机构名称（与民非登记证 / 营业执照或办学许可证一致）：上海启明星教育培训中心\n"
+    )
+    new = old.replace("启明星", "启航")
+    changes = compare_values(extract(old), extract(new), "preamble")
+    assert [(c.what, c.label, c.old, c.new) for c in changes] == [
+        ("party", "甲方", "上海启明星教育培训中心", "上海启航教育培训中心")
+    ]
