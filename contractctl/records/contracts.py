@@ -457,14 +457,20 @@ def list_contracts(conn: sqlite3.Connection, flt: ListFilter) -> list[Contract]:
 
 
 def versions(store: Store, contract_id: str) -> list[dict[str, Any]]:
-    """A contract's versions, with absolute paths of their files in the object store."""
+    """A contract's versions, with absolute paths of their files in the object store.
+
+    ``rendered_pdf``: a version that is a DOCX only (imported) has no PDF of its own;
+    its first ``ocr-check`` renders it with LibreOffice and keeps that PDF in the store
+    (``meta`` key ``ocr-pdf:<docx sha>``), named here so it can be found and printed.
+    """
 
     def path(sha: str | None) -> str | None:
         return str(store.objects.path(sha)) if sha else None
 
     rows = store.conn.execute(
         "SELECT * FROM versions WHERE contract_id = ? ORDER BY n", (contract_id,)
-    )
+    ).fetchall()
+    rendered = _renderings(store, [r["docx_sha"] for r in rows if r["docx_sha"]])
     return [
         {
             "n": r["n"],
@@ -472,6 +478,7 @@ def versions(store: Store, contract_id: str) -> list[dict[str, Any]]:
             "parent": r["parent_n"],
             "docx": path(r["docx_sha"]),
             "pdf": path(r["pdf_sha"]),
+            "rendered_pdf": None if r["pdf_sha"] else rendered.get(r["docx_sha"]),
             "sha256": r["sha256"],
             "reason": r["reason"],
             "outcome": r["outcome"],
@@ -480,6 +487,23 @@ def versions(store: Store, contract_id: str) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+def _renderings(store: Store, docx_shas: list[str]) -> dict[str, str]:
+    """The kept LibreOffice rendering of each DOCX that has one (and whose object is
+    there), as an absolute path by the DOCX's SHA-256."""
+    if not docx_shas:
+        return {}
+    keys = {f"ocr-pdf:{sha}": sha for sha in docx_shas}
+    marks = ", ".join("?" for _ in keys)
+    found: dict[str, str] = {}
+    for row in store.conn.execute(
+        f"SELECT key, value FROM meta WHERE key IN ({marks})", tuple(keys)
+    ):
+        pdf = store.objects.path(str(row["value"]))
+        if pdf.is_file():
+            found[keys[row["key"]]] = str(pdf)
+    return found
 
 
 def obligations_view(store: Store, contract_id: str) -> list[dict[str, Any]]:
