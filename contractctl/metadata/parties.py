@@ -121,6 +121,10 @@ _COMPANY_THEN_TEXT: Final = re.compile(
     r"(?P<name>[^,;:。()\s]{2,40}?公司(?:[\u4e00-\u9fff]{1,12}?分公司)?)(?=[\u4e00-\u9fff(])"
 )
 _LABEL_ONLY: Final = re.compile(r"[^:]{1,30}:\s*")
+#: The name under a role, after a label of its own: 名称：, 机构名称（…）：, 姓名：.
+_NAME_LABEL: Final = re.compile(
+    r"\s*[\u4e00-\u9fff]{0,4}(?:名称|姓名|全称)(?:\([^()]{0,40}\))?\s*:\s*(\S.*)"
+)
 _NEXT_LABEL: Final = re.compile(r"\s*[^\s:,;。]{1,14}(?:\([^)]{0,10}\))?\s*:")
 _NOT_NAME: Final = re.compile(
     r"@|https?:|www\.|\d{5,}|_{2,}|^\(|以下简称|(?i:\b(?:tel|fax|email|address)\b)|"
@@ -298,6 +302,9 @@ def _label_party(
                 break
             if not later.strip() or _LABEL_ONLY.fullmatch(later):
                 continue
+            named = _NAME_LABEL.match(later)  # 甲方：\n机构名称（…一致）：上海启明星教育培训中心
+            if named:
+                later_start, later = later_start + named.start(1), named.group(1)
             candidate = clean_name(later)
             if len(later.strip()) <= 40 and name_strength(candidate) > 0:
                 name = candidate

@@ -1062,3 +1062,18 @@ def test_the_evaluation_set_is_the_same_for_the_same_seed() -> None:
     assert [s.text for s in first] == [s.text for s in second]
     assert [s.truth for s in first] == [s.truth for s in second]
     assert [s.text for s in generate(20, seed=4)] != [s.text for s in first]
+
+
+def test_a_party_named_on_the_line_under_its_role_after_a_label_is_that_name() -> None:
+    """中小学生校外培训服务合同: 甲方（提供培训方）： then 机构名称（…一致）：name on the next
+    line; a new user's import made the label part of the party's name."""
+    text = (
+        "中小学生校外培训服务合同\n甲方（提供培训方）：\n"
+        "机构名称（与民非登记证 / 营业执照或办学许可证一致）：上海启明星教育培训中心\n"
+        "乙方（接受培训方监护人）：张伟\n"
+    )
+    meta = extract_metadata(text)
+    assert [(p.role, p.name) for p in meta.parties] == [
+        ("party_a", "上海启明星教育培训中心"),
+        ("party_b", "张伟"),
+    ]
