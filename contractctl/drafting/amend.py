@@ -114,7 +114,8 @@ def file_text(path: Path) -> str:
     says to use ocr-check, which reads it with Tesseract first.
     """
     if not path.is_file():
-        raise InvalidInput(f"{path}: no such file")
+        what = "a folder, not a file" if path.is_dir() else "no such file"
+        raise InvalidInput(f"{path}: {what}")
     suffix = path.suffix.lower()
     if suffix == ".docx":
         return extract.docx_text(path)

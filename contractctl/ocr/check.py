@@ -150,7 +150,8 @@ def check_scan(
     contract = get_contract(store.conn, contract_id)
     n = wanted or contract.in_force_version or contract.version
     if not scan.is_file():
-        raise InvalidInput(f"{scan}: no such file")
+        what = "a folder, not a file" if scan.is_dir() else "no such file"
+        raise InvalidInput(f"{scan}: {what}")
     if not 70 <= dpi <= 600:
         raise InvalidInput("--dpi must be between 70 and 600")
     check_languages(lang)

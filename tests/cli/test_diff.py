@@ -59,6 +59,8 @@ def test_bad_files_get_their_documented_errors(files: dict[str, Path], tmp_path:
     assert cli("diff", "a", "b", "c").code == 2
     alone = cli("diff", good)  # one file: the other was forgotten, it is no contract id
     assert alone.code == 2 and "give the other one too" in alone.stderr
+    folder = cli("diff", str(tmp_path), good)
+    assert folder.code == 2 and "a folder, not a file" in folder.stderr
     versions = cli("diff", "C-2026-0001@1", "C-2026-0001@2")  # git's habit, not ours
     assert versions.code == 2 and versions.stderr.count("\n") == 1
     assert "contractctl diff C-2026-0001 --from 1 --to 2" in versions.stderr
