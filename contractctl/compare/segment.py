@@ -69,6 +69,7 @@ _CONTRACT_TITLE: Final = re.compile(
     r"[^\s。；;，,：:]{0,38}?(?:合同书|合同|协议书|协议|合约|契约)(?:\([^()]{1,16}\))?"
     r"|(?i:(?:[\w&'-]+ ){0,8}(?:agreement|contract))"
 )
+_CONTRACT_WORD: Final = re.compile(r"合\s*同|协\s*议|合\s*约|契\s*约|(?i:agreement|contract)")
 #: ...but not an annex's, a list item's or a sentence's (附件3 供电协议, （1）总价合同).
 _NOT_TITLE: Final = re.compile(
     r"(?i)^(?:附件|附表|附录|补充|annex|appendix|schedule|exhibit|本|this |the |[(\[]|\d|"
@@ -336,6 +337,8 @@ def _opens_contract(lines: list[Line], position: int) -> bool:
     parties (甲方：, 合同编号, "by and between") must follow within a few lines.
     """
     text = lines[position].text.strip()
+    if len(text) > 96 or not _CONTRACT_WORD.search(text):
+        return False  # cheap: most lines are sentences, and name no contract
     key = squeeze(fold(text))
     if not key or len(key) > 48 or _NOT_TITLE.match(key) or not _CONTRACT_TITLE.fullmatch(key):
         return False
