@@ -83,7 +83,7 @@ _WORDS: Final[dict[str, dict[str, str]]] = {
     },
     "zh": {
         "added": "新增", "deleted": "删除", "modified": "修改", "moved": "移动",
-        "renumbered": "重新编号", "critical": "重大", "major": "重要", "minor": "轻微",
+        "renumbered": "重新编号", "critical": "严重", "major": "重要", "minor": "轻微",
         "amount": "金额", "date": "日期", "percentage": "比例", "duration": "期限",
         "party": "当事人", "values": "变更的数值", "redline": "逐条修订",
         "summary": "变更概要（按严重程度）", "clause": "条款", "what": "类别", "label": "项目",
@@ -91,7 +91,7 @@ _WORDS: Final[dict[str, dict[str, str]]] = {
         "moved_to": "已移至", "same": "两个版本内容一致（格式差异除外）。",
         "changed": "共{}处条款变更（{}）。", "old_version": "原版本", "new_version": "新版本",
         "made": "生成", "by": "生成人", "severity": "严重程度", "count": "数量",
-        "where": "条款", "none": "—",
+        "where": "条款", "none": "—", "preamble": "首部", "cover": "封面",
     },
 }  # fmt: skip
 _SEVERITIES: Final = ("critical", "major", "minor")
@@ -229,6 +229,14 @@ class _Page:
     def w(self, key: str) -> str:
         return self.words.get(key, key)
 
+    def id(self, clause: str | None) -> str:
+        """A clause's id as the page's language says it: the front matter's names
+        (preamble, cover) translated, the numbers as the contract writes them."""
+        if clause is None:
+            return ""
+        head, space, rest = clause.partition(" ")
+        return self.w(head) + space + rest if head in ("preamble", "cover") else clause
+
     def values_list(self, items: list[SemanticChange]) -> str:
         if not items:
             return ""
@@ -245,17 +253,17 @@ class _Page:
             old_page = f" ({_e(self.w('page').format(change.old_page))})" if change.old_page else ""
             extra = (
                 f' — {_e(self.w("from"))} <a href="#o-{change.old_index}">'
-                f"{_e(change.old_clause)}</a>{old_page}"
+                f"{_e(self.id(change.old_clause))}</a>{old_page}"
             )
         elif change.kind == "renumbered" and change.old_clause:
-            extra = f" — {_e(self.w('was'))} {_e(change.old_clause)}"
+            extra = f" — {_e(self.w('was'))} {_e(self.id(change.old_clause))}"
         page = (
             f'<span class="badge">{_e(self.w("page").format(change.page))}</span>'
             if change.page
             else ""
         )
         return (
-            f'<div class="head"><a href="#{anchor}"><b>{_e(change.clause)}</b></a>{title} '
+            f'<div class="head"><a href="#{anchor}"><b>{_e(self.id(change.clause))}</b></a>{title} '
             f'<span class="badge {change.severity}">{_e(self.w(change.severity))}</span>'
             f'<span class="badge">{_e(self.w(change.kind))}</span>{page}{extra}</div>'
         )
@@ -314,10 +322,10 @@ class _Page:
             f"<tbody>{''.join(rows)}</tbody></table>"
         )
 
-    @staticmethod
-    def link(clause: str, anchors: dict[str, str]) -> str:
+    def link(self, clause: str, anchors: dict[str, str]) -> str:
         anchor = anchors.get(clause)
-        return f'<a href="#{anchor}">{_e(clause)}</a>' if anchor else _e(clause)
+        shown = _e(self.id(clause))
+        return f'<a href="#{anchor}">{shown}</a>' if anchor else shown
 
     def values(self, anchors: dict[str, str]) -> str:
         c = self.comparison
@@ -392,8 +400,9 @@ def render_html(
     for i in sorted(moved_away):
         change = moved_away[i]
         placeholders.setdefault(position(i), []).append(
-            f'<div class="clause minor placeholder" id="o-{i}">{_e(change.old_clause)} '
-            f'{_e(page.w("moved_to"))} <a href="#n-{change.new_index}">{_e(change.clause)}</a>'
+            f'<div class="clause minor placeholder" id="o-{i}">{_e(page.id(change.old_clause))} '
+            f'{_e(page.w("moved_to"))} <a href="#n-{change.new_index}">'
+            f"{_e(page.id(change.clause))}</a>"
             "</div>"
         )
     for change in deleted:

@@ -166,7 +166,7 @@ def test_a_summary_by_severity_comes_before_the_values_and_links_to_each_clause(
 
     assert summary < html.index("变更的数值") < html.index("逐条修订")
     rows = html[summary : html.index("变更的数值")]
-    assert rows.index("重大") < rows.index("重要") < rows.index("轻微")
+    assert rows.index("严重") < rows.index("重要") < rows.index("轻微")
     assert '<a href="#n-2">第二条</a>' in rows  # the amount: critical
     assert all(link[1:] in checker.ids for link in checker.links if link.startswith("#"))
 
@@ -201,3 +201,12 @@ def test_table_rows_stay_a_table() -> None:
     assert "<tr><td>序号</td><td>货物名称</td><td>数量</td><td>单价</td></tr>" in html
     assert "<td><del>5</del><ins>8</ins></td>" in html
     assert "序号 | 货物名称" not in html
+
+
+def test_a_chinese_page_names_the_front_matter_in_chinese() -> None:
+    """A new user's Chinese redline cited its party change under an English
+    "preamble"; the page says 首部 (and 封面 for a model contract's cover pages)."""
+    old = "房屋租赁合同\n甲方：上海浦江置业有限公司\n第一条 租金\n月租金为人民币叁万伍仟元整。"
+    new = old.replace("浦江", "黄浦")
+    html = render_html(compare(old, new), old_label="v1", new_label="v2", title="t")
+    assert "首部" in html and "preamble" not in html
