@@ -42,6 +42,10 @@ if TYPE_CHECKING:
 
 #: A character-sized window with more than this share of changed ink is a real change.
 CHANGED_INK = 0.05
+#: The same for a digit both readings read as another digit: one stroke tells 6 from 8
+#: (3.3% of a window on a 200 dpi scan, 4.9% at another place), while a digit misread
+#: from the same ink shows none (0.000 on every clean scan we measured).
+CHANGED_DIGIT = 0.025
 #: Pixels (at 300 dpi) each window is searched round the affine fit of the words.
 SEARCH = 6
 #: Inches of neighbourhood round a region whose ink locates it in the scan, and the
@@ -130,7 +134,9 @@ def page_differences(
                 and a_owner[a_pos[i]] >= 0
                 and s_owner[s_pos[j]] >= 0
             ]
-            changed, ink = images.differ(a_box, s_box, pairs, dpi, beside)
+            digit = _digit_for_digit(a_text[i1:i2], s_text[j1:j2])
+            limit = CHANGED_DIGIT if digit else CHANGED_INK
+            changed, ink = images.differ(a_box, s_box, pairs, dpi, beside, limit)
         scanned = s_text[j1:j2]
         spaced = " ".join(scan.text[s_pos[j1] : s_pos[j2 - 1] + 1].split()) if j2 > j1 else ""
         if changed and images is not None and a_box and numeric(a_text[i1:i2], scanned):
@@ -178,6 +184,18 @@ def _line_high(box: Box | None, usual: float) -> Box | None:
 #: Usual word heights a digit's place is widened by on either side (a digit is about
 #: half a line high in width).
 DIGIT_ROOM = 0.5
+
+
+def _digit_for_digit(approved: str, scanned: str) -> bool:
+    """Digits read in the scan where the approved reading has as many other digits: a
+    digit is never folded into another, however little ink tells them apart."""
+    digits = set("0123456789")
+    return (
+        bool(approved)
+        and set(approved + scanned) <= digits
+        and len(approved) == len(scanned)
+        and approved != scanned
+    )
 
 
 def _digit_room(box: Box | None, usual: float) -> Box | None:
@@ -355,6 +373,7 @@ class _Images:
         pairs: list[tuple[float, float, float, float]],
         dpi: int,
         beside: Sequence[tuple[Box, Box]] = (),
+        limit: float = CHANGED_INK,
     ) -> tuple[bool, float]:
         """Do the pages differ in the region of a difference? (changed, worst ink share)
 
@@ -365,7 +384,8 @@ class _Images:
         characters both read alike just before and after it, ``beside``, when both
         moved alike) say by how much, and it is a change only if the ink differs there
         too. OCR noise in moved text is then no change, and a garbled reading's places,
-        which say nothing, cannot make an unmoved page differ."""
+        which say nothing, cannot make an unmoved page differ. ``limit``: the share of
+        changed ink above which it differs (``CHANGED_INK``, or ``CHANGED_DIGIT``)."""
         boxes = [b for b in (a_box,) if b is not None]
         base = (0, 0)
         search = max(3, round(SEARCH * dpi / 300))
@@ -386,9 +406,9 @@ class _Images:
             base = self._moved_by(beside, far=2 * search)
             moved = [a_box]
         share = self._share(boxes, (0, 0), search, dpi)
-        if share > CHANGED_INK and base != (0, 0):
+        if share > limit and base != (0, 0):
             share = min(share, self._share(moved, base, search, dpi))
-        return share > CHANGED_INK, share
+        return share > limit, share
 
     def _share(self, boxes: Sequence[Box], base: tuple[int, int], search: int, dpi: int) -> float:
         """The worst window's share of changed ink in the region round ``boxes``,
