@@ -320,9 +320,22 @@ def parties(text: str) -> list[tuple[int, int, str, str]]:
     found: list[tuple[int, int, str, str]] = []
     offset = 0
     waiting: tuple[str, int] | None = None  # a role whose name is on a line below
+    columns: list[str] = []  # a signature table's parties, one per column (PARTY 1 | PARTY 2)
     for line in text.split("\n"):
         cells = line.split("\t")
         position = offset
+        heads = [c.strip() for c in cells if c.strip()]
+        if len(heads) >= 2 and all(_COLUMN_ROLE.fullmatch(h) for h in heads):
+            columns = [re.sub(r"(?i)^party\s*", "Party ", h) for h in heads]
+        elif columns and _NAME_ROW.fullmatch(cells[0].strip()):
+            # Company | Acme Robotics, Inc. | Blue Harbor Analytics LLC, under the parties
+            at = offset + len(cells[0]) + 1
+            for role, cell in zip(columns, cells[1:], strict=False):
+                name = cell.strip()
+                if _plausible_name(name):
+                    start = at + cell.find(name)
+                    found.append((start, start + len(name), role, name))
+                at += len(cell) + 1
         if waiting is not None and line.strip():
             role, left = waiting
             named = _NAME_LABEL.match(line)  # 甲方：\n机构名称（…）：上海启明星教育培训中心
@@ -359,6 +372,11 @@ def parties(text: str) -> list[tuple[int, int, str, str]]:
     return found
 
 
+#: A signature table's header cells, one party per column, and the row of their names.
+_COLUMN_ROLE: Final = re.compile(r"(?i)party\s*(?:[12ab]|one|two)|[甲乙丙丁]方")
+_NAME_ROW: Final = re.compile(
+    r"(?i)(?:company|company name|legal name|entity|名称|单位名称|公司名称)\s*:?"
+)
 #: The name under a party's role, on the line below it: 名称：, 机构名称（…）：, 姓名：.
 _NAME_LABEL: Final = re.compile(
     r"^\s*[\u4e00-\u9fff]{0,4}(?:名称|姓名|全称)(?:\([^()]{0,40}\))?\s*:\s*([^\t]+)"

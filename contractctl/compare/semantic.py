@@ -108,6 +108,8 @@ _KIND_WORDS: Final = {
     "date": re.compile(r"[\u4e00-\u9fff]{1,2}(?:期限|日期|时间)"),
     "percentage": re.compile(r"[\u4e00-\u9fff]{1,2}(?:率|比例)"),
 }
+#: A short Title Case line that names the value on the line below it.
+_HEADING_LABEL: Final = re.compile(r"[A-Z][A-Za-z]*(?: (?:[A-Z][A-Za-z]*|of|and)){0,3}")
 _COPULA: Final = re.compile(r"(?<=\S)(?:为|是)$")
 #: An aside in brackets: the terms in it qualify the thing named before it.
 _ASIDE: Final = re.compile(r"\([^()]*\)")
@@ -206,6 +208,8 @@ def _label_above(text: str, line_start: int) -> str:
         colon = _COLON_LABEL.match(above)
         if above.endswith(":") and colon and colon.group(1).strip():
             return colon.group(1).strip()
+        if _HEADING_LABEL.fullmatch(above):  # a cover page's "Effective Date" over its date
+            return above
         break
     return ""
 

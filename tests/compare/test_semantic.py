@@ -244,3 +244,22 @@ def test_a_party_named_on_the_line_under_its_role_is_a_party() -> None:
     assert [(c.what, c.label, c.old, c.new) for c in changes] == [
         ("party", "甲方", "上海启明星教育培训中心", "上海启航教育培训中心")
     ]
+
+
+def test_a_signature_tables_company_row_names_each_column_party() -> None:
+    """The Common Paper NDA's cover page signs in a table (PARTY 1 | PARTY 2, then a
+    Company row): a company's new name was a word diff, not a party's change."""
+    old = (
+        "PARTY 1 | PARTY 2 | \nPrint Name | Jane Doe | Raj Patel\n"
+        "Company | Acme Robotics, Inc. | Blue Harbor Analytics LLC\n"
+    )
+    new = old.replace("Analytics", "Data")
+    changes = compare_values(extract(old), extract(new), "preamble")
+    assert [(c.what, c.label, c.old, c.new) for c in changes] == [
+        ("party", "Party 2", "Blue Harbor Analytics LLC", "Blue Harbor Data LLC")
+    ]
+
+
+def test_a_cover_pages_heading_line_names_the_value_under_it() -> None:
+    (value,) = [v for v in extract("Purpose\nEvaluation.\nEffective Date\nMarch 3, 2026\n")]
+    assert (value.what, value.label) == ("date", "Effective Date")
