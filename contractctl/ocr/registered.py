@@ -201,11 +201,13 @@ def _digit_for_digit(approved: str, scanned: str) -> bool:
 def _digit_room(box: Box | None, usual: float) -> Box | None:
     """``box`` widened by ``DIGIT_ROOM`` usual word heights left and right.
 
-    A difference's place is the part of its word's box its characters take, told from
-    their count (``_part``), and a digit's true place can lie a third of a digit from
-    it: the date 2026年5月31日 changed to 2026年8月31日 on a scan was judged on a crop
-    holding the 5's right half and 8's right half alone, which differ little, and was
-    taken for OCR noise (4.6% changed ink, the limit 5%; 8.5% with the digit whole).
+    A difference's place is its characters' box: the CJK model's box of a one-character
+    word, or the part of a longer word's box told from the characters' count
+    (``_part``); either can lie a third of a digit from the digit's ink (chi_sim boxed
+    the 5 of 2026年5月31日 from its middle). That date changed to 2026年8月31日 on a
+    scan was judged on a crop holding the 5's and the 8's right halves alone, which
+    differ little, and was taken for OCR noise (4.6% changed ink, the limit 5%; 8.5%
+    with the digit whole).
     The windows stay character-sized, so more room round the digit never dilutes its
     change; it only makes sure the whole glyph is compared."""
     if box is None or not usual:
