@@ -176,6 +176,24 @@ def run_installed(
     )
 
 
+def word_file(path: Path, text: str) -> Path:
+    """A Word file with one paragraph per line of ``text``, as a person types a contract."""
+    from docx import Document
+
+    document = Document()
+    for line in text.splitlines():
+        document.add_paragraph(line)
+    document.save(str(path))
+    return path
+
+
+def imported(cli: Cli, path: Path) -> str:
+    """Import one file through the CLI; the new contract's id."""
+    result = cli("import", str(path), "--json")
+    assert result.code == 0, result.stderr
+    return str(result.json()["contracts"][0]["id"])
+
+
 def rewrite_docx(path: Path, member: str, edit: Callable[[bytes], bytes]) -> Path:
     """Edit one member of a DOCX in place, as a hand-crafted or hostile file would."""
     with zipfile.ZipFile(path) as archive:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import Cli
+from tests.conftest import Cli, imported, word_file
 
 TRAINING = """培训服务合同
 甲方（提供培训方）：上海启明星教育培训中心
@@ -32,22 +32,6 @@ EDITED = (
 )
 
 
-def docx(path: Path, text: str) -> Path:
-    from docx import Document
-
-    document = Document()
-    for line in text.splitlines():
-        document.add_paragraph(line)
-    document.save(str(path))
-    return path
-
-
-def imported(cli: Cli, path: Path) -> str:
-    result = cli("import", str(path), "--json")
-    assert result.code == 0, result.stderr
-    return str(result.json()["contracts"][0]["id"])
-
-
 def cny(minor: int) -> dict[str, Any]:
     return {"minor": minor, "currency": "CNY"}
 
@@ -55,11 +39,12 @@ def cny(minor: int) -> dict[str, Any]:
 def test_an_imported_contract_amended_by_file_keeps_v1s_amount_and_carries_the_new_one(
     cli: Cli, tmp_path: Path
 ) -> None:
-    cid = imported(cli, docx(tmp_path / "training_v1.docx", TRAINING))
+    cid = imported(cli, word_file(tmp_path / "training_v1.docx", TRAINING))
     before = cli("show", cid, "--json").json()
     assert before["amount"] == cny(640_000) and before["end_date"] == "2027-05-31"
 
-    made = cli("amend", cid, "--file", str(docx(tmp_path / "v2.docx", EDITED)), "-m", "对方修改稿")
+    edited = word_file(tmp_path / "v2.docx", EDITED)
+    made = cli("amend", cid, "--file", str(edited), "-m", "对方修改稿")
     assert made.code == 0, made.stderr
     assert "¥6,400.00 → ¥7,200.00" in made.stderr
 
@@ -78,9 +63,9 @@ def test_an_imported_contract_amended_by_file_keeps_v1s_amount_and_carries_the_n
 def test_a_withdrawn_amendment_of_an_imported_contract_gives_back_its_amount_and_term(
     cli: Cli, tmp_path: Path
 ) -> None:
-    cid = imported(cli, docx(tmp_path / "training_v1.docx", TRAINING))
+    cid = imported(cli, word_file(tmp_path / "training_v1.docx", TRAINING))
     before = cli("show", cid, "--json").json()
-    edited = docx(tmp_path / "v2.docx", EDITED)
+    edited = word_file(tmp_path / "v2.docx", EDITED)
     assert cli("amend", cid, "--file", str(edited), "-m", "对方修改稿").code == 0
 
     withdrawn = cli("withdraw", cid, "-m", "不改了")
@@ -98,13 +83,12 @@ def test_an_amount_corrected_by_edit_is_what_the_amendment_is_compared_against(
     corrected with `edit`, then amended, still shows the corrected amount in force and
     the document's new one on the amendment."""
     no_total = TRAINING.replace("合计：（大写）陆仟肆佰元整（小写）6,400.00元。", "费用见附件。")
-    cid = imported(cli, docx(tmp_path / "v1.docx", no_total))
+    cid = imported(cli, word_file(tmp_path / "v1.docx", no_total))
     assert cli("show", cid, "--json").json()["amount"] is None
     assert cli("edit", cid, "--set", "amount=6400").code == 0
     later = no_total.replace("2027年5月31日", "2027年6月30日")
-    assert (
-        cli("amend", cid, "--file", str(docx(tmp_path / "v2.docx", later)), "-m", "延期").code == 0
-    )
+    later_file = word_file(tmp_path / "v2.docx", later)
+    assert cli("amend", cid, "--file", str(later_file), "-m", "延期").code == 0
     shown = cli("show", cid, "--json").json()
     assert shown["in_force"]["amount"] == cny(640_000)
     assert shown["amount"] == cny(640_000)  # the edited document does not change it

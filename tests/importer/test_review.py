@@ -15,7 +15,7 @@ import pytest
 from contractctl.importer.renewal import lifecycle, renewal_period
 from contractctl.metadata import Term
 from contractctl.store import Store
-from tests.conftest import Cli
+from tests.conftest import Cli, imported, word_file
 
 MSA = """MASTER SERVICES AGREEMENT
 
@@ -45,26 +45,10 @@ prepared by the site office
 """
 
 
-def docx(path: Path, text: str) -> Path:
-    from docx import Document
-
-    document = Document()
-    for line in text.splitlines():
-        document.add_paragraph(line)
-    document.save(str(path))
-    return path
-
-
-def imported(cli: Cli, path: Path) -> str:
-    result = cli("import", str(path), "--json")
-    assert result.code == 0, result.stderr
-    return str(result.json()["contracts"][0]["id"])
-
-
 def test_an_evergreen_contract_past_its_first_term_is_active_with_its_next_renewal(
     cli: Cli, tmp_path: Path, home: Path
 ) -> None:
-    cid = imported(cli, docx(tmp_path / "msa.docx", MSA))
+    cid = imported(cli, word_file(tmp_path / "msa.docx", MSA))
     shown = cli("show", cid, "--json").json()
     assert shown["status"] == "active"  # its first term ended 2024-03-02; it renewed
     end = date.fromisoformat(shown["end_date"])
@@ -80,7 +64,7 @@ def test_an_evergreen_contract_past_its_first_term_is_active_with_its_next_renew
 def test_show_lists_each_value_with_its_confidence_source_and_reason(
     cli: Cli, tmp_path: Path
 ) -> None:
-    cid = imported(cli, docx(tmp_path / "msa.docx", MSA))
+    cid = imported(cli, word_file(tmp_path / "msa.docx", MSA))
     text = cli("show", cid).stdout
     assert "extracted by the import" in text
     assert "Northwind Analytics, Inc." in text and "Harbor Point Logistics LLC" in text
@@ -94,7 +78,7 @@ def test_show_lists_each_value_with_its_confidence_source_and_reason(
 def test_amount_none_clears_the_flag_without_inventing_money(
     cli: Cli, tmp_path: Path, home: Path
 ) -> None:
-    cid = imported(cli, docx(tmp_path / "msa.docx", MSA))
+    cid = imported(cli, word_file(tmp_path / "msa.docx", MSA))
     assert cli("edit", cid, "--set", "amount=confirm").code == 2  # nothing to confirm
     result = cli("edit", cid, "--set", "amount=none", "--json")
     assert result.code == 0, result.stderr
@@ -110,7 +94,7 @@ def test_amount_none_clears_the_flag_without_inventing_money(
 
 
 def test_edit_keeps_a_notice_period_in_its_unit(cli: Cli, tmp_path: Path) -> None:
-    cid = imported(cli, docx(tmp_path / "msa.docx", MSA))
+    cid = imported(cli, word_file(tmp_path / "msa.docx", MSA))
     assert cli("edit", cid, "--set", "notice=3 months").code == 0
     shown = cli("show", cid, "--json").json()
     due = {o["kind"]: o["due"] for o in shown["obligations"] if o["state"] == "open"}
@@ -131,7 +115,7 @@ def test_edit_keeps_a_notice_period_in_its_unit(cli: Cli, tmp_path: Path) -> Non
 def test_what_does_not_read_as_a_contract_is_imported_and_flagged_not_refused(
     cli: Cli, tmp_path: Path, text: str, flagged: bool
 ) -> None:
-    cid = imported(cli, docx(tmp_path / "file.docx", text))
+    cid = imported(cli, word_file(tmp_path / "file.docx", text))
     extracted = {x["field"]: x for x in cli("show", cid, "--json").json()["extracted"]}
     assert ("document" in extracted) is flagged
     if flagged:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import Cli
+from tests.conftest import Cli, word_file
 
 CONTRACT = """设备维护服务合同
 甲方：上海明远科技有限公司
@@ -18,16 +18,6 @@ CONTRACT = """设备维护服务合同
 第一条 服务期限自2027年3月1日起至2028年2月29日止。
 第二条 服务费用合计人民币12,000.00元。
 签订日期：2027年2月20日"""
-
-
-def _docx(path: Path, text: str) -> Path:
-    from docx import Document
-
-    document = Document()
-    for line in text.splitlines():
-        document.add_paragraph(line)
-    document.save(str(path))
-    return path
 
 
 def _scan_of(docx: Path, tmp: Path) -> Path:
@@ -51,7 +41,7 @@ def _scan_of(docx: Path, tmp: Path) -> Path:
 def test_show_names_the_rendering_an_ocr_check_kept_of_an_imported_docx(
     cli: Cli, tmp_path: Path
 ) -> None:
-    docx = _docx(tmp_path / "maintenance.docx", CONTRACT)
+    docx = word_file(tmp_path / "maintenance.docx", CONTRACT)
     made = cli("import", str(docx), "--json")
     assert made.code == 0, made.stderr
     cid = made.json()["contracts"][0]["id"]
