@@ -63,7 +63,8 @@ def search_command(
         if not app.quiet:
             from contractctl.i18n import translate
 
-            app.err.print(translate(f"no contracts match {text}"))
+            said = text if len(text) <= 60 else text[:59] + "…"  # a pasted page: its start
+            app.err.print(translate(f"no contracts match {said}"))
         return
     shown = f"{len(results.hits)} contract{'s' if len(results.hits) != 1 else ''}"
     common = ", ".join(str(t) for t in results.common)

@@ -163,6 +163,8 @@ def test_no_hits_is_exit_0_with_an_empty_list_or_a_line_on_stderr(
     result = cli("search", "不存在的词")
     assert (result.code, result.stdout) == (0, "")
     assert "no contracts match 不存在的词" in result.stderr
+    pasted = cli("search", "不存在的词" * 2000)  # a page pasted: not echoed back whole
+    assert pasted.code == 0 and len(pasted.stderr) < 200
     result = cli("search", "不存在的词", "--json")
     assert (result.code, result.json()) == (0, [])
 
