@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import Cli
-from tests.importer.test_review import MSA, docx, imported
+from tests.conftest import Cli, imported, word_file
+from tests.importer.test_review import MSA
 
 
 def test_review_lists_what_is_flagged_and_says_why(cli: Cli, tmp_path: Path) -> None:
-    cid = imported(cli, docx(tmp_path / "msa.docx", MSA))
+    cid = imported(cli, word_file(tmp_path / "msa.docx", MSA))
     items = cli("review", cid, "--json").json()
     reasons = {x["field"]: x["reason"] for x in items}
     assert reasons["amount"] == "not found in the text"
@@ -19,7 +19,7 @@ def test_review_lists_what_is_flagged_and_says_why(cli: Cli, tmp_path: Path) -> 
 
 
 def test_answering_each_question_finishes_the_review(cli: Cli, tmp_path: Path) -> None:
-    cid = imported(cli, docx(tmp_path / "msa.docx", MSA))
+    cid = imported(cli, word_file(tmp_path / "msa.docx", MSA))
     fields = [x["field"] for x in cli("review", cid, "--json").json()]
     answers = {"amount": "none"}  # Enter confirms everything else
     # a refused answer is asked again: "soon" is no amount
@@ -36,7 +36,7 @@ def test_answering_each_question_finishes_the_review(cli: Cli, tmp_path: Path) -
 
 
 def test_q_stops_and_leaves_the_rest_for_later(cli: Cli, tmp_path: Path) -> None:
-    cid = imported(cli, docx(tmp_path / "msa.docx", MSA))
+    cid = imported(cli, word_file(tmp_path / "msa.docx", MSA))
     before = cli("review", cid, "--json").json()
     result = cli("review", cid, "--ask", input="q\n")
     assert result.code == 0 and "still to review" in result.stderr
