@@ -176,12 +176,13 @@ def run_installed(
     )
 
 
-def word_file(path: Path, text: str) -> Path:
-    """A Word file with one paragraph per line of ``text``, as a person types a contract."""
+def word_file(path: Path, text: str | list[str]) -> Path:
+    """A Word file with one paragraph per line of ``text`` (or per item of a list), as a
+    person types a contract."""
     from docx import Document
 
     document = Document()
-    for line in text.splitlines():
+    for line in text.splitlines() if isinstance(text, str) else text:
         document.add_paragraph(line)
     document.save(str(path))
     return path

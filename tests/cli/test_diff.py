@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
+from tests.conftest import Cli, word_file
 from tests.importer.test_import import historical
 
 
@@ -77,16 +77,6 @@ MINIMAL = [
 ]
 
 
-def _docx(path: Path, paragraphs: list[str]) -> Path:
-    import docx
-
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    document.save(str(path))
-    return path
-
-
 @pytest.mark.parametrize(
     ("before", "after", "clause"),
     [("30 days", "45 days", "2.1"), ("one year", "two years", "3.1")],
@@ -94,8 +84,8 @@ def _docx(path: Path, paragraphs: list[str]) -> Path:
 def test_headings_without_a_full_stop_cite_the_changed_clause_and_never_none(
     tmp_path: Path, before: str, after: str, clause: str
 ) -> None:
-    old = _docx(tmp_path / "old.docx", MINIMAL)
-    new = _docx(tmp_path / "new.docx", [p.replace(before, after) for p in MINIMAL])
+    old = word_file(tmp_path / "old.docx", MINIMAL)
+    new = word_file(tmp_path / "new.docx", [p.replace(before, after) for p in MINIMAL])
     cli = Cli(tmp_path / "no-store")
 
     data = cli("diff", str(old), str(new), "--json").json()

@@ -18,20 +18,10 @@ import pytest
 
 from contractctl.documents.extract import docx_text
 from contractctl.metadata import Term, extract_metadata
+from tests.conftest import word_file
 from tests.eval.corpus import CORPUS
 
 COVER = CORPUS / "en-commonpaper" / "Mutual-NDA-coverpage.md"
-
-
-def write_docx(path: Path, lines: list[str]) -> Path:
-    """A Word file with one paragraph per line, as a person would type the form."""
-    import docx
-
-    document = docx.Document()
-    for line in lines:
-        document.add_paragraph(line)
-    document.save(str(path))
-    return path
 
 
 def cover_page(years: int, *, expires_ticked: bool) -> list[str]:
@@ -58,7 +48,7 @@ def cover_page(years: int, *, expires_ticked: bool) -> list[str]:
 
 
 def test_the_nda_term_is_the_ticked_option(tmp_path: Path) -> None:
-    docx_file = write_docx(tmp_path / "nda.docx", cover_page(2, expires_ticked=True))
+    docx_file = word_file(tmp_path / "nda.docx", cover_page(2, expires_ticked=True))
     meta = extract_metadata(docx_text(docx_file))
     assert meta.term is not None
     assert meta.term.value == Term(24, "months")
@@ -68,7 +58,7 @@ def test_the_nda_term_is_the_ticked_option(tmp_path: Path) -> None:
 def test_an_unticked_term_is_never_read_as_the_nda_term(tmp_path: Path) -> None:
     # The user ticked "Continues until terminated": the 2 years offered beside it are not
     # the term, and nothing says the NDA renews.
-    docx_file = write_docx(tmp_path / "nda.docx", cover_page(2, expires_ticked=False))
+    docx_file = word_file(tmp_path / "nda.docx", cover_page(2, expires_ticked=False))
     meta = extract_metadata(docx_text(docx_file))
     assert meta.term is None
     assert meta.expiry_date is None
@@ -96,7 +86,7 @@ def test_a_chinese_lease_reads_the_ticked_term_and_renewal(
     tmp_path: Path, term: str, renewal: str, months: int, renews: bool
 ) -> None:
     lines = [line.format(term=term, renewal=renewal) for line in LEASE]
-    meta = extract_metadata(docx_text(write_docx(tmp_path / "lease.docx", lines)))
+    meta = extract_metadata(docx_text(word_file(tmp_path / "lease.docx", lines)))
     assert meta.term is not None and meta.term.value == Term(months, "months")
     assert meta.auto_renewal is not None and meta.auto_renewal.value is renews
 
@@ -108,7 +98,7 @@ def test_options_each_on_their_own_line_are_read_the_same_way(tmp_path: Path) ->
         "☐ 租赁期限为一年，自2026年1月1日起计算。",
         "☑ 租赁期限为两年，自2026年1月1日起计算。",
     ]
-    meta = extract_metadata(docx_text(write_docx(tmp_path / "lease.docx", lines)))
+    meta = extract_metadata(docx_text(word_file(tmp_path / "lease.docx", lines)))
     assert meta.term is not None and meta.term.value == Term(24, "months")
 
 
